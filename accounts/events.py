@@ -1,0 +1,4 @@
+EVENTS = {
+    "user.created": "A user account was created.",
+    "user.profile.updated": "A user's name or title changed.",
+}

@@ -1,0 +1,75 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+import activity
+from rainbow_portal.exceptions import ApplicationError
+
+from .models import User, normalize_email
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    company,
+    actor,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    email = normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(
+            "An account with this email already exists.", fields={"email": ["Taken."]}
+        )
+    user = User(
+        email=email,
+        company=company,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ApplicationError(
+                " ".join(exc.messages), fields={"password": exc.messages}
+            ) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    activity.record(event="user.created", actor=actor, company=company, target=user)
+    return user
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "title")
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, actor, **changes) -> User:
+    """Change name and title. Profile locks (SPEC §7.7) are enforced here once they exist."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}."
+        )
+    changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
+    if not changed:
+        return user
+    for key, value in changed.items():
+        setattr(user, key, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(changed))
+    activity.record(
+        event="user.profile.updated", actor=actor, target=user, data={"fields": sorted(changed)}
+    )
+    return user

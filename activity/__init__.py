@@ -1,0 +1,9 @@
+def record(**kwargs):
+    """Write one activity record: `activity.record(event=..., actor=..., company=..., ...)`.
+
+    Thin re-export so callers write `activity.record(...)` as ARCHITECTURE.md shows, without
+    importing models when the package is imported.
+    """
+    from .services import activity_record
+
+    return activity_record(**kwargs)

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import ActivityRecord
+
+
+@admin.register(ActivityRecord)
+class ActivityRecordAdmin(admin.ModelAdmin):
+    """Read-only, and only for operations staff (SPEC §10.4)."""
+
+    list_display = ["occurred_at", "kind", "event", "method", "route", "status_code", "company_id"]
+    list_filter = ["kind", "event"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+    def _is_operations(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm("activity.operations")
+
+    def has_module_permission(self, request):
+        return self._is_operations(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_operations(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

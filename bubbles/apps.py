@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BubblesConfig(AppConfig):
+    name = "bubbles"
+    verbose_name = "Bubbles"

@@ -1,0 +1,5 @@
+EVENTS = {
+    "company.created": "A company was created.",
+    "role.granted": "A company role was granted to a member.",
+    "role.revoked": "A company role was removed from a member.",
+}

@@ -1,0 +1,129 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Region(models.TextChoices):
+    EMEA = "EMEA", "EMEA"
+    GERMANY = "Germany", "Germany"
+    NA = "NA", "North America"
+    CALA = "CALA", "CALA"
+    APAC = "APAC", "APAC"
+    CHINA = "China", "China"
+
+
+class VisibilityMode(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+    CLOSED = "closed", "Closed"
+    ISOLATED = "isolated", "Isolated"
+    ORGANIZATION = "organization", "Organization"
+
+
+class Organization(models.Model):
+    """A group of companies (SPEC §2.7). Only a superadmin creates one."""
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="companies_organization_name_ci_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(models.Model):
+    """A tenant (SPEC §2.1)."""
+
+    class Kind(models.TextChoices):
+        END_CUSTOMER = "end_customer", "End customer"
+        BUSINESS_PARTNER = "business_partner", "Business partner"
+
+    class Status(models.TextChoices):
+        INITIALIZING = "initializing", "Initializing"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        TERMINATED = "terminated", "Terminated"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.END_CUSTOMER)
+    # Region and HDS are chosen at creation and never change (SPEC §2.3); services enforce it.
+    region = models.CharField(max_length=10, choices=Region.choices)
+    is_hds = models.BooleanField("healthcare (HDS)", default=False)
+    visibility = models.CharField(
+        max_length=20, choices=VisibilityMode.choices, default=VisibilityMode.PUBLIC
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="companies"
+    )
+    business_partner = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+    )
+    is_default = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="companies_company_name_ci_unique"),
+            # SPEC §2.2: one default company.
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="companies_company_single_default",
+            ),
+            # SPEC §2.2: the default company never has a partner.
+            models.CheckConstraint(
+                condition=models.Q(is_default=False) | models.Q(business_partner__isnull=True),
+                name="companies_company_default_has_no_partner",
+            ),
+            # SPEC §4.1: `organization` mode only for a company in an organization.
+            models.CheckConstraint(
+                condition=~models.Q(visibility="organization")
+                | models.Q(organization__isnull=False),
+                name="companies_company_org_mode_needs_org",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(business_partner=models.F("id")),
+                name="companies_company_not_own_partner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_business_partner(self) -> bool:
+        return self.kind == self.Kind.BUSINESS_PARTNER
+
+
+class Role(models.TextChoices):
+    """Company roles (SPEC §3.1). `user` is implicit: every member is a user."""
+
+    COMPANY_ADMIN = "company_admin", "Company admin"
+    BP_ADMIN = "bp_admin", "Partner admin"
+    BP_FINANCE = "bp_finance", "Partner finance"
+    BP_OPERATION = "bp_operation", "Partner operation"
+
+
+ADMIN_ROLES = frozenset({Role.COMPANY_ADMIN, Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION})
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user in their own company; roles combine (SPEC §3.1)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="companies_role_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,21 @@
+from .models import Company, Role, RoleAssignment
+
+
+def default_company() -> Company:
+    """The default company "Rainbow" (SPEC §2.2), created by a data migration."""
+    return Company.objects.get(is_default=True)
+
+
+def user_roles(*, user) -> frozenset[str]:
+    """The company roles a user holds. Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        user._role_cache = cached
+    return cached
+
+
+def is_company_admin(*, user) -> bool:
+    return bool(user_roles(user=user) & {Role.COMPANY_ADMIN, Role.BP_ADMIN})

@@ -1,0 +1,118 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from rainbow_portal.exceptions import error_body
+
+from .health import broker_ok
+
+
+@login_required
+def dashboard(request):
+    return render(request, "core/dashboard.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Database and broker reachability, for load balancers and `make run`."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    checks["broker"] = "ok" if broker_ok() else "error: unreachable"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def _outbox_files() -> list[Path]:
+    folder = Path(settings.EMAIL_FILE_PATH)
+    if not settings.DEBUG or not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.eml"), reverse=True)[:100]
+
+
+@require_GET
+def dev_outbox(request):
+    if not settings.DEBUG:
+        raise Http404
+    import email
+    from email import policy
+
+    messages = []
+    for path in _outbox_files():
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = msg.get_body(preferencelist=("plain",))
+        messages.append(
+            {
+                "name": path.name,
+                "to": msg["To"],
+                "subject": msg["Subject"],
+                "date": msg["Date"],
+                "text": body.get_content() if body else "",
+            }
+        )
+    return render(request, "core/outbox.html", {"messages_out": messages})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_400(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(
+            error_body("bad_request", "The request could not be understood."), status=400
+        )
+    return render(request, "400.html", status=400)
+
+
+def error_403(request, exception=None):
+    message = str(exception) if exception and str(exception) else "You do not have access to this."
+    if _wants_json(request):
+        return JsonResponse(error_body("permission_denied", message), status=403)
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+def error_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    if _wants_json(request):
+        return JsonResponse(
+            error_body("server_error", "Something went wrong on our side."), status=500
+        )
+    # No context processors: the failure may come from the database they would query.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request, reason=""):
+    if _wants_json(request):
+        return JsonResponse(
+            error_body(
+                "csrf_failed", "The form expired or came from elsewhere. Reload and try again."
+            ),
+            status=403,
+        )
+    return render(
+        request,
+        "403.html",
+        {"reason": "This form expired or came from another site. Reload the page and try again."},
+        status=403,
+    )

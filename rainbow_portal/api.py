@@ -1,0 +1,7 @@
+"""The /api/v1/ root: each app contributes its routes from its own `api.py`."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api")),
+]

@@ -1,0 +1,133 @@
+"""Reading the environment: one place that turns env vars into typed values or a clear error.
+
+Every failure raises ImproperlyConfigured naming the variable, so start-up stops with a message
+a person can act on (issue #2, "Bad input").
+"""
+
+import base64
+import binascii
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+# Keys generated for development on first run, written to an ignored file, never committed.
+GENERATED_KEYS = {
+    "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+    "DATA_MASTER_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+    "ACTIVITY_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+}
+
+
+def read_env_file(path: Path) -> None:
+    """Load KEY=VALUE lines into os.environ without overriding what the environment already says."""
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                os.environ.setdefault(key.strip(), value.strip())
+
+
+def ensure_dev_keys(path: Path) -> None:
+    """Generate missing development keys into `path` (mode 0600) and load them."""
+    missing = {k: make() for k, make in GENERATED_KEYS.items() if not os.environ.get(k)}
+    if not missing:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_text() if path.exists() else ""
+    with path.open("a") as fh:
+        if not existing:
+            fh.write("# Development keys generated on first run. Never commit this file.\n")
+        for key, value in missing.items():
+            if f"{key}=" not in existing:
+                fh.write(f"{key}={value}\n")
+    path.chmod(0o600)
+    read_env_file(path)
+
+
+def get_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false/yes/no/on/off, not {raw!r}.")
+
+
+def get_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def get_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def get_required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in the environment.")
+    return value
+
+
+def get_key32(name: str) -> bytes:
+    """A 256-bit key given as base64."""
+    raw = get_required(name)
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{name} must be base64 of 32 random bytes.") from None
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, not {len(key)}.")
+    return key
+
+
+def get_database(name: str, default: str) -> dict:
+    raw = os.environ.get(name) or default
+    scheme = urlparse(raw).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"{name} must be a sqlite:/// or postgres:// URL, not one with scheme {scheme!r}."
+        )
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception as exc:  # django-environ raises several types for malformed URLs
+        raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} must name a database.")
+    return config
+
+
+def get_url(name: str, default: str, schemes: set[str]) -> str:
+    raw = os.environ.get(name) or default
+    scheme = urlparse(raw).scheme
+    if scheme not in schemes:
+        allowed = ", ".join(sorted(schemes))
+        raise ImproperlyConfigured(f"{name} must use one of: {allowed} (got {raw!r}).")
+    return raw
+
+
+def get_choice(name: str, default: str, choices: set[str]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise ImproperlyConfigured(f"{name} must be one of: {allowed} (got {value!r}).")
+    return value
