@@ -1,0 +1,102 @@
+import pytest
+from rest_framework.test import APIClient
+
+from rainbow_portal.celery import app as celery_app
+
+from .factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_filesystem_queue(tmp_path_factory):
+    """With the embedded broker, tests get a queue folder of their own, set before anything
+    connects, so they never take messages from (or leave them for) a developer's worker."""
+    if celery_app.conf.broker_url.startswith("filesystem://"):
+        folder = tmp_path_factory.mktemp("celery-queue")
+        celery_app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "store_processed": False,
+        }
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    """Unit tests run tasks in-process; tests/core/test_celery_worker.py uses a real worker."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings, request):
+    # Argon2 costs ~50 ms per hash; tests that are about hashing opt out with a marker-free
+    # module-level override. Everything else uses a fast hasher to keep the suite quick.
+    if "real_hashers" not in request.keywords:
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+class _Inbox:
+    """Messages received by the test SMTP server, as raw bytes with their envelopes."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "raw": envelope.original_content,
+            }
+        )
+        return "250 OK"
+
+    def parsed(self, index: int = -1):
+        import email
+        from email import policy
+
+        return email.message_from_bytes(self.messages[index]["raw"], policy=policy.default)
+
+    def text(self, index: int = -1) -> str:
+        return self.parsed(index).get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback; the portal's SMTP backend points at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "core.mail.DkimSmtpBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()

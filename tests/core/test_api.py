@@ -1,0 +1,79 @@
+import pytest
+
+from activity.models import ActivityRecord
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_gets_401_in_the_error_format(api_client):
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 401
+    body = response.json()
+    assert body["error"]["code"] == "not_authenticated"
+    assert body["error"]["message"] and body["error"]["fields"] == {}
+
+
+def test_token_authentication(api_client):
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory(email="tok@example.test")
+    token = Token.objects.create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 200
+    assert response.json()["email"] == "tok@example.test"
+
+
+def test_malformed_json_gets_400_in_the_error_format(api_client):
+    api_client.force_authenticate(UserFactory())
+    response = api_client.patch(
+        "/api/v1/me/", data='{"first_name": ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "parse_error"
+    assert "JSON" in error["message"]
+
+
+def test_field_errors_name_the_field(api_client):
+    api_client.force_authenticate(UserFactory())
+    response = api_client.patch("/api/v1/me/", data={"first_name": "x" * 151}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "first_name" in error["fields"]
+    assert "150" in error["message"]
+
+
+def test_patch_changes_the_profile_and_records_it(api_client):
+    user = UserFactory(title="")
+    api_client.force_authenticate(user)
+    response = api_client.patch("/api/v1/me/", data={"title": "CTO"}, format="json")
+    assert response.status_code == 200 and response.json()["title"] == "CTO"
+    user.refresh_from_db()
+    assert user.title == "CTO"
+    rec = ActivityRecord.objects.get(event="user.profile.updated")
+    assert rec.data == {"fields": ["title"]}
+
+
+def test_email_cannot_be_changed_through_the_api(api_client):
+    user = UserFactory(email="same@example.test")
+    api_client.force_authenticate(user)
+    api_client.patch("/api/v1/me/", data={"email": "other@example.test"}, format="json")
+    user.refresh_from_db()
+    assert user.email == "same@example.test"  # SPEC §3.2: nobody changes their own login email
+
+
+def test_unknown_api_route_is_json_404(api_client):
+    response = api_client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_schema_and_docs_are_served(client):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/me/" in schema.content
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200

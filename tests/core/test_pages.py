@@ -1,0 +1,101 @@
+import pytest
+from django.urls import reverse
+
+from companies.models import Role
+from tests.factories import UserFactory, make_operations
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_dashboard_for_signed_in_user(client):
+    user = UserFactory(first_name="Zoe")
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Welcome, Zoe" in response.content.decode()
+
+
+def test_unknown_route_gets_the_404_page(client):
+    response = client.get("/nowhere/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_reports_an_unreachable_broker(client, monkeypatch):
+    monkeypatch.setattr("core.views.broker_ok", lambda: False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+
+
+def test_outbox_only_with_debug(client, settings, tmp_path):
+    settings.EMAIL_FILE_PATH = tmp_path
+    (tmp_path / "m.eml").write_bytes(b"To: a@example.test\nSubject: Hi\n\nbody text\n")
+    settings.DEBUG = False
+    assert client.get(reverse("core:dev-outbox")).status_code == 404
+    settings.DEBUG = True
+    response = client.get(reverse("core:dev-outbox"))
+    assert response.status_code == 200
+    assert "body text" in response.content.decode()
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get(reverse("accounts:login"))
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_login_form_is_labelled_and_never_says_which_part_is_wrong(client):
+    UserFactory(email="known@example.test")
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<label for="id_username">' in page and '<label for="id_password">' in page
+    wrong_password = client.post(
+        reverse("accounts:login"), {"username": "known@example.test", "password": "nope"}
+    )
+    unknown_email = client.post(
+        reverse("accounts:login"), {"username": "ghost@example.test", "password": "nope"}
+    )
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    message = "The email or password is not correct."
+    assert message in wrong_password.content.decode() and message in unknown_email.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown", "hidden"),
+    [
+        ("user", {"Dashboard", "API"}, {"Administration"}),
+        ("company_admin", {"Dashboard", "API"}, {"Administration"}),
+        ("operations", {"Dashboard", "API"}, {"Administration"}),
+        ("superadmin", {"Dashboard", "API", "Administration"}, set()),
+    ],
+)
+def test_navigation_by_role(client, kind, shown, hidden):
+    user = UserFactory(roles=[Role.COMPANY_ADMIN] if kind == "company_admin" else [])
+    if kind == "operations":
+        user = make_operations(user)
+    elif kind == "superadmin":
+        user.is_superuser = user.is_staff = True
+        user.save()
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    for label in shown:
+        assert f">{label}</a>" in page
+    for label in hidden:
+        assert f">{label}</a>" not in page

@@ -1,0 +1,93 @@
+"""Start-up configuration: bad settings stop start-up with a message naming the setting, and
+production settings pass Django's deploy check (issue #2)."""
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def production_env(tmp_path, **overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE", "CELERY", "EMAIL", "DKIM", "SECRET", "DEBUG"))
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"  # set by the browser tests for their own process
+    }
+    env.update(
+        PORTAL_VAR_DIR=str(tmp_path),
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATA_MASTER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        ACTIVITY_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        ALLOWED_HOSTS="portal.example.com",
+        EMAIL_HOST="smtp.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    result = run_manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"DATABASE_URL": "mysql://db/portal"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://"}, "DATABASE_URL"),
+        ({"CELERY_BROKER_URL": "kafka://x"}, "CELERY_BROKER_URL"),
+        ({"DATA_MASTER_KEY": "not-base64!"}, "DATA_MASTER_KEY"),
+        ({"ACTIVITY_KEY": base64.b64encode(b"short").decode()}, "ACTIVITY_KEY"),
+        ({"EMAIL_HOST": None}, "EMAIL_HOST"),
+        ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"PORTAL_REGION": "Mars"}, "PORTAL_REGION"),
+        ({"DKIM_DOMAIN": "portal.test"}, "DKIM_DOMAIN"),
+    ],
+)
+def test_bad_setting_stops_startup_naming_it(tmp_path, override, named):
+    result = run_manage(production_env(tmp_path, **override), "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.splitlines()[-1]
+
+
+def test_development_keys_are_generated_once_into_an_ignored_file(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATA_MASTER_KEY", "ACTIVITY_KEY", "DEBUG", "DATABASE_URL"}
+    }
+    env["PORTAL_VAR_DIR"] = str(tmp_path)
+    assert run_manage(env, "check").returncode == 0
+    first = (tmp_path / ".env").read_text()
+    assert "SECRET_KEY=" in first and "DATA_MASTER_KEY=" in first and "ACTIVITY_KEY=" in first
+    assert oct((tmp_path / ".env").stat().st_mode & 0o777) == "0o600"
+    assert run_manage(env, "check").returncode == 0
+    assert (tmp_path / ".env").read_text() == first  # stable across restarts
+    ignored = subprocess.run(["git", "check-ignore", "var/.env"], cwd=ROOT, capture_output=True)
+    assert ignored.returncode == 0

@@ -1,0 +1,53 @@
+import factory
+from django.contrib.auth.models import Permission
+
+from accounts.models import User
+from companies.models import Company, Organization, RoleAssignment
+
+PASSWORD = "Correct-Horse-9!"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+    region = "EMEA"
+    kind = Company.Kind.END_CUSTOMER
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    company = factory.SubFactory(CompanyFactory)
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or []:
+            RoleAssignment.objects.create(user=self, role=role)
+
+
+def make_operations(user: User) -> User:
+    user.user_permissions.add(
+        Permission.objects.get(codename="operations", content_type__app_label="activity")
+    )
+    return User.objects.get(pk=user.pk)  # fresh permission cache
