@@ -19,3 +19,14 @@ def user_roles(*, user) -> frozenset[str]:
 
 def is_company_admin(*, user) -> bool:
     return bool(user_roles(user=user) & {Role.COMPANY_ADMIN, Role.BP_ADMIN})
+
+
+def company_for_email_domain(*, email: str) -> Company | None:
+    """The company owning the email's domain (SPEC §2.5), if any."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    if not domain:
+        return None
+    from .models import CompanyDomain
+
+    match = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
+    return match.company if match else None

@@ -99,3 +99,26 @@ def test_navigation_by_role(client, kind, shown, hidden):
         assert f">{label}</a>" in page
     for label in hidden:
         assert f">{label}</a>" not in page
+
+
+def test_seed_demo_is_idempotent(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    from accounts.models import User
+    from activity.models import ActivityRecord
+    from companies.models import Company
+
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    counts = (User.objects.count(), Company.objects.count(), ActivityRecord.objects.count())
+    assert counts[0] >= 8 and counts[1] >= 4
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    assert (User.objects.count(), Company.objects.count(), ActivityRecord.objects.count()) == counts
+
+
+def test_seed_demo_refuses_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=0"):
+        call_command("seed_demo")

@@ -1,8 +1,13 @@
 """Demo data for `make run`: idempotent, so running it again changes nothing.
 
-Each capability adds its part in `DEMO_STEPS` order; everything goes through services.
+The base (staff, a few companies and people) is here; each app adds its part in a
+`<app>/demo.py` with `seed(command) -> [(email, description), ...]`, run in INSTALLED_APPS
+order. Everything goes through services.
 """
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
@@ -98,4 +103,12 @@ class Command(BaseCommand):
                 role_grant(user=user, role=role, actor=None)
             label = ", ".join(r.label for r in roles) or "user"
             logins.append((email, f"{label} of {company.name}"))
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            logins.extend(module.seed(self) or [])
         return logins

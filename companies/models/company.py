@@ -19,6 +19,12 @@ class VisibilityMode(models.TextChoices):
     ORGANIZATION = "organization", "Organization"
 
 
+class SubscriptionDelegation(models.TextChoices):
+    NONE = "none", "Not delegated"
+    FULL = "full", "Full"
+    INCREASE_ONLY = "increase_only", "Increase only"
+
+
 class Organization(models.Model):
     """A group of companies (SPEC §2.7). Only a superadmin creates one."""
 
@@ -64,6 +70,11 @@ class Company(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
     )
     is_default = models.BooleanField(default=False, editable=False)
+    # SPEC §3.4: the partner's Finance member may let the customer's admins update their
+    # subscriptions, fully or "increase only".
+    subscription_delegation = models.CharField(
+        max_length=20, choices=SubscriptionDelegation.choices, default=SubscriptionDelegation.NONE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,3 +138,20 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+
+class CompanyDomain(models.Model):
+    """An email domain owned by a company (SPEC §2.5). Only a superadmin adds or removes one;
+    a domain belongs to at most one company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("domain"), name="companies_domain_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.domain

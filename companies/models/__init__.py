@@ -1,0 +1,24 @@
+# One module per concern; each capability adds its own file and one import line here.
+from .company import (
+    ADMIN_ROLES,
+    Company,
+    CompanyDomain,
+    Organization,
+    Region,
+    Role,
+    RoleAssignment,
+    SubscriptionDelegation,
+    VisibilityMode,
+)
+
+__all__ = [
+    "ADMIN_ROLES",
+    "Company",
+    "CompanyDomain",
+    "Organization",
+    "Region",
+    "Role",
+    "RoleAssignment",
+    "SubscriptionDelegation",
+    "VisibilityMode",
+]
