@@ -73,3 +73,24 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
         event="user.profile.updated", actor=actor, target=user, data={"fields": sorted(changed)}
     )
     return user
+
+
+@transaction.atomic
+def user_move_to_company(*, user: User, company, actor) -> User:
+    """Move a user into another company (joining from standalone, SPEC §2.6). The one place
+    that changes `User.company`, so everything derived from it is kept in step here.
+    Company roles do not travel: they belonged to the old company."""
+    if user.company_id == company.pk:
+        return user
+    previous = user.company_id
+    user.roles.all().delete()
+    user.company = company
+    user.save(update_fields=["company"])
+    activity.record(
+        event="user.company.changed",
+        actor=actor,
+        company=company,
+        target=user,
+        data={"from_company": previous, "to_company": company.pk},
+    )
+    return user

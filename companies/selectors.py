@@ -30,3 +30,21 @@ def company_for_email_domain(*, email: str) -> Company | None:
 
     match = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
     return match.company if match else None
+
+
+def company_get_for_actor(*, actor, slug: str) -> Company:
+    """The company of a company-scoped URL, if the actor is related to it: its member, its
+    business partner's member, or a superadmin. Anything else is the same 404 as a missing
+    company, so ids and slugs cannot be probed (ARCHITECTURE.md)."""
+    from django.http import Http404
+
+    company = (
+        Company.objects.select_related("business_partner", "organization").filter(slug=slug).first()
+    )
+    if company is None or not getattr(actor, "is_authenticated", False):
+        raise Http404("No such company.")
+    if actor.is_superuser or company.pk == actor.company_id:
+        return company
+    if company.business_partner_id is not None and company.business_partner_id == actor.company_id:
+        return company
+    raise Http404("No such company.")

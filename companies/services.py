@@ -68,3 +68,60 @@ def role_grant(*, user, role: str, actor) -> RoleAssignment:
             data={"role": role},
         )
     return assignment
+
+
+@transaction.atomic
+def company_visibility_set(*, company: Company, visibility: str, actor) -> Company:
+    """Change a company's visibility mode (SPEC §4.1). The one place that writes it, so that
+    everything derived from it is kept in step here."""
+    if visibility not in VisibilityMode.values:
+        raise ApplicationError(f"“{visibility}” is not a visibility mode.")
+    if visibility == VisibilityMode.ORGANIZATION and company.organization_id is None:
+        raise ApplicationError(
+            "Organization mode is only for a company in an organization.",
+            fields={"visibility": ["Attach the company to an organization first."]},
+        )
+    if company.visibility == visibility:
+        return company
+    previous = company.visibility
+    company.visibility = visibility
+    company.save(update_fields=["visibility"])
+    activity.record(
+        event="company.visibility.changed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"from": previous, "to": visibility},
+    )
+    return company
+
+
+@transaction.atomic
+def company_organization_set(*, company: Company, organization, actor) -> Company:
+    """Attach a company to an organization, or detach it (None). Superadmin only (SPEC §2.7)."""
+    if company.organization_id == getattr(organization, "pk", None):
+        return company
+    if organization is None and company.visibility == VisibilityMode.ORGANIZATION:
+        raise ApplicationError(
+            "This company is in organization mode: choose another visibility mode first."
+        )
+    previous = company.organization_id
+    company.organization = organization
+    company.save(update_fields=["organization"])
+    activity.record(
+        event="company.organization.changed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"from": previous, "to": getattr(organization, "pk", None)},
+    )
+    return company
+
+
+def company_for_signup(*, email: str) -> Company:
+    """Where a self-registering user is placed (SPEC §2.5): a domain match, else the default
+    company. Invitations (steps 1 and 3 of §2.5) are resolved before this by the invitation
+    flow, which places the user in the inviting company."""
+    from .selectors import company_for_email_domain, default_company
+
+    return company_for_email_domain(email=email) or default_company()
