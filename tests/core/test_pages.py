@@ -122,3 +122,32 @@ def test_seed_demo_refuses_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=0"):
         call_command("seed_demo")
+
+
+def test_server_error_page_and_api_json(rf):
+    from core.views import error_500
+
+    page = error_500(rf.get("/somewhere/"))
+    assert page.status_code == 500 and b"Something went wrong" in page.content
+    api = error_500(rf.get("/api/v1/me/"))
+    assert api.status_code == 500
+    assert __import__("json").loads(api.content)["error"]["code"] == "server_error"
+
+
+def test_csrf_failure_explains_itself(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("accounts:login"), {"username": "a@b.test", "password": "x"})
+    assert response.status_code == 403
+    assert "expired" in response.content.decode()
+
+
+def test_forbidden_page_is_the_custom_one(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from core.views import error_403
+
+    response = error_403(rf.get("/x/"), PermissionDenied("Your role does not allow this."))
+    assert response.status_code == 403
+    assert "Your role does not allow this." in response.content.decode()

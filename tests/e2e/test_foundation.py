@@ -32,3 +32,22 @@ def test_wrong_password_shows_a_clear_message(page):
     UserFactory(email="someone@example.test")
     login(page, "someone@example.test", "wrong-password")
     expect(page.get_by_role("alert")).to_contain_text("The email or password is not correct.")
+
+
+def test_api_docs_render_under_the_strict_csp(page):
+    UserFactory(email="dev@example.test")
+    login(page, "dev@example.test", PASSWORD)
+    page.goto("/api/v1/docs/")
+    expect(page.get_by_text("Rainbow Portal API").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/me/").first).to_be_visible()
+    assert page.csp_errors == []
+
+
+def test_django_admin_works_under_the_strict_csp(page):
+    UserFactory(email="root2@rainbow.test", is_staff=True, is_superuser=True)
+    login(page, "root2@rainbow.test", PASSWORD)
+    page.goto("/admin/companies/company/")
+    expect(page.get_by_role("link", name="Rainbow")).to_be_visible()
+    page.goto("/admin/companies/company/add/")
+    expect(page.get_by_label("Name")).to_be_visible()
+    assert page.csp_errors == []
