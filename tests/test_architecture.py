@@ -1,0 +1,65 @@
+"""House rules that code review alone would let slip (ARCHITECTURE.md)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["core", "activity", "accounts", "companies", "bubbles", "retention", "subscriptions"]
+THIN_LAYERS = ("views", "forms", "api", "serializers", "signals")
+WRITE_METHODS = {
+    "save",
+    "delete",
+    "create",
+    "update",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
+
+
+def thin_layer_files():
+    for app in APPS:
+        base = ROOT / app
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*.py"):
+            parts = set(path.relative_to(base).with_suffix("").parts)
+            if parts & set(THIN_LAYERS) and "migrations" not in parts:
+                yield path
+
+
+def orm_writes(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            if name not in WRITE_METHODS:
+                continue
+            target = ast.unparse(node.func.value)
+            # `.objects.create(...)`, `obj.save()`, `qs.delete()`: writes. A serializer's or
+            # form's own `.save()` hands off to its create/update, equally a write here.
+            if name in {"save", "delete"} or ".objects" in target or target.endswith("objects"):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node.func)}()")
+    return found
+
+
+def test_no_orm_writes_in_views_forms_api_serializers_or_signals():
+    offenders = [w for path in thin_layer_files() for w in orm_writes(path)]
+    assert offenders == [], "Writes belong in services.py:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("app", [a for a in APPS if a != "activity"])  # activity: the registry
+def test_events_modules_register_dotted_names(app):
+    path = ROOT / app / "events.py"
+    if not path.exists():
+        return
+    from importlib import import_module
+
+    events = import_module(f"{app}.events").EVENTS
+    for name, meaning in events.items():
+        assert "." in name and name == name.lower(), name
+        assert meaning.strip().endswith("."), name
