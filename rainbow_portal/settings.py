@@ -197,14 +197,17 @@ CELERY_BROKER_URL = env.get_url(
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: its folders must exist before Celery starts, and "in" and "out"
     # must be the same folder (STACK.md).
+    # The control folder (broadcast exchanges) defaults to ./control in the working directory.
     _queue = VAR_DIR / "celery" / "queue"
     _processed = VAR_DIR / "celery" / "processed"
-    _queue.mkdir(parents=True, exist_ok=True)
-    _processed.mkdir(parents=True, exist_ok=True)
+    _control = VAR_DIR / "celery" / "control"
+    for _folder in (_queue, _processed, _control):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.get_bool("CELERY_TASK_ALWAYS_EAGER", False)

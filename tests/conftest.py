@@ -12,9 +12,11 @@ def _private_filesystem_queue(tmp_path_factory):
     connects, so they never take messages from (or leave them for) a developer's worker."""
     if celery_app.conf.broker_url.startswith("filesystem://"):
         folder = tmp_path_factory.mktemp("celery-queue")
+        control = tmp_path_factory.mktemp("celery-control")
         celery_app.conf.broker_transport_options = {
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
+            "control_folder": str(control),
             "store_processed": False,
         }
 
