@@ -138,7 +138,8 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
             data={"reason": "locked", "lock_restarted": not password_ok},
         )
         return Outcome(error=LOCKED)
-    if security.locked_until:  # the lock ran out: a fresh count
+    lock_ran_out = security.locked_until is not None
+    if lock_ran_out:  # a fresh count
         security.locked_until = None
         security.failed_logins = 0
 
@@ -177,7 +178,7 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
             data={"reason": "unverified"},
         )
         return Outcome(error=UNVERIFIED)
-    if security.failed_logins:
+    if security.failed_logins or lock_ran_out:
         security.failed_logins = 0
         security.save(update_fields=["failed_logins", "locked_until"])
     return Outcome(user=user)
