@@ -140,4 +140,6 @@ class CompanySecurityForm(forms.Form):
 
 
 class ProfileLockForm(forms.Form):
-    locked = forms.BooleanField(required=False)
+    locked = forms.TypedChoiceField(
+        choices=[("1", "Lock"), ("0", "Unlock")], coerce=lambda value: value == "1"
+    )

@@ -401,14 +401,15 @@ def member_profile_lock_view(request, slug: str, user_id: int):
     company = _managed_company(request, slug)
     member = get_object_or_404(User, pk=user_id, company=company)
     form = forms.ProfileLockForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, "Choose to lock or to unlock the profile.")
+        return redirect("accounts:company-security", slug=company.slug)
+    locked = form.cleaned_data["locked"]
     try:
-        services.user_profile_lock_set(
-            user=member, locked=form.cleaned_data.get("locked", False), actor=request.user
-        )
+        services.user_profile_lock_set(user=member, locked=locked, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        state = "locked" if form.cleaned_data.get("locked") else "unlocked"
+        state = "locked" if locked else "unlocked"
         messages.success(request, f"The profile of {member.email} is {state}.")
     return redirect("accounts:company-security", slug=company.slug)
