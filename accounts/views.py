@@ -234,6 +234,7 @@ def two_factor_setup_view(request):
     else:
         form = forms.TokenForm()
         device = services.two_factor_setup_start(user=request.user)
+    form.fields["token"].help_text = "The 6 digits your authenticator app shows."
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,

@@ -388,7 +388,9 @@ def password_change(*, request, user: User, old_password: str, new_password: str
     security.failed_logins = 0
     security.locked_until = None
     security.save(update_fields=["failed_logins", "locked_until"])
-    update_session_auth_hash(request, user)
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)  # cycles the key: the list follows it
+    UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
     activity.record(event="user.password.changed", actor=user, target=user)
     sessions_end(user=user, actor=user, keep_session_key=request.session.session_key)
     return user

@@ -62,6 +62,10 @@ def test_a_password_change_keeps_this_session_and_ends_the_others():
     assert laptop.get(reverse("core:dashboard")).status_code == 200
     assert phone.get(reverse("core:dashboard")).status_code == 302
     assert events_for(user, "user.password.changed").count() == 1
+    # The session list follows this session's new key, so "sign out everywhere" still ends it.
+    assert list(UserSession.objects.filter(user=user).values_list("session_key", flat=True)) == [
+        laptop.session.session_key
+    ]
 
 
 def test_a_password_change_refuses_a_wrong_current_password(client):
