@@ -140,9 +140,9 @@ def password_reset_view(request):
                 "If an account uses this address, we emailed it a 6-digit code, valid for "
                 "15 minutes. Enter it below with your new password.",
             )
-            return redirect(
-                f"{reverse('accounts:password-update')}?email={form.cleaned_data['email']}"
-            )
+            # Kept in the session, not the URL, so the address stays out of logs and referrers.
+            request.session["reset_email"] = form.cleaned_data["email"]
+            return redirect("accounts:password-update")
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
@@ -150,7 +150,7 @@ def password_reset_view(request):
 @never_cache
 def password_update_view(request):
     form = forms.ResetConfirmForm(
-        request.POST or None, initial={"email": request.GET.get("email", "")}
+        request.POST or None, initial={"email": request.session.get("reset_email", "")}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,17 +1,7 @@
-import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from activity.models import ActivityRecord
 from rainbow_portal.crypto import pseudonymize
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    """Lockout and rate-limit counters live in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def events_for(user, event: str):
