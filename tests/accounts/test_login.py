@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import UserSecurity
 from accounts.security.services import INVALID_LOGIN, IP_THROTTLED, LOCKED, login_attempt
 from rainbow_portal.exceptions import ApplicationError
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, login_with_second_factor
 
 from .conftest import events_for, post_login
 
@@ -134,9 +134,6 @@ def test_the_admin_login_goes_through_the_portal_lockout(client):
 
 
 def test_the_admin_needs_a_verified_second_factor(client):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     staff = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(staff)
     response = client.get("/admin/")
@@ -144,8 +141,5 @@ def test_the_admin_needs_a_verified_second_factor(client):
     followed = client.get(response["Location"])
     assert followed["Location"].startswith(reverse("accounts:two-factor-verify"))
 
-    device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    login_with_second_factor(client, staff)
     assert client.get("/admin/").status_code == 200

@@ -94,3 +94,23 @@ def test_the_session_list_costs_the_same_queries_with_more_sessions(
     with django_assert_max_num_queries(baseline):
         page = client.get(reverse("accounts:security"))
     assert page.content.decode().count("<tr>") == 10
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ("Ab1!xyz", "at least 8 characters (it has 7)"),
+        ("Ab1!" + "x" * 61, "at most 64 characters (it has 65)"),
+        ("abcdefg1!", "an upper-case letter"),
+    ],
+)
+def test_a_password_change_refuses_a_bad_new_password(client, new, expected):
+    user = UserFactory()
+    post_login(client, user.email, PASSWORD)
+    response = client.post(
+        reverse("accounts:password-change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert expected in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
