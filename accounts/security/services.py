@@ -116,7 +116,10 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
         User().set_password(password)
         if ip:
             ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
-        failures = ratelimit.hit("login-email", email, window=int(LOCK_DURATION.total_seconds()))
+        window = int(LOCK_DURATION.total_seconds())
+        failures = ratelimit.hit("login-email", email, window=window)
+        if failures > LOCK_AFTER_FAILURES:  # restarted like a real lock
+            ratelimit.restart("login-email", email, at_least=failures, window=window)
         activity.record(event="user.login.failed", ip=ip, data={"reason": "unknown_email"})
         return Outcome(error=LOCKED if failures >= LOCK_AFTER_FAILURES else INVALID_LOGIN)
 
