@@ -2,4 +2,27 @@ EVENTS = {
     "user.created": "A user account was created.",
     "user.profile.updated": "A user's name or title changed.",
     "user.company.changed": "A user moved to another company.",
+    # Authentication and account security (SPEC §7).
+    "user.verification.sent": "A sign-up confirmation link was emailed.",
+    "user.email.verified": "A self-registered user confirmed their email address.",
+    "user.login.succeeded": "A user signed in with their password.",
+    "user.login.failed": "A sign-in was refused (wrong password, locked, unconfirmed).",
+    "user.login.throttled": "A sign-in was refused: too many failures from one IP address.",
+    "user.locked": "An account was locked after repeated failed sign-ins.",
+    "user.logout": "A user signed out, or their idle session was ended.",
+    "user.sessions.ended": "Sessions of a user were ended (sign out everywhere, new password).",
+    "user.password.reset_requested": "A password reset code was emailed.",
+    "user.password.reset_failed": "A wrong password reset code was entered.",
+    "user.password.reset": "A password was reset with an emailed code (unlocks the account).",
+    "user.password.changed": "A signed-in user changed their password.",
+    "user.two_factor.enabled": "A user enrolled an authenticator app (TOTP).",
+    "user.two_factor.disabled": "A user removed two-factor authentication.",
+    "user.two_factor.verified": "A user passed the second sign-in step with a TOTP code.",
+    "user.two_factor.recovery_used": "A user passed the second sign-in step with a recovery code.",
+    "user.two_factor.recovery_regenerated": "A user generated new recovery codes.",
+    "user.two_factor.failed": "A wrong or replayed second-factor code was entered.",
+    "user.profile_lock.changed": "A company admin locked or unlocked a member's profile.",
+    "company.security_policy.changed": (
+        "A company's password, two-factor or profile-lock policy changed."
+    ),
 }

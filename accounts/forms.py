@@ -1,15 +1,145 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+
+from .models import TwoFactorPolicy
+from .passwords import MAX_LENGTH
 
 
-class EmailLoginForm(AuthenticationForm):
+class EmailLoginForm(forms.Form):
+    """Email and password. The lockout and the messages live in the service; this only
+    checks the input's shape. Labels "Email" / "Password" are what browser tests look for."""
+
     username = forms.EmailField(
         label="Email",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-    error_messages = {
-        # One message for a wrong email and a wrong password: no account enumeration.
-        "invalid_login": "The email or password is not correct.",
-        "inactive": "The email or password is not correct.",
-    }
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+def _new_password_field(label="New password"):
+    return forms.CharField(
+        label=label,
+        strip=False,
+        # Longer than the policy's maximum, so the policy's message (not a generic one) says
+        # what is wrong with a 65-character password.
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=f"8 to {MAX_LENGTH} characters (your company may ask for more), with a "
+        "lower-case letter, an upper-case letter, a digit and a special character.",
+    )
+
+
+class _TwoPasswordsMixin:
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "The two passwords are not the same.")
+        return data
+
+
+class SignupForm(_TwoPasswordsMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    new_password1 = _new_password_field("Password")
+    new_password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class ResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class ResetConfirmForm(_TwoPasswordsMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    code = forms.RegexField(
+        label="Code",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "The code is the 6 digits from the email."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    new_password1 = _new_password_field()
+    new_password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordChangeForm(_TwoPasswordsMixin, forms.Form):
+    old_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = _new_password_field()
+    new_password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text="The 6 digits from your authenticator app, or a recovery code.",
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    title = forms.CharField(label="Title", max_length=150, required=False)
+
+    def __init__(self, *args, locked=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in locked:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = "Locked by your company."
+
+
+class CompanySecurityForm(forms.Form):
+    password_min_length = forms.IntegerField(
+        label="Minimum password length", min_value=8, max_value=MAX_LENGTH
+    )
+    two_factor = forms.ChoiceField(label="Two-factor authentication", choices=TwoFactorPolicy)
+    lock_profiles = forms.BooleanField(
+        label="Lock every member's title, first name and last name", required=False
+    )
+
+
+class ProfileLockForm(forms.Form):
+    locked = forms.TypedChoiceField(
+        choices=[("1", "Lock"), ("0", "Unlock")], coerce=lambda value: value == "1"
+    )

@@ -13,8 +13,12 @@ SPECIALS = set(string.punctuation) | {" "}
 
 
 def company_min_length(user) -> int:
-    company = getattr(user, "company", None) if user is not None else None
-    return max(MIN_LENGTH, getattr(company, "password_min_length", MIN_LENGTH) or MIN_LENGTH)
+    """The company may raise the minimum (SPEC §7.1); its policy lives in
+    accounts.models.CompanySecurityPolicy."""
+    from .security.selectors import password_min_length
+
+    company = getattr(user, "company", None) if user is not None and user.company_id else None
+    return max(MIN_LENGTH, password_min_length(company=company)) if company else MIN_LENGTH
 
 
 class SpecPasswordValidator:

@@ -56,7 +56,8 @@ PROFILE_FIELDS = ("first_name", "last_name", "title")
 
 @transaction.atomic
 def user_profile_update(*, user: User, actor, **changes) -> User:
-    """Change name and title. Profile locks (SPEC §7.7) are enforced here once they exist."""
+    """Change name and title. A locked profile (SPEC §7.7) refuses the user's own changes;
+    a company admin may still correct it."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ApplicationError(
@@ -65,6 +66,17 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
     changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
     if not changed:
         return user
+    if actor is not None and actor.pk == user.pk:
+        from .security.selectors import profile_locked_fields
+
+        locked = sorted(set(changed) & profile_locked_fields(user=user))
+        if locked:
+            raise ApplicationError(
+                "Your company has locked your name and title: ask a company admin to change "
+                f"them ({', '.join(locked)}).",
+                code="profile_locked",
+                fields={key: ["Locked by your company."] for key in locked},
+            )
     for key, value in changed.items():
         setattr(user, key, value)
     user.full_clean(exclude=["password"])

@@ -1,13 +1,416 @@
-from django.contrib.auth import views as auth_views
+"""Thin views: shape-check input with a form, call a service, show its message."""
 
-from .forms import EmailLoginForm
+import base64
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from activity.middleware import client_ip
+from companies.policies import can_manage_company
+from companies.selectors import company_get_for_actor
+from rainbow_portal.exceptions import ApplicationError
+
+from . import forms
+from .models import User
+from .security import selectors, services
+from .services import user_profile_update
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = EmailLoginForm
-    redirect_authenticated_user = True
+def _safe_next(request, default="core:dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
 
 
-class LogoutView(auth_views.LogoutView):
-    pass
+def _apply_error(form, exc: ApplicationError) -> None:
+    placed = False
+    for field, errors in exc.fields.items():
+        if field in form.fields:
+            for error in errors:
+                form.add_error(field, error)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+# --- Sign-in ---------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request):
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request))
+    form = forms.EmailLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_attempt(
+                email=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            services.session_start(request=request, user=user, ip=client_ip(request))
+            return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+    )
+
+
+@require_POST
+def logout_view(request):
+    services.session_end(request=request)
+    return redirect("accounts:login")
+
+
+# --- Self-registration -----------------------------------------------------------------------
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def signup_view(request):
+    if request.user.is_authenticated:
+        return redirect("core:dashboard")
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signup(
+                email=data["email"],
+                password=data["new_password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            exc.fields = {
+                ("new_password1" if k == "password" else k): v for k, v in exc.fields.items()
+            }
+            _apply_error(form, exc)
+        else:
+            return redirect("accounts:signup-done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done_view(request):
+    return render(request, "accounts/signup_done.html")
+
+
+@never_cache
+def verify_email_view(request, token: str):
+    try:
+        services.email_verify(token=token)
+    except ApplicationError as exc:
+        return render(request, "accounts/verify_failed.html", {"message": exc.message}, status=400)
+    messages.success(request, "Your email address is confirmed. You can sign in now.")
+    return redirect("accounts:login")
+
+
+# --- Password reset and change ---------------------------------------------------------------
+
+
+@never_cache
+def password_reset_view(request):
+    form = forms.ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], ip=client_ip(request))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.info(
+                request,
+                "If an account uses this address, we emailed it a 6-digit code, valid for "
+                "15 minutes. Enter it below with your new password.",
+            )
+            # Kept in the session, not the URL, so the address stays out of logs and referrers.
+            request.session["reset_email"] = form.cleaned_data["email"]
+            return redirect("accounts:password-update")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+@never_cache
+def password_update_view(request):
+    form = forms.ResetConfirmForm(
+        request.POST or None, initial={"email": request.session.get("reset_email", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.password_reset_confirm(
+                email=data["email"],
+                code=data["code"],
+                new_password=data["new_password1"],
+                ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                "Your password is changed and your other sessions are signed out. Sign in.",
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/password_update.html", {"form": form})
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def password_change_view(request):
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.password_change(
+                request=request,
+                user=request.user,
+                old_password=data["old_password"],
+                new_password=data["new_password1"],
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Password changed. Your other sessions are signed out.")
+            return redirect("accounts:security")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- Two-factor ------------------------------------------------------------------------------
+
+
+def _qr_data_uri(url: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    # A data: URI: the CSP allows data: images, and no inline markup is needed.
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+@never_cache
+def two_factor_setup_view(request):
+    if selectors.has_two_factor(user=request.user) and not request.user.is_verified():
+        # A password alone must never replace an enrolled authenticator.
+        return redirect(f"{reverse('accounts:two-factor-verify')}?next={_safe_next(request)}")
+    if request.method == "POST":
+        form = forms.TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                codes = services.two_factor_setup_confirm(
+                    request=request, user=request.user, token=form.cleaned_data["token"]
+                )
+            except ApplicationError as exc:
+                _apply_error(form, exc)
+            else:
+                return render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": _safe_next(request)},
+                )
+        device = selectors.totp_device(user=request.user, confirmed=False)
+        if device is None:
+            return redirect("accounts:two-factor-setup")
+    else:
+        form = forms.TokenForm()
+        device = services.two_factor_setup_start(user=request.user)
+    form.fields["token"].help_text = "The 6 digits your authenticator app shows."
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": secret,
+            "qr": _qr_data_uri(device.config_url),
+            "required": selectors.two_factor_required(user=request.user),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )
+
+
+@login_required
+@never_cache
+def two_factor_verify_view(request):
+    if not selectors.has_two_factor(user=request.user):
+        return redirect(f"{reverse('accounts:two-factor-setup')}?next={_safe_next(request)}")
+    form = forms.TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.two_factor_verify(
+                request=request,
+                user=request.user,
+                token=form.cleaned_data["token"],
+                ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+    )
+
+
+@login_required
+def two_factor_disable_view(request):
+    form = forms.PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.two_factor_disable(
+                user=request.user, actor=request.user, password=form.cleaned_data["password"]
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Two-factor authentication is off.")
+            return redirect("accounts:security")
+    return render(request, "accounts/two_factor_disable.html", {"form": form})
+
+
+@login_required
+@require_POST
+def recovery_codes_view(request):
+    try:
+        codes = services.recovery_codes_regenerate(user=request.user, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next": reverse("accounts:security")},
+    )
+
+
+# --- Security page: sessions -----------------------------------------------------------------
+
+
+@login_required
+def security_view(request):
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "sessions": selectors.user_session_list(user=request.user),
+            "current_key": request.session.session_key,
+            "has_two_factor": selectors.has_two_factor(user=request.user),
+            "two_factor_required": selectors.two_factor_required(user=request.user),
+            "manages_company": can_manage_company(actor=request.user, company=request.user.company),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sessions_end_all_view(request):
+    services.sessions_end(user=request.user, actor=request.user)
+    services.session_end(request=request, reason="everywhere")
+    messages.success(request, "You are signed out everywhere.")
+    return redirect("accounts:login")
+
+
+# --- Profile (SPEC §7.7) ---------------------------------------------------------------------
+
+
+@login_required
+def profile_view(request):
+    user = request.user
+    locked = selectors.profile_locked_fields(user=user)
+    initial = {"first_name": user.first_name, "last_name": user.last_name, "title": user.title}
+    form = forms.ProfileForm(request.POST or None, initial=initial, locked=locked)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k not in locked}
+        try:
+            user_profile_update(user=user, actor=user, **changes)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "locked": bool(locked)})
+
+
+# --- Company security settings (company admins) ----------------------------------------------
+
+
+def _managed_company(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    if not can_manage_company(actor=request.user, company=company):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the company's admins change its security settings.")
+    return company
+
+
+@login_required
+def company_security_view(request, slug: str):
+    company = _managed_company(request, slug)
+    policy = selectors.company_policy(company=company)
+    initial = {
+        "password_min_length": policy.password_min_length,
+        "two_factor": policy.two_factor,
+        "lock_profiles": policy.lock_profiles,
+    }
+    form = forms.CompanySecurityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_security_policy_set(
+                company=company, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Security settings saved.")
+            return redirect("accounts:company-security", slug=company.slug)
+    return render(
+        request,
+        "accounts/company_security.html",
+        {
+            "company": company,
+            "form": form,
+            "members": selectors.company_member_locks(company=company),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_profile_lock_view(request, slug: str, user_id: int):
+    company = _managed_company(request, slug)
+    member = get_object_or_404(User, pk=user_id, company=company)
+    form = forms.ProfileLockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to lock or to unlock the profile.")
+        return redirect("accounts:company-security", slug=company.slug)
+    locked = form.cleaned_data["locked"]
+    try:
+        services.user_profile_lock_set(user=member, locked=locked, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        state = "locked" if locked else "unlocked"
+        messages.success(request, f"The profile of {member.email} is {state}.")
+    return redirect("accounts:company-security", slug=company.slug)

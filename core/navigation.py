@@ -50,6 +50,7 @@ NAV = [
     NavItem("Activity log", "activity:list", _operations),
     NavItem("Administration", "admin:index", _superadmin),
     NavItem("API", "api-docs", _signed_in),
+    NavItem("Profile", "accounts:profile", _signed_in),
 ]
 
 

@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.admin_site import PortalAdminSite
 from core import views as core_views
 
+# django-otp's documented way to put the default admin site (with every app's registrations)
+# behind OTP; PortalAdminSite also routes its login through the portal's lockout.
+admin.site.__class__ = PortalAdminSite
 admin.site.site_header = "Rainbow Portal — operators"
 admin.site.site_title = "Rainbow Portal"
 

@@ -40,6 +40,16 @@ def _fast_hashing(settings, request):
         ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in lockout and per-IP counters live in the cache (Redis in CI, which outlives a
+    run): every test starts from zero, or failures elsewhere would throttle its sign-ins."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def password():
     return PASSWORD

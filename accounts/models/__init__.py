@@ -2,3 +2,22 @@
 from .user import User, UserManager, normalize_email
 
 __all__ = ["User", "UserManager", "normalize_email"]
+from .security import (
+    CompanySecurityPolicy,
+    EmailVerification,
+    PasswordResetCode,
+    RecoveryCode,
+    TwoFactorPolicy,
+    UserSecurity,
+    UserSession,
+)
+
+__all__ += [
+    "CompanySecurityPolicy",
+    "EmailVerification",
+    "PasswordResetCode",
+    "RecoveryCode",
+    "TwoFactorPolicy",
+    "UserSecurity",
+    "UserSession",
+]

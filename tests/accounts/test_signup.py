@@ -1,0 +1,138 @@
+"""Self-registration with email verification (SPEC §7.1) and placement (SPEC §2.5)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import EmailVerification, User, UserSecurity
+from accounts.security.services import email_verify, login_attempt, signup
+from companies.models import CompanyDomain
+from companies.selectors import default_company
+from rainbow_portal.exceptions import ApplicationError
+from tests.factories import PASSWORD, CompanyFactory, UserFactory
+
+from .conftest import events_for
+
+pytestmark = pytest.mark.django_db
+
+
+def do_signup(client, email, password=PASSWORD, password2=None):
+    return client.post(
+        reverse("accounts:signup"),
+        {
+            "email": email,
+            "first_name": "Nora",
+            "last_name": "North",
+            "new_password1": password,
+            "new_password2": password2 or password,
+        },
+    )
+
+
+def link_from(smtp_server) -> str:
+    return re.search(r"http\S+/accounts/verify/\S+/", smtp_server.text()).group(0)
+
+
+def test_sign_up_creates_an_unusable_account_until_the_link_is_followed(
+    client, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = do_signup(client, "Nora@Example.test")
+    assert response["Location"] == reverse("accounts:signup-done")
+    user = User.objects.get(email="nora@example.test")
+    assert user.company == default_company()
+    assert UserSecurity.objects.get(user=user).email_verified is False
+    with pytest.raises(ApplicationError, match="Confirm your email"):
+        login_attempt(email=user.email, password=PASSWORD)
+
+    link = link_from(smtp_server)
+    path = link.split("127.0.0.1:8000")[-1] if "127.0.0.1:8000" in link else link
+    response = client.get(path)
+    assert response["Location"] == reverse("accounts:login")
+    assert UserSecurity.objects.get(user=user).email_verified is True
+    assert login_attempt(email=user.email, password=PASSWORD) == user
+    assert events_for(user, "user.email.verified").count() == 1
+    assert events_for(user, "user.verification.sent").count() == 1
+
+
+def test_a_verification_link_works_once(smtp_server, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        signup(email="once@example.test", password=PASSWORD)
+    token = link_from(smtp_server).rstrip("/").rsplit("/", 1)[-1]
+    email_verify(token=token)
+    with pytest.raises(ApplicationError, match="already used"):
+        email_verify(token=token)
+    assert EmailVerification.objects.get().used_at is not None
+
+
+def test_an_expired_or_unknown_link_is_refused_on_a_clear_page(
+    client, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = signup(email="late@example.test", password=PASSWORD)
+    token = link_from(smtp_server).rstrip("/").rsplit("/", 1)[-1]
+    EmailVerification.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("accounts:verify-email", args=[token]))
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    response = client.get(reverse("accounts:verify-email", args=["nonsense"]))
+    assert "not valid" in response.content.decode()
+    assert UserSecurity.objects.get(user=user).email_verified is False
+
+
+def test_a_domain_owned_by_a_company_places_the_user_there():
+    company = CompanyFactory()
+    CompanyDomain.objects.create(company=company, domain="cobalt.test")
+    user = signup(email="nina@Cobalt.test", password=PASSWORD)
+    assert user.company == company
+
+
+def test_an_existing_address_gets_the_same_answer_and_an_email_not_an_account(
+    client, smtp_server, django_capture_on_commit_callbacks
+):
+    existing = UserFactory(email="taken@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = do_signup(client, "taken@example.test")
+        fresh = do_signup(client, "fresh@example.test")
+    assert taken["Location"] == fresh["Location"] == reverse("accounts:signup-done")
+    assert User.objects.filter(email="taken@example.test").count() == 1
+    existing.refresh_from_db()
+    assert existing.check_password(PASSWORD)
+    assert "already has one" in smtp_server.text(0)
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("Ab1!xyz", "at least 8 characters (it has 7)"),
+        ("Ab1!" + "x" * 61, "at most 64 characters (it has 65)"),
+        ("abcdefg1!", "an upper-case letter"),
+        ("ABCDEFG1!", "a lower-case letter"),
+        ("Abcdefgh!", "a digit"),
+        ("Abcdefgh1", "a special character"),
+    ],
+)
+def test_a_bad_password_is_refused_on_the_form_and_nothing_is_created(client, password, expected):
+    response = do_signup(client, "bad@example.test", password)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert not User.objects.filter(email="bad@example.test").exists()
+
+
+def test_two_different_passwords_are_refused(client):
+    response = do_signup(client, "two@example.test", PASSWORD, "Other-Pass-9!")
+    assert "The two passwords are not the same." in response.content.decode()
+    assert not User.objects.filter(email="two@example.test").exists()
+
+
+def test_signing_up_again_before_confirming_sends_a_new_link(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signup(email="again@example.test", password=PASSWORD)
+        assert signup(email="again@example.test", password=PASSWORD) is None
+    assert EmailVerification.objects.count() == 2
+    assert "Confirm your email address" in smtp_server.parsed(-1)["Subject"]
