@@ -22,6 +22,25 @@ def _private_filesystem_queue(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _default_company_after_flush(request):
+    """A transactional test flushes every table when it ends, the migration-made default
+    company (SPEC §2.2) with them. Each transactional test starts with it again, made by the
+    data migration's own function."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("companies.migrations.0002_default_company").create_default_company(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Unit tests run tasks in-process; tests/core/test_celery_worker.py uses a real worker."""
     celery_app.conf.task_always_eager = True

@@ -42,7 +42,8 @@ def orm_writes(path: Path) -> list[str]:
             target = ast.unparse(node.func.value)
             # `.objects.create(...)`, `obj.save()`, `qs.delete()`: writes. A serializer's or
             # form's own `.save()` hands off to its create/update, equally a write here.
-            if name in {"save", "delete"} or ".objects" in target or target.endswith("objects"):
+            # A `save(buffer)` with a positional argument is a file or image, not a model.
+            if (name in {"save", "delete"} and not node.args) or ".objects" in target:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node.func)}()")
     return found
 

@@ -17,18 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NEW_PASSWORD = "Fresh-Start-2026!"
 
 
-@pytest.fixture(autouse=True)
-def _default_company():
-    # A transactional test before this one flushed the tables, the migration-made default
-    # company (SPEC §2.2) with them: sign-up places standalone users there.
-    from importlib import import_module
-
-    from django.apps import apps
-
-    migration = import_module("companies.migrations.0002_default_company")
-    migration.create_default_company(apps, None)
-
-
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
