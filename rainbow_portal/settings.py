@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "bubbles",
     "retention",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
