@@ -39,11 +39,16 @@ def can_set_delegation(*, actor, company: Company) -> bool:
     )
 
 
-def can_view_consumption(*, actor) -> bool:
-    """SPEC §3.5: customer consumption is for the partner's Finance members."""
+def can_view_consumption(*, actor, partner: Company) -> bool:
+    """SPEC §3.5: a partner's customer consumption is for its Finance members (and a
+    superadmin)."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
-    return actor.company.is_business_partner and Role.BP_FINANCE in (
+    if not partner.is_business_partner:
+        return False
+    if actor.is_superuser:
+        return True
+    return partner.pk == actor.company_id and Role.BP_FINANCE in (
         company_policies.effective_roles(actor=actor)
     )
 

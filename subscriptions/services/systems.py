@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 import activity
@@ -61,7 +62,11 @@ def system_create(*, site: Site, name: str, kind: str, actor) -> System:
 def extension_create(*, system: System, number: str, actor) -> Extension:
     number = (number or "").strip()
     extension = Extension(system=system, number=number)
-    extension.full_clean(validate_constraints=False, validate_unique=False)
+    try:
+        extension.full_clean(validate_constraints=False, validate_unique=False)
+    except ValidationError as exc:
+        messages = exc.message_dict.get("number", exc.messages)
+        raise ApplicationError(" ".join(messages), fields={"number": messages}) from None
     if Extension.objects.filter(system=system, number=number).exists():
         raise ApplicationError(
             f"Extension {number} is already used on {system.name}: numbers are unique "
