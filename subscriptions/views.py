@@ -239,8 +239,21 @@ def invoice_csv(request, slug, number):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["invoice", "company", "period", "description", "from", "to", "seats",
-                     "months", "unit_price", "amount", "currency"])  # fmt: skip
+    writer.writerow(
+        [
+            "invoice",
+            "company",
+            "period",
+            "description",
+            "from",
+            "to",
+            "seats",
+            "months",
+            "unit_price",
+            "amount",
+            "currency",
+        ]
+    )
     for line in invoice.lines.all():
         writer.writerow(
             [
@@ -257,8 +270,21 @@ def invoice_csv(request, slug, number):
                 invoice.currency,
             ]
         )
-    writer.writerow([invoice.number, invoice.company.name, f"{invoice.period:%Y-%m}", "Total",
-                     "", "", "", "", "", invoice.total, invoice.currency])  # fmt: skip
+    writer.writerow(
+        [
+            invoice.number,
+            invoice.company.name,
+            f"{invoice.period:%Y-%m}",
+            "Total",
+            "",
+            "",
+            "",
+            "",
+            "",
+            invoice.total,
+            invoice.currency,
+        ]
+    )
     return response
 
 

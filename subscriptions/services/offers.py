@@ -22,7 +22,9 @@ def _money(value) -> Decimal:
 
 
 @transaction.atomic
-def offer_update(*, offer: Offer, actor, name: str | None = None, price=None) -> Offer:
+def offer_update(
+    *, offer: Offer, actor, name: str | None = None, price=None, description: str | None = None
+) -> Offer:
     """Change an offer's name or price per seat per month. Superadmin only (the operator
     pages); new prices apply to invoices issued from then on."""
     if actor is not None and not actor.is_superuser:
@@ -31,6 +33,8 @@ def offer_update(*, offer: Offer, actor, name: str | None = None, price=None) ->
     changed = {}
     if name is not None and name.strip() and name.strip() != offer.name:
         changed["name"] = name.strip()
+    if description is not None and description.strip() != offer.description:
+        changed["description"] = description.strip()
     if price is not None:
         amount = _money(price)
         if amount < 0:
