@@ -6,10 +6,14 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 10, 10, 30
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    step = 10 ** (len(str(value)) - 1)
-    return ((value + step - 1) // step) * step
+    """The smallest of 4, 10, 20, 40, 100, 200, 400, 1000, ... at least `value`: an even top,
+    so the middle tick is a whole number too."""
+    scale = 1
+    while True:
+        for top in (4 * scale, 10 * scale, 20 * scale, 40 * scale):
+            if value <= top:
+                return top
+        scale *= 10
 
 
 def line_chart(bought: list[int], assigned: list[int], months) -> dict:

@@ -38,7 +38,7 @@ def company(request, slug):
     if request.method == "POST":
         require(can_create)
         if request.POST.get("form") == "site":
-            form = SiteForm(request.POST)
+            form = SiteForm(request.POST, prefix="site")
             if form.is_valid():
                 _call(
                     request,
@@ -50,7 +50,7 @@ def company(request, slug):
             else:
                 _form_error(request, form)
         else:
-            form = SystemForm(request.POST, sites=sites)
+            form = SystemForm(request.POST, sites=sites, prefix="system")
             if form.is_valid():
                 _call(
                     request,
@@ -67,8 +67,8 @@ def company(request, slug):
             "company": company,
             "sites": selectors.site_list(company=company),
             "can_create": can_create,
-            "site_form": SiteForm(),
-            "system_form": SystemForm(sites=sites),
+            "site_form": SiteForm(prefix="site"),
+            "system_form": SystemForm(sites=sites, prefix="system"),
         },
     )
 

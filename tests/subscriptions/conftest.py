@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 
 from companies.models import Company, Role
-from subscriptions.models import Offer
 from subscriptions.services import subscription_create
 from tests.factories import CompanyFactory, UserFactory
+
+from .helpers import ensure_offers
 
 
 @pytest.fixture
@@ -35,12 +36,12 @@ def customer_admin(customer):
 
 @pytest.fixture
 def business(db):
-    return Offer.objects.get(code="business")
+    return ensure_offers()["business"]
 
 
 @pytest.fixture
 def enterprise(db):
-    return Offer.objects.get(code="enterprise")
+    return ensure_offers()["enterprise"]
 
 
 @pytest.fixture

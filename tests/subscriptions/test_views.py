@@ -303,10 +303,12 @@ def test_licenses_page_queries_do_not_grow(
 def test_operation_adds_site_system_extension_and_associates(client, customer, operation):
     login(client, operation)
     url = reverse("systems:company", args=[customer.slug])
-    client.post(url, {"form": "site", "name": "Lyon", "address": ""})
+    client.post(url, {"form": "site", "site-name": "Lyon", "site-address": ""})
     site = customer.sites.get()
     response = client.post(
-        url, {"form": "system", "site": site.pk, "name": "PBX", "kind": "oxo"}, follow=True
+        url,
+        {"form": "system", "system-site": site.pk, "system-name": "PBX", "system-kind": "oxo"},
+        follow=True,
     )
     assert "System “PBX” added." in messages_of(response)
     system = site.systems.get()
