@@ -64,6 +64,18 @@ class SystemSerializer(serializers.Serializer):
     site = serializers.CharField(source="site.name")
 
 
+class SystemCreateSerializer(serializers.Serializer):
+    site_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=System.Kind.choices)
+
+
+class SiteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=120)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
 class MemberSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(allow_null=True)
 
@@ -159,11 +171,33 @@ def invoice_list(request, slug):
     return Response(InvoiceSerializer(selectors.invoice_list(company=company), many=True).data)
 
 
-@extend_schema(responses=SystemSerializer(many=True))
-@api_view(["GET"])
+@extend_schema(request=SiteSerializer, responses=SiteSerializer)
+@api_view(["POST"])
+def site_create(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_create_equipment(actor=request.user, company=company))
+    serializer = SiteSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    site = services.site_create(company=company, actor=request.user, **serializer.validated_data)
+    return Response(SiteSerializer(site).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(methods=["GET"], responses=SystemSerializer(many=True))
+@extend_schema(methods=["POST"], request=SystemCreateSerializer, responses=SystemSerializer)
+@api_view(["GET", "POST"])
 def system_list(request, slug):
     company = company_get_for_actor(actor=request.user, slug=slug)
     require(can_view_systems(actor=request.user, company=company))
+    if request.method == "POST":
+        require(company_policies.can_create_equipment(actor=request.user, company=company))
+        serializer = SystemCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        site = selectors.site_get(company=company, pk=data["site_id"])
+        system = services.system_create(
+            site=site, name=data["name"], kind=data["kind"], actor=request.user
+        )
+        return Response(SystemSerializer(system).data, status=status.HTTP_201_CREATED)
     systems = System.objects.filter(site__company=company).select_related("site")
     return Response(SystemSerializer(systems.order_by("site__name", "name"), many=True).data)
 
@@ -231,6 +265,7 @@ urlpatterns = [
         name="subscription-licenses",
     ),
     path("systems/<slug:slug>/", system_list, name="system-list"),
+    path("systems/<slug:slug>/sites/", site_create, name="site-create"),
     path("systems/<slug:slug>/<int:pk>/extensions/", extension_list, name="extension-list"),
     path(
         "systems/<slug:slug>/<int:pk>/extensions/<int:extension_pk>/member/",

@@ -156,15 +156,20 @@ def _issue_batch(*, company_ids, period_start, period_end, due, now, actor) -> l
     return invoices
 
 
-def invoices_issue_for_month(*, month: dt.date, actor=None, batch_size: int = BATCH_SIZE) -> dict:
+def invoices_issue_for_month(
+    *, month: dt.date, actor=None, batch_size: int = BATCH_SIZE, companies=None
+) -> dict:
     """Issue the invoices of `month` (any day in it). Returns the JSON-ready summary
-    `{"month": "2027-01", "issued": n, "amount_total": "1234.50"}` of this run only."""
+    `{"month": "2027-01", "issued": n, "amount_total": "1234.50"}` of this run only.
+    `companies` (a queryset) limits the run, e.g. to re-run one company after a fix."""
     period_start, period_end = month_start(month), month_end(month)
     due = _due_filter(period_start, period_end)
     now = timezone.now()
+    candidates = Subscription.objects.filter(due)
+    if companies is not None:
+        candidates = candidates.filter(company__in=companies)
     company_ids = list(
-        Subscription.objects.filter(due)
-        .exclude(company__invoices__period=period_start)
+        candidates.exclude(company__invoices__period=period_start)
         .order_by("company_id")
         .values_list("company_id", flat=True)
         .distinct()

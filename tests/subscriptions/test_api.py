@@ -116,3 +116,27 @@ def test_systems_extensions_and_members(api_client, customer, operation):
     response = api_client.post(member_url, {"user_id": stranger.pk}, format="json")
     assert response.status_code == 400
     assert api_client.post(member_url, {"user_id": None}, format="json").json()["user_id"] is None
+
+
+def test_operation_creates_site_and_system_and_customer_admin_cannot(
+    api_client, customer, operation, customer_admin
+):
+    api_client.force_authenticate(operation)
+    response = api_client.post(
+        f"/api/v1/systems/{customer.slug}/sites/", {"name": "Quay"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    site = response.json()
+    response = api_client.post(
+        f"/api/v1/systems/{customer.slug}/",
+        {"site_id": site["id"], "name": "Quay OXO", "kind": "oxo"},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["activation_code"].isdigit()
+    api_client.force_authenticate(customer_admin)
+    response = api_client.post(
+        f"/api/v1/systems/{customer.slug}/",
+        {"site_id": site["id"], "name": "Another", "kind": "oxo"},
+        format="json",
+    )
+    assert response.status_code == 403
