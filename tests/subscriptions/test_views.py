@@ -350,3 +350,33 @@ def test_navigation_lists_subscriptions_and_systems(client, finance, operation):
     login(client, operation)
     body = client.get("/").content.decode()
     assert reverse("systems:home") in body
+
+
+def test_systems_and_invoices_pages_queries_do_not_grow(
+    client, customer, finance, operation, system, make_subscription, django_assert_max_num_queries
+):
+    def measure(url):
+        client.get(url)
+        with django_assert_max_num_queries(40) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    login(client, operation)
+    systems_url = reverse("systems:company", args=[customer.slug])
+    system_url = reverse("systems:system", args=[customer.slug, system.pk])
+    before = measure(systems_url), measure(system_url)
+    for n in range(4):
+        site = site_create(company=customer, name=f"Site {n}", actor=None)
+        other = system_create(site=site, name=f"PBX {n}", kind="oxo", actor=None)
+        extension_create(system=other, number=f"7{n}0", actor=None)
+        extension_create(system=system, number=f"8{n}0", actor=None)
+    assert (measure(systems_url), measure(system_url)) == before
+    client.logout()
+    login(client, finance)
+    invoices_url = reverse("subscriptions:invoices", args=[customer.slug])
+    make_subscription(start=dt.date(2026, 1, 1))
+    invoices_issue_for_month(month=dt.date(2026, 10, 1), actor=None)
+    first = measure(invoices_url)
+    for month in (11, 12):
+        invoices_issue_for_month(month=dt.date(2026, month, 1), actor=None)
+    assert measure(invoices_url) == first
