@@ -3,7 +3,6 @@ policy, validate a form, call a service; a refused rule comes back as a message.
 
 import csv
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from companies import policies as company_policies
 from companies.selectors import company_get_for_actor
-from rainbow_portal.exceptions import ApplicationError
 
 from . import charts, pdf, selectors, services
 from .dates import last_months
@@ -24,22 +22,7 @@ from .forms import (
     SubscriptionCreateForm,
 )
 from .policies import can_set_delegation, can_view_consumption, can_view_subscriptions, require
-
-
-def _form_error(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
-def _call(request, action, success: str) -> bool:
-    try:
-        action()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
+from .web import flash_form_errors, run_service
 
 
 def _rights(actor, company) -> dict:
@@ -82,7 +65,7 @@ def company(request, slug):
         require(rights["can_create"])
         form = SubscriptionCreateForm(request.POST)
         if form.is_valid():
-            if _call(
+            if run_service(
                 request,
                 lambda: services.subscription_create(
                     company=company, actor=request.user, **form.cleaned_data
@@ -91,7 +74,7 @@ def company(request, slug):
             ):
                 return redirect("subscriptions:company", slug=company.slug)
         else:
-            _form_error(request, form)
+            flash_form_errors(request, form)
     context = {
         "company": company,
         "subscriptions": selectors.subscription_list(company=company),
@@ -113,7 +96,7 @@ def seats(request, slug, pk):
     subscription = selectors.subscription_get(company=company, pk=pk)
     form = SeatsForm(request.POST)
     if form.is_valid():
-        _call(
+        run_service(
             request,
             lambda: services.subscription_seats_set(
                 subscription=subscription, seats=form.cleaned_data["seats"], actor=request.user
@@ -121,7 +104,7 @@ def seats(request, slug, pk):
             f"Seats set to {form.cleaned_data['seats']}.",
         )
     else:
-        _form_error(request, form)
+        flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
 
 
@@ -141,9 +124,9 @@ def status(request, slug, pk):
     form = StatusForm(request.POST)
     if form.is_valid():
         service, done = STATUS_ACTIONS[form.cleaned_data["action"]]
-        _call(request, lambda: service(subscription=subscription, actor=request.user), done)
+        run_service(request, lambda: service(subscription=subscription, actor=request.user), done)
     else:
-        _form_error(request, form)
+        flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
 
 
@@ -154,7 +137,7 @@ def delegation(request, slug):
     require(can_set_delegation(actor=request.user, company=company))
     form = DelegationForm(request.POST)
     if form.is_valid():
-        _call(
+        run_service(
             request,
             lambda: services.subscription_delegation_set(
                 company=company, delegation=form.cleaned_data["delegation"], actor=request.user
@@ -162,7 +145,7 @@ def delegation(request, slug):
             "Delegation saved.",
         )
     else:
-        _form_error(request, form)
+        flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
 
 
@@ -175,7 +158,7 @@ def licenses(request, slug, pk):
         form = LicenseAssignForm(request.POST, company=company)
         if form.is_valid():
             users = list(form.cleaned_data["users"])
-            if _call(
+            if run_service(
                 request,
                 lambda: services.licenses_assign_bulk(
                     subscription=subscription, users=users, actor=request.user
@@ -184,7 +167,7 @@ def licenses(request, slug, pk):
             ):
                 return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
         else:
-            _form_error(request, form)
+            flash_form_errors(request, form)
         return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
     members = list(selectors.members_for_licensing(subscription=subscription))
     return render(
@@ -206,7 +189,7 @@ def license_release(request, slug, pk, license_pk):
     require(company_policies.can_allocate_licenses(actor=request.user, company=company))
     subscription = selectors.subscription_get(company=company, pk=pk)
     license_ = selectors.license_get(subscription=subscription, pk=license_pk)
-    _call(
+    run_service(
         request,
         lambda: services.license_release(license_=license_, actor=request.user),
         "License released.",
@@ -230,6 +213,12 @@ def _invoice_for_download(request, slug, number):
     company = company_get_for_actor(actor=request.user, slug=slug)
     require(company_policies.can_view_invoices(actor=request.user, company=company))
     return selectors.invoice_get(company=company, number=number)
+
+
+def _cell(value) -> str:
+    """A spreadsheet must not run a company name as a formula (CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required
@@ -258,9 +247,9 @@ def invoice_csv(request, slug, number):
         writer.writerow(
             [
                 invoice.number,
-                invoice.company.name,
+                _cell(invoice.company.name),
                 f"{invoice.period:%Y-%m}",
-                line.description,
+                _cell(line.description),
                 line.period_start.isoformat(),
                 line.period_end.isoformat(),
                 line.seats,
@@ -273,7 +262,7 @@ def invoice_csv(request, slug, number):
     writer.writerow(
         [
             invoice.number,
-            invoice.company.name,
+            _cell(invoice.company.name),
             f"{invoice.period:%Y-%m}",
             "Total",
             "",

@@ -13,7 +13,7 @@ from . import selectors, services
 from .forms import AssociateForm, ExtensionForm, SiteForm, SystemForm
 from .models import Site
 from .policies import can_view_systems, require
-from .views import _call, _form_error
+from .web import flash_form_errors, run_service
 
 
 @login_required
@@ -40,7 +40,7 @@ def company(request, slug):
         if request.POST.get("form") == "site":
             form = SiteForm(request.POST, prefix="site")
             if form.is_valid():
-                _call(
+                run_service(
                     request,
                     lambda: services.site_create(
                         company=company, actor=request.user, **form.cleaned_data
@@ -48,17 +48,17 @@ def company(request, slug):
                     f"Site “{form.cleaned_data['name']}” added.",
                 )
             else:
-                _form_error(request, form)
+                flash_form_errors(request, form)
         else:
             form = SystemForm(request.POST, sites=sites, prefix="system")
             if form.is_valid():
-                _call(
+                run_service(
                     request,
                     lambda: services.system_create(actor=request.user, **form.cleaned_data),
                     f"System “{form.cleaned_data['name']}” added.",
                 )
             else:
-                _form_error(request, form)
+                flash_form_errors(request, form)
         return redirect("systems:company", slug=company.slug)
     return render(
         request,
@@ -83,7 +83,7 @@ def system(request, slug, pk):
         require(can_create)
         form = ExtensionForm(request.POST)
         if form.is_valid():
-            _call(
+            run_service(
                 request,
                 lambda: services.extension_create(
                     system=system, number=form.cleaned_data["number"], actor=request.user
@@ -91,7 +91,7 @@ def system(request, slug, pk):
                 f"Extension {form.cleaned_data['number']} added.",
             )
         else:
-            _form_error(request, form)
+            flash_form_errors(request, form)
         return redirect("systems:system", slug=company.slug, pk=system.pk)
     extensions = list(selectors.extension_list(system=system))
     members = list(selectors.company_members(company=company))
@@ -120,7 +120,7 @@ def associate(request, slug, pk, extension_pk):
     form = AssociateForm(request.POST, company=company)
     if form.is_valid():
         user = form.cleaned_data["user"]
-        _call(
+        run_service(
             request,
             lambda: services.extension_associate(
                 extension=extension, user=user, actor=request.user
@@ -129,5 +129,5 @@ def associate(request, slug, pk, extension_pk):
             + (f"associated with {user.get_full_name() or user.email}." if user else "freed."),
         )
     else:
-        _form_error(request, form)
+        flash_form_errors(request, form)
     return redirect("systems:system", slug=company.slug, pk=system.pk)

@@ -382,3 +382,23 @@ def test_systems_and_invoices_pages_queries_do_not_grow(
     for month in (11, 12):
         invoices_issue_for_month(month=dt.date(2026, month, 1), actor=None)
     assert measure(invoices_url) == first
+
+
+def test_csv_does_not_let_a_company_name_run_as_a_formula(client, partner, finance, business):
+    from subscriptions.services import subscription_create
+
+    evil = CompanyFactory(name="=HYPERLINK(1)", business_partner=partner)
+    subscription_create(
+        company=evil,
+        offer=business,
+        billing="monthly",
+        seats=1,
+        start_date=dt.date(2026, 1, 1),
+        actor=None,
+    )
+    invoices_issue_for_month(month=dt.date(2027, 1, 1), actor=None)
+    invoice = evil.invoices.get()
+    login(client, finance)
+    response = client.get(reverse("subscriptions:invoice-csv", args=[evil.slug, invoice.number]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert {row[1] for row in rows[1:]} == {"'=HYPERLINK(1)"}
