@@ -25,6 +25,20 @@ def _partner(user) -> bool:
     return bool(user_roles(user=user) & {Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION})
 
 
+def _subscriptions(user) -> bool:
+    return user.is_authenticated and bool(
+        user_roles(user=user)
+        & {Role.COMPANY_ADMIN, Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION}
+    )
+
+
+def _systems(user) -> bool:
+    # bp_finance alone has no system right (SPEC §3.3).
+    return user.is_authenticated and bool(
+        user_roles(user=user) & {Role.COMPANY_ADMIN, Role.BP_ADMIN, Role.BP_OPERATION}
+    )
+
+
 def _operations(user) -> bool:
     return user.is_authenticated and user.is_operations
 
@@ -47,6 +61,8 @@ NAV = [
     NavItem("Bubbles", "bubbles:list", _signed_in),
     NavItem("My company", "companies:manage", _company_admin),
     NavItem("Partner", "companies:partner", _partner),
+    NavItem("Subscriptions", "subscriptions:home", _subscriptions),
+    NavItem("Systems", "systems:home", _systems),
     NavItem("Activity log", "activity:list", _operations),
     NavItem("Administration", "admin:index", _superadmin),
     NavItem("API", "api-docs", _signed_in),

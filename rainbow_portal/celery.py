@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 
@@ -11,4 +12,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Beat schedule: each entry names a task that reloads its rows and is idempotent.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # SPEC §3.7: on the 1st of each month, invoice the month that just ended.
+    "invoices-monthly": {
+        "task": "subscriptions.invoices_monthly",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
+}

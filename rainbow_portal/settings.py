@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "bubbles",
     "retention",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("subscriptions/", include("subscriptions.urls")),
+    path("systems/", include("subscriptions.urls_systems")),
     path("api/v1/", include(api_v1)),
     path("healthz", core_views.healthz, name="healthz"),
 ]

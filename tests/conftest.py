@@ -21,11 +21,18 @@ def _private_filesystem_queue(tmp_path_factory):
         }
 
 
+# Rows that data migrations create and the code relies on: (migration module, function).
+DATA_MIGRATIONS = [
+    ("companies.migrations.0002_default_company", "create_default_company"),
+    ("subscriptions.migrations.0002_default_offers", "create_offers"),
+]
+
+
 @pytest.fixture(autouse=True)
-def _default_company_after_flush(request):
-    """A transactional test flushes every table when it ends, the migration-made default
-    company (SPEC §2.2) with them. Each transactional test starts with it again, made by the
-    data migration's own function."""
+def _data_migrations_after_flush(request):
+    """A transactional test flushes every table when it ends, rows made by data migrations
+    with them (the default company of SPEC §2.2, the offers of §3.7). Each transactional test
+    starts with them again, made by the migrations' own functions (idempotent)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(request.fixturenames)
@@ -37,7 +44,8 @@ def _default_company_after_flush(request):
 
     from django.apps import apps
 
-    import_module("companies.migrations.0002_default_company").create_default_company(apps, None)
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,275 @@
+"""REST endpoints for subscriptions, licenses, invoices and systems: the same selectors,
+policies and services as the pages."""
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from accounts.models import User
+from companies import policies as company_policies
+from companies.selectors import company_get_for_actor
+
+from . import selectors, services
+from .models import BillingModel, Offer, System
+from .policies import can_view_subscriptions, can_view_systems, require
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    offer = serializers.SlugRelatedField(
+        slug_field="code", queryset=Offer.objects.exclude(code=Offer.Code.ESSENTIAL)
+    )
+    billing = serializers.ChoiceField(choices=BillingModel.choices)
+    seats = serializers.IntegerField(min_value=1, max_value=100_000)
+    start_date = serializers.DateField()
+    status = serializers.CharField(read_only=True)
+    ended_on = serializers.DateField(read_only=True)
+    assigned = serializers.IntegerField(read_only=True, default=0)
+
+
+class SeatsSerializer(serializers.Serializer):
+    seats = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class StatusSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["suspend", "resume", "terminate"])
+
+
+class LicensesSerializer(serializers.Serializer):
+    user_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+
+class InvoiceSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    period = serializers.DateField()
+    issued_at = serializers.DateTimeField()
+    currency = serializers.CharField()
+    # Money travels as a string: exact, never a float.
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+
+
+class ExtensionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(max_length=8)
+    user_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class SystemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=System.Kind.choices)
+    activation_code = serializers.CharField()
+    site = serializers.CharField(source="site.name")
+
+
+class SystemCreateSerializer(serializers.Serializer):
+    site_id = serializers.IntegerField()
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=System.Kind.choices)
+
+
+class SiteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=120)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class MemberSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(allow_null=True)
+
+
+def _subscription(request, slug, pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    return company, selectors.subscription_get(company=company, pk=pk)
+
+
+@extend_schema(methods=["GET"], responses=SubscriptionSerializer(many=True))
+@extend_schema(methods=["POST"], request=SubscriptionSerializer, responses=SubscriptionSerializer)
+@api_view(["GET", "POST"])
+def subscription_list(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    if request.method == "POST":
+        require(company_policies.can_create_subscription(actor=request.user, company=company))
+        serializer = SubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.subscription_create(
+            company=company, actor=request.user, **serializer.validated_data
+        )
+        created = selectors.subscription_get(company=company, pk=created.pk)
+        return Response(SubscriptionSerializer(created).data, status=status.HTTP_201_CREATED)
+    require(can_view_subscriptions(actor=request.user, company=company))
+    return Response(
+        SubscriptionSerializer(selectors.subscription_list(company=company), many=True).data
+    )
+
+
+@extend_schema(request=SeatsSerializer, responses=SubscriptionSerializer)
+@api_view(["POST"])
+def subscription_seats(request, slug, pk):
+    company, subscription = _subscription(request, slug, pk)
+    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
+    serializer = SeatsSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    services.subscription_seats_set(
+        subscription=subscription, seats=serializer.validated_data["seats"], actor=request.user
+    )
+    return Response(SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data)
+
+
+@extend_schema(request=StatusSerializer, responses=SubscriptionSerializer)
+@api_view(["POST"])
+def subscription_status(request, slug, pk):
+    company, subscription = _subscription(request, slug, pk)
+    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
+    serializer = StatusSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    service = {
+        "suspend": services.subscription_suspend,
+        "resume": services.subscription_resume,
+        "terminate": services.subscription_terminate,
+    }[serializer.validated_data["action"]]
+    service(subscription=subscription, actor=request.user)
+    return Response(SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data)
+
+
+@extend_schema(request=LicensesSerializer, responses=SubscriptionSerializer)
+@api_view(["POST"])
+def subscription_licenses(request, slug, pk):
+    company, subscription = _subscription(request, slug, pk)
+    require(company_policies.can_allocate_licenses(actor=request.user, company=company))
+    serializer = LicensesSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    ids = set(serializer.validated_data["user_ids"])
+    # Only the company's own members are looked up: another company's id reads as unknown,
+    # so member ids of other companies cannot be probed.
+    users = list(User.objects.filter(company=company, pk__in=ids))
+    if len(users) != len(ids):
+        return Response(
+            {
+                "error": {
+                    "code": "invalid",
+                    "message": "A license goes only to a member of this company.",
+                    "fields": {"user_ids": ["Not a member of this company."]},
+                }
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    services.licenses_assign_bulk(subscription=subscription, users=users, actor=request.user)
+    return Response(
+        SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data,
+        status=status.HTTP_201_CREATED,
+    )
+
+
+@extend_schema(responses=InvoiceSerializer(many=True))
+@api_view(["GET"])
+def invoice_list(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_view_invoices(actor=request.user, company=company))
+    return Response(InvoiceSerializer(selectors.invoice_list(company=company), many=True).data)
+
+
+@extend_schema(request=SiteSerializer, responses=SiteSerializer)
+@api_view(["POST"])
+def site_create(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_create_equipment(actor=request.user, company=company))
+    serializer = SiteSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    site = services.site_create(company=company, actor=request.user, **serializer.validated_data)
+    return Response(SiteSerializer(site).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(methods=["GET"], responses=SystemSerializer(many=True))
+@extend_schema(methods=["POST"], request=SystemCreateSerializer, responses=SystemSerializer)
+@api_view(["GET", "POST"])
+def system_list(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_view_systems(actor=request.user, company=company))
+    if request.method == "POST":
+        require(company_policies.can_create_equipment(actor=request.user, company=company))
+        serializer = SystemCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        site = selectors.site_get(company=company, pk=data["site_id"])
+        system = services.system_create(
+            site=site, name=data["name"], kind=data["kind"], actor=request.user
+        )
+        return Response(SystemSerializer(system).data, status=status.HTTP_201_CREATED)
+    systems = System.objects.filter(site__company=company).select_related("site")
+    return Response(SystemSerializer(systems.order_by("site__name", "name"), many=True).data)
+
+
+@extend_schema(methods=["GET"], responses=ExtensionSerializer(many=True))
+@extend_schema(methods=["POST"], request=ExtensionSerializer, responses=ExtensionSerializer)
+@api_view(["GET", "POST"])
+def extension_list(request, slug, pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_view_systems(actor=request.user, company=company))
+    system = selectors.system_get(company=company, pk=pk)
+    if request.method == "POST":
+        require(company_policies.can_create_equipment(actor=request.user, company=company))
+        serializer = ExtensionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        extension = services.extension_create(
+            system=system, number=serializer.validated_data["number"], actor=request.user
+        )
+        return Response(ExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+    return Response(ExtensionSerializer(selectors.extension_list(system=system), many=True).data)
+
+
+@extend_schema(request=MemberSerializer, responses=ExtensionSerializer)
+@api_view(["POST"])
+def extension_member(request, slug, pk, extension_pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_manage_systems(actor=request.user, company=company))
+    system = selectors.system_get(company=company, pk=pk)
+    extension = selectors.extension_get(system=system, pk=extension_pk)
+    serializer = MemberSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    user_id = serializer.validated_data["user_id"]
+    user = None
+    if user_id is not None:
+        user = User.objects.filter(company=company, pk=user_id).first()
+        if user is None:
+            return Response(
+                {
+                    "error": {
+                        "code": "invalid",
+                        "message": "An extension goes only to a member of the system's company.",
+                        "fields": {"user_id": ["Not a member of this company."]},
+                    }
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+    extension = services.extension_associate(extension=extension, user=user, actor=request.user)
+    return Response(ExtensionSerializer(extension).data)
+
+
+urlpatterns = [
+    path("subscriptions/<slug:slug>/", subscription_list, name="subscription-list"),
+    path("subscriptions/<slug:slug>/invoices/", invoice_list, name="invoice-list"),
+    path(
+        "subscriptions/<slug:slug>/<int:pk>/seats/", subscription_seats, name="subscription-seats"
+    ),
+    path(
+        "subscriptions/<slug:slug>/<int:pk>/status/",
+        subscription_status,
+        name="subscription-status",
+    ),
+    path(
+        "subscriptions/<slug:slug>/<int:pk>/licenses/",
+        subscription_licenses,
+        name="subscription-licenses",
+    ),
+    path("systems/<slug:slug>/", system_list, name="system-list"),
+    path("systems/<slug:slug>/sites/", site_create, name="site-create"),
+    path("systems/<slug:slug>/<int:pk>/extensions/", extension_list, name="extension-list"),
+    path(
+        "systems/<slug:slug>/<int:pk>/extensions/<int:extension_pk>/member/",
+        extension_member,
+        name="extension-member",
+    ),
+]

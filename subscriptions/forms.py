@@ -1,0 +1,100 @@
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from companies.models import SubscriptionDelegation
+
+from .models import BillingModel, System
+from .selectors import offers_for_sale
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SubscriptionCreateForm(forms.Form):
+    offer = forms.ModelChoiceField(queryset=offers_for_sale(), empty_label=None)
+    billing = forms.ChoiceField(label="Billing", choices=BillingModel.choices)
+    seats = forms.IntegerField(min_value=1, max_value=100_000, initial=1)
+    start_date = forms.DateField(label="Start date", widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers_for_sale()
+        self.fields["offer"].label_from_instance = lambda o: (
+            f"{o.name} — {o.price_per_seat_month} EUR per seat per month"
+        )
+        self.fields["start_date"].initial = timezone.now().date()
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < timezone.now().date():
+            # A start in the past would bill months nobody agreed to from this page.
+            raise forms.ValidationError("A subscription starts today or later.")
+        return start
+
+
+class SeatsForm(forms.Form):
+    seats = forms.IntegerField(min_value=1, max_value=100_000)
+
+
+class StatusForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("suspend", "Suspend"), ("resume", "Resume"), ("terminate", "Terminate")]
+    )
+
+
+class DelegationForm(forms.Form):
+    delegation = forms.ChoiceField(
+        label="Customer admins may update subscriptions", choices=SubscriptionDelegation.choices
+    )
+
+
+class LicenseAssignForm(forms.Form):
+    users = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choose at least one member.",
+            "invalid_choice": "A license goes only to a member of this company.",
+        },
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = User.objects.filter(company=company)
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label="Site name", max_length=120)
+    address = forms.CharField(max_length=300, required=False)
+
+
+class SystemForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=None, empty_label=None)
+    name = forms.CharField(label="System name", max_length=120)
+    kind = forms.ChoiceField(label="Kind", choices=System.Kind.choices)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class ExtensionForm(forms.Form):
+    number = forms.CharField(label="Extension number", max_length=8)
+
+
+class AssociateForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Member",
+        queryset=None,
+        required=False,
+        empty_label="— nobody —",
+        error_messages={
+            "invalid_choice": "An extension goes only to a member of the system's company."
+        },
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(company=company, is_active=True)
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.email

@@ -1,0 +1,18 @@
+# One module per concern (offers, subscriptions and licenses, invoices, PBX systems).
+from .invoices import Invoice, InvoiceLine
+from .offers import Offer
+from .subscriptions import BillingModel, License, SeatChange, Subscription
+from .systems import Extension, Site, System
+
+__all__ = [
+    "BillingModel",
+    "Extension",
+    "Invoice",
+    "InvoiceLine",
+    "License",
+    "Offer",
+    "SeatChange",
+    "Site",
+    "Subscription",
+    "System",
+]

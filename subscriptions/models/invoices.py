@@ -1,0 +1,69 @@
+from django.db import models
+
+
+class Invoice(models.Model):
+    """One invoice per company and billed month (SPEC §3.7). The unique constraint is what makes
+    the monthly job idempotent: a second run for the same month cannot issue another one."""
+
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.PROTECT, related_name="invoices"
+    )
+    # First day of the billed month.
+    period = models.DateField()
+    number = models.CharField(max_length=32, unique=True)
+    issued_at = models.DateTimeField()
+    currency = models.CharField(max_length=3, default="EUR")
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["-period", "company_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "period"], name="subscriptions_invoice_one_per_company_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0), name="subscriptions_invoice_total_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", "Monthly seats"
+        PREPAID = "prepaid", "Prepaid term"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    seats = models.PositiveIntegerField()
+    months = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice_id", "id"]
+        constraints = [
+            # A month of a monthly subscription is billed once.
+            models.UniqueConstraint(
+                fields=["subscription", "period_start"],
+                condition=models.Q(kind="monthly"),
+                name="subscriptions_line_month_billed_once",
+            ),
+            # A prepaid term is billed once, whole (SPEC §3.7).
+            models.UniqueConstraint(
+                fields=["subscription"],
+                condition=models.Q(kind="prepaid"),
+                name="subscriptions_line_prepaid_billed_once",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description

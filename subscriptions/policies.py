@@ -1,0 +1,58 @@
+"""Who may see and do what with subscriptions and systems. The rights themselves are the
+tables of companies.rights (SPEC §3.3–3.5); these functions only combine them per page."""
+
+from django.core.exceptions import PermissionDenied
+
+from companies import policies as company_policies
+from companies.models import Company, Role
+
+
+def can_view_subscriptions(*, actor, company: Company) -> bool:
+    return any(
+        check(actor=actor, company=company)
+        for check in (
+            company_policies.can_create_subscription,
+            company_policies.can_manage_subscriptions,
+            company_policies.can_allocate_licenses,
+            company_policies.can_view_invoices,
+        )
+    )
+
+
+def can_view_systems(*, actor, company: Company) -> bool:
+    return company_policies.can_create_equipment(
+        actor=actor, company=company
+    ) or company_policies.can_manage_systems(actor=actor, company=company)
+
+
+def can_set_delegation(*, actor, company: Company) -> bool:
+    """SPEC §3.4: the partner's Finance member lets a customer's admins update their
+    subscriptions. Only on an end customer of the actor's own partner company."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return company.business_partner_id is not None
+    return (
+        company.business_partner_id is not None
+        and company.business_partner_id == actor.company_id
+        and Role.BP_FINANCE in company_policies.effective_roles(actor=actor)
+    )
+
+
+def can_view_consumption(*, actor, partner: Company) -> bool:
+    """SPEC §3.5: a partner's customer consumption is for its Finance members (and a
+    superadmin)."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if not partner.is_business_partner:
+        return False
+    if actor.is_superuser:
+        return True
+    return partner.pk == actor.company_id and Role.BP_FINANCE in (
+        company_policies.effective_roles(actor=actor)
+    )
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied("Your role does not allow this on this company.")

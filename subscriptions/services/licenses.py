@@ -1,0 +1,155 @@
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import activity
+from rainbow_portal.exceptions import ApplicationError
+
+from ..models import License, Subscription
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.email
+
+
+@transaction.atomic
+def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[License]:
+    """Give each user a seat of the subscription, all or none (SPEC §3.7): every user in the
+    subscription's company, an active subscription, enough free seats, no duplicate, at most
+    one of Business/Enterprise per user.
+
+    The subscription row is locked first, so two assignments running at once are serialized
+    and cannot both take the last seat."""
+    users = list({u.pk: u for u in users}.values())
+    if not users:
+        raise ApplicationError("Choose at least one member.", fields={"users": ["Required."]})
+    subscription = (
+        Subscription.objects.select_for_update()
+        .select_related("offer", "company")
+        .get(pk=subscription.pk)
+    )
+    if subscription.status != Subscription.Status.ACTIVE:
+        raise ApplicationError(
+            f"This subscription is {subscription.get_status_display().lower()}: licenses are "
+            "assigned only from an active subscription."
+        )
+    for user in users:
+        if user.company_id != subscription.company_id:
+            raise ApplicationError(
+                f"{_name(user)} is not a member of {subscription.company.name}: a license goes "
+                "only to a member of the subscription's company.",
+                fields={"users": ["Not a member of this company."]},
+            )
+        if not user.is_active:
+            raise ApplicationError(f"{_name(user)}'s account is closed: it cannot get a license.")
+    user_ids = [u.pk for u in users]
+    active = License.objects.filter(released_at__isnull=True)
+    duplicate = (
+        active.filter(subscription=subscription, user_id__in=user_ids)
+        .select_related("user")
+        .first()
+    )
+    if duplicate is not None:
+        raise ApplicationError(
+            f"{_name(duplicate.user)} already has a license of this subscription.",
+            code="duplicate",
+        )
+    if subscription.offer.is_exclusive:
+        holder = (
+            active.filter(exclusive=True, user_id__in=user_ids)
+            .select_related("user", "subscription__offer")
+            .first()
+        )
+        if holder is not None:
+            raise ApplicationError(
+                f"{_name(holder.user)} already holds a {holder.subscription.offer.name} license: "
+                "a member holds at most one of Business or Enterprise.",
+                code="exclusive",
+            )
+    taken = active.filter(subscription=subscription).count()
+    free = subscription.seats - taken
+    if len(users) > free:
+        raise ApplicationError(
+            f"Only {free} of {subscription.seats} seats are free on this subscription; "
+            f"you asked for {len(users)}. Add seats first.",
+            code="no_free_seat",
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            licenses = License.objects.bulk_create(
+                [
+                    License(
+                        subscription=subscription,
+                        user=user,
+                        exclusive=subscription.offer.is_exclusive,
+                        assigned_at=now,
+                    )
+                    for user in users
+                ]
+            )
+    except IntegrityError:
+        # Another subscription's assignment to the same user committed between our check and
+        # our insert: the partial unique constraints said no.
+        raise ApplicationError(
+            "One of these members got a Business or Enterprise license at the same moment: "
+            "reload and try again.",
+            code="exclusive",
+        ) from None
+    for license_ in licenses:
+        activity.record(
+            event="license.assigned",
+            actor=actor,
+            company=subscription.company,
+            target=license_.user,
+            data={"subscription": subscription.pk, "offer": subscription.offer.code},
+        )
+    return licenses
+
+
+def license_assign(*, subscription: Subscription, user, actor) -> License:
+    return licenses_assign_bulk(subscription=subscription, users=[user], actor=actor)[0]
+
+
+@transaction.atomic
+def license_release(*, license_: License, actor) -> License:
+    license_ = (
+        License.objects.select_for_update()
+        .select_related("subscription", "user")
+        .get(pk=license_.pk)
+    )
+    if license_.released_at is not None:
+        raise ApplicationError("This license was already released.")
+    license_.released_at = timezone.now()
+    license_.save(update_fields=["released_at"])
+    activity.record(
+        event="license.released",
+        actor=actor,
+        company=license_.subscription.company_id,
+        target=license_.user,
+        data={"subscription": license_.subscription_id},
+    )
+    return license_
+
+
+@transaction.atomic
+def licenses_release_for_user(*, user, actor, reason: str = "account_closed") -> int:
+    """Free every license a user holds (SPEC §3.7: closing an account frees its licenses).
+    Idempotent: a second call releases nothing and records nothing. Returns how many."""
+    now = timezone.now()
+    held = list(
+        License.objects.select_for_update()
+        .filter(user=user, released_at__isnull=True)
+        .select_related("subscription")
+    )
+    for license_ in held:
+        license_.released_at = now
+    License.objects.bulk_update(held, ["released_at"])
+    for license_ in held:
+        activity.record(
+            event="license.released",
+            actor=actor,
+            company=license_.subscription.company_id,
+            target=user,
+            data={"subscription": license_.subscription_id, "reason": reason},
+        )
+    return len(held)

@@ -1,0 +1,127 @@
+"""Sites, PBX systems, extension numbers and their members (SPEC §3.8)."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+import activity
+from companies.models import Company
+from rainbow_portal.exceptions import ApplicationError
+
+from ..models import Extension, Site, System
+
+
+@transaction.atomic
+def site_create(*, company: Company, name: str, actor, address: str = "") -> Site:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError("A site needs a name.", fields={"name": ["Required."]})
+    if Site.objects.filter(company=company, name__iexact=name).exists():
+        raise ApplicationError(
+            f"{company.name} already has a site named “{name}”.", fields={"name": ["Taken."]}
+        )
+    site = Site(company=company, name=name, address=address.strip())
+    site.full_clean()
+    site.save()
+    activity.record(event="site.created", actor=actor, company=company, target=site)
+    return site
+
+
+def _activation_code() -> str:
+    # Drawn from the OS's CSPRNG: the code lets a PBX attach itself to the company.
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+@transaction.atomic
+def system_create(*, site: Site, name: str, kind: str, actor) -> System:
+    name = " ".join((name or "").split())
+    if kind not in System.Kind.values:
+        raise ApplicationError(f"“{kind}” is not a kind of system.", fields={"kind": ["Invalid."]})
+    if not name:
+        raise ApplicationError("A system needs a name.", fields={"name": ["Required."]})
+    if System.objects.filter(site=site, name__iexact=name).exists():
+        raise ApplicationError(
+            f"The site {site.name} already has a system named “{name}”.",
+            fields={"name": ["Taken."]},
+        )
+    system = System(site=site, name=name, kind=kind, activation_code=_activation_code())
+    system.full_clean()
+    system.save()
+    activity.record(
+        event="system.created",
+        actor=actor,
+        company=site.company_id,
+        target=system,
+        data={"kind": kind, "site": site.pk},
+    )
+    return system
+
+
+@transaction.atomic
+def extension_create(*, system: System, number: str, actor) -> Extension:
+    number = (number or "").strip()
+    extension = Extension(system=system, number=number)
+    try:
+        extension.full_clean(validate_constraints=False, validate_unique=False)
+    except ValidationError as exc:
+        messages = exc.message_dict.get("number", exc.messages)
+        raise ApplicationError(" ".join(messages), fields={"number": messages}) from None
+    if Extension.objects.filter(system=system, number=number).exists():
+        raise ApplicationError(
+            f"Extension {number} is already used on {system.name}: numbers are unique "
+            "within a system.",
+            code="duplicate",
+            fields={"number": ["Already used on this system."]},
+        )
+    try:
+        with transaction.atomic():
+            extension.save()
+    except IntegrityError:
+        raise ApplicationError(
+            f"Extension {number} was just taken on {system.name}.",
+            code="duplicate",
+            fields={"number": ["Already used on this system."]},
+        ) from None
+    activity.record(
+        event="extension.created",
+        actor=actor,
+        company=system.site.company_id,
+        target=extension,
+        data={"system": system.pk, "number": number},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_associate(*, extension: Extension, user, actor) -> Extension:
+    """Associate an extension with a member of the system's company, or free it (user=None).
+    An extension has at most one member (SPEC §3.8); associating it again replaces the member."""
+    extension = (
+        Extension.objects.select_for_update()
+        .select_related("system__site__company")
+        .get(pk=extension.pk)
+    )
+    company = extension.system.site.company
+    if user is not None:
+        if user.company_id != company.pk:
+            raise ApplicationError(
+                f"{user.get_full_name() or user.email} is not a member of {company.name}: an "
+                "extension goes only to a member of the system's company.",
+                fields={"user": ["Not a member of this company."]},
+            )
+        if not user.is_active:
+            raise ApplicationError("This account is closed: it cannot get an extension.")
+    if extension.user_id == getattr(user, "pk", None):
+        return extension
+    previous = extension.user_id
+    extension.user = user
+    extension.save(update_fields=["user"])
+    activity.record(
+        event="extension.associated" if user is not None else "extension.dissociated",
+        actor=actor,
+        company=company,
+        target=extension,
+        data={"number": extension.number, "had_member": previous is not None},
+    )
+    return extension

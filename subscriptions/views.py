@@ -1,0 +1,303 @@
+"""Subscription, license, invoice and consumption pages. Thin: resolve the company, check a
+policy, validate a form, call a service; a refused rule comes back as a message."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from companies import policies as company_policies
+from companies.selectors import company_get_for_actor
+
+from . import charts, pdf, selectors, services
+from .dates import last_months
+from .forms import (
+    DelegationForm,
+    LicenseAssignForm,
+    SeatsForm,
+    StatusForm,
+    SubscriptionCreateForm,
+)
+from .policies import can_set_delegation, can_view_consumption, can_view_subscriptions, require
+from .web import flash_form_errors, run_service
+
+
+def _rights(actor, company) -> dict:
+    return {
+        "can_create": company_policies.can_create_subscription(actor=actor, company=company),
+        "can_manage": company_policies.can_manage_subscriptions(actor=actor, company=company),
+        "can_allocate": company_policies.can_allocate_licenses(actor=actor, company=company),
+        "can_invoices": company_policies.can_view_invoices(actor=actor, company=company),
+        "increase_only": company_policies.subscription_increase_only(actor=actor, company=company),
+        "can_delegate": can_set_delegation(actor=actor, company=company),
+    }
+
+
+@login_required
+@require_GET
+def home(request):
+    companies = [
+        c
+        for c in selectors.companies_for_actor(actor=request.user)
+        if can_view_subscriptions(actor=request.user, company=c)
+    ]
+    own = request.user.company
+    show_consumption = can_view_consumption(actor=request.user, partner=own)
+    if len(companies) == 1 and not show_consumption:
+        return redirect("subscriptions:company", slug=companies[0].slug)
+    return render(
+        request,
+        "subscriptions/home.html",
+        {"companies": companies, "consumption_partner": own if show_consumption else None},
+    )
+
+
+@login_required
+def company(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_view_subscriptions(actor=request.user, company=company))
+    rights = _rights(request.user, company)
+    form = SubscriptionCreateForm()
+    if request.method == "POST":
+        require(rights["can_create"])
+        form = SubscriptionCreateForm(request.POST)
+        if form.is_valid():
+            if run_service(
+                request,
+                lambda: services.subscription_create(
+                    company=company, actor=request.user, **form.cleaned_data
+                ),
+                "Subscription created.",
+            ):
+                return redirect("subscriptions:company", slug=company.slug)
+        else:
+            flash_form_errors(request, form)
+    context = {
+        "company": company,
+        "subscriptions": selectors.subscription_list(company=company),
+        "essential": selectors.essential_offer(),
+        "form": form,
+        "delegation_form": DelegationForm(initial={"delegation": company.subscription_delegation}),
+        **rights,
+    }
+    return render(
+        request, "subscriptions/company.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def seats(request, slug, pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
+    subscription = selectors.subscription_get(company=company, pk=pk)
+    form = SeatsForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: services.subscription_seats_set(
+                subscription=subscription, seats=form.cleaned_data["seats"], actor=request.user
+            ),
+            f"Seats set to {form.cleaned_data['seats']}.",
+        )
+    else:
+        flash_form_errors(request, form)
+    return redirect("subscriptions:company", slug=company.slug)
+
+
+STATUS_ACTIONS = {
+    "suspend": (services.subscription_suspend, "Subscription suspended."),
+    "resume": (services.subscription_resume, "Subscription active again."),
+    "terminate": (services.subscription_terminate, "Subscription terminated; licenses freed."),
+}
+
+
+@login_required
+@require_POST
+def status(request, slug, pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
+    subscription = selectors.subscription_get(company=company, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        service, done = STATUS_ACTIONS[form.cleaned_data["action"]]
+        run_service(request, lambda: service(subscription=subscription, actor=request.user), done)
+    else:
+        flash_form_errors(request, form)
+    return redirect("subscriptions:company", slug=company.slug)
+
+
+@login_required
+@require_POST
+def delegation(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_set_delegation(actor=request.user, company=company))
+    form = DelegationForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: services.subscription_delegation_set(
+                company=company, delegation=form.cleaned_data["delegation"], actor=request.user
+            ),
+            "Delegation saved.",
+        )
+    else:
+        flash_form_errors(request, form)
+    return redirect("subscriptions:company", slug=company.slug)
+
+
+@login_required
+def licenses(request, slug, pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_allocate_licenses(actor=request.user, company=company))
+    subscription = selectors.subscription_get(company=company, pk=pk)
+    if request.method == "POST":
+        form = LicenseAssignForm(request.POST, company=company)
+        if form.is_valid():
+            users = list(form.cleaned_data["users"])
+            if run_service(
+                request,
+                lambda: services.licenses_assign_bulk(
+                    subscription=subscription, users=users, actor=request.user
+                ),
+                f"{len(users)} license(s) assigned.",
+            ):
+                return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
+        else:
+            flash_form_errors(request, form)
+        return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
+    members = list(selectors.members_for_licensing(subscription=subscription))
+    return render(
+        request,
+        "subscriptions/licenses.html",
+        {
+            "company": company,
+            "subscription": subscription,
+            "members": members,
+            "free": subscription.seats - subscription.assigned,
+        },
+    )
+
+
+@login_required
+@require_POST
+def license_release(request, slug, pk, license_pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_allocate_licenses(actor=request.user, company=company))
+    subscription = selectors.subscription_get(company=company, pk=pk)
+    license_ = selectors.license_get(subscription=subscription, pk=license_pk)
+    run_service(
+        request,
+        lambda: services.license_release(license_=license_, actor=request.user),
+        "License released.",
+    )
+    return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
+
+
+@login_required
+@require_GET
+def invoices(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_view_invoices(actor=request.user, company=company))
+    return render(
+        request,
+        "subscriptions/invoices.html",
+        {"company": company, "invoices": selectors.invoice_list(company=company)},
+    )
+
+
+def _invoice_for_download(request, slug, number):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_view_invoices(actor=request.user, company=company))
+    return selectors.invoice_get(company=company, number=number)
+
+
+def _cell(value) -> str:
+    """A spreadsheet must not run a company name as a formula (CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def invoice_csv(request, slug, number):
+    invoice = _invoice_for_download(request, slug, number)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "invoice",
+            "company",
+            "period",
+            "description",
+            "from",
+            "to",
+            "seats",
+            "months",
+            "unit_price",
+            "amount",
+            "currency",
+        ]
+    )
+    for line in invoice.lines.all():
+        writer.writerow(
+            [
+                invoice.number,
+                _cell(invoice.company.name),
+                f"{invoice.period:%Y-%m}",
+                _cell(line.description),
+                line.period_start.isoformat(),
+                line.period_end.isoformat(),
+                line.seats,
+                line.months,
+                line.unit_price,
+                line.amount,
+                invoice.currency,
+            ]
+        )
+    writer.writerow(
+        [
+            invoice.number,
+            _cell(invoice.company.name),
+            f"{invoice.period:%Y-%m}",
+            "Total",
+            "",
+            "",
+            "",
+            "",
+            "",
+            invoice.total,
+            invoice.currency,
+        ]
+    )
+    return response
+
+
+@login_required
+@require_GET
+def invoice_pdf(request, slug, number):
+    invoice = _invoice_for_download(request, slug, number)
+    response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def consumption(request, slug):
+    partner = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_view_consumption(actor=request.user, partner=partner))
+    rows = selectors.consumption(partner=partner, today=timezone.now().date())
+    months = last_months(timezone.now().date(), 12)
+    for row in rows:
+        row["chart"] = charts.line_chart(row["bought"], row["assigned"], months)
+        row["table"] = list(zip(months, row["bought"], row["assigned"], strict=True))
+    return render(
+        request,
+        "subscriptions/consumption.html",
+        {"rows": rows, "months": months, "partner": partner},
+    )

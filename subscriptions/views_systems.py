@@ -1,0 +1,133 @@
+"""PBX system pages (SPEC §3.8) under /systems/<company>/, by the rights of SPEC §3.3:
+"create equipment" adds sites, systems and extension numbers; "manage systems" associates
+extensions with members."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from companies import policies as company_policies
+from companies.selectors import company_get_for_actor
+
+from . import selectors, services
+from .forms import AssociateForm, ExtensionForm, SiteForm, SystemForm
+from .models import Site
+from .policies import can_view_systems, require
+from .web import flash_form_errors, run_service
+
+
+@login_required
+@require_GET
+def home(request):
+    companies = [
+        c
+        for c in selectors.companies_for_actor(actor=request.user)
+        if can_view_systems(actor=request.user, company=c)
+    ]
+    if len(companies) == 1:
+        return redirect("systems:company", slug=companies[0].slug)
+    return render(request, "systems/home.html", {"companies": companies})
+
+
+@login_required
+def company(request, slug):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_view_systems(actor=request.user, company=company))
+    can_create = company_policies.can_create_equipment(actor=request.user, company=company)
+    sites = Site.objects.filter(company=company).order_by("name")
+    if request.method == "POST":
+        require(can_create)
+        if request.POST.get("form") == "site":
+            form = SiteForm(request.POST, prefix="site")
+            if form.is_valid():
+                run_service(
+                    request,
+                    lambda: services.site_create(
+                        company=company, actor=request.user, **form.cleaned_data
+                    ),
+                    f"Site “{form.cleaned_data['name']}” added.",
+                )
+            else:
+                flash_form_errors(request, form)
+        else:
+            form = SystemForm(request.POST, sites=sites, prefix="system")
+            if form.is_valid():
+                run_service(
+                    request,
+                    lambda: services.system_create(actor=request.user, **form.cleaned_data),
+                    f"System “{form.cleaned_data['name']}” added.",
+                )
+            else:
+                flash_form_errors(request, form)
+        return redirect("systems:company", slug=company.slug)
+    return render(
+        request,
+        "systems/company.html",
+        {
+            "company": company,
+            "sites": selectors.site_list(company=company),
+            "can_create": can_create,
+            "site_form": SiteForm(prefix="site"),
+            "system_form": SystemForm(sites=sites, prefix="system"),
+        },
+    )
+
+
+@login_required
+def system(request, slug, pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(can_view_systems(actor=request.user, company=company))
+    system = selectors.system_get(company=company, pk=pk)
+    can_create = company_policies.can_create_equipment(actor=request.user, company=company)
+    if request.method == "POST":
+        require(can_create)
+        form = ExtensionForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                lambda: services.extension_create(
+                    system=system, number=form.cleaned_data["number"], actor=request.user
+                ),
+                f"Extension {form.cleaned_data['number']} added.",
+            )
+        else:
+            flash_form_errors(request, form)
+        return redirect("systems:system", slug=company.slug, pk=system.pk)
+    extensions = list(selectors.extension_list(system=system))
+    members = list(selectors.company_members(company=company))
+    return render(
+        request,
+        "systems/system.html",
+        {
+            "company": company,
+            "system": system,
+            "extensions": extensions,
+            "members": members,
+            "can_create": can_create,
+            "can_manage": company_policies.can_manage_systems(actor=request.user, company=company),
+            "extension_form": ExtensionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def associate(request, slug, pk, extension_pk):
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    require(company_policies.can_manage_systems(actor=request.user, company=company))
+    system = selectors.system_get(company=company, pk=pk)
+    extension = selectors.extension_get(system=system, pk=extension_pk)
+    form = AssociateForm(request.POST, company=company)
+    if form.is_valid():
+        user = form.cleaned_data["user"]
+        run_service(
+            request,
+            lambda: services.extension_associate(
+                extension=extension, user=user, actor=request.user
+            ),
+            f"Extension {extension.number} "
+            + (f"associated with {user.get_full_name() or user.email}." if user else "freed."),
+        )
+    else:
+        flash_form_errors(request, form)
+    return redirect("systems:system", slug=company.slug, pk=system.pk)

@@ -1,0 +1,72 @@
+import pytest
+
+from activity.models import ActivityRecord
+from rainbow_portal.exceptions import ApplicationError
+from subscriptions.services import extension_associate, extension_create, site_create, system_create
+from tests.factories import CompanyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def system(customer):
+    site = site_create(company=customer, name="Lyon HQ", actor=None)
+    return system_create(site=site, name="Main PBX", kind="oxe", actor=None)
+
+
+def test_system_gets_a_four_digit_activation_code(system):
+    assert len(system.activation_code) == 4 and system.activation_code.isdigit()
+    assert ActivityRecord.objects.filter(event="system.created").count() == 1
+    record = ActivityRecord.objects.get(event="system.created")
+    assert system.activation_code not in str(record.data)
+
+
+def test_every_kind_of_system(customer):
+    site = site_create(company=customer, name="Paris", actor=None)
+    for kind in ("oxe", "oxo", "third_party", "webrtc_gateway"):
+        system_create(site=site, name=f"PBX {kind}", kind=kind, actor=None)
+    with pytest.raises(ApplicationError, match="not a kind"):
+        system_create(site=site, name="Fax", kind="fax", actor=None)
+
+
+def test_site_and_system_names_are_unique_where_they_live(customer, system):
+    with pytest.raises(ApplicationError, match="already has a site"):
+        site_create(company=customer, name="lyon hq", actor=None)
+    with pytest.raises(ApplicationError, match="already has a system"):
+        system_create(site=system.site, name="Main PBX", kind="oxo", actor=None)
+
+
+def test_extension_number_used_twice_is_refused(system, customer):
+    extension_create(system=system, number="201", actor=None)
+    with pytest.raises(ApplicationError, match="Extension 201 is already used on Main PBX"):
+        extension_create(system=system, number="201", actor=None)
+    # Another system of the same company may use the same number.
+    other = system_create(site=system.site, name="Annex", kind="oxo", actor=None)
+    extension_create(system=other, number="201", actor=None)
+
+
+def test_extension_number_shape(system):
+    with pytest.raises(ApplicationError, match="2 to 8 digits"):
+        extension_create(system=system, number="2a1", actor=None)
+
+
+def test_associate_with_a_member_then_free(system, customer):
+    ext = extension_create(system=system, number="202", actor=None)
+    member = UserFactory(company=customer)
+    extension_associate(extension=ext, user=member, actor=None)
+    ext.refresh_from_db()
+    assert ext.user == member
+    extension_associate(extension=ext, user=None, actor=None)
+    ext.refresh_from_db()
+    assert ext.user is None
+    assert ActivityRecord.objects.filter(event="extension.associated").count() == 1
+    assert ActivityRecord.objects.filter(event="extension.dissociated").count() == 1
+
+
+def test_association_with_a_user_of_another_company_is_refused(system):
+    ext = extension_create(system=system, number="203", actor=None)
+    stranger = UserFactory(company=CompanyFactory(), first_name="Sid", last_name="Stray")
+    with pytest.raises(ApplicationError, match="Sid Stray is not a member of Cobalt"):
+        extension_associate(extension=ext, user=stranger, actor=None)
+    ext.refresh_from_db()
+    assert ext.user is None
