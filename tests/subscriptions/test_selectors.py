@@ -11,7 +11,7 @@ from subscriptions.services import (
     subscription_seats_set,
     subscription_terminate,
 )
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_superadmin_edits_an_offer_in_the_operator_pages(client, business):
     from activity.models import ActivityRecord
 
     root = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(root)
+    login_with_second_factor(client, root)
     url = f"/admin/subscriptions/offer/{business.pk}/change/"
     assert client.get(url).status_code == 200
     response = client.post(
