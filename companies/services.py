@@ -7,10 +7,14 @@ from rainbow_portal.exceptions import ApplicationError
 from .models import Company, Role, RoleAssignment, VisibilityMode
 
 
+RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new"})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:70] or "company"
     slug, n = base, 2
-    while Company.objects.filter(slug=slug).exists():
+    # Words that are pages under /companies/ rather than a company's slug.
+    while slug in RESERVED_SLUGS or Company.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -224,9 +228,8 @@ def _normalize_domain(domain: str) -> str:
     return (domain or "").strip().lower().lstrip("@").rstrip(".")
 
 
-@transaction.atomic
-def domain_add(*, company: Company, domain: str, actor):
-    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
+def domain_refusal(*, company: Company, domain: str) -> str | None:
+    """Why this domain cannot be given to the company, or None (SPEC §2.5)."""
     from django.core.validators import validate_domain_name
 
     from .models import CompanyDomain
@@ -235,23 +238,27 @@ def domain_add(*, company: Company, domain: str, actor):
     try:
         validate_domain_name(domain)
     except Exception:
-        raise ApplicationError(
-            f"“{domain}” is not a domain name.", fields={"domain": ["Not a domain name."]}
-        ) from None
+        return f"“{domain}” is not a domain name."
     if "." not in domain:
-        raise ApplicationError(
-            f"“{domain}” is not a domain name.", fields={"domain": ["Not a domain name."]}
-        )
+        return f"“{domain}” is not a domain name."
+    if company.is_default:
+        return "The default company owns no domain: its members are standalone."
     owner = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
     if owner is not None:
         where = "this company" if owner.company_id == company.pk else f"“{owner.company.name}”"
-        raise ApplicationError(
-            f"The domain {domain} already belongs to {where}: a domain belongs to one company.",
-            code="domain_taken",
-            fields={"domain": ["Already owned."]},
-        )
-    if company.is_default:
-        raise ApplicationError("The default company owns no domain: its members are standalone.")
+        return f"The domain {domain} already belongs to {where}: a domain belongs to one company."
+    return None
+
+
+@transaction.atomic
+def domain_add(*, company: Company, domain: str, actor):
+    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
+    from .models import CompanyDomain
+
+    domain = _normalize_domain(domain)
+    reason = domain_refusal(company=company, domain=domain)
+    if reason:
+        raise ApplicationError(reason, code="domain_refused", fields={"domain": [reason]})
     row = CompanyDomain.objects.create(company=company, domain=domain)
     activity.record(
         event="company.domain.added",
