@@ -6,7 +6,6 @@ from rainbow_portal.exceptions import ApplicationError
 
 from .models import Company, Role, RoleAssignment, VisibilityMode
 
-
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new"})
 
 
