@@ -25,6 +25,10 @@ def _partner(user) -> bool:
     return bool(user_roles(user=user) & {Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION})
 
 
+def _standalone(user) -> bool:
+    return user.is_authenticated and user.company.is_default and not user.is_staff
+
+
 def _operations(user) -> bool:
     return user.is_authenticated and user.is_operations
 
@@ -47,6 +51,7 @@ NAV = [
     NavItem("Bubbles", "bubbles:list", _signed_in),
     NavItem("My company", "companies:manage", _company_admin),
     NavItem("Partner", "companies:partner", _partner),
+    NavItem("Join a company", "companies:join-start", _standalone),
     NavItem("Activity log", "activity:list", _operations),
     NavItem("Administration", "admin:index", _superadmin),
     NavItem("API", "api-docs", _signed_in),
