@@ -21,7 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
