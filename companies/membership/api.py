@@ -94,6 +94,12 @@ class JoinLinkToggleSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
 
 
+class CompanyChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    region = serializers.CharField(max_length=10, required=False)
+    is_hds = serializers.BooleanField(required=False)
+
+
 class NameSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
@@ -127,13 +133,14 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-@extend_schema(request=CompanySerializer, responses=CompanySerializer, summary="A company")
+@extend_schema(request=CompanyChangeSerializer, responses=CompanySerializer, summary="A company")
 @api_view(["GET", "PATCH"])
 def company_detail(request, slug):
     company = _managed(request, slug)
     if request.method == "PATCH":
-        data = _valid(NameSerializer, request)
-        company = company_update(company=company, name=data["name"], actor=request.user)
+        data = _valid(CompanyChangeSerializer, request)
+        # Region and HDS are accepted as input only to be refused with SPEC §2.3's message.
+        company = company_update(company=company, actor=request.user, **data)
     return Response(CompanySerializer(company).data)
 
 

@@ -391,3 +391,34 @@ def test_profile_rename_and_file_sharing(admin_client, admin_api, company):
     assert admin_api.get(api_url("company-file-sharing", company)).json() == {"enabled": False}
     response = admin_api.patch(api_url("company", company), {"name": "Taken"}, format="json")
     assert response.status_code == 400 and "already exists" in response.json()["error"]["message"]
+
+
+def test_standalone_api_create_company_and_ask_to_join(company):
+    person = UserFactory(company=default_company())
+    api = APIClient()
+    api.force_authenticate(person)
+    response = api.post(
+        reverse("api:join-request-create"), {"company": company.slug}, format="json"
+    )
+    assert response.status_code == 201
+    response = api.post(
+        reverse("api:join-request-create"), {"company": company.slug}, format="json"
+    )
+    assert response.status_code == 400 and "already asked" in response.json()["error"]["message"]
+    response = api.post(reverse("api:company-create"), {"name": "Mine"}, format="json")
+    assert response.status_code == 201 and response.json()["region"] == "EMEA"
+    response = api.post(reverse("api:company-create"), {"name": "Second"}, format="json")
+    assert response.status_code == 400
+    assert "Only standalone users" in response.json()["error"]["message"]
+    assert not Company.objects.filter(name="Second").exists()
+
+
+@pytest.mark.parametrize("change", [{"region": "NA"}, {"is_hds": True}])
+def test_api_refuses_region_and_hds_change(admin_api, company, change):
+    response = admin_api.patch(
+        api_url("company", company), {"name": "New", **change}, format="json"
+    )
+    assert response.status_code == 400
+    assert "cannot be changed" in response.json()["error"]["message"]
+    company.refresh_from_db()
+    assert (company.name, company.region, company.is_hds) == ("Acme", "EMEA", False)
