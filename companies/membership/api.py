@@ -364,9 +364,43 @@ def partner_offer_create(request):
     return Response({"id": offer.pk, "status": offer.status}, status=201)
 
 
+# --- Operator (superadmin) endpoints: domains (SPEC §2.5) ---------------------------------------
+
+
+class DomainSerializer(serializers.Serializer):
+    domain = serializers.CharField(max_length=253)
+
+
+def _require_superadmin(request):
+    from django.core.exceptions import PermissionDenied
+
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only a platform superadmin manages email domains (SPEC §2.5).")
+
+
+@extend_schema(request=DomainSerializer, responses=DomainSerializer(many=True))
+@api_view(["GET", "POST"])
+def operator_domains(request, slug):
+    _require_superadmin(request)
+    from django.shortcuts import get_object_or_404
+
+    from ..models import Company
+    from ..services import domain_add
+
+    company = get_object_or_404(Company, slug=slug)
+    if request.method == "POST":
+        data = _valid(DomainSerializer, request)
+        domain_add(company=company, domain=data["domain"], actor=request.user)
+    return Response(
+        DomainSerializer(company.domains.order_by("domain"), many=True).data,
+        status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK,
+    )
+
+
 company = "companies/<slug:slug>/"
 
 urlpatterns = [
+    path("operator/companies/<slug:slug>/domains/", operator_domains, name="operator-domains"),
     path("companies/", company_create, name="company-create"),
     path("companies/join-requests/", join_request_create, name="join-request-create"),
     path("join-links/<str:token>/use/", join_link_use, name="join-link-use"),

@@ -422,3 +422,21 @@ def test_api_refuses_region_and_hds_change(admin_api, company, change):
     assert "cannot be changed" in response.json()["error"]["message"]
     company.refresh_from_db()
     assert (company.name, company.region, company.is_hds) == ("Acme", "EMEA", False)
+
+
+def test_operator_domain_api(company):
+    other = CompanyFactory(name="Other")
+    root = UserFactory(is_staff=True, is_superuser=True)
+    api = APIClient()
+    api.force_authenticate(root)
+    endpoint = reverse("api:operator-domains", args=[company.slug])
+    assert api.post(endpoint, {"domain": "acme.test"}, format="json").status_code == 201
+    response = api.post(
+        reverse("api:operator-domains", args=[other.slug]), {"domain": "ACME.test"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "already belongs to “Acme”" in response.json()["error"]["message"]
+    assert api.get(endpoint).json() == [{"domain": "acme.test"}]
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    api.force_authenticate(admin)
+    assert api.post(endpoint, {"domain": "x.test"}, format="json").status_code == 403
