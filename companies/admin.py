@@ -146,8 +146,10 @@ class CompanyAdmin(ServiceAdmin):
             # of them back when the message is shown instead of a redirect.
             self._error = exc.message
             raise _Refused(exc.message) from None
-        obj.pk = original.pk
-        obj.slug = original.slug
+        # The admin's success message and redirect read the saved row, not the form's copy.
+        original.refresh_from_db()
+        for field in Company._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(original, field.attname))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -30,10 +30,6 @@ def _managed_company(request, slug):
     return company
 
 
-def _back(request, fallback: str):
-    return redirect(fallback)
-
-
 def _fail(request, exc: ApplicationError):
     messages.error(request, exc.message)
 
@@ -455,6 +451,9 @@ def partner(request):
             "customers": selectors.customer_list(partner=partner_company),
             "offers": selectors.partner_offers_sent(partner=partner_company),
             "can_create": policies.can_create_customer(actor=request.user),
+            "can_manage_own": policies.can_manage_company(
+                actor=request.user, company=partner_company
+            ),
             "offer_form": forms.PartnerOfferForm(),
         },
     )

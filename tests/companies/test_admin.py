@@ -44,6 +44,7 @@ def records() -> list[str]:
 def test_create_company_leaves_one_record(root_client):
     response = root_client.post(reverse("admin:companies_company_add"), company_form())
     assert response.status_code == 302, response.content
+    assert "Hospital</a>” was added" in root_client.get(response["Location"]).content.decode()
     company = Company.objects.get(name="Hospital")
     assert (company.region, company.is_hds, company.slug) == ("Germany", True, "hospital")
     assert records() == ["company.created"]
