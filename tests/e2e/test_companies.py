@@ -78,7 +78,10 @@ def test_company_admin_invites_and_grants_a_role(page, smtp_server):
     page.get_by_label("Email addresses").fill("new1@new.test new2@new.test")
     page.get_by_role("button", name="Send invitations").click()
     expect(page.get_by_role("status")).to_contain_text("2 invitation(s) sent")
-    expect(page.get_by_role("cell", name="new2@new.test")).to_be_visible()
+    expect(page.get_by_role("cell", name="new2@new.test", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("button", name="Resend the invitation to new2@new.test")
+    ).to_be_visible()
 
     page.get_by_role("link", name="Members").click()
     page.get_by_label("Search").fill("bob")
