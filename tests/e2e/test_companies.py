@@ -90,3 +90,31 @@ def test_company_admin_invites_and_grants_a_role(page, smtp_server):
     page.get_by_role("button", name="Grant Company admin").click()
     expect(page.get_by_role("status")).to_contain_text("Company admin granted to Bob Baker")
     assert page.csp_errors == []
+
+
+def test_standalone_user_joins_through_a_join_link(page):
+    # Transactional tests flush the tables, the default company of the data migration too.
+    rainbow = Company.objects.filter(is_default=True).first() or CompanyFactory(
+        name="Rainbow", is_default=True
+    )
+    acme = CompanyFactory(name="Acme")
+    UserFactory(email="alice@acme.test", company=acme, roles=[Role.COMPANY_ADMIN])
+    UserFactory(email="sam@free.test", first_name="Sam", company=rainbow)
+    login(page, "alice@acme.test", PASSWORD)
+    page.goto(f"/companies/{acme.slug}/join-links/")
+    page.get_by_label("Maximum users").fill("1")
+    page.get_by_label("Valid for (days)").fill("2")
+    page.get_by_role("button", name="Create join link").click()
+    expect(page.get_by_role("status")).to_contain_text("Join link created")
+    link = page.locator("td code").first.inner_text()
+    page.get_by_test_id("logout").click()
+
+    login(page, "sam@free.test", PASSWORD)
+    page.goto(urlparse(link).path)
+    page.get_by_role("button", name="Join Acme").click()
+    expect(page.get_by_text("sam@free.test · Acme")).to_be_visible()
+    assert User.objects.get(email="sam@free.test").company == acme
+    # The link is now full: the next visitor gets a clear refusal.
+    page.goto(urlparse(link).path)
+    expect(page.get_by_role("alert")).to_contain_text("maximum number of users")
+    assert page.csp_errors == []
