@@ -96,3 +96,64 @@ def subscription_increase_only(*, actor, company: Company) -> bool:
 
 def require_can_manage_company(*, actor, company: Company) -> None:
     require_right(actor=actor, company=company, action=rights.MANAGE_COMPANY)
+
+
+# --- Roles (SPEC §3.2) and the partner portal (SPEC §3.3) --------------------------------
+
+
+def role_fits_company(*, role: str, company: Company) -> bool:
+    """Partner roles exist only in a business partner; company_admin only elsewhere (§3.1)."""
+    if company.is_business_partner:
+        return role in rights.PARTNER_ROLES
+    return role == Role.COMPANY_ADMIN
+
+
+def role_change_refusal(*, actor, member, role: str) -> str | None:
+    """Why the actor may not grant or remove `role` on `member`, or None when they may.
+    SPEC §3.2: only a holder of the role (a superadmin: any role), never on oneself."""
+    if role not in Role.values:
+        return f"“{role}” is not a company role."
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return "Sign in to change roles."
+    if actor.pk == member.pk:
+        return "Nobody changes their own roles (SPEC §3.2): ask another holder of the role."
+    label = Role(role).label
+    if not role_fits_company(role=role, company=member.company):
+        return f"The role {label} does not exist in a company of this kind (SPEC §3.1)."
+    if actor.is_superuser:
+        return None
+    if actor.company_id != member.company_id or role not in effective_roles(actor=actor):
+        return f"Only someone who holds the role {label} can grant or remove it (SPEC §3.2)."
+    return None
+
+
+def can_change_role(*, actor, member, role: str) -> bool:
+    return role_change_refusal(actor=actor, member=member, role=role) is None
+
+
+def is_partner_member(*, actor) -> bool:
+    """A bp_admin, bp_finance or bp_operation of a business partner: the partner portal."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return actor.company.is_business_partner and bool(effective_roles(actor=actor))
+
+
+def can_create_customer(*, actor) -> bool:
+    """Creating a customer and inviting its first admin is managing that customer, so it
+    needs the "manage company" right on end customers (SPEC §3.3: bp_operation, bp_finance)."""
+    if not is_partner_member(actor=actor):
+        return False
+    return any(
+        rights.cell(role, rights.MANAGE_COMPANY, rights.CUSTOMER) is True
+        for role in effective_roles(actor=actor)
+    )
+
+
+def require_partner_member(*, actor) -> None:
+    if not is_partner_member(actor=actor):
+        raise PermissionDenied("The partner pages are for a business partner's members.")
+
+
+def require_can_create_customer(*, actor) -> None:
+    if not can_create_customer(actor=actor):
+        raise PermissionDenied("Your partner role does not allow managing customers.")

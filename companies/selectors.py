@@ -48,3 +48,22 @@ def company_get_for_actor(*, actor, slug: str) -> Company:
     if company.business_partner_id is not None and company.business_partner_id == actor.company_id:
         return company
     raise Http404("No such company.")
+
+
+def company_for_pending_invitation(*, email: str) -> Company | None:
+    """The company of the oldest open invitation for this address (SPEC §2.5 step 3)."""
+    from django.utils import timezone
+
+    from .models import CompanyInvitation
+
+    invitation = (
+        CompanyInvitation.objects.select_related("company")
+        .filter(
+            email__iexact=(email or "").strip(),
+            status=CompanyInvitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("created_at")
+        .first()
+    )
+    return invitation.company if invitation else None

@@ -6,11 +6,14 @@ from rainbow_portal.exceptions import ApplicationError
 
 from .models import Company, Role, RoleAssignment, VisibilityMode
 
+RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new"})
+
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:70] or "company"
     slug, n = base, 2
-    while Company.objects.filter(slug=slug).exists():
+    # Words that are pages under /companies/ rather than a company's slug.
+    while slug in RESERVED_SLUGS or Company.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -120,8 +123,228 @@ def company_organization_set(*, company: Company, organization, actor) -> Compan
 
 def company_for_signup(*, email: str) -> Company:
     """Where a self-registering user is placed (SPEC §2.5): a domain match, else the default
-    company. Invitations (steps 1 and 3 of §2.5) are resolved before this by the invitation
-    flow, which places the user in the inviting company."""
-    from .selectors import company_for_email_domain, default_company
+    company. Step 1 (the invitation the user followed) is the invitation sign-up page's own
+    flow; step 3 (another pending invitation) is answered here, and the caller then calls
+    `companies.membership.services.invitation_claim_pending(user=)` once the user exists."""
+    from .selectors import company_for_email_domain, company_for_pending_invitation, default_company
 
-    return company_for_email_domain(email=email) or default_company()
+    return (
+        company_for_email_domain(email=email)
+        or company_for_pending_invitation(email=email)
+        or default_company()
+    )
+
+
+# --- Superadmin and company-admin changes to a company (SPEC §2, §3.2) -------------------
+
+IMMUTABLE_FIELDS = {"region": "region", "is_hds": "HDS flag"}
+UPDATABLE_FIELDS = ("name", "status", "kind")
+
+
+def company_check_immutable(*, company: Company, changes: dict) -> None:
+    """Region and HDS are chosen at creation and never change (SPEC §2.3)."""
+    for field, label in IMMUTABLE_FIELDS.items():
+        if field in changes and changes[field] != getattr(company, field):
+            raise ApplicationError(
+                f"The {label} of a company is chosen at creation and cannot be changed.",
+                code="immutable",
+                fields={field: [f"The {label} cannot be changed."]},
+            )
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor, **changes) -> Company:
+    """Change a company's name, status or kind. Visibility, organization and partner have
+    their own services; region and HDS are refused."""
+    company_check_immutable(company=company, changes=changes)
+    changes = {k: v for k, v in changes.items() if k not in IMMUTABLE_FIELDS}
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}."
+        )
+    if "name" in changes:
+        changes["name"] = " ".join(str(changes["name"]).split())
+    changed = {k: v for k, v in changes.items() if getattr(company, k) != v}
+    if not changed:
+        return company
+    if company.is_default and "name" in changed:
+        raise ApplicationError("The default company cannot be renamed (SPEC §2.2).")
+    if company.is_default and "kind" in changed:
+        raise ApplicationError("The default company stays an end customer.")
+    if "name" in changed and (
+        Company.objects.filter(name__iexact=changed["name"]).exclude(pk=company.pk).exists()
+    ):
+        raise ApplicationError(
+            f"A company named “{changed['name']}” already exists.", fields={"name": ["Taken."]}
+        )
+    if "kind" in changed:
+        if changed["kind"] == Company.Kind.BUSINESS_PARTNER and company.business_partner_id:
+            raise ApplicationError("A company with a business partner cannot become a partner.")
+        if changed["kind"] == Company.Kind.END_CUSTOMER and company.customers.exists():
+            raise ApplicationError("This partner still has customers: unlink them first.")
+    for key, value in changed.items():
+        setattr(company, key, value)
+    company.full_clean()
+    company.save(update_fields=list(changed))
+    activity.record(
+        event="company.updated",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"fields": sorted(changed)},
+    )
+    return company
+
+
+@transaction.atomic
+def company_partner_set(*, company: Company, partner: Company | None, actor) -> Company:
+    """Link an end customer to its business partner, or unlink it (SPEC §2.8)."""
+    if company.business_partner_id == getattr(partner, "pk", None):
+        return company
+    if company.is_default:
+        raise ApplicationError("The default company cannot be given a partner (SPEC §2.2).")
+    if partner is not None:
+        if company.is_business_partner:
+            raise ApplicationError("Only an end-customer company can have a business partner.")
+        if not partner.is_business_partner:
+            raise ApplicationError(f"“{partner.name}” is not a business-partner company.")
+    previous = company.business_partner_id
+    company.business_partner = partner
+    company.full_clean()
+    company.save(update_fields=["business_partner"])
+    activity.record(
+        event="company.partner.changed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"from": previous, "to": getattr(partner, "pk", None)},
+    )
+    return company
+
+
+def _normalize_domain(domain: str) -> str:
+    return (domain or "").strip().lower().lstrip("@").rstrip(".")
+
+
+def domain_refusal(*, company: Company, domain: str) -> str | None:
+    """Why this domain cannot be given to the company, or None (SPEC §2.5)."""
+    from django.core.validators import validate_domain_name
+
+    from .models import CompanyDomain
+
+    domain = _normalize_domain(domain)
+    try:
+        validate_domain_name(domain)
+    except Exception:
+        return f"“{domain}” is not a domain name."
+    if "." not in domain:
+        return f"“{domain}” is not a domain name."
+    if company.is_default:
+        return "The default company owns no domain: its members are standalone."
+    owner = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
+    if owner is not None:
+        where = "this company" if owner.company_id == company.pk else f"“{owner.company.name}”"
+        return f"The domain {domain} already belongs to {where}: a domain belongs to one company."
+    return None
+
+
+@transaction.atomic
+def domain_add(*, company: Company, domain: str, actor):
+    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
+    from .models import CompanyDomain
+
+    domain = _normalize_domain(domain)
+    reason = domain_refusal(company=company, domain=domain)
+    if reason:
+        raise ApplicationError(reason, code="domain_refused", fields={"domain": [reason]})
+    row = CompanyDomain.objects.create(company=company, domain=domain)
+    activity.record(
+        event="company.domain.added",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"domain": domain},
+    )
+    return row
+
+
+@transaction.atomic
+def domain_remove(*, domain, actor) -> None:
+    company = domain.company
+    name = domain.domain
+    domain.delete()
+    activity.record(
+        event="company.domain.removed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"domain": name},
+    )
+
+
+@transaction.atomic
+def organization_create(*, name: str, actor):
+    from .models import Organization
+
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError("An organization needs a name.", fields={"name": ["Required."]})
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ApplicationError(
+            f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
+        )
+    organization = Organization.objects.create(name=name)
+    activity.record(
+        event="organization.created", actor=actor, target=organization, data={"name": name}
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_rename(*, organization, name: str, actor):
+    from .models import Organization
+
+    name = " ".join((name or "").split())
+    if name == organization.name:
+        return organization
+    if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+        raise ApplicationError(
+            f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
+        )
+    organization.name = name
+    organization.save(update_fields=["name"])
+    activity.record(event="organization.renamed", actor=actor, target=organization)
+    return organization
+
+
+def _check_role_change(*, member, role: str, actor) -> None:
+    from .policies import role_change_refusal
+
+    reason = role_change_refusal(actor=actor, member=member, role=role)
+    if reason:
+        raise ApplicationError(reason, code="permission_denied", fields={"role": [reason]})
+
+
+@transaction.atomic
+def member_role_grant(*, member, role: str, actor) -> RoleAssignment:
+    """A person grants a role to a member, under SPEC §3.2 (holder only, never oneself)."""
+    _check_role_change(member=member, role=role, actor=actor)
+    if RoleAssignment.objects.filter(user=member, role=role).exists():
+        raise ApplicationError(f"{member} already holds the role {Role(role).label}.")
+    return role_grant(user=member, role=role, actor=actor)
+
+
+@transaction.atomic
+def member_role_remove(*, member, role: str, actor) -> None:
+    _check_role_change(member=member, role=role, actor=actor)
+    deleted, _ = RoleAssignment.objects.filter(user=member, role=role).delete()
+    if not deleted:
+        raise ApplicationError(f"{member} does not hold the role {Role(role).label}.")
+    activity.record(
+        event="role.revoked",
+        actor=actor,
+        company=member.company_id,
+        target=member,
+        data={"role": role},
+    )

@@ -39,6 +39,10 @@ def _systems(user) -> bool:
     )
 
 
+def _standalone(user) -> bool:
+    return user.is_authenticated and user.company.is_default and not user.is_staff
+
+
 def _operations(user) -> bool:
     return user.is_authenticated and user.is_operations
 
@@ -63,6 +67,7 @@ NAV = [
     NavItem("Partner", "companies:partner", _partner),
     NavItem("Subscriptions", "subscriptions:home", _subscriptions),
     NavItem("Systems", "systems:home", _systems),
+    NavItem("Join a company", "companies:join-start", _standalone),
     NavItem("Activity log", "activity:list", _operations),
     NavItem("Administration", "admin:index", _superadmin),
     NavItem("API", "api-docs", _signed_in),

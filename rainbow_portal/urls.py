@@ -20,6 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("companies.urls")),
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
     path("systems/", include("subscriptions.urls_systems")),

@@ -64,6 +64,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        # A company's members list is ordered by email within the company (issue 3).
+        indexes = [models.Index(fields=["company", "email"], name="accounts_user_company_email")]
 
     def __str__(self):
         return self.get_full_name() or self.email

@@ -10,12 +10,21 @@ from .company import (
     SubscriptionDelegation,
     VisibilityMode,
 )
+from .membership import CompanyInvitation, JoinLink, JoinRequest, PartnerInvitation
+from .sharing import CompanyFileSharing, FileSharingMode, MemberFileSharing
 
 __all__ = [
     "ADMIN_ROLES",
     "Company",
     "CompanyDomain",
+    "CompanyFileSharing",
+    "CompanyInvitation",
+    "FileSharingMode",
+    "JoinLink",
+    "JoinRequest",
+    "MemberFileSharing",
     "Organization",
+    "PartnerInvitation",
     "Region",
     "Role",
     "RoleAssignment",

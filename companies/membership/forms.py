@@ -1,0 +1,92 @@
+"""Input shape only; the rules live in the services."""
+
+import re
+
+from django import forms
+
+from ..models import FileSharingMode, Role
+
+ROLE_FILTER_CHOICES = [("", "Any role"), ("user", "No admin role"), *Role.choices]
+STATUS_FILTER_CHOICES = [("", "Any status"), ("active", "Active"), ("inactive", "Inactive")]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    role = forms.ChoiceField(label="Role", required=False, choices=ROLE_FILTER_CHOICES)
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_FILTER_CHOICES)
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or many, separated by commas, spaces or new lines.",
+        max_length=20_000,
+    )
+
+    def clean_emails(self):
+        return [e for e in re.split(r"[\s,;]+", self.cleaned_data["emails"]) if e]
+
+
+class CompanyProfileForm(forms.Form):
+    name = forms.CharField(label="Company name", max_length=200)
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    action = forms.ChoiceField(choices=[("grant", "Grant"), ("remove", "Remove")])
+
+
+class CompanyFileSharingForm(forms.Form):
+    enabled = forms.TypedChoiceField(
+        label="File sharing for the company",
+        choices=[("1", "Enabled"), ("0", "Disabled")],
+        coerce=lambda v: v == "1",
+    )
+
+
+class MemberFileSharingForm(forms.Form):
+    mode = forms.ChoiceField(label="File sharing", choices=FileSharingMode.choices)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+
+
+class JoinLinkForm(forms.Form):
+    max_uses = forms.IntegerField(label="Maximum users", min_value=1, max_value=100_000)
+    valid_days = forms.IntegerField(label="Valid for (days)", min_value=1, max_value=365, initial=7)
+
+
+class JoinLinkToggleForm(forms.Form):
+    enabled = forms.TypedChoiceField(choices=[("1", "On"), ("0", "Off")], coerce=lambda v: v == "1")
+
+
+class CompanyCreateForm(forms.Form):
+    name = forms.CharField(label="Company name", max_length=200)
+
+
+class InvitationSignupForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    password = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class CustomerCreateForm(forms.Form):
+    name = forms.CharField(label="Customer company name", max_length=200)
+    admin_email = forms.EmailField(label="Email of its first admin", max_length=254)
+
+
+class PartnerOfferForm(forms.Form):
+    customer_name = forms.CharField(label="Exact name of the company", max_length=200)
