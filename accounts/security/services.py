@@ -492,6 +492,11 @@ def email_verify(*, token: str) -> User:
     security.email_verified = True
     security.save(update_fields=["email_verified"])
     activity.record(event="user.email.verified", actor=entry.user, target=entry.user)
+    # SPEC §2.5 step 3: sign-up placed the user by a pending invitation for this address; it
+    # is claimed only now that the address is proven, so its role cannot be had unverified.
+    from companies.membership.services import invitation_claim_pending
+
+    invitation_claim_pending(user=entry.user)
     return entry.user
 
 

@@ -136,3 +136,32 @@ def test_signing_up_again_before_confirming_sends_a_new_link(
         assert signup(email="again@example.test", password=PASSWORD) is None
     assert EmailVerification.objects.count() == 2
     assert "Confirm your email address" in smtp_server.parsed(-1)["Subject"]
+
+
+def test_a_pending_invitation_places_the_user_and_is_claimed_only_once_verified(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """SPEC §2.5 step 3: no link followed, no domain match, but a pending invitation for the
+    address: the user lands in the inviting company, and the invitation (with its role) is
+    claimed when the address is confirmed — never before."""
+    from companies.membership.services import invitations_create
+    from companies.models import CompanyInvitation, Role
+    from companies.selectors import user_roles
+
+    company = CompanyFactory()
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    with django_capture_on_commit_callbacks(execute=True):
+        (invitation,) = invitations_create(
+            company=company, emails=["Invited@free.test"], actor=admin, role=Role.COMPANY_ADMIN
+        )
+        user = signup(email="invited@free.test", password=PASSWORD)
+    assert user.company == company
+    invitation.refresh_from_db()
+    assert invitation.status == CompanyInvitation.Status.PENDING
+    assert Role.COMPANY_ADMIN not in user_roles(user=user)
+
+    email_verify(token=link_from(smtp_server).rstrip("/").rsplit("/", 1)[-1])
+    invitation.refresh_from_db()
+    assert invitation.status == CompanyInvitation.Status.ACCEPTED
+    user = User.objects.get(pk=user.pk)
+    assert Role.COMPANY_ADMIN in user_roles(user=user)
