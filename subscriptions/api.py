@@ -76,7 +76,7 @@ class SiteSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class MemberSerializer(serializers.Serializer):
+class ExtensionMemberSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(allow_null=True)
 
 
@@ -220,14 +220,14 @@ def extension_list(request, slug, pk):
     return Response(ExtensionSerializer(selectors.extension_list(system=system), many=True).data)
 
 
-@extend_schema(request=MemberSerializer, responses=ExtensionSerializer)
+@extend_schema(request=ExtensionMemberSerializer, responses=ExtensionSerializer)
 @api_view(["POST"])
 def extension_member(request, slug, pk, extension_pk):
     company = company_get_for_actor(actor=request.user, slug=slug)
     require(company_policies.can_manage_systems(actor=request.user, company=company))
     system = selectors.system_get(company=company, pk=pk)
     extension = selectors.extension_get(system=system, pk=extension_pk)
-    serializer = MemberSerializer(data=request.data)
+    serializer = ExtensionMemberSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     user_id = serializer.validated_data["user_id"]
     user = None

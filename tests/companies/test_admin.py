@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from activity.models import ActivityRecord
 from companies.models import Company, CompanyDomain, Organization, Role, RoleAssignment
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def root_client(client):
     root = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(root)
+    login_with_second_factor(client, root)  # the admin sits behind OTP (SPEC §7.5)
     return client
 
 
