@@ -5,6 +5,7 @@ import activity
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import Company, Role, RoleAssignment, VisibilityMode
+from .visibility.inputs import sync_company_members
 
 
 def _unique_slug(name: str) -> str:
@@ -86,6 +87,7 @@ def company_visibility_set(*, company: Company, visibility: str, actor) -> Compa
     previous = company.visibility
     company.visibility = visibility
     company.save(update_fields=["visibility"])
+    sync_company_members(company)
     activity.record(
         event="company.visibility.changed",
         actor=actor,
@@ -108,6 +110,7 @@ def company_organization_set(*, company: Company, organization, actor) -> Compan
     previous = company.organization_id
     company.organization = organization
     company.save(update_fields=["organization"])
+    sync_company_members(company)
     activity.record(
         event="company.organization.changed",
         actor=actor,

@@ -10,6 +10,7 @@ from .company import (
     SubscriptionDelegation,
     VisibilityMode,
 )
+from .visibility import VisibilityGrant, VisibilityRequest
 
 __all__ = [
     "ADMIN_ROLES",
@@ -20,5 +21,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SubscriptionDelegation",
+    "VisibilityGrant",
     "VisibilityMode",
+    "VisibilityRequest",
 ]

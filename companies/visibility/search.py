@@ -1,0 +1,235 @@
+"""The SQL face of SPEC §4: the directory search as one statement.
+
+One UNION ALL branch per way of being found (SPEC §4.2–4.5): same company, contacts, grants,
+same organization, public. Each branch reads the visibility copies on the user row
+(`inputs.py`) and, on PostgreSQL, walks an index already in result order, taking only the
+rows the requested page can need. A person found by several branches, or by both the
+"first last" and the last-name key, is kept once, under their smallest matching key.
+
+Pages are cut only from rows the viewer may find, and no total is computed, so neither
+counts nor pagination can reveal a hidden user.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+
+PAGE_SIZE = 20
+MAX_PAGE = 50
+MIN_QUERY = 2
+MAX_QUERY = 100
+
+
+class QueryError(ValueError):
+    """A search the portal refuses, with a message for the user."""
+
+
+@dataclass(frozen=True)
+class Search:
+    kind: str  # "all", "prefix" or "email"
+    text: str = ""
+
+
+def parse_query(raw: str | None) -> Search:
+    """Turn user input into a search, or raise QueryError with a clear message."""
+    text = " ".join((raw or "").split()).lower()
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"Search for at most {MAX_QUERY} characters.")
+    if "@" in text:
+        if " " in text or text.count("@") != 1 or text.startswith("@") or text.endswith("@"):
+            raise QueryError("To search by email, type one complete address.")
+        return Search("email", text)
+    if len(text) < MIN_QUERY:
+        raise QueryError(f"Type at least {MIN_QUERY} characters of a name.")
+    return Search("prefix", text)
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern matching what starts with `text`: wildcards typed by the user are
+    matched literally."""
+    return re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def _key(column: str) -> str:
+    # PostgreSQL: byte order, so that LIKE 'x%' and ORDER BY use the same btree index
+    # (migration accounts.0004); SQLite compares bytes already.
+    if connection.vendor == "postgresql":
+        return f'u.{column} COLLATE "C"'
+    return f"u.{column}"
+
+
+def _branches(viewer) -> list[tuple[str, str]]:
+    """(join, condition) for each way the viewer may find someone (SPEC §4.2–4.5)."""
+    from .rules import SEARCH_ONLY_INSIDE
+
+    out = [
+        ("", "u.company_id = %(company)s"),
+        (
+            "JOIN accounts_contact c ON c.contact_id = u.id AND c.owner_id = %(viewer)s",
+            "u.visibility_china = %(china)s",
+        ),
+        (
+            "",
+            "u.company_id IN (SELECT g.company_id FROM companies_visibilitygrant g"
+            " WHERE g.visible_by_id = %(company)s) AND u.visibility_china = %(china)s",
+        ),
+    ]
+    if viewer.visibility_org_id is not None:
+        out.append(
+            (
+                "",
+                "u.visibility_org_id = %(org)s AND u.visibility_mode <> 'private'"
+                " AND u.visibility_china = %(china)s",
+            )
+        )
+    if viewer.visibility_mode not in SEARCH_ONLY_INSIDE:
+        out.append(("", "u.visibility_mode = 'public' AND u.visibility_china = %(china)s"))
+    return out
+
+
+def build_sql(
+    viewer, search: Search, *, limit: int | None, offset: int = 0, company_id: int | None = None
+):
+    """The statement and its parameters. `limit=None` returns every row (the matrix, tests);
+    `company_id` keeps only that company's members (the company page)."""
+    params = {
+        "viewer": viewer.pk,
+        "company": viewer.company_id,
+        "org": viewer.visibility_org_id,
+        "china": viewer.visibility_china,
+        "mode": viewer.visibility_mode,
+    }
+    if search.kind == "prefix":
+        params["pattern"] = like_prefix(search.text)
+        keyed = [
+            (_key("name_key"), f"{_key('name_key')} LIKE %(pattern)s ESCAPE '\\'"),
+            (_key("last_key"), f"{_key('last_key')} LIKE %(pattern)s ESCAPE '\\'"),
+        ]
+    elif search.kind == "email":
+        params["email"] = search.text
+        keyed = [(_key("name_key"), "u.email = %(email)s")]
+    else:
+        keyed = [(_key("name_key"), "1 = 1")]
+    if company_id is not None:
+        params["within"] = company_id
+        keyed = [(key, f"{match} AND u.company_id = %(within)s") for key, match in keyed]
+    cap = ""
+    if limit is not None:
+        # Each branch holds a person at most once, so the page's rows are among its first
+        # offset + limit + 1 (one more tells whether a next page exists).
+        params["cap"] = offset + limit + 1
+        cap = " LIMIT %(cap)s"
+    # Only fragments written in this module are joined into the text; whatever the user
+    # typed travels as a parameter.
+    parts = []
+    for join, condition in _branches(viewer):
+        for key, match in keyed:
+            parts.append(
+                f"SELECT * FROM (SELECT u.id AS uid, {key} AS k FROM accounts_user u {join}"  # noqa: S608
+                f" WHERE {condition} AND u.id <> %(viewer)s AND {match}"
+                f" ORDER BY k, uid{cap}) b"
+            )
+    page = ""
+    if limit is not None:
+        params["limit"], params["offset"] = limit + 1, offset
+        page = " LIMIT %(limit)s OFFSET %(offset)s"
+    sql = (  # noqa: S608
+        "SELECT u.id, u.first_name, u.last_name, u.title, u.company_id,"
+        " co.name AS company_name, co.slug AS company_slug,"
+        # SPEC §4.4: what is found may be invited in-app unless the isolated row forbids it.
+        " CASE WHEN u.company_id = %(company)s OR u.visibility_org_id = %(org)s"
+        " OR (u.visibility_mode <> 'isolated' AND %(mode)s <> 'isolated')"
+        " THEN 1 ELSE 0 END AS invite_in_app"
+        " FROM (SELECT uid, MIN(k) AS k FROM (" + " UNION ALL ".join(parts) + ") hits"
+        " GROUP BY uid ORDER BY k, uid" + page + ") h"
+        " JOIN accounts_user u ON u.id = h.uid"
+        " JOIN companies_company co ON co.id = u.company_id"
+        " ORDER BY h.k, h.uid"
+    )
+    return sql, params
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    first_name: str
+    last_name: str
+    title: str
+    company_id: int
+    company_name: str
+    company_slug: str
+    invite_in_app: bool
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Page:
+    hits: list[Hit]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def run(
+    viewer, search: Search, *, limit: int | None, offset: int = 0, company_id: int | None = None
+) -> list[Hit]:
+    sql, params = build_sql(viewer, search, limit=limit, offset=offset, company_id=company_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Hit(*row[:7], invite_in_app=bool(row[7])) for row in cursor.fetchall()]
+
+
+def parse_page(raw) -> int:
+    try:
+        number = int(raw or 1)
+    except (TypeError, ValueError):
+        raise QueryError("The page must be a number.") from None
+    if not 1 <= number <= MAX_PAGE:
+        raise QueryError(f"Pages run from 1 to {MAX_PAGE}: refine the search instead.")
+    return number
+
+
+def directory_search(
+    *, viewer, query: str | None, page=1, page_size: int = PAGE_SIZE, company_id=None
+) -> Page:
+    """One page of the people `viewer` finds for `query` (SPEC §4.3). One SQL statement.
+    With `company_id` and no query: that company's members the viewer finds."""
+    search = Search("all") if company_id is not None and not query else parse_query(query)
+    number = parse_page(page)
+    hits = run(
+        viewer, search, limit=page_size, offset=(number - 1) * page_size, company_id=company_id
+    )
+    return Page(hits=hits[:page_size], number=number, has_next=len(hits) > page_size)
+
+
+def findable_ids(viewer) -> list[tuple[int, bool]]:
+    """Every person the viewer finds, with the in-app verdict (the matrix, tests)."""
+    return [(h.id, h.invite_in_app) for h in run(viewer, Search("all"), limit=None)]
+
+
+def email_invitable_ids(viewer) -> set[int]:
+    """SPEC §4.4 by email, as SQL: same region side of the China barrier, and the isolated
+    row (which spares the same company and the same organization)."""
+    sql = (
+        "SELECT u.id FROM accounts_user u WHERE u.id <> %(viewer)s"
+        " AND u.visibility_china = %(china)s"
+        " AND (u.company_id = %(company)s OR u.visibility_org_id = %(org)s"
+        " OR (u.visibility_mode <> 'isolated' AND %(mode)s <> 'isolated'))"
+    )
+    params = {
+        "viewer": viewer.pk,
+        "company": viewer.company_id,
+        "org": viewer.visibility_org_id,
+        "china": viewer.visibility_china,
+        "mode": viewer.visibility_mode,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
