@@ -134,8 +134,8 @@ def build_sql(
     if limit is not None:
         params["limit"], params["offset"] = limit + 1, offset
         page = " LIMIT %(limit)s OFFSET %(offset)s"
-    sql = (  # noqa: S608
-        "SELECT u.id, u.first_name, u.last_name, u.title, u.company_id,"
+    sql = (
+        "SELECT u.id, u.first_name, u.last_name, u.title, u.company_id,"  # noqa: S608
         " co.name AS company_name, co.slug AS company_slug,"
         # SPEC §4.4: what is found may be invited in-app unless the isolated row forbids it.
         " CASE WHEN u.company_id = %(company)s OR u.visibility_org_id = %(org)s"
