@@ -4,4 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.api")),
+    path("", include("accounts.network.api")),
+    path("", include("companies.visibility.api")),
 ]

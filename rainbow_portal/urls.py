@@ -16,6 +16,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("companies/", include("companies.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("healthz", core_views.healthz, name="healthz"),
