@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -34,11 +34,87 @@ TAG = "bench-search"
 EMAIL_DOMAIN = "bench-search.invalid"
 N_COMPANIES = 20_000
 N_ORGS = 600
-SYLLABLES = (
-    "ba be bi bo bu ca ce co da de di do el en fa fe fi ga go ha he hi ja jo ka ke ki ko la "
-    "le li lo lu ma me mi mo mu na ne ni no ol pa pe pi po ra re ri ro ru sa se si so ta te "
-    "ti to tu va ve vi wa ya yo za ze zi zo an ar er in is on or us"
-).split()
+SYLLABLES = [
+    "ba",
+    "be",
+    "bi",
+    "bo",
+    "bu",
+    "ca",
+    "ce",
+    "co",
+    "da",
+    "de",
+    "di",
+    "do",
+    "el",
+    "en",
+    "fa",
+    "fe",
+    "fi",
+    "ga",
+    "go",
+    "ha",
+    "he",
+    "hi",
+    "ja",
+    "jo",
+    "ka",
+    "ke",
+    "ki",
+    "ko",
+    "la",
+    "le",
+    "li",
+    "lo",
+    "lu",
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "mu",
+    "na",
+    "ne",
+    "ni",
+    "no",
+    "ol",
+    "pa",
+    "pe",
+    "pi",
+    "po",
+    "ra",
+    "re",
+    "ri",
+    "ro",
+    "ru",
+    "sa",
+    "se",
+    "si",
+    "so",
+    "ta",
+    "te",
+    "ti",
+    "to",
+    "tu",
+    "va",
+    "ve",
+    "vi",
+    "wa",
+    "ya",
+    "yo",
+    "za",
+    "ze",
+    "zi",
+    "zo",
+    "an",
+    "ar",
+    "er",
+    "in",
+    "is",
+    "on",
+    "or",
+    "us",
+]
 
 
 def log(*args):
@@ -244,39 +320,49 @@ SELECT u.id, u.first_name, u.last_name, u.title, u.company_id, co.name, co.slug
 FROM (
   SELECT uid, min(k) AS k FROM (
     (SELECT id AS uid, name_key COLLATE "C" AS k FROM accounts_user
-      WHERE company_id = %(co)s AND id <> %(v)s AND name_key COLLATE "C" LIKE %(p)s
+      WHERE company_id = %(co)s AND id <> %(v)s AND name_key COLLATE "C" >= %(lo)s
+      AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
-      WHERE company_id = %(co)s AND id <> %(v)s AND last_key COLLATE "C" LIKE %(p)s
+      WHERE company_id = %(co)s AND id <> %(v)s AND last_key COLLATE "C" >= %(lo)s
+      AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT u.id, u.name_key COLLATE "C" FROM accounts_contact c JOIN accounts_user u
       ON u.id = c.contact_id WHERE c.owner_id = %(v)s AND u.visibility_china = %(ch)s
-      AND (u.name_key COLLATE "C" LIKE %(p)s OR u.last_key COLLATE "C" LIKE %(p)s))
+      AND (u.name_key COLLATE "C" >= %(lo)s
+      AND name_key COLLATE "C" < %(hi)s OR u.last_key COLLATE "C" >= %(lo)s
+      AND last_key COLLATE "C" < %(hi)s))
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user WHERE company_id IN
       (SELECT company_id FROM companies_visibilitygrant WHERE visible_by_id = %(co)s)
       AND visibility_china = %(ch)s
-      AND (name_key COLLATE "C" LIKE %(p)s OR last_key COLLATE "C" LIKE %(p)s))
+      AND (name_key COLLATE "C" >= %(lo)s
+      AND name_key COLLATE "C" < %(hi)s OR last_key COLLATE "C" >= %(lo)s
+      AND last_key COLLATE "C" < %(hi)s))
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE %(org)s::bigint IS NOT NULL AND visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
-      AND name_key COLLATE "C" LIKE %(p)s ORDER BY 2, 1 LIMIT 21)
+      AND name_key COLLATE "C" >= %(lo)s
+      AND name_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE %(org)s::bigint IS NOT NULL AND visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
-      AND last_key COLLATE "C" LIKE %(p)s ORDER BY 2, 1 LIMIT 21)
+      AND last_key COLLATE "C" >= %(lo)s
+      AND last_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s
-      AND id <> %(v)s AND name_key COLLATE "C" LIKE %(p)s ORDER BY 2, 1 LIMIT 21)
+      AND id <> %(v)s AND name_key COLLATE "C" >= %(lo)s
+      AND name_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s
-      AND id <> %(v)s AND last_key COLLATE "C" LIKE %(p)s ORDER BY 2, 1 LIMIT 21)
+      AND id <> %(v)s AND last_key COLLATE "C" >= %(lo)s
+      AND last_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
   ) hits WHERE uid <> %(v)s GROUP BY uid ORDER BY k, uid LIMIT 21
 ) h JOIN accounts_user u ON u.id = h.uid JOIN companies_company co ON co.id = u.company_id
 ORDER BY h.k, h.uid
@@ -284,7 +370,7 @@ ORDER BY h.k, h.uid
 
 
 def floor_search(pg, viewer, query):
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    lo, hi = query, query[:-1] + chr(ord(query[-1]) + 1)
     pg.execute(
         FLOOR_SQL,
         {
@@ -293,7 +379,8 @@ def floor_search(pg, viewer, query):
             "ch": viewer.visibility_china,
             "org": viewer.visibility_org_id,
             "pub": viewer.visibility_mode not in ("closed", "isolated"),
-            "p": escaped + "%",
+            "lo": lo,
+            "hi": hi,
         },
         prepare=True,
     )
@@ -302,7 +389,7 @@ def floor_search(pg, viewer, query):
 
 def pct(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def main():

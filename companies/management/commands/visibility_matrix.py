@@ -80,7 +80,10 @@ class Command(BaseCommand):
             # Written as stored, even across the China border: §2.3 must win in the verdicts.
             VisibilityGrant.objects.get_or_create(company=company, visible_by=visible_by)
         for entry in self.entries(data, "contacts"):
-            a, b = users.get(str(entry.get("a", "")).lower()), users.get(str(entry.get("b", "")).lower())
+            a, b = (
+                users.get(str(entry.get("a", "")).lower()),
+                users.get(str(entry.get("b", "")).lower()),
+            )
             if a is None or b is None or a.pk == b.pk:
                 raise CommandError(f"contacts: unknown or identical users in {json.dumps(entry)}")
             Contact.objects.get_or_create(owner=a, contact=b)
@@ -106,9 +109,7 @@ class Command(BaseCommand):
         if mode == VisibilityMode.ORGANIZATION and org_name is None:
             raise CommandError(f"companies: organization mode without an organization in {label}")
         try:
-            company = company_create(
-                name=f"{name} (matrix world)", region=region, actor=None
-            )
+            company = company_create(name=f"{name} (matrix world)", region=region, actor=None)
             if org_name is not None:
                 company_organization_set(company=company, organization=orgs[org_name], actor=None)
             company_visibility_set(company=company, visibility=mode, actor=None)
