@@ -24,12 +24,20 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from companies.visibility.search import directory_search  # noqa: E402
 
+SCHEMA = "bench_search"
+TABLES = [
+    "companies_organization",
+    "companies_company",
+    "accounts_user",
+    "accounts_contact",
+    "companies_visibilitygrant",
+]
 TAG = "bench-search"
 EMAIL_DOMAIN = "bench-search.invalid"
 N_COMPANIES = 20_000
@@ -141,8 +149,22 @@ def company_rows(rng):
     return rows
 
 
+def create_schema():
+    """The seeded rows live in a schema of their own, in tables made LIKE the real ones
+    (columns, generated columns, defaults, indexes; no foreign keys), found first on the
+    search path. The project's code runs unchanged against them, and removing them is one
+    DROP SCHEMA instead of minutes of foreign-key checks over a million deleted rows."""
+    with connection.cursor() as cur:
+        cur.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        cur.execute(f"CREATE SCHEMA {SCHEMA}")
+        for table in TABLES:
+            cur.execute(f"CREATE TABLE {SCHEMA}.{table} (LIKE public.{table} INCLUDING ALL)")
+        cur.execute(f"SET search_path TO {SCHEMA}, public")
+
+
 def seed(n_users: int, rng) -> dict:
     t0 = time.perf_counter()
+    create_schema()
     raw = connection.connection
     with connection.cursor() as cur:
         for i in range(N_ORGS):
@@ -266,25 +288,9 @@ def seed(n_users: int, rng) -> dict:
 
 def cleanup():
     t0 = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cur:
-        bench_users = (
-            "SELECT u.id FROM accounts_user u JOIN companies_company c ON c.id = u.company_id"
-            " WHERE c.slug LIKE %s"
-        )
-        like = f"{TAG}-co-%"
-        cur.execute(f"DELETE FROM accounts_contact WHERE owner_id IN ({bench_users})", [like])
-        cur.execute(
-            "DELETE FROM companies_visibilitygrant WHERE company_id IN"
-            " (SELECT id FROM companies_company WHERE slug LIKE %s)",
-            [like],
-        )
-        cur.execute(
-            "DELETE FROM accounts_user WHERE company_id IN"
-            " (SELECT id FROM companies_company WHERE slug LIKE %s)",
-            [like],
-        )
-        cur.execute("DELETE FROM companies_company WHERE slug LIKE %s", [like])
-        cur.execute("DELETE FROM companies_organization WHERE name LIKE %s", [f"{TAG} org %"])
+    with connection.cursor() as cur:
+        cur.execute("SET search_path TO public")
+        cur.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     log(f"removed the seeded rows in {time.perf_counter() - t0:.1f}s")
 
 
@@ -319,51 +325,62 @@ FLOOR_SQL = """
 SELECT u.id, u.first_name, u.last_name, u.title, u.company_id, co.name, co.slug
 FROM (
   SELECT uid, min(k) AS k FROM (
-    (SELECT id AS uid, name_key COLLATE "C" AS k FROM accounts_user
-      WHERE company_id = %(co)s AND id <> %(v)s AND name_key COLLATE "C" >= %(lo)s
-      AND name_key COLLATE "C" < %(hi)s
+    (SELECT id, name_key COLLATE "C" FROM accounts_user
+      WHERE company_id = %(co)s AND id <> %(v)s
+      AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
-      WHERE company_id = %(co)s AND id <> %(v)s AND last_key COLLATE "C" >= %(lo)s
-      AND last_key COLLATE "C" < %(hi)s
+      WHERE company_id = %(co)s AND id <> %(v)s
+      AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
-    (SELECT u.id, u.name_key COLLATE "C" FROM accounts_contact c JOIN accounts_user u
-      ON u.id = c.contact_id WHERE c.owner_id = %(v)s AND u.visibility_china = %(ch)s
-      AND (u.name_key COLLATE "C" >= %(lo)s
-      AND name_key COLLATE "C" < %(hi)s OR u.last_key COLLATE "C" >= %(lo)s
-      AND last_key COLLATE "C" < %(hi)s))
+    (SELECT u.id, u.name_key COLLATE "C" FROM accounts_contact c
+      JOIN accounts_user u ON u.id = c.contact_id
+      WHERE c.owner_id = %(v)s AND u.visibility_china = %(ch)s AND u.id <> %(v)s
+      AND u.name_key COLLATE "C" >= %(lo)s AND u.name_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
     UNION ALL
-    (SELECT id, name_key COLLATE "C" FROM accounts_user WHERE company_id IN
-      (SELECT company_id FROM companies_visibilitygrant WHERE visible_by_id = %(co)s)
-      AND visibility_china = %(ch)s
-      AND (name_key COLLATE "C" >= %(lo)s
-      AND name_key COLLATE "C" < %(hi)s OR last_key COLLATE "C" >= %(lo)s
-      AND last_key COLLATE "C" < %(hi)s))
+    (SELECT u.id, u.last_key COLLATE "C" FROM accounts_contact c
+      JOIN accounts_user u ON u.id = c.contact_id
+      WHERE c.owner_id = %(v)s AND u.visibility_china = %(ch)s AND u.id <> %(v)s
+      AND u.last_key COLLATE "C" >= %(lo)s AND u.last_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
+    UNION ALL
+    (SELECT id, name_key COLLATE "C" FROM accounts_user
+      WHERE company_id IN (SELECT company_id FROM companies_visibilitygrant
+        WHERE visible_by_id = %(co)s) AND visibility_china = %(ch)s AND id <> %(v)s
+      AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
+    UNION ALL
+    (SELECT id, last_key COLLATE "C" FROM accounts_user
+      WHERE company_id IN (SELECT company_id FROM companies_visibilitygrant
+        WHERE visible_by_id = %(co)s) AND visibility_china = %(ch)s AND id <> %(v)s
+      AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE %(org)s::bigint IS NOT NULL AND visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
-      AND name_key COLLATE "C" >= %(lo)s
-      AND name_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
+      AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE %(org)s::bigint IS NOT NULL AND visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
-      AND last_key COLLATE "C" >= %(lo)s
-      AND last_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
+      AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
-      WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s
-      AND id <> %(v)s AND name_key COLLATE "C" >= %(lo)s
-      AND name_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
+      WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
+      AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
-      WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s
-      AND id <> %(v)s AND last_key COLLATE "C" >= %(lo)s
-      AND last_key COLLATE "C" < %(hi)s ORDER BY 2, 1 LIMIT 21)
-  ) hits WHERE uid <> %(v)s GROUP BY uid ORDER BY k, uid LIMIT 21
+      WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
+      AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
+      ORDER BY 2, 1 LIMIT 21)
+  ) hits (uid, k) GROUP BY uid ORDER BY k, uid LIMIT 21
 ) h JOIN accounts_user u ON u.id = h.uid JOIN companies_company co ON co.id = u.company_id
 ORDER BY h.k, h.uid
 """

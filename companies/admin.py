@@ -23,3 +23,6 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+from .visibility import admin as visibility_admin  # noqa: E402, F401  (registers its models)

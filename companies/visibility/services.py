@@ -47,14 +47,19 @@ def _check_regions(company: Company, other: Company) -> None:
         )
 
 
+def visibility_grant_validate(*, company: Company, visible_by: Company) -> None:
+    """The rules a grant must meet, for forms to show before anything is written."""
+    if company.pk == visible_by.pk:
+        raise ApplicationError("A company always sees itself.")
+    _check_regions(company, visible_by)
+
+
 @transaction.atomic
 def visibility_grant_create(*, company: Company, visible_by: Company, actor) -> VisibilityGrant:
     """SPEC §4.6: members of `visible_by` find members of `company`. Superadmin only."""
     if actor is not None and not actor.is_superuser:
         raise ApplicationError("Only a platform superadmin grants visibility.")
-    if company.pk == visible_by.pk:
-        raise ApplicationError("A company always sees itself.")
-    _check_regions(company, visible_by)
+    visibility_grant_validate(company=company, visible_by=visible_by)
     grant = VisibilityGrant.objects.filter(company=company, visible_by=visible_by).first()
     if grant:
         return grant
