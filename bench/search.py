@@ -360,24 +360,24 @@ FROM (
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
-      WHERE %(org)s::bigint IS NOT NULL AND visibility_org_id = %(org)s
+      WHERE visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
       AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
-      WHERE %(org)s::bigint IS NOT NULL AND visibility_org_id = %(org)s
+      WHERE visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
       AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
-      WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
+      WHERE visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
       AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
-      WHERE %(pub)s AND visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
+      WHERE visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
       AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
   ) hits (uid, k) GROUP BY uid ORDER BY k, uid LIMIT 21
@@ -386,16 +386,28 @@ ORDER BY h.k, h.uid
 """
 
 
+def floor_sql(*, org: bool, public: bool) -> str:
+    """The floor's text for one viewer shape: the organization and public branches only for
+    viewers they apply to, as a hand-written implementation would."""
+    head, rest = FLOOR_SQL.split("(\n", 1)
+    body, tail = rest.split("\n  ) hits", 1)
+    parts = body.split("\n    UNION ALL\n")
+    chosen = parts[:6] + (parts[6:8] if org else []) + (parts[8:10] if public else [])
+    return head + "(\n" + "\n    UNION ALL\n".join(chosen) + "\n  ) hits" + tail
+
+
 def floor_search(pg, viewer, query):
     lo, hi = query, query[:-1] + chr(ord(query[-1]) + 1)
     pg.execute(
-        FLOOR_SQL,
+        floor_sql(
+            org=viewer.visibility_org_id is not None,
+            public=viewer.visibility_mode not in ("closed", "isolated"),
+        ),
         {
             "co": viewer.company_id,
             "v": viewer.pk,
             "ch": viewer.visibility_china,
             "org": viewer.visibility_org_id,
-            "pub": viewer.visibility_mode not in ("closed", "isolated"),
             "lo": lo,
             "hi": hi,
         },

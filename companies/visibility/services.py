@@ -6,7 +6,7 @@ from django.utils import timezone
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Company, Region, VisibilityGrant, VisibilityRequest
+from ..models import Company, Organization, Region, VisibilityGrant, VisibilityRequest
 from .inputs import ALLOWED_OVERRIDES, effective_mode
 
 
@@ -160,3 +160,18 @@ def visibility_request_decline(*, request: VisibilityRequest, actor) -> Visibili
         data={"from_company": request.from_company_id},
     )
     return request
+
+
+@transaction.atomic
+def organization_create(*, name: str, actor) -> Organization:
+    """SPEC §2.7: a superadmin creates an organization (used by the demo and the admin)."""
+    if actor is not None and not actor.is_superuser:
+        raise ApplicationError("Only a platform superadmin creates organizations.")
+    name = " ".join(name.split())
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ApplicationError(f"An organization named “{name}” already exists.")
+    organization = Organization.objects.create(name=name)
+    activity.record(
+        event="organization.created", actor=actor, target=organization, data={"name": name}
+    )
+    return organization
