@@ -397,6 +397,8 @@ def floor_sql(*, org: bool, public: bool) -> str:
 
 
 def floor_search(pg, viewer, query):
+    """The floor: a plain psycopg cursor (server-side binding; Django's connection defaults
+    to client-side binding cursors, which cannot prepare), prepared once per statement."""
     lo, hi = query, query[:-1] + chr(ord(query[-1]) + 1)
     pg.execute(
         floor_sql(
@@ -450,7 +452,10 @@ def main():
             directory_search(viewer=viewer, query=query)
             timings.append((time.perf_counter() - t) * 1000)
         floor = []
-        with connection.connection.cursor() as pg:
+        # Django turns psycopg's prepared statements off (prepare_threshold=None); the floor
+        # turns them on for its own cursor.
+        connection.connection.prepare_threshold = 0
+        with psycopg.Cursor(connection.connection) as pg:
             for viewer, query in searches[:50]:
                 floor_search(pg, viewer, query)
             for viewer, query in searches:
@@ -460,7 +465,7 @@ def main():
         # The two must return the same people: the floor is only a floor if it is right.
         for viewer, query in searches[:100]:
             ours = [h.id for h in directory_search(viewer=viewer, query=query, page_size=20).hits]
-            with connection.connection.cursor() as pg:
+            with psycopg.Cursor(connection.connection) as pg:
                 theirs = [row[0] for row in floor_search(pg, viewer, query)][:20]
             if ours != theirs:
                 log(f"MISMATCH for viewer {viewer.pk} query {query!r}: {ours} != {theirs}")

@@ -183,10 +183,15 @@ def test_matrix_command(tmp_path, capsys):
     "world, words",
     [
         ({"companies": [{"name": "a", "visibility": "organization"}]}, "organization mode"),
-        ({"companies": [{"name": "a"}], "users": [{"email": "u@x.t", "company": "b"}]}, "unknown company"),
         (
-            {"companies": [{"name": "a", "visibility": "public"}],
-             "users": [{"email": "u@x.t", "company": "a", "visibility": "public"}]},
+            {"companies": [{"name": "a"}], "users": [{"email": "u@x.t", "company": "b"}]},
+            "unknown company",
+        ),
+        (
+            {
+                "companies": [{"name": "a", "visibility": "public"}],
+                "users": [{"email": "u@x.t", "company": "a", "visibility": "public"}],
+            },
             "override 'public'",
         ),
         ({"companies": [{"name": "a", "visibility": "weird"}]}, "unknown visibility"),

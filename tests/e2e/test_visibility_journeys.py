@@ -26,7 +26,9 @@ def search(page, text):
 def test_public_user_finds_and_invites_another_companys_public_user(page):
     UserFactory(email="pat@pub.test", company=co("Pub One", "public"), first_name="Pat")
     UserFactory(
-        email="quinn@pub2.test", company=co("Pub Two", "public"), first_name="Quinn",
+        email="quinn@pub2.test",
+        company=co("Pub Two", "public"),
+        first_name="Quinn",
         last_name="Public",
     )
     login(page, "pat@pub.test", PASSWORD)
@@ -50,7 +52,9 @@ def test_public_user_finds_and_invites_another_companys_public_user(page):
 def test_private_member_is_absent_from_search_and_invited_by_email(page):
     UserFactory(email="pat@pub.test", company=co("Pub One", "public"), first_name="Pat")
     UserFactory(
-        email="rita@priv.test", company=co("Priv Co", "private"), first_name="Rita",
+        email="rita@priv.test",
+        company=co("Priv Co", "private"),
+        first_name="Rita",
         last_name="Private",
     )
     login(page, "pat@pub.test", PASSWORD)
