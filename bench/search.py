@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 
 import django
+import psycopg
 
 django.setup()
 

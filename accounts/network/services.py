@@ -157,7 +157,7 @@ def _incoming_for(invitation: Invitation, user: User) -> bool:
 
 def _lock(invitation: Invitation) -> Invitation:
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("inviter__company", "invitee__company")
         .get(pk=invitation.pk)
     )
