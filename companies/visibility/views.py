@@ -72,6 +72,7 @@ def person(request, pk):
         "is_contact": Contact.objects.filter(owner=request.user, contact=target).exists(),
         "presence": presence_for(viewer=request.user, target=target),
         "can_invite": rules.can_invite_in_app(v, t, world),
+        "company_visible": rules.can_find_company(v, target.company, world).allowed,
         "pending": pending,
     }
     return render(request, "companies/person.html", context)

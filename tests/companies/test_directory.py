@@ -210,3 +210,29 @@ def test_member_visibility_page_sets_override_and_simulates(client, world):
     client.force_login(other_admin)
     assert client.get(url).status_code == 404
     assert PASSWORD
+
+
+def test_operations_staff_simulate_any_company_read_only(client, world):
+    from tests.factories import make_operations
+
+    ops = make_operations(UserFactory(company=world["viewer"].company, is_staff=True))
+    client.force_login(ops)
+    member = world["priv"]
+    url = reverse("companies:member-visibility", args=[member.company.slug, member.pk])
+    page = client.get(url, {"other": world["pub"].email})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "private" in text and "SPEC §4.3" in text
+    assert client.post(url, {"visibility_override": "public"}).status_code == 403
+    member.refresh_from_db()
+    assert member.visibility_override == ""
+
+
+def test_profile_of_a_contact_in_a_hidden_company_does_not_link_the_company(client, world):
+    viewer, priv = world["viewer"], world["priv"]
+    Contact.objects.create(owner=viewer, contact=priv)
+    Contact.objects.create(owner=priv, contact=viewer)
+    client.force_login(viewer)
+    page = client.get(reverse("companies:person", args=[priv.pk])).content.decode()
+    assert "Anne Hidden" in page and "Priv Co" in page
+    assert reverse("companies:company-page", args=[priv.company.slug]) not in page
