@@ -41,8 +41,6 @@ def parse_query(raw: str | None) -> Search:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         # NUL cannot even reach PostgreSQL; no name or address holds control characters.
         raise QueryError("The search contains characters that no name or address holds.")
-    if len(text) > MAX_QUERY:
-        raise QueryError(f"Search for at most {MAX_QUERY} characters.")
     if "@" in text:
         if " " in text or text.count("@") != 1 or text.startswith("@") or text.endswith("@"):
             raise QueryError("To search by email, type one complete address.")
@@ -131,8 +129,9 @@ def build_sql(
     if limit is not None:
         # Each branch holds a person at most once, so the page's rows are among its first
         # offset + limit + 1 (one more tells whether a next page exists).
-        params["cap"] = offset + limit + 1
-        cap = " LIMIT %(cap)s"
+        # Literal, not a parameter: a generic plan guesses 10 % of the rows for LIMIT $n and
+        # then prefers sorting to walking the index (measured at 1M users).
+        cap = f" LIMIT {int(offset + limit + 1)}"
     # Only fragments written in this module are joined into the text; whatever the user
     # typed travels as a parameter.
     parts = []
@@ -145,8 +144,7 @@ def build_sql(
             )
     page = ""
     if limit is not None:
-        params["limit"], params["offset"] = limit + 1, offset
-        page = " LIMIT %(limit)s OFFSET %(offset)s"
+        page = f" LIMIT {int(limit + 1)} OFFSET {int(offset)}"
     sql = (
         "SELECT u.id, u.first_name, u.last_name, u.title, u.company_id,"  # noqa: S608
         " co.name AS company_name, co.slug AS company_slug,"
