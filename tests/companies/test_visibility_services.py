@@ -215,3 +215,44 @@ def test_grant_admin_goes_through_the_service(client):
     assert ActivityRecord.objects.filter(event="visibility.grant.created").count() == 1
     same = client.post(url, {"company": a.pk, "visible_by": a.pk})
     assert same.status_code == 200 and b"always sees itself" in same.content
+
+
+def test_admin_api_override_simulator_and_requests(api_client):
+    a, b = co("Alpha", "private"), co("Beta", "private")
+    admin_a = UserFactory(company=a, roles=[Role.COMPANY_ADMIN])
+    admin_b = UserFactory(company=b, roles=[Role.COMPANY_ADMIN])
+    member = UserFactory(company=a)
+    url = reverse("api:member-visibility", args=[a.slug, member.pk])
+    api_client.force_authenticate(admin_a)
+    ok = api_client.patch(url, {"visibility_override": "public"}, format="json")
+    assert ok.status_code == 200 and ok.json()["effective_mode"] == "public"
+    bad = api_client.patch(url, {"visibility_override": "private"}, format="json")
+    assert bad.status_code == 400  # private company: only `public` (SPEC §4.1)
+    assert api_client.patch(url, {"visibility_override": "x"}, format="json").status_code == 400
+    # Beta is private: the admin of Alpha cannot simulate against its people.
+    assert api_client.get(url, {"other": admin_b.email}).status_code == 404
+    sim = api_client.get(url, {"other": admin_a.email}).json()["simulation"]
+    assert sim["member_finds"] == {"allowed": True, "reason": "same company", "section": "§4.2"}
+    assert (
+        api_client.get(reverse("api:member-visibility", args=[a.slug, 999999])).status_code == 404
+    )
+    created = api_client.post(
+        reverse("api:visibility-request-create", args=[a.slug]),
+        {"company_name": "BETA"},
+        format="json",
+    )
+    assert created.status_code == 201
+    missing = api_client.post(
+        reverse("api:visibility-request-create", args=[a.slug]),
+        {"company_name": "Nope"},
+        format="json",
+    )
+    assert missing.status_code == 404
+    answer = reverse("api:visibility-request-answer", args=[b.slug, created.json()["id"], "accept"])
+    assert api_client.post(answer).status_code == 404  # not Beta's admin
+    api_client.force_authenticate(admin_b)
+    assert api_client.post(answer).json()["status"] == "accepted"
+    assert api_client.post(answer).status_code == 400  # already answered
+    assert VisibilityGrant.objects.count() == 2
+    api_client.force_authenticate(member)
+    assert api_client.get(url).status_code == 403
