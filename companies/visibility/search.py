@@ -208,8 +208,15 @@ def _execute(cursor, sql: str, params: dict) -> None:
     if name in done:
         cursor.execute(execute, params)
         return
-    # Not transactional in PostgreSQL: it outlives a rollback, like the set that remembers it.
-    cursor.execute(f"PREPARE {name} AS {positional}; {execute}", params)
+    # Each branch is an ordered index walk whatever the values, so the generic plan is the
+    # right one from the first run; left to itself PostgreSQL re-plans each search whenever
+    # its cost guesses favour custom plans (measured at 200k users: 4 ms instead of 1.5).
+    # Only prepared statements are concerned, and Django prepares none of its own.
+    setup = "" if done else "SET plan_cache_mode = force_generic_plan; "
+    # PREPARE is not transactional: it outlives a rollback, like the set that remembers it.
+    cursor.execute(f"{setup}PREPARE {name} AS {positional}; {execute}", params)
+    if setup:
+        cursor.nextset()
     cursor.nextset()
     done.add(name)
 
