@@ -10,6 +10,7 @@ Pages are cut only from rows the viewer may find, and no total is computed, so n
 counts nor pagination can reveal a hidden user.
 """
 
+import functools
 import hashlib
 import re
 import weakref
@@ -62,18 +63,16 @@ def prefix_range(text: str) -> tuple[str, str]:
     return text, text[:-1] + chr(last)
 
 
-def _key(column: str) -> str:
+def _key(column: str, vendor: str) -> str:
     # PostgreSQL: byte order, so that the prefix range and ORDER BY use the same btree index
     # (migration accounts.0004); SQLite compares bytes already.
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         return f'u.{column} COLLATE "C"'
     return f"u.{column}"
 
 
-def _branches(viewer) -> list[tuple[str, str]]:
+def _branches(*, has_org: bool, searches_public: bool) -> list[tuple[str, str]]:
     """(join, condition) for each way the viewer may find someone (SPEC §4.2–4.5)."""
-    from .rules import SEARCH_ONLY_INSIDE
-
     out = [
         ("", "u.company_id = %(company)s"),
         (
@@ -86,7 +85,7 @@ def _branches(viewer) -> list[tuple[str, str]]:
             " WHERE g.visible_by_id = %(company)s) AND u.visibility_china = %(china)s",
         ),
     ]
-    if viewer.visibility_org_id is not None:
+    if has_org:
         out.append(
             (
                 "",
@@ -94,7 +93,7 @@ def _branches(viewer) -> list[tuple[str, str]]:
                 " AND u.visibility_china = %(china)s",
             )
         )
-    if viewer.visibility_mode not in SEARCH_ONLY_INSIDE:
+    if searches_public:
         out.append(("", "u.visibility_mode = 'public' AND u.visibility_china = %(china)s"))
     return out
 
@@ -104,6 +103,8 @@ def build_sql(
 ):
     """The statement and its parameters. `limit=None` returns every row (the matrix, tests);
     `company_id` keeps only that company's members (the company page)."""
+    from .rules import SEARCH_ONLY_INSIDE
+
     params = {
         "viewer": viewer.pk,
         "company": viewer.company_id,
@@ -113,17 +114,44 @@ def build_sql(
     }
     if search.kind == "prefix":
         params["low"], params["high"] = prefix_range(search.text)
-        keyed = [
-            (key, f"{key} >= %(low)s AND {key} < %(high)s")
-            for key in (_key("name_key"), _key("last_key"))
-        ]
     elif search.kind == "email":
         params["email"] = search.text
-        keyed = [(_key("name_key"), "u.email = %(email)s")]
-    else:
-        keyed = [(_key("name_key"), "1 = 1")]
     if company_id is not None:
         params["within"] = company_id
+    sql = _statement(
+        vendor=connection.vendor,
+        has_org=viewer.visibility_org_id is not None,
+        searches_public=viewer.visibility_mode not in SEARCH_ONLY_INSIDE,
+        kind=search.kind,
+        limit=limit,
+        offset=offset,
+        within=company_id is not None,
+    )
+    return sql, params
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(
+    *,
+    vendor: str,
+    has_org: bool,
+    searches_public: bool,
+    kind: str,
+    limit: int | None,
+    offset: int,
+    within: bool,
+) -> str:
+    """The text for one shape of search; a few dozen shapes exist, each built once."""
+    if kind == "prefix":
+        keyed = [
+            (key, f"{key} >= %(low)s AND {key} < %(high)s")
+            for key in (_key("name_key", vendor), _key("last_key", vendor))
+        ]
+    elif kind == "email":
+        keyed = [(_key("name_key", vendor), "u.email = %(email)s")]
+    else:
+        keyed = [(_key("name_key", vendor), "1 = 1")]
+    if within:
         keyed = [(key, f"{match} AND u.company_id = %(within)s") for key, match in keyed]
     cap = ""
     if limit is not None:
@@ -135,7 +163,7 @@ def build_sql(
     # Only fragments written in this module are joined into the text; whatever the user
     # typed travels as a parameter.
     parts = []
-    for join, condition in _branches(viewer):
+    for join, condition in _branches(has_org=has_org, searches_public=searches_public):
         for key, match in keyed:
             parts.append(
                 f"SELECT * FROM (SELECT u.id AS uid, {key} AS k FROM accounts_user u {join}"  # noqa: S608
@@ -145,7 +173,7 @@ def build_sql(
     page = ""
     if limit is not None:
         page = f" LIMIT {int(limit + 1)} OFFSET {int(offset)}"
-    sql = (
+    return (
         "SELECT u.id, u.first_name, u.last_name, u.title, u.company_id,"  # noqa: S608
         " co.name AS company_name, co.slug AS company_slug,"
         # SPEC §4.4: what is found may be invited in-app unless the isolated row forbids it.
@@ -158,7 +186,6 @@ def build_sql(
         " JOIN companies_company co ON co.id = u.company_id"
         " ORDER BY h.k, h.uid"
     )
-    return sql, params
 
 
 @dataclass(frozen=True)
@@ -192,6 +219,15 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _prepared: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
 
 
+@functools.lru_cache(maxsize=512)
+def _prepared_form(sql: str) -> tuple[str, str, str]:
+    """(statement name, text with $n placeholders, EXECUTE with named placeholders)."""
+    names = list(dict.fromkeys(_PLACEHOLDER.findall(sql)))
+    positional = _PLACEHOLDER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
+    name = "rp_directory_" + hashlib.sha1(positional.encode()).hexdigest()[:16]  # noqa: S324
+    return name, positional, f"EXECUTE {name}(" + ", ".join(f"%({n})s" for n in names) + ")"
+
+
 def _execute(cursor, sql: str, params: dict) -> None:
     """Run the statement. On PostgreSQL, as a named prepared statement (decision D4.2):
     planning this UNION costs several times its execution, and a prepared statement is
@@ -200,10 +236,7 @@ def _execute(cursor, sql: str, params: dict) -> None:
     if connection.vendor != "postgresql":
         cursor.execute(sql, params)
         return
-    names = list(dict.fromkeys(_PLACEHOLDER.findall(sql)))
-    positional = _PLACEHOLDER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
-    name = "rp_directory_" + hashlib.sha1(positional.encode()).hexdigest()[:16]  # noqa: S324
-    execute = f"EXECUTE {name}(" + ", ".join(f"%({n})s" for n in names) + ")"
+    name, positional, execute = _prepared_form(sql)
     done = _prepared.setdefault(connection.connection, set())
     if name in done:
         cursor.execute(execute, params)
