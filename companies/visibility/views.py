@@ -47,7 +47,15 @@ def company_page(request, slug):
     except search.QueryError as exc:
         messages.error(request, str(exc))
         return redirect("companies:company-page", slug=company.slug)
-    return render(request, "companies/company_page.html", {"company": company, "page": page})
+    return render(
+        request,
+        "companies/company_page.html",
+        {
+            "company": company,
+            "page": page,
+            "may_manage": can_manage_company(actor=request.user, company=company),
+        },
+    )
 
 
 @login_required
@@ -73,6 +81,7 @@ def person(request, pk):
         "presence": presence_for(viewer=request.user, target=target),
         "can_invite": rules.can_invite_in_app(v, t, world),
         "company_visible": rules.can_find_company(v, target.company, world).allowed,
+        "may_manage": can_manage_company(actor=request.user, company=target.company),
         "pending": pending,
     }
     return render(request, "companies/person.html", context)

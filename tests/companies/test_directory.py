@@ -236,3 +236,16 @@ def test_profile_of_a_contact_in_a_hidden_company_does_not_link_the_company(clie
     page = client.get(reverse("companies:person", args=[priv.pk])).content.decode()
     assert "Anne Hidden" in page and "Priv Co" in page
     assert reverse("companies:company-page", args=[priv.company.slug]) not in page
+
+
+def test_admin_reaches_the_visibility_pages_from_profile_and_company_page(client, world):
+    pub = world["pub"].company
+    admin = UserFactory(company=pub, roles=[Role.COMPANY_ADMIN])
+    client.force_login(admin)
+    profile = client.get(reverse("companies:person", args=[world["pub"].pk])).content.decode()
+    assert reverse("companies:member-visibility", args=[pub.slug, world["pub"].pk]) in profile
+    company = client.get(reverse("companies:company-page", args=[pub.slug])).content.decode()
+    assert reverse("companies:company-visibility", args=[pub.slug]) in company
+    client.force_login(world["viewer"])  # a plain member sees neither link
+    profile = client.get(reverse("companies:person", args=[world["pub"].pk])).content.decode()
+    assert "/visibility/" not in profile

@@ -42,7 +42,12 @@ def worlds(draw):
     n_co = len(companies)
     users = draw(
         st.lists(
-            st.tuples(st.integers(0, n_co - 1), st.sampled_from(["", "public", "private"])),
+            st.tuples(
+                st.integers(0, n_co - 1),
+                st.sampled_from(["", "public", "private"]),
+                st.sampled_from(["Ann", "Anna", "Bob", "Al"]),
+                st.sampled_from(["Smith", "Annan", "Bo", "Al"]),
+            ),
             min_size=2,
             max_size=8,
         )
@@ -66,7 +71,8 @@ def build(world):
         for i, (_mode, _org, region) in enumerate(companies)
     ]
     people = [
-        UserFactory(company=cos[ci], email=f"u{i}@w.test") for i, (ci, _o) in enumerate(users)
+        UserFactory(company=cos[ci], email=f"u{i}@w.test", first_name=first, last_name=last)
+        for i, (ci, _o, first, last) in enumerate(users)
     ]
     for company, (mode, org, _region) in zip(cos, companies, strict=True):
         if org >= 0:
@@ -74,7 +80,7 @@ def build(world):
         if mode == "organization" and org < 0:
             mode = "closed"
         company_visibility_set(company=company, visibility=mode, actor=None)
-    for person, (_ci, override) in zip(people, users, strict=True):
+    for person, (_ci, override, _f, _l) in zip(people, users, strict=True):
         person.refresh_from_db()
         if override and override in ALLOWED_OVERRIDES[person.company.visibility]:
             user_visibility_override_set(user=person, override=override, actor=None)
@@ -90,9 +96,13 @@ def build(world):
     return list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("company"))
 
 
+def keys(user):
+    return (f"{user.first_name} {user.last_name}".lower(), user.last_name.lower())
+
+
 @pytest.mark.django_db
 @settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
