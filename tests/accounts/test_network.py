@@ -246,3 +246,30 @@ def test_network_api(api_client, people):
     assert declined.json()["status"] == "declined"
     api_client.force_authenticate(a)
     assert api_client.get(url).json()["outgoing"][-1]["status"] == "pending"
+
+
+def test_presence_heartbeat_and_favorite_views(client, api_client, people):
+    a, b = people["a"], people["b"]
+    services.invitation_accept(
+        invitation=services.invitation_send_in_app(inviter=a, invitee=b, actor=a), actor=b
+    )
+    api_client.force_authenticate(b)
+    assert api_client.post(reverse("api:network-presence")).status_code == 204
+    b.refresh_from_db()
+    assert b.last_seen_at is not None
+    api_client.force_authenticate(a)
+    contacts = api_client.get(reverse("api:network")).json()["contacts"]
+    assert contacts == [
+        {"id": b.pk, "name": "Ben B", "company": "B Co", "favorite": False, "presence": "online"}
+    ]
+    patched = api_client.patch(
+        reverse("api:network-contact", args=[b.pk]), {"favorite": True}, format="json"
+    )
+    assert patched.json()["favorite"] is True
+    assert api_client.delete(reverse("api:network-contact", args=[999999])).status_code == 404
+    client.force_login(a)
+    client.post(reverse("accounts:network-contact-favorite", args=[b.pk]), {"favorite": "0"})
+    assert not Contact.objects.get(owner=a, contact=b).is_favorite
+    assert client.post(reverse("accounts:network-presence")).status_code == 200
+    assert api_client.delete(reverse("api:network-contact", args=[b.pk])).status_code == 204
+    assert not connected(a, b)
