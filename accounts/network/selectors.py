@@ -41,8 +41,26 @@ def invitations_incoming(*, user: User) -> list[Invitation]:
         .select_related("inviter__company")
         .order_by("-created_at")
     )
+    from companies.models import VisibilityGrant
+
     me = rules.person(user)
-    world = rules.DbWorld()
+    rows = list(rows)
+    if all(inv.kind == Invitation.Kind.IN_APP for inv in rows):
+        return rows
+    # Two queries for the whole list rather than two per email invitation: only the
+    # user's own contacts and the grants on the user's company can matter here.
+    world = rules.MemoryWorld(
+        contacts={
+            frozenset((user.pk, pk))
+            for pk in Contact.objects.filter(owner=user).values_list("contact_id", flat=True)
+        },
+        grant_pairs={
+            (user.company_id, by)
+            for by in VisibilityGrant.objects.filter(company_id=user.company_id).values_list(
+                "visible_by_id", flat=True
+            )
+        },
+    )
     return [
         inv
         for inv in rows

@@ -273,3 +273,12 @@ def test_presence_heartbeat_and_favorite_views(client, api_client, people):
     assert client.post(reverse("accounts:network-presence")).status_code == 200
     assert api_client.delete(reverse("api:network-contact", args=[b.pk])).status_code == 204
     assert not connected(a, b)
+
+
+def test_incoming_email_invitations_cost_constant_queries(people, django_assert_max_num_queries):
+    target = people["b"]
+    for i in range(6):
+        inviter = UserFactory(company=co(f"Inviter {i}", "closed"))
+        services.invitation_send_email(inviter=inviter, email=target.email, actor=inviter)
+    with django_assert_max_num_queries(4):
+        assert len(selectors.invitations_incoming(user=target)) == 6
