@@ -26,3 +26,15 @@ EVENTS = {
         "A company's password, two-factor or profile-lock policy changed."
     ),
 }
+EVENTS.update(
+    {
+        "network.invitation.sent": "A user invited someone into their network (in-app or email).",
+        "network.invitation.accepted": "A network invitation was accepted (or auto-accepted).",
+        "network.invitation.declined": "A network invitation was declined.",
+        "network.invitation.canceled": "The inviter canceled a pending network invitation.",
+        "network.invitation.resent": "The inviter resent a network invitation.",
+        "network.contact.removed": "A contact was removed from both networks.",
+        "network.favorite.changed": "A contact was added to or removed from favorites.",
+        "network.settings.changed": "A company changed its network settings.",
+    }
+)

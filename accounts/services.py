@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 import activity
+from companies.visibility.inputs import INPUT_FIELDS, derive_inputs
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import User, normalize_email
@@ -97,7 +98,10 @@ def user_move_to_company(*, user: User, company, actor) -> User:
     previous = user.company_id
     user.roles.all().delete()
     user.company = company
-    user.save(update_fields=["company"])
+    # The override was an admin's choice for the old company (SPEC §4.1): it does not travel.
+    user.visibility_override = ""
+    derive_inputs(user)
+    user.save(update_fields=["company", "visibility_override", *INPUT_FIELDS])
     activity.record(
         event="user.company.changed",
         actor=actor,

@@ -296,3 +296,6 @@ class JoinLinkAdmin(ReadOnlyAdmin):
 class PartnerInvitationAdmin(ReadOnlyAdmin):
     list_display = ["partner", "customer", "status", "created_at"]
     list_select_related = ["partner", "customer"]
+
+
+from .visibility import admin as visibility_admin  # noqa: E402, F401  (registers its models)

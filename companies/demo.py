@@ -12,6 +12,7 @@ from .services import (
     organization_create,
     role_grant,
 )
+from .visibility.demo import seed as seed_visibility
 
 PARTNER = "Bridge Partners"
 CUSTOMERS = [
@@ -75,4 +76,6 @@ def seed(command):
         company_visibility_set(company=company, visibility=visibility, actor=None)
         _person(command, admin, company, [Role.COMPANY_ADMIN], first=name.split()[1])
         logins.append((admin, f"company admin of {name} ({visibility}, {ORGANIZATION})"))
+    # Visibility demo (issue 4): grants, overrides, contacts; it finds the companies above.
+    logins.extend(seed_visibility(command) or [])
     return logins

@@ -5,8 +5,9 @@ import activity
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import Company, Role, RoleAssignment, VisibilityMode
+from .visibility.inputs import sync_company_members
 
-RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new"})
+RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
 
 
 def _unique_slug(name: str) -> str:
@@ -89,6 +90,7 @@ def company_visibility_set(*, company: Company, visibility: str, actor) -> Compa
     previous = company.visibility
     company.visibility = visibility
     company.save(update_fields=["visibility"])
+    sync_company_members(company)
     activity.record(
         event="company.visibility.changed",
         actor=actor,
@@ -111,6 +113,7 @@ def company_organization_set(*, company: Company, organization, actor) -> Compan
     previous = company.organization_id
     company.organization = organization
     company.save(update_fields=["organization"])
+    sync_company_members(company)
     activity.record(
         event="company.organization.changed",
         actor=actor,
@@ -285,8 +288,11 @@ def domain_remove(*, domain, actor) -> None:
 
 @transaction.atomic
 def organization_create(*, name: str, actor):
+    """SPEC §2.7: only a superadmin creates an organization (`actor=None`: the system)."""
     from .models import Organization
 
+    if actor is not None and not actor.is_superuser:
+        raise ApplicationError("Only a platform superadmin creates organizations.")
     name = " ".join((name or "").split())
     if not name:
         raise ApplicationError("An organization needs a name.", fields={"name": ["Required."]})

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 
@@ -54,6 +55,37 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
+    # SPEC §4.1: a member's own mode; blank = "same as company". Only an admin sets it, through
+    # `companies.visibility.services.user_visibility_override_set`.
+    class VisibilityOverride(models.TextChoices):
+        SAME = "", "Same as company"
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private"
+
+    visibility_override = models.CharField(
+        max_length=10, choices=VisibilityOverride.choices, blank=True, default=""
+    )
+    # The directory search's inputs, copied onto the user row so that one indexed SQL
+    # statement can apply SPEC §4 (decision D4.1). Derived from the company and the override;
+    # kept in step only by the services that change those (companies.visibility.inputs).
+    visibility_mode = models.CharField(max_length=20, default="public", editable=False)
+    visibility_org_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    visibility_china = models.BooleanField(default=False, editable=False)
+    # Search keys for prefix matching on "first last" (covers the first name) and on the last
+    # name; computed by the database so no writer can forget them.
+    name_key = models.GeneratedField(
+        expression=Lower(Concat("first_name", Value(" "), "last_name")),
+        output_field=models.CharField(max_length=301),
+        db_persist=True,
+    )
+    last_key = models.GeneratedField(
+        expression=Lower("last_name"),
+        output_field=models.CharField(max_length=150),
+        db_persist=True,
+    )
+    # SPEC §4.7: presence, shown only to contacts (accounts.selectors.presence_for).
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -69,6 +101,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # A new row takes its visibility inputs from its company, whoever inserts it (services,
+        # factories, createsuperuser); afterwards only the visibility services change them.
+        if self._state.adding and self.company_id is not None:
+            from companies.visibility.inputs import derive_inputs
+
+            derive_inputs(self)
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

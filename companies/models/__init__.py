@@ -12,6 +12,7 @@ from .company import (
 )
 from .membership import CompanyInvitation, JoinLink, JoinRequest, PartnerInvitation
 from .sharing import CompanyFileSharing, FileSharingMode, MemberFileSharing
+from .visibility import VisibilityGrant, VisibilityRequest
 
 __all__ = [
     "ADMIN_ROLES",
@@ -29,5 +30,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SubscriptionDelegation",
+    "VisibilityGrant",
     "VisibilityMode",
+    "VisibilityRequest",
 ]

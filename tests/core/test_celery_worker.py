@@ -28,10 +28,13 @@ def test_email_goes_through_broker_and_worker(real_worker, smtp_server):
     import time
 
     email = email_send(to="worker@example.test", template="notice", context=CONTEXT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not smtp_server.messages:
+    # The worker saves the row after the SMTP server accepted the message: wait for both.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        email.refresh_from_db()
+        if smtp_server.messages and email.status != OutboundEmail.Status.QUEUED:
+            break
         time.sleep(0.1)
     assert len(smtp_server.messages) == 1
     assert "Sent by a real worker." in smtp_server.text()
-    email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT

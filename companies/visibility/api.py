@@ -1,0 +1,235 @@
+"""Directory API (issue 4): the same selectors, rules and services as the pages."""
+
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from rainbow_portal.exceptions import error_body
+
+from . import rules, search, selectors
+
+
+class HitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    title = serializers.CharField()
+    company = serializers.SerializerMethodField()
+    invite_in_app = serializers.BooleanField()
+
+    def get_company(self, hit) -> dict:
+        return {"id": hit.company_id, "name": hit.company_name, "slug": hit.company_slug}
+
+
+class PageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    results = HitSerializer(many=True)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="At least 2 letters of a name, or one email."),
+        OpenApiParameter("page", int),
+    ],
+    responses=PageSerializer,
+    summary="Search the directory (SPEC §4.3)",
+)
+@api_view(["GET"])
+def directory(request):
+    try:
+        page = search.directory_search(
+            viewer=request.user,
+            query=request.query_params.get("q", ""),
+            page=request.query_params.get("page", 1),
+        )
+    except search.QueryError as exc:
+        return Response(error_body("invalid_query", str(exc), {"q": [str(exc)]}), status=400)
+    return Response(
+        {
+            "page": page.number,
+            "has_next": page.has_next,
+            "results": HitSerializer(page.hits, many=True).data,
+        }
+    )
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    title = serializers.CharField()
+    company = serializers.SerializerMethodField()
+    invite_in_app = serializers.SerializerMethodField()
+    presence = serializers.SerializerMethodField()
+
+    def get_company(self, user) -> dict:
+        return {"id": user.company_id, "name": user.company.name, "slug": user.company.slug}
+
+    def get_invite_in_app(self, user) -> bool:
+        viewer = self.context["viewer"]
+        return rules.can_invite_in_app(rules.person(viewer), rules.person(user), rules.DbWorld())
+
+    def get_presence(self, user) -> str | None:
+        from accounts.network.selectors import presence_for
+
+        return presence_for(viewer=self.context["viewer"], target=user)
+
+
+@extend_schema(responses=PersonSerializer, summary="A profile the viewer may see, else 404")
+@api_view(["GET"])
+def person(request, pk):
+    try:
+        target = selectors.person_get_for_viewer(viewer=request.user, pk=pk)
+    except Http404:
+        return Response(error_body("not_found", "No such person."), status=404)
+    return Response(PersonSerializer(target, context={"viewer": request.user}).data)
+
+
+urlpatterns = [
+    path("directory/", directory, name="directory"),
+    path("directory/people/<int:pk>/", person, name="directory-person"),
+]
+
+
+# -- Company admins: a member's override, the simulator, mutual-visibility requests --------
+
+
+def _managed_company(request, slug):
+    """Same resolution as the pages: 404 for an unrelated company, 403 without the right."""
+    from django.core.exceptions import PermissionDenied
+
+    from ..policies import can_manage_company
+    from ..selectors import company_get_for_actor
+
+    company = company_get_for_actor(actor=request.user, slug=slug)
+    if not can_manage_company(actor=request.user, company=company):
+        raise PermissionDenied("Only the company's admins manage visibility.")
+    return company
+
+
+class OverrideSerializer(serializers.Serializer):
+    visibility_override = serializers.ChoiceField(
+        choices=["", "public", "private"], allow_blank=True
+    )
+
+
+def _verdict(v) -> dict:
+    return {"allowed": v.allowed, "reason": v.reason, "section": v.section}
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=[OpenApiParameter("other", str, description="Simulate against this email")],
+    responses=OverrideSerializer,
+    summary="A member's visibility, and the simulator",
+)
+@extend_schema(methods=["PATCH"], request=OverrideSerializer, responses=OverrideSerializer)
+@api_view(["GET", "PATCH"])
+def member_visibility(request, slug, pk):
+    from accounts.models import User
+
+    from .services import user_visibility_override_set
+
+    company = _managed_company(request, slug)
+    member = selectors.member_get(company=company, pk=pk)
+    if request.method == "PATCH":
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = user_visibility_override_set(
+            user=member,
+            override=serializer.validated_data["visibility_override"],
+            actor=request.user,
+        )
+    body = {
+        "visibility_override": member.visibility_override,
+        "effective_mode": rules.person(member).mode,
+        "statements": [
+            {"section": section, "text": text}
+            for section, text in selectors.who_statements(member=member)
+        ],
+    }
+    email = request.query_params.get("other")
+    if email:
+        other = User.objects.select_related("company").filter(email__iexact=email[:254]).first()
+        # Like the page: the admin simulates only with people they find themselves.
+        if (
+            other is not None
+            and other.company_id != request.user.company_id
+            and not request.user.is_operations
+            and not rules.can_find(rules.person(request.user), rules.person(other), rules.DbWorld())
+        ):
+            other = None
+        if other is None or other.pk == member.pk:
+            return Response(error_body("not_found", "No such person that you can see."), 404)
+        body["simulation"] = {
+            key: _verdict(v) for key, v in selectors.simulate(member=member, other=other).items()
+        }
+    return Response(body)
+
+
+class VisibilityRequestSerializer(serializers.Serializer):
+    company_name = serializers.CharField(max_length=200)
+
+
+@extend_schema(
+    request=VisibilityRequestSerializer, responses=None, summary="Ask for mutual visibility"
+)
+@api_view(["POST"])
+def visibility_request_create(request, slug):
+    from ..models import Company
+    from .services import visibility_request_create as create
+
+    company = _managed_company(request, slug)
+    serializer = VisibilityRequestSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    name = " ".join(serializer.validated_data["company_name"].split())
+    other = Company.objects.filter(name__iexact=name, is_default=False).first()
+    if other is None:
+        return Response(error_body("not_found", "No company has this exact name."), 404)
+    vr = create(from_company=company, to_company=other, actor=request.user)
+    return Response({"id": vr.pk, "status": vr.status, "to_company": other.name}, status=201)
+
+
+@extend_schema(
+    request=None,
+    responses=None,
+    summary="Accept or decline a request",
+    operation_id="companies_visibility_requests_answer",
+)
+@api_view(["POST"])
+def visibility_request_answer(request, slug, pk, action):
+    from ..models import VisibilityRequest
+    from .services import visibility_request_accept, visibility_request_decline
+
+    company = _managed_company(request, slug)
+    service = {"accept": visibility_request_accept, "decline": visibility_request_decline}.get(
+        action
+    )
+    vr = VisibilityRequest.objects.filter(pk=pk, to_company=company).first()
+    if service is None or vr is None:
+        return Response(error_body("not_found", "No such request."), 404)
+    vr = service(request=vr, actor=request.user)
+    return Response({"id": vr.pk, "status": vr.status})
+
+
+urlpatterns += [
+    path(
+        "companies/<slug:slug>/members/<int:pk>/visibility/",
+        member_visibility,
+        name="member-visibility",
+    ),
+    path(
+        "companies/<slug:slug>/visibility-requests/",
+        visibility_request_create,
+        name="visibility-request-create",
+    ),
+    path(
+        "companies/<slug:slug>/visibility-requests/<int:pk>/<str:action>/",
+        visibility_request_answer,
+        name="visibility-request-answer",
+    ),
+]

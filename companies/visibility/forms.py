@@ -1,0 +1,31 @@
+from django import forms
+
+from ..models import VisibilityMode
+from .inputs import ALLOWED_OVERRIDES
+
+
+class OverrideForm(forms.Form):
+    visibility_override = forms.ChoiceField(label="This member's visibility")
+
+    def __init__(self, *args, company_mode: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = sorted(ALLOWED_OVERRIDES[company_mode])
+        self.fields["visibility_override"].choices = [
+            ("", f"Same as company ({VisibilityMode(company_mode).label.lower()})"),
+            *[(m, VisibilityMode(m).label) for m in allowed],
+        ]
+        self.fields["visibility_override"].required = False
+
+
+class SimulateForm(forms.Form):
+    other = forms.EmailField(label="Another person's email", max_length=254)
+
+
+class VisibilityRequestForm(forms.Form):
+    company_name = forms.CharField(label="Company name (exact)", max_length=200)
+
+
+class NetworkSettingsForm(forms.Form):
+    auto_accept_within_company = forms.BooleanField(
+        label="Accept invitations between our members at once", required=False
+    )

@@ -1,0 +1,162 @@
+"""Writes about visibility (SPEC §4.1, §4.6): member overrides, grants, mutual requests."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import activity
+from rainbow_portal.exceptions import ApplicationError
+
+from ..models import Company, Region, VisibilityGrant, VisibilityRequest
+from .inputs import ALLOWED_OVERRIDES, effective_mode
+
+
+@transaction.atomic
+def user_visibility_override_set(*, user, override: str, actor):
+    """Set (or clear with "") a member's own mode, within SPEC §4.1's table. Keeps the
+    user's effective-mode copy in step in the same transaction."""
+    from accounts.models import User
+
+    user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
+    company_mode = user.company.visibility
+    if override and override not in ALLOWED_OVERRIDES[company_mode]:
+        allowed = ", ".join(sorted(ALLOWED_OVERRIDES[company_mode])) or "none"
+        raise ApplicationError(
+            f"A member of a {company_mode} company may be set to: {allowed}.",
+            fields={"visibility_override": [f"Not allowed in a {company_mode} company."]},
+        )
+    if user.visibility_override == override:
+        return user
+    previous = user.visibility_override
+    user.visibility_override = override
+    user.visibility_mode = effective_mode(company_mode=company_mode, override=override)
+    user.save(update_fields=["visibility_override", "visibility_mode"])
+    activity.record(
+        event="member.visibility.changed",
+        actor=actor,
+        company=user.company,
+        target=user,
+        data={"from": previous or "company", "to": override or "company"},
+    )
+    return user
+
+
+def _check_regions(company: Company, other: Company) -> None:
+    if (company.region == Region.CHINA) != (other.region == Region.CHINA):
+        raise ApplicationError(
+            "China companies are never visible to or from another region (SPEC §2.3)."
+        )
+
+
+def visibility_grant_validate(*, company: Company, visible_by: Company) -> None:
+    """The rules a grant must meet, for forms to show before anything is written."""
+    if company.pk == visible_by.pk:
+        raise ApplicationError("A company always sees itself.")
+    _check_regions(company, visible_by)
+
+
+@transaction.atomic
+def visibility_grant_create(*, company: Company, visible_by: Company, actor) -> VisibilityGrant:
+    """SPEC §4.6: members of `visible_by` find members of `company`. Superadmin only."""
+    if actor is not None and not actor.is_superuser:
+        raise ApplicationError("Only a platform superadmin grants visibility.")
+    visibility_grant_validate(company=company, visible_by=visible_by)
+    grant = VisibilityGrant.objects.filter(company=company, visible_by=visible_by).first()
+    if grant:
+        return grant
+    grant = VisibilityGrant.objects.create(company=company, visible_by=visible_by, created_by=actor)
+    activity.record(
+        event="visibility.grant.created",
+        actor=actor,
+        company=company,
+        target=grant,
+        data={"company": company.pk, "visible_by": visible_by.pk},
+    )
+    return grant
+
+
+@transaction.atomic
+def visibility_grant_revoke(*, grant: VisibilityGrant, actor) -> None:
+    if actor is not None and not actor.is_superuser:
+        raise ApplicationError("Only a platform superadmin revokes visibility.")
+    data = {"company": grant.company_id, "visible_by": grant.visible_by_id}
+    activity.record(
+        event="visibility.grant.revoked",
+        actor=actor,
+        company=grant.company_id,
+        target=grant,
+        data=data,
+    )
+    grant.delete()
+
+
+@transaction.atomic
+def visibility_request_create(*, from_company: Company, to_company: Company, actor):
+    """A company admin asks another company for mutual visibility (SPEC §4.6)."""
+    if from_company.pk == to_company.pk:
+        raise ApplicationError("Choose another company.")
+    _check_regions(from_company, to_company)
+    pending = VisibilityRequest.objects.filter(
+        status=VisibilityRequest.Status.PENDING,
+        from_company__in=[from_company, to_company],
+        to_company__in=[from_company, to_company],
+    ).first()
+    if pending:
+        return pending
+    try:
+        with transaction.atomic():
+            request = VisibilityRequest.objects.create(
+                from_company=from_company, to_company=to_company, requested_by=actor
+            )
+    except IntegrityError:
+        raise ApplicationError("A request between these companies is already pending.") from None
+    activity.record(
+        event="visibility.request.created",
+        actor=actor,
+        company=from_company,
+        target=request,
+        data={"to_company": to_company.pk},
+    )
+    return request
+
+
+def _decide(request: VisibilityRequest, *, actor, status: str) -> VisibilityRequest:
+    request = VisibilityRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != VisibilityRequest.Status.PENDING:
+        raise ApplicationError("This request was already answered.")
+    request.status = status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    return request
+
+
+@transaction.atomic
+def visibility_request_accept(*, request: VisibilityRequest, actor) -> VisibilityRequest:
+    """Acceptance creates both grants (SPEC §4.6)."""
+    request = _decide(request, actor=actor, status=VisibilityRequest.Status.ACCEPTED)
+    a, b = request.from_company, request.to_company
+    for company, visible_by in ((a, b), (b, a)):
+        VisibilityGrant.objects.get_or_create(
+            company=company, visible_by=visible_by, defaults={"created_by": actor}
+        )
+    activity.record(
+        event="visibility.request.accepted",
+        actor=actor,
+        company=request.to_company,
+        target=request,
+        data={"from_company": a.pk, "to_company": b.pk},
+    )
+    return request
+
+
+@transaction.atomic
+def visibility_request_decline(*, request: VisibilityRequest, actor) -> VisibilityRequest:
+    request = _decide(request, actor=actor, status=VisibilityRequest.Status.DECLINED)
+    activity.record(
+        event="visibility.request.declined",
+        actor=actor,
+        company=request.to_company,
+        target=request,
+        data={"from_company": request.from_company_id},
+    )
+    return request
