@@ -19,6 +19,16 @@ def dashboard(request):
 
 
 @require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says. Resolved per request: under the
+    production manifest storage the hashed name exists only after collectstatic."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+@require_GET
 @never_cache
 def healthz(request):
     """Database and broker reachability, for load balancers and `make run`."""
@@ -43,9 +53,14 @@ def _outbox_files() -> list[Path]:
     return sorted(folder.glob("*.eml"), reverse=True)[:100]
 
 
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
 @require_GET
 def dev_outbox(request):
-    if not settings.DEBUG:
+    # Development only, and only to the machine itself: a server left with DEBUG on by
+    # mistake must not hand reset codes and invitation links to the network (D8).
+    if not settings.DEBUG or request.META.get("REMOTE_ADDR") not in LOOPBACK:
         raise Http404
     import email
     from email import policy

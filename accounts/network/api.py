@@ -25,7 +25,7 @@ class ContactSerializer(serializers.Serializer):
         return selectors.presence_of(row.contact)
 
 
-class InvitationSerializer(serializers.Serializer):
+class NetworkInvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     status = serializers.SerializerMethodField()
@@ -45,7 +45,7 @@ class InvitationSerializer(serializers.Serializer):
         return {"id": inv.invitee_id, "name": inv.invitee.get_full_name()}
 
 
-class InviteSerializer(serializers.Serializer):
+class NetworkInviteSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(required=False, min_value=1)
     email = serializers.EmailField(required=False, max_length=254)
 
@@ -64,8 +64,8 @@ def _not_found(message="Not found."):
 )
 @extend_schema(
     methods=["POST"],
-    request=InviteSerializer,
-    responses=InvitationSerializer,
+    request=NetworkInviteSerializer,
+    responses=NetworkInvitationSerializer,
     summary="Invite someone in-app (user_id) or by email",
 )
 @api_view(["GET", "POST"])
@@ -76,15 +76,15 @@ def network(request):
         return Response(
             {
                 "contacts": ContactSerializer(selectors.contact_list(user=viewer), many=True).data,
-                "incoming": InvitationSerializer(
+                "incoming": NetworkInvitationSerializer(
                     selectors.invitations_incoming(user=viewer), many=True, context=ctx
                 ).data,
-                "outgoing": InvitationSerializer(
+                "outgoing": NetworkInvitationSerializer(
                     selectors.invitations_outgoing(user=viewer), many=True, context=ctx
                 ).data,
             }
         )
-    serializer = InviteSerializer(data=request.data)
+    serializer = NetworkInviteSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     if "user_id" in serializer.validated_data:
         try:
@@ -96,7 +96,7 @@ def network(request):
         inv = services.invitation_send_email(
             inviter=viewer, email=serializer.validated_data["email"], actor=viewer
         )
-    return Response(InvitationSerializer(inv, context=ctx).data, status=201)
+    return Response(NetworkInvitationSerializer(inv, context=ctx).data, status=201)
 
 
 ACTIONS = {
@@ -107,7 +107,7 @@ ACTIONS = {
 }
 
 
-@extend_schema(request=None, responses=InvitationSerializer, summary="Answer or manage one")
+@extend_schema(request=None, responses=NetworkInvitationSerializer, summary="Answer or manage one")
 @api_view(["POST"])
 def invitation_action(request, pk, action):
     if action not in ACTIONS:
@@ -122,7 +122,7 @@ def invitation_action(request, pk, action):
         if exc.code == "rate_limited":
             return Response(error_body(exc.code, exc.message), status=429)
         raise
-    return Response(InvitationSerializer(inv, context={"viewer": request.user}).data)
+    return Response(NetworkInvitationSerializer(inv, context={"viewer": request.user}).data)
 
 
 class FavoriteSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from companies.models import (
     JoinRequest,
     PartnerInvitation,
     Role,
+    VisibilityRequest,
 )
 from companies.selectors import default_company
 from tests.factories import CompanyFactory, UserFactory
@@ -37,6 +38,10 @@ PAGES = {
     "join-links": ("get", None),
     "join-link-toggle": ("post", {"enabled": "0"}),
     "partner-offer-decide": ("post", {"decision": "decline"}),
+    # Visibility (issue 4)
+    "member-visibility": ("get", None),
+    "company-visibility": ("get", None),
+    "visibility-request-answer": ("post", {}),
 }
 API = {
     "company": ("get", None),
@@ -52,6 +57,10 @@ API = {
     "company-join-links": ("post", {"max_uses": 3, "valid_days": 2}),
     "company-join-link": ("patch", {"enabled": False}),
     "company-partner-offer": ("post", {"decision": "decline"}),
+    # Visibility (issue 4)
+    "member-visibility": ("get", None),
+    "visibility-request-create": ("post", {"company_name": "Matrix Counterpart"}),
+    "visibility-request-answer": ("post", {}),
 }
 WHO = ["anonymous", "member", "other_admin", "partner_admin", "partner_operation", "admin"]
 
@@ -83,7 +92,7 @@ def test_the_matrix_lists_every_company_scoped_route():
 def world():
     partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
     company = CompanyFactory(business_partner=partner)
-    other = CompanyFactory()
+    other = CompanyFactory(name="Matrix Counterpart")
     offerer = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
     target = UserFactory(company=company)
     now = timezone.now()
@@ -105,6 +114,9 @@ def world():
         "invitation_id_offer": PartnerInvitation.objects.create(
             partner=offerer, customer=company
         ).pk,
+        "visibility_request_id": VisibilityRequest.objects.create(
+            from_company=other, to_company=company
+        ).pk,
     }
     people = {
         "member": UserFactory(company=company),
@@ -118,6 +130,10 @@ def world():
 
 def _kwargs(name, company, objects):
     kwargs = {"slug": company.slug}
+    if name == "member-visibility":
+        return {**kwargs, "pk": objects["member_id"]}
+    if name == "visibility-request-answer":
+        return {**kwargs, "pk": objects["visibility_request_id"], "action": "decline"}
     if "member" in name and name not in ("members", "company-members"):
         kwargs["member_id"] = objects["member_id"]
     if "invitation-" in name:

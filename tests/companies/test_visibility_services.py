@@ -21,7 +21,7 @@ from companies.visibility.services import (
     visibility_request_decline,
 )
 from rainbow_portal.exceptions import ApplicationError
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +208,7 @@ def test_matrix_command_rejects_bad_worlds(tmp_path, world, words):
 def test_grant_admin_goes_through_the_service(client):
     a, b = co("A", "private"), co("B", "private")
     root = UserFactory(company=a, is_superuser=True, is_staff=True)
-    client.force_login(root)
+    login_with_second_factor(client, root)  # the admin sits behind OTP (SPEC §7.5)
     url = reverse("admin:companies_visibilitygrant_add")
     response = client.post(url, {"company": a.pk, "visible_by": b.pk})
     assert response.status_code == 302

@@ -49,6 +49,8 @@ def test_outbox_only_with_debug(client, settings, tmp_path):
     response = client.get(reverse("core:dev-outbox"))
     assert response.status_code == 200
     assert "body text" in response.content.decode()
+    # Never to another machine, even with DEBUG on.
+    assert client.get(reverse("core:dev-outbox"), REMOTE_ADDR="192.0.2.10").status_code == 404
 
 
 def test_security_headers_on_every_page(client):
@@ -151,3 +153,9 @@ def test_forbidden_page_is_the_custom_one(rf):
     response = error_403(rf.get("/x/"), PermissionDenied("Your role does not allow this."))
     assert response.status_code == 403
     assert "Your role does not allow this." in response.content.decode()
+
+
+def test_favicon_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
