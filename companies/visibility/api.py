@@ -180,14 +180,14 @@ class VisibilityRequestSerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def visibility_request_create(request, slug):
-    from ..models import Company
     from .services import visibility_request_create as create
 
     company = _managed_company(request, slug)
     serializer = VisibilityRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    name = " ".join(serializer.validated_data["company_name"].split())
-    other = Company.objects.filter(name__iexact=name, is_default=False).first()
+    other = selectors.request_counterpart_get(
+        company=company, name=serializer.validated_data["company_name"]
+    )
     if other is None:
         return Response(error_body("not_found", "No company has this exact name."), 404)
     vr = create(from_company=company, to_company=other, actor=request.user)

@@ -96,3 +96,16 @@ def who_statements(*, member) -> list[tuple[str, str]]:
     else:
         out.append(("§2.3", "Never visible to or from China."))
     return out
+
+
+def request_counterpart_get(*, company: Company, name: str) -> Company | None:
+    """The company a mutual-visibility request names, by exact name (SPEC §4.6). A company
+    across the China boundary answers like a missing one (SPEC §2.3: never visible, not even
+    as "exists but refused")."""
+    from ..models import Region
+
+    name = " ".join((name or "").split())
+    other = Company.objects.filter(name__iexact=name, is_default=False).first()
+    if other is None or (other.region == Region.CHINA) != (company.region == Region.CHINA):
+        return None
+    return other

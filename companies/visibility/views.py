@@ -185,11 +185,11 @@ def company_visibility(request, slug):
         },
     )
     if request_form.is_bound and request_form.is_valid():
-        other = Company.objects.filter(
-            name__iexact=" ".join(request_form.cleaned_data["company_name"].split())
-        ).first()
+        other = selectors.request_counterpart_get(
+            company=company, name=request_form.cleaned_data["company_name"]
+        )
         try:
-            if other is None or other.is_default:
+            if other is None:
                 raise ApplicationError("No company has this exact name.")
             services.visibility_request_create(
                 from_company=company, to_company=other, actor=request.user

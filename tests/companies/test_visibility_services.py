@@ -21,7 +21,7 @@ from companies.visibility.services import (
     visibility_request_decline,
 )
 from rainbow_portal.exceptions import ApplicationError
-from tests.factories import UserFactory, login_with_second_factor
+from tests.factories import CompanyFactory, UserFactory, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,34 @@ def test_admin_api_override_simulator_and_requests(api_client):
     assert VisibilityGrant.objects.count() == 2
     api_client.force_authenticate(member)
     assert api_client.get(url).status_code == 403
+
+
+def test_a_china_company_is_not_found_by_a_mutual_visibility_request(client, api_client):
+    """SPEC §2.3: from another region a China company answers like a missing one — the
+    request reveals nothing, not even "exists but refused"."""
+    from companies.models import Company, Role
+
+    emea = CompanyFactory(region="EMEA")
+    CompanyFactory(name="Great Wall Trading", region="China")
+    admin = UserFactory(company=emea, roles=[Role.COMPANY_ADMIN])
+    client.force_login(admin)
+    page = client.post(
+        reverse("companies:company-visibility", args=[emea.slug]),
+        {"company_name": "Great Wall Trading"},
+    )
+    api_client.force_authenticate(admin)
+    api = api_client.post(
+        reverse("api:visibility-request-create", args=[emea.slug]),
+        {"company_name": "great wall trading"},
+        format="json",
+    )
+    missing = api_client.post(
+        reverse("api:visibility-request-create", args=[emea.slug]),
+        {"company_name": "No Such Company"},
+        format="json",
+    )
+    assert "No company has this exact name." in page.content.decode()
+    assert "China" not in page.content.decode()
+    assert api.status_code == missing.status_code == 404
+    assert api.json() == missing.json()
+    assert not Company.objects.get(name="Great Wall Trading").visibility_requests_received.exists()
