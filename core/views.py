@@ -100,6 +100,15 @@ def error_403(request, exception=None):
     return render(request, "403.html", {"reason": message}, status=403)
 
 
+def api_not_found(request, *args, **kwargs):
+    """The last route under /api/v1/: an unknown API path answers in the API's error format
+    whatever DEBUG says (Django's debug 404 page is HTML)."""
+    message = "Not found."
+    if not request.path.endswith("/"):
+        message = "Not found. API paths end with a slash."
+    return JsonResponse(error_body("not_found", message), status=404)
+
+
 def error_404(request, exception=None):
     if _wants_json(request):
         return JsonResponse(error_body("not_found", "Not found."), status=404)

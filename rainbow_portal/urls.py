@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.admin_site import PortalAdminSite
@@ -15,6 +15,7 @@ api_v1 = [
     path("", include(("rainbow_portal.api", "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^.*$", core_views.api_not_found),  # last: unknown API paths answer JSON
 ]
 
 urlpatterns = [

@@ -30,6 +30,9 @@ def _locked(subscription: Subscription) -> Subscription:
     )
 
 
+MAX_DAYS_AHEAD = 366
+
+
 @transaction.atomic
 def subscription_create(
     *,
@@ -52,6 +55,14 @@ def subscription_create(
     if seats is None or int(seats) < 1:
         raise ApplicationError(
             "A subscription has at least one seat.", fields={"seats": ["At least 1."]}
+        )
+    latest_start = timezone.now().date() + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if start_date > latest_start:
+        # Found by fuzzing: a start in year 9999 was stored, and every page computing its term
+        # end then failed. An order starts within a year, like any real one.
+        raise ApplicationError(
+            f"A subscription starts within a year: on {latest_start:%Y-%m-%d} at the latest.",
+            fields={"start_date": ["Too far ahead."]},
         )
     if company.status == Company.Status.TERMINATED:
         raise ApplicationError(f"{company.name} is terminated: it cannot subscribe.")

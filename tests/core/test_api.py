@@ -88,3 +88,22 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
     )
     assert (tmp_path / "schema.yml").read_text().startswith("openapi:")
+
+
+@pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"a":' * 5000 + "1" + "}" * 5000])
+def test_deeply_nested_json_is_a_400_not_a_500(api_client, body):
+    api_client.force_authenticate(UserFactory())
+    response = api_client.patch("/api/v1/me/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_unknown_api_paths_answer_json_even_with_debug(api_client, settings, debug):
+    settings.DEBUG = debug
+    api_client.force_authenticate(UserFactory())
+    for method, path in [("get", "/api/v1/nope/"), ("post", "/api/v1/me"), ("get", "/api/v1/me")]:
+        response = getattr(api_client, method)(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+    assert "end with a slash" in api_client.post("/api/v1/me").json()["error"]["message"]

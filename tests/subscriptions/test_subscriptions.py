@@ -159,3 +159,20 @@ def test_seats_must_be_positive(customer, business):
             start_date=dt.date(2026, 1, 1),
             actor=None,
         )
+
+
+def test_a_start_date_years_ahead_is_refused_and_nothing_is_written(make_subscription, api_client):
+    """Found by fuzzing: a prepaid start in 9999 was stored, then every page that computed its
+    term end answered 500. Refused by the service, so page and API alike."""
+    from django.utils import timezone
+
+    from subscriptions.models import Subscription
+
+    with pytest.raises(ApplicationError, match="within a year"):
+        make_subscription(billing="prepaid_5y", start=dt.date(9999, 6, 1))
+    with pytest.raises(ApplicationError, match="within a year"):
+        make_subscription(start=timezone.now().date() + dt.timedelta(days=400))
+    assert not Subscription.objects.exists()
+    assert not events("subscription.created")
+    # Within the year is fine.
+    make_subscription(start=timezone.now().date() + dt.timedelta(days=300))
