@@ -415,9 +415,14 @@ def invitation(request, token):
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                 )
-                from django.contrib.auth import login
+                # The portal's own sign-in: a listed session, and the company's 2FA policy.
+                from accounts.security.services import session_start
+                from activity.middleware import client_ip
 
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                if session_start(request=request, user=user, ip=client_ip(request)):
+                    messages.success(request, f"Welcome to {found.company.name}.")
+                    setup = reverse("accounts:two-factor-setup")
+                    return redirect(f"{setup}?next={reverse('core:dashboard')}")
             else:
                 raise ApplicationError("Correct the fields below.")
         except ApplicationError as exc:
