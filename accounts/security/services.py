@@ -72,9 +72,8 @@ RESET_REQUESTS_CAPPED = (
     "Use the latest code you received if it is less than 15 minutes old, or try again later."
 )
 WRONG_SIGNUP_PASSWORD = (
-    "This is not the password chosen at sign-up. If you did not sign up yourself, or do not "
-    "remember the password, set a new password instead: the code we email proves the "
-    "address is yours and confirms it."
+    "This is not the password chosen at sign-up. If you do not know it, set a new password "
+    "instead (link below)."
 )
 VERIFY_ATTEMPTS_USED = (
     "This confirmation link no longer works after 5 wrong passwords. Set a new password "
