@@ -286,9 +286,7 @@ def password_reset_request(*, email: str, ip: str = "") -> None:
         raise ApplicationError(IP_THROTTLED, code="throttled")
     email = normalize_email(email)
     # Counted for every address, known or not, so the refusal is no tell (SPEC §7.2).
-    requests = ratelimit.hit(
-        "reset-email", email, window=int(RESET_REQUEST_WINDOW.total_seconds())
-    )
+    requests = ratelimit.hit("reset-email", email, window=int(RESET_REQUEST_WINDOW.total_seconds()))
     if requests > RESET_REQUESTS_PER_ACCOUNT:
         raise ApplicationError(RESET_REQUESTS_CAPPED, code="throttled")
     user = User.objects.filter(email=email, is_active=True).first()

@@ -166,9 +166,7 @@ def test_admin_of_an_admins_company_enrolls_totp_then_signs_in_with_a_code(page)
     assert page.csp_errors == []
 
 
-def test_invited_to_a_company_that_requires_two_factor_signs_up_then_enrolls(
-    page, smtp_server
-):
+def test_invited_to_a_company_that_requires_two_factor_signs_up_then_enrolls(page, smtp_server):
     """The invitation sign-up signs in like the sign-in page: the company's policy asks
     for a second factor before anything else, and the session is listed."""
     from accounts.models import UserSession
