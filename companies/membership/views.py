@@ -407,7 +407,12 @@ def invitation(request, token):
             if request.user.is_authenticated:
                 services.invitation_accept_existing(token=token, user=request.user)
             elif has_account:
-                raise ApplicationError("Sign in with this address to accept the invitation.")
+                # Said only to the link's holder; an address someone else pre-registered
+                # is recovered by a reset, which confirms it and claims this invitation.
+                raise ApplicationError(
+                    "Sign in with this address to accept the invitation. If you do not know "
+                    "its password, set a new one from the sign-in page first."
+                )
             elif form.is_valid():
                 user = services.invitation_accept_signup(
                     token=token,

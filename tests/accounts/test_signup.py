@@ -304,3 +304,22 @@ def test_signing_up_again_unconfirmed_replaces_the_password_and_older_links(
     with pytest.raises(ApplicationError, match="not the password"):
         email_verify(token=new_token, password=ATTACKER_PASSWORD)
     assert email_verify(token=new_token, password=PASSWORD) == first
+
+
+def test_an_invitee_whose_address_was_pre_registered_is_told_to_set_a_new_password(
+    client, smtp_server, django_capture_on_commit_callbacks
+):
+    from companies.membership.services import invitations_create
+    from companies.models import Role
+
+    company = CompanyFactory(name="NewCo")
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_create(company=company, emails=["boss@newco.test"], actor=admin)
+    token = re.search(r"/invitations/([^/\s]+)/", smtp_server.text()).group(1)
+    signup(email="boss@newco.test", password=ATTACKER_PASSWORD)
+    response = client.post(
+        reverse("companies:invitation", args=[token]),
+        {"first_name": "B", "last_name": "C", "password": PASSWORD, "password_again": PASSWORD},
+    )
+    assert "set a new one from the sign-in page first" in response.content.decode()
