@@ -518,10 +518,7 @@ def _claim_pending_invitation(user: User) -> None:
     invitation_claim_pending(user=user)
 
 
-def email_verification_refusal(*, token: str) -> str | None:
-    """Why a confirmation link cannot be used (shown before asking for the password), or
-    None. Only the mailbox that received the link learns this."""
-    entry = EmailVerification.objects.filter(token_hash=_digest(token, purpose="verify")).first()
+def _verification_refusal(entry: EmailVerification | None) -> str | None:
     if entry is None:
         return "This confirmation link is not valid. Check that it is complete."
     if entry.used_at is not None:
@@ -531,6 +528,13 @@ def email_verification_refusal(*, token: str) -> str | None:
     if ratelimit.count("verify-token", entry.token_hash) >= VERIFY_PASSWORD_ATTEMPTS:
         return VERIFY_ATTEMPTS_USED
     return None
+
+
+def email_verification_refusal(*, token: str) -> str | None:
+    """Why a confirmation link cannot be used (shown before asking for the password), or
+    None. Only the mailbox that received the link learns this."""
+    digest = _digest(token, purpose="verify")
+    return _verification_refusal(EmailVerification.objects.filter(token_hash=digest).first())
 
 
 def email_verify(*, token: str, password: str, ip: str = "") -> User:
@@ -545,16 +549,19 @@ def email_verify(*, token: str, password: str, ip: str = "") -> User:
 
 @transaction.atomic
 def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
-    refusal = email_verification_refusal(token=token)
-    if refusal:
-        return Outcome(error=refusal)
     if _ip_throttled("login-ip", ip, settings.LOGIN_IP_FAILURE_LIMIT):
         return Outcome(error=IP_THROTTLED)
+    # Checked under the row lock: two confirmations at once, or a sign-up again dropping the
+    # link meanwhile, end in one clear answer.
     entry = (
         EmailVerification.objects.select_for_update()
         .select_related("user")
-        .get(token_hash=_digest(token, purpose="verify"))
+        .filter(token_hash=_digest(token, purpose="verify"))
+        .first()
     )
+    refusal = _verification_refusal(entry)
+    if refusal:
+        return Outcome(error=refusal)
     user = entry.user
     if not (user.check_password(password) and user.is_active):
         window = int(VERIFICATION_LIFETIME.total_seconds())
