@@ -5,6 +5,10 @@ EVENTS = {
     # Authentication and account security (SPEC §7).
     "user.verification.sent": "A sign-up confirmation link was emailed.",
     "user.email.verified": "A self-registered user confirmed their email address.",
+    "user.email.verify_failed": "A wrong password was given to confirm a sign-up link.",
+    "user.signup.repeated": (
+        "An unconfirmed address signed up again: new password, older links dropped."
+    ),
     "user.login.succeeded": "A user signed in with their password.",
     "user.login.failed": "A sign-in was refused (wrong password, locked, unconfirmed).",
     "user.login.throttled": "A sign-in was refused: too many failures from one IP address.",

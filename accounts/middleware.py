@@ -11,7 +11,7 @@ from django.utils import timezone
 from rainbow_portal.exceptions import error_body
 
 from .security import services
-from .security.selectors import has_two_factor
+from .security.selectors import has_two_factor, two_factor_required
 
 # Reachable while the second factor is pending: the two-factor pages and signing out.
 TWO_FACTOR_OPEN_ROUTES = {
@@ -38,7 +38,12 @@ class AccountSecurityMiddleware:
         if last is None or now - last >= 60:  # one session write a minute, not per request
             request.session[services.SESSION_LAST_ACTIVITY] = now
             services.session_touch(request=request)
-        if request.session.get(services.SESSION_TWO_FACTOR_PENDING) and not user.is_verified():
+        if not user.is_verified() and (
+            request.session.get(services.SESSION_TWO_FACTOR_PENDING)
+            # Decided again on every request: a policy tightened, or an admin role granted,
+            # after sign-in applies at once, whichever way the session was started.
+            or two_factor_required(user=user)
+        ):
             response = self._second_factor_first(request, user)
             if response is not None:
                 return response

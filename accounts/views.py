@@ -113,14 +113,28 @@ def signup_done_view(request):
     return render(request, "accounts/signup_done.html")
 
 
+@sensitive_post_parameters("password")
+@csrf_protect
 @never_cache
 def verify_email_view(request, token: str):
-    try:
-        services.email_verify(token=token)
-    except ApplicationError as exc:
-        return render(request, "accounts/verify_failed.html", {"message": exc.message}, status=400)
-    messages.success(request, "Your email address is confirmed. You can sign in now.")
-    return redirect("accounts:login")
+    """GET only shows the form: links are fetched by mail scanners, and a fetch must not
+    confirm an account. The POST confirms with the password chosen at sign-up."""
+    refusal = services.email_verification_refusal(token=token)
+    if refusal:
+        return render(request, "accounts/verify_failed.html", {"message": refusal}, status=400)
+    form = forms.PasswordConfirmForm(request.POST or None)
+    form.fields["password"].label = "Password chosen at sign-up"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_verify(
+                token=token, password=form.cleaned_data["password"], ip=client_ip(request)
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Your email address is confirmed. You can sign in now.")
+            return redirect("accounts:login")
+    return render(request, "accounts/verify_email.html", {"form": form})
 
 
 # --- Password reset and change ---------------------------------------------------------------

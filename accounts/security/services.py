@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -44,6 +45,10 @@ LOCK_AFTER_FAILURES = 5  # SPEC §7.3
 LOCK_DURATION = timedelta(minutes=60)
 RESET_CODE_LIFETIME = timedelta(minutes=15)  # SPEC §7.2
 RESET_CODE_ATTEMPTS = 5
+# Each code brings RESET_CODE_ATTEMPTS guesses, so codes per account are capped too.
+RESET_REQUESTS_PER_ACCOUNT = 5
+RESET_REQUEST_WINDOW = timedelta(hours=1)
+VERIFY_PASSWORD_ATTEMPTS = 5
 VERIFICATION_LIFETIME = timedelta(hours=48)
 RECOVERY_CODE_COUNT = 10
 
@@ -62,6 +67,18 @@ WRONG_RESET_CODE = (
     "after that, ask for a new one."
 )
 WRONG_TOTP = "This code is not correct or was already used. Wait for the next code."
+RESET_REQUESTS_CAPPED = (
+    "Too many codes were asked for this address in the last hour, so no new code is sent. "
+    "Use the latest code you received if it is less than 15 minutes old, or try again later."
+)
+WRONG_SIGNUP_PASSWORD = (
+    "This is not the password chosen at sign-up. If you do not know it, set a new password "
+    "instead (link below)."
+)
+VERIFY_ATTEMPTS_USED = (
+    "This confirmation link no longer works after 5 wrong passwords. Set a new password "
+    "instead: the code we email proves the address is yours and confirms it."
+)
 
 
 def _digest(value: str, *, purpose: str) -> str:
@@ -267,7 +284,12 @@ def password_reset_request(*, email: str, ip: str = "") -> None:
         settings.ACCOUNT_IP_REQUEST_LIMIT
     ):
         raise ApplicationError(IP_THROTTLED, code="throttled")
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    email = normalize_email(email)
+    # Counted for every address, known or not, so the refusal is no tell (SPEC §7.2).
+    requests = ratelimit.hit("reset-email", email, window=int(RESET_REQUEST_WINDOW.total_seconds()))
+    if requests > RESET_REQUESTS_PER_ACCOUNT:
+        raise ApplicationError(RESET_REQUESTS_CAPPED, code="throttled")
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
         return
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(superseded=True)
@@ -353,6 +375,7 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     user.save(update_fields=["password"])
     security = _security_for_update(user)
     was_locked = bool(security.locked_until and security.locked_until > timezone.now())
+    confirms = not security.email_verified
     security.failed_logins = 0
     security.locked_until = None
     # Receiving the code proved the mailbox: an unconfirmed sign-up is confirmed by it.
@@ -364,8 +387,12 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
         actor=user,
         target=user,
         ip=ip,
-        data={"unlocked": was_locked},
+        data={"unlocked": was_locked, "email_confirmed": confirms},
     )
+    if confirms:
+        # Whoever pre-registered the address held its links; they die with their password.
+        EmailVerification.objects.filter(user=user, used_at__isnull=True).delete()
+        _claim_pending_invitation(user)
     sessions_end(user=user, actor=user)
     return Outcome(user=user)
 
@@ -442,8 +469,23 @@ def signup(
     if existing is not None:
         security = UserSecurity.objects.filter(user=existing).first()
         if security is not None and not security.email_verified:
+            # Nobody proved this address yet: the latest sign-up wins, so a password chosen
+            # by someone who pre-registered it (and the links it was sent) stops counting.
+            EmailVerification.objects.filter(user=existing, used_at__isnull=True).delete()
+            existing.set_password(password)
+            existing.first_name = first_name
+            existing.last_name = last_name
+            existing.save(update_fields=["password", "first_name", "last_name"])
+            activity.record(
+                event="user.signup.repeated",
+                company=existing.company_id,
+                target=existing,
+                ip=ip,
+            )
             _send_verification(user=existing)
         else:
+            # One password hash on every branch: a taken address must not answer faster.
+            make_password(password)
             email_send(
                 to=existing.email,
                 template="account_exists",
@@ -468,36 +510,84 @@ def signup(
     return user
 
 
+def _claim_pending_invitation(user: User) -> None:
+    # SPEC §2.5 step 3: sign-up placed the user by a pending invitation for this address; it
+    # is claimed only once the address is proven, so its role cannot be had unverified.
+    from companies.membership.services import invitation_claim_pending
+
+    invitation_claim_pending(user=user)
+
+
+def _verification_refusal(entry: EmailVerification | None) -> str | None:
+    if entry is None:
+        return "This confirmation link is not valid. Check that it is complete."
+    if entry.used_at is not None:
+        return "This confirmation link was already used: your address is confirmed. Sign in."
+    if entry.expires_at <= timezone.now():
+        return "This confirmation link has expired. Sign up again to receive a new one."
+    if ratelimit.count("verify-token", entry.token_hash) >= VERIFY_PASSWORD_ATTEMPTS:
+        return VERIFY_ATTEMPTS_USED
+    return None
+
+
+def email_verification_refusal(*, token: str) -> str | None:
+    """Why a confirmation link cannot be used (shown before asking for the password), or
+    None. Only the mailbox that received the link learns this."""
+    digest = _digest(token, purpose="verify")
+    return _verification_refusal(EmailVerification.objects.filter(token_hash=digest).first())
+
+
+def email_verify(*, token: str, password: str, ip: str = "") -> User:
+    """Confirm a self-registration. Following the link is not enough (a mail scanner follows
+    links): the password chosen at sign-up must be given, so an address pre-registered by
+    someone else is never confirmed for them."""
+    outcome = _email_verify(token=token, password=password, ip=ip)
+    if outcome.error:
+        raise ApplicationError(outcome.error, fields={"password": [outcome.error]})
+    return outcome.user
+
+
 @transaction.atomic
-def email_verify(*, token: str) -> User:
+def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
+    if _ip_throttled("login-ip", ip, settings.LOGIN_IP_FAILURE_LIMIT):
+        return Outcome(error=IP_THROTTLED)
+    # Checked under the row lock: two confirmations at once, or a sign-up again dropping the
+    # link meanwhile, end in one clear answer.
     entry = (
         EmailVerification.objects.select_for_update()
         .select_related("user")
         .filter(token_hash=_digest(token, purpose="verify"))
         .first()
     )
-    if entry is None:
-        raise ApplicationError("This confirmation link is not valid. Check that it is complete.")
-    if entry.used_at is not None:
-        raise ApplicationError(
-            "This confirmation link was already used: your address is confirmed. Sign in."
+    refusal = _verification_refusal(entry)
+    if refusal:
+        return Outcome(error=refusal)
+    user = entry.user
+    if not (user.check_password(password) and user.is_active):
+        window = int(VERIFICATION_LIFETIME.total_seconds())
+        failures = ratelimit.hit("verify-token", entry.token_hash, window=window)
+        if ip:
+            ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
+        activity.record(
+            event="user.email.verify_failed",
+            company=user.company_id,
+            target=user,
+            ip=ip,
+            data={"failures": failures},
         )
-    if entry.expires_at <= timezone.now():
-        raise ApplicationError(
-            "This confirmation link has expired. Sign up again to receive a new one."
+        return Outcome(
+            error=VERIFY_ATTEMPTS_USED
+            if failures >= VERIFY_PASSWORD_ATTEMPTS
+            else WRONG_SIGNUP_PASSWORD
         )
     entry.used_at = timezone.now()
     entry.save(update_fields=["used_at"])
-    security = _security_for_update(entry.user)
+    security = _security_for_update(user)
     security.email_verified = True
     security.save(update_fields=["email_verified"])
-    activity.record(event="user.email.verified", actor=entry.user, target=entry.user)
-    # SPEC §2.5 step 3: sign-up placed the user by a pending invitation for this address; it
-    # is claimed only now that the address is proven, so its role cannot be had unverified.
-    from companies.membership.services import invitation_claim_pending
-
-    invitation_claim_pending(user=entry.user)
-    return entry.user
+    activity.record(event="user.email.verified", actor=user, target=user, ip=ip)
+    _claim_pending_invitation(user)
+    return Outcome(user=user)
 
 
 # --- Two-factor (SPEC §7.5) ------------------------------------------------------------------

@@ -407,7 +407,12 @@ def invitation(request, token):
             if request.user.is_authenticated:
                 services.invitation_accept_existing(token=token, user=request.user)
             elif has_account:
-                raise ApplicationError("Sign in with this address to accept the invitation.")
+                # Said only to the link's holder; an address someone else pre-registered
+                # is recovered by a reset, which confirms it and claims this invitation.
+                raise ApplicationError(
+                    "Sign in with this address to accept the invitation. If you do not know "
+                    "its password, set a new one from the sign-in page first."
+                )
             elif form.is_valid():
                 user = services.invitation_accept_signup(
                     token=token,
@@ -415,9 +420,14 @@ def invitation(request, token):
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                 )
-                from django.contrib.auth import login
+                # The portal's own sign-in: a listed session, and the company's 2FA policy.
+                from accounts.security.services import session_start
+                from activity.middleware import client_ip
 
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                if session_start(request=request, user=user, ip=client_ip(request)):
+                    messages.success(request, f"Welcome to {found.company.name}.")
+                    setup = reverse("accounts:two-factor-setup")
+                    return redirect(f"{setup}?next={reverse('core:dashboard')}")
             else:
                 raise ApplicationError("Correct the fields below.")
         except ApplicationError as exc:

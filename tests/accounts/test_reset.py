@@ -77,7 +77,10 @@ def test_the_right_code_sets_the_password_ends_sessions_and_unlocks(client, user
     assert Session.objects.count() == 0
     security = UserSecurity.objects.get(user=user)
     assert security.locked_until is None and security.failed_logins == 0
-    assert events_for(user, "user.password.reset").get().data == {"unlocked": True}
+    assert events_for(user, "user.password.reset").get().data == {
+        "unlocked": True,
+        "email_confirmed": False,
+    }
     assert events_for(user, "user.sessions.ended").count() == 1
 
 
@@ -181,3 +184,32 @@ def test_the_reset_request_is_rate_limited_per_ip(client, settings):
         client.post(reverse("accounts:password-reset"), {"email": "a@b.test"})
     response = client.post(reverse("accounts:password-reset"), {"email": "a@b.test"})
     assert "Too many attempts from your network" in response.content.decode()
+
+
+def test_code_requests_are_capped_per_account_whatever_the_ip(
+    client, user, smtp_server, django_capture_on_commit_callbacks
+):
+    """Each code brings 5 fresh guesses: without a cap per account, asking again from many
+    IPs would give unlimited guesses. The 6th request within the hour sends nothing, and an
+    unknown address gets exactly the same answer."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            password_reset_request(email=user.email, ip=f"10.0.{i}.1")
+        with pytest.raises(ApplicationError) as known:
+            password_reset_request(email=user.email.upper(), ip="10.9.9.9")
+    assert PasswordResetCode.objects.filter(user=user).count() == 5
+    assert len(smtp_server.messages) == 5
+
+    for i in range(5):
+        password_reset_request(email="nobody@example.test", ip=f"10.1.{i}.1")
+    with pytest.raises(ApplicationError) as unknown:
+        password_reset_request(email="nobody@example.test", ip="10.9.9.8")
+    assert known.value.message == unknown.value.message
+    assert "in the last hour" in known.value.message
+
+    # The page says so on the form, the same way for both.
+    pages = [
+        client.post(reverse("accounts:password-reset"), {"email": e}).content.decode()
+        for e in (user.email, "nobody@example.test")
+    ]
+    assert "in the last hour" in pages[0] and "in the last hour" in pages[1]

@@ -163,3 +163,56 @@ def test_the_enrollment_page_shows_the_key_matching_the_qr_code(client):
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     assert secret in response.content.decode()
+
+
+@pytest.mark.parametrize("tighten", ["policy", "role"])
+def test_a_policy_tightened_or_a_role_granted_after_sign_in_applies_at_once(client, tighten):
+    """The second factor is decided on every request, not frozen at sign-in."""
+    from companies.services import role_grant
+
+    company = company_with("admins" if tighten == "role" else "never")
+    user = UserFactory(company=company)
+    post_login(client, user.email, PASSWORD)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    if tighten == "policy":
+        CompanySecurityPolicy.objects.filter(company=company).update(two_factor="always")
+    else:
+        role_grant(user=user, role=Role.COMPANY_ADMIN, actor=None)
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
+    api = client.get("/api/v1/me/")
+    assert api.status_code == 403 and api.json()["error"]["code"] == "two_factor_required"
+
+
+def test_signing_up_through_an_invitation_starts_a_listed_session_under_the_2fa_policy(
+    client, smtp_server, django_capture_on_commit_callbacks
+):
+    """The invitation sign-up signs the new member in like the sign-in page does: the
+    session is listed (so "sign out everywhere" ends it) and the company's policy applies."""
+    import re
+
+    from accounts.models import User, UserSession
+    from accounts.security.services import sessions_end
+    from companies.membership.services import invitations_create
+
+    company = company_with("always")
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_create(company=company, emails=["new@strict.test"], actor=admin)
+    token = re.search(r"/invitations/([^/\s]+)/", smtp_server.text()).group(1)
+    response = client.post(
+        reverse("companies:invitation", args=[token]),
+        {"first_name": "N", "last_name": "U", "password": PASSWORD, "password_again": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
+    user = User.objects.get(email="new@strict.test")
+    assert UserSession.objects.filter(user=user).count() == 1
+    assert events_for(user, "user.login.succeeded").count() == 1
+    assert client.get(reverse("accounts:profile")).status_code == 302
+    assert client.get("/api/v1/me/").status_code == 403
+    sessions_end(user=user, actor=user)
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

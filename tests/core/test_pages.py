@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from companies.models import Role
-from tests.factories import UserFactory, make_operations
+from tests.factories import UserFactory, login_with_second_factor, make_operations
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,8 @@ def test_navigation_by_role(client, kind, shown, hidden):
     elif kind == "superadmin":
         user.is_superuser = user.is_staff = True
         user.save()
-    client.force_login(user)
+    # Superadmins always need a second factor, whatever started the session (D5.10).
+    login_with_second_factor(client, user)
     page = client.get("/").content.decode()
     for label in shown:
         assert f">{label}</a>" in page

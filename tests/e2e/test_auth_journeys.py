@@ -34,9 +34,14 @@ def sign_up(page, email):
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
 
-def follow_verification_link(page, smtp_server):
+def follow_verification_link(page, smtp_server, password=PASSWORD):
+    """Opening the link only shows a form (mail scanners open links too); the password
+    chosen at sign-up confirms the address."""
     link = re.search(r"http\S+/accounts/verify/\S+/", smtp_server.text()).group(0)
     page.goto(path_of(link))
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_be_visible()
+    page.get_by_label("Password chosen at sign-up").fill(password)
+    page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
 
 
@@ -46,6 +51,17 @@ def test_sign_up_verify_by_email_then_sign_in(page, smtp_server):
     # Before confirming, the account cannot be used.
     login(page, "nina@example.test", PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("Confirm your email address first")
+
+    # Someone who does not know the sign-up password cannot confirm: they are told to set
+    # a new password instead.
+    link = re.search(r"http\S+/accounts/verify/\S+/", smtp_server.text()).group(0)
+    page.goto(path_of(link))
+    page.get_by_label("Password chosen at sign-up").fill("Not-Mine-123!")
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_text("This is not the password chosen at sign-up")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "verify-email-wrong-password.png"), full_page=True)
+    expect(page.get_by_role("link", name="Set a new password")).to_be_visible()
 
     follow_verification_link(page, smtp_server)
     login(page, "nina@example.test", PASSWORD)
@@ -147,4 +163,38 @@ def test_admin_of_an_admins_company_enrolls_totp_then_signs_in_with_a_code(page)
     page.get_by_label("Code").fill(totp_code(secret, steps_ahead=1))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Welcome, Dora")).to_be_visible()
+    assert page.csp_errors == []
+
+
+def test_invited_to_a_company_that_requires_two_factor_signs_up_then_enrolls(page, smtp_server):
+    """The invitation sign-up signs in like the sign-in page: the company's policy asks
+    for a second factor before anything else, and the session is listed."""
+    from accounts.models import UserSession
+    from companies.membership.services import invitations_create
+
+    company = CompanyFactory(name="Echo Labs")
+    CompanySecurityPolicy.objects.create(company=company, two_factor="always")
+    admin = UserFactory(email="admin@echo.test", company=company, roles=[Role.COMPANY_ADMIN])
+    invitations_create(company=company, emails=["ivy@echo.test"], actor=admin)
+    link = re.search(r"https?://\S+/invitations/\S+/", smtp_server.text()).group(0)
+    page.goto(path_of(link))
+    page.get_by_label("First name").fill("Ivy")
+    page.get_by_label("Last name").fill("Echo")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account and join").click()
+    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    expect(page.get_by_text("Welcome to Echo Labs.")).to_be_visible()
+    page.goto("/accounts/profile/")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/setup/"))
+    assert UserSession.objects.filter(user__email="ivy@echo.test").count() == 1
+
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.get_by_label("Code").fill(totp_code(secret))
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name=re.compile("continue")).click()
+    # Back to the page asked for before enrolling.
+    expect(page.get_by_role("heading", name="Profile")).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Welcome, Ivy")).to_be_visible()
     assert page.csp_errors == []
