@@ -170,20 +170,20 @@ def test_member_page_shows_grant_buttons_only_where_allowed(admin_client, compan
 
 
 def test_invite_page_many_and_refusal(admin_client, admin_api, company):
-    UserFactory(email="taken@else.test")
+    UserFactory(email="member@acme.test", company=company)
     response = admin_client.post(
-        url("invitations", company), {"emails": "one@new.test, taken@else.test"}
+        url("invitations", company), {"emails": "one@new.test, member@acme.test"}
     )
     assert response.status_code == 200
-    assert "already belongs to another company" in page_text(response)
+    assert "already a member of Acme" in page_text(response)
     assert not CompanyInvitation.objects.exists()
     response = admin_api.post(
         api_url("company-invitations", company),
-        {"emails": ["one@new.test", "taken@else.test"]},
+        {"emails": ["one@new.test", "member@acme.test"]},
         format="json",
     )
     assert response.status_code == 400
-    assert "only while standalone" in response.json()["error"]["message"]
+    assert "already a member of Acme" in response.json()["error"]["message"]
     assert not CompanyInvitation.objects.exists()
     response = admin_client.post(
         url("invitations", company), {"emails": "one@new.test\ntwo@new.test"}, follow=True
