@@ -82,7 +82,8 @@ class JoinRequestSerializer(serializers.Serializer):
 
 class JoinLinkSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    token = serializers.CharField(read_only=True)
+    # Present only in the answer to a creation or a regeneration: only a hash is stored.
+    token = serializers.CharField(read_only=True, required=False)
     max_uses = serializers.IntegerField(min_value=1, max_value=100_000)
     valid_days = serializers.IntegerField(min_value=1, max_value=365, write_only=True)
     use_count = serializers.IntegerField(read_only=True)
@@ -280,6 +281,15 @@ def join_link_toggle(request, slug, link_id):
     return Response(JoinLinkSerializer(link).data)
 
 
+@extend_schema(request=None, responses=JoinLinkSerializer, summary="New token for a join link")
+@api_view(["POST"])
+def join_link_regenerate(request, slug, link_id):
+    company = _managed(request, slug)
+    link = selectors.join_link_get(company=company, link_id=link_id)
+    link = services.join_link_regenerate(link=link, actor=request.user)
+    return Response(JoinLinkSerializer(link).data)
+
+
 @extend_schema(request=DecisionSerializer, responses=None)
 @api_view(["POST"])
 def partner_offer_decide(request, slug, invitation_id):
@@ -435,6 +445,11 @@ urlpatterns = [
     ),
     path(company + "join-links/", join_link_list, name="company-join-links"),
     path(company + "join-links/<int:link_id>/", join_link_toggle, name="company-join-link"),
+    path(
+        company + "join-links/<int:link_id>/regenerate/",
+        join_link_regenerate,
+        name="company-join-link-regenerate",
+    ),
     path(
         company + "partner-offers/<int:invitation_id>/",
         partner_offer_decide,

@@ -4,7 +4,6 @@ Every function here writes, in one transaction, with one activity record per sta
 Moving a person between companies always goes through `accounts.services.user_move_to_company`.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -33,13 +32,10 @@ from ..models import (
 )
 from ..policies import role_fits_company
 from ..services import company_create, company_partner_set, role_grant
+from .selectors import token_hash
 
 INVITATION_VALID_DAYS = 7
 MAX_INVITATIONS_AT_ONCE = 100
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_link(token: str) -> str:
@@ -354,19 +350,37 @@ def join_link_create(*, company: Company, max_uses: int, valid_days: int, actor)
         raise ApplicationError(
             "A join link is valid for 1 to 365 days.", fields={"valid_days": ["1 to 365."]}
         )
+    token = secrets.token_urlsafe(24)
     link = JoinLink.objects.create(
         company=company,
-        token=secrets.token_urlsafe(24),
+        token_hash=token_hash(token),
         max_uses=max_uses,
         expires_at=timezone.now() + timedelta(days=valid_days),
         created_by=actor,
     )
+    # Only the hash is stored; the clear token travels back once, on this object (D3.12).
+    link.token = token
     activity.record(
         event="join_link.created",
         actor=actor,
         company=company,
         target=link,
         data={"max_uses": max_uses, "valid_days": valid_days},
+    )
+    return link
+
+
+@transaction.atomic
+def join_link_regenerate(*, link: JoinLink, actor) -> JoinLink:
+    """A new token for the same link (the old URL stops working): the way to see a usable
+    link again, since the stored hash cannot be turned back into one."""
+    link = JoinLink.objects.select_for_update().get(pk=link.pk)
+    token = secrets.token_urlsafe(24)
+    link.token_hash = token_hash(token)
+    link.save(update_fields=["token_hash"])
+    link.token = token
+    activity.record(
+        event="join_link.regenerated", actor=actor, company=link.company_id, target=link
     )
     return link
 
@@ -391,7 +405,10 @@ def join_link_use(*, token: str, user) -> JoinLink:
     """A signed-in standalone user joins through a link. The row lock keeps two users from
     taking the last place at once."""
     link = (
-        JoinLink.objects.select_for_update().select_related("company").filter(token=token).first()
+        JoinLink.objects.select_for_update()
+        .select_related("company")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
     )
     if link is None:
         raise ApplicationError("This join link is not valid.", code="invalid_link")

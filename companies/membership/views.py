@@ -254,28 +254,54 @@ def join_request_decide(request, slug, request_id):
     return redirect("companies:join-requests", slug=company.slug)
 
 
+JOIN_LINK_SHOWN = "companies.join_link_shown"
+
+
+def _show_join_link_once(request, link) -> None:
+    # Kept in the server-side session, not in a message cookie, and popped on the next page:
+    # the full link is shown exactly once (D3.12).
+    request.session[JOIN_LINK_SHOWN] = {
+        "id": link.pk,
+        "url": request.build_absolute_uri(reverse("companies:join", args=[link.token])),
+    }
+
+
 @login_required
 def join_links(request, slug):
     company = _managed_company(request, slug)
     form = forms.JoinLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.join_link_create(company=company, actor=request.user, **form.cleaned_data)
+            link = services.join_link_create(
+                company=company, actor=request.user, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
+            _show_join_link_once(request, link)
             messages.success(request, "Join link created.")
             return redirect("companies:join-links", slug=company.slug)
-    links = [
-        {
-            "link": link,
-            "url": request.build_absolute_uri(reverse("companies:join", args=[link.token])),
-        }
-        for link in selectors.join_link_list(company=company)
-    ]
     return render(
-        request, "companies/join_links.html", {"company": company, "form": form, "links": links}
+        request,
+        "companies/join_links.html",
+        {
+            "company": company,
+            "form": form,
+            "links": selectors.join_link_list(company=company),
+            "shown": request.session.pop(JOIN_LINK_SHOWN, None),
+        },
     )
+
+
+@login_required
+@require_POST
+def join_link_regenerate(request, slug, link_id):
+    company = _managed_company(request, slug)
+    link = selectors.join_link_get(company=company, link_id=link_id)
+    link = services.join_link_regenerate(link=link, actor=request.user)
+    _show_join_link_once(request, link)
+    messages.success(request, "New link made: the previous one no longer works.")
+    return redirect("companies:join-links", slug=company.slug)
 
 
 @login_required

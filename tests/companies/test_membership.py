@@ -474,3 +474,34 @@ def test_partner_offer_decision_checks_the_china_boundary_again():
         services.partner_invitation_decide(invitation=offer, accept=True, actor=customer_admin)
     customer.refresh_from_db()
     assert customer.business_partner is None
+
+
+# --- Security review: join-link tokens are stored hashed ------------------------------------
+
+
+def test_join_link_token_is_stored_hashed_and_shown_once(company, admin):
+    link = services.join_link_create(company=company, max_uses=5, valid_days=7, actor=admin)
+    token = link.token  # handed back once, to show the link to the admin who made it
+    stored = JoinLink.objects.get(pk=link.pk)
+    assert stored.token_hash == services.token_hash(token)
+    assert token not in {str(v) for v in JoinLink.objects.values_list(flat=True)}
+    assert not hasattr(stored, "token")
+    # The stored hash is not itself a working link.
+    with pytest.raises(ApplicationError, match="not valid"):
+        services.join_link_use(token=stored.token_hash, user=standalone())
+    person = standalone()
+    services.join_link_use(token=token, user=person)
+    person.refresh_from_db()
+    assert person.company == company
+
+
+def test_join_link_regenerate_replaces_the_token(company, admin):
+    link = services.join_link_create(company=company, max_uses=5, valid_days=7, actor=admin)
+    old = link.token
+    fresh = services.join_link_regenerate(link=link, actor=admin)
+    assert fresh.token != old
+    assert events("join_link.regenerated") == 1
+    with pytest.raises(ApplicationError, match="not valid"):
+        services.join_link_use(token=old, user=standalone())
+    services.join_link_use(token=fresh.token, user=standalone())
+    assert JoinLink.objects.get().use_count == 1
