@@ -13,6 +13,7 @@ from ..models import FileSharingMode, Role
 from ..selectors import company_get_for_actor, user_roles
 from ..services import company_update, member_role_grant, member_role_remove
 from . import selectors, services
+from .forms import ROLE_FILTER_CHOICES, STATUS_FILTER_CHOICES
 
 
 class CompanySerializer(serializers.Serializer):
@@ -39,6 +40,17 @@ class MemberSerializer(serializers.Serializer):
 
     def get_roles(self, user) -> list[str]:
         return sorted(r.role for r in user.roles.all())
+
+
+class MemberFilterSerializer(serializers.Serializer):
+    # DRF's CharField refuses NUL bytes, which PostgreSQL cannot take in a query.
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    role = serializers.ChoiceField(
+        choices=ROLE_FILTER_CHOICES, required=False, allow_blank=True, default=""
+    )
+    status = serializers.ChoiceField(
+        choices=STATUS_FILTER_CHOICES, required=False, allow_blank=True, default=""
+    )
 
 
 class RoleChangeSerializer(serializers.Serializer):
@@ -157,15 +169,21 @@ def company_file_sharing(request, slug):
     return Response({"enabled": selectors.company_file_sharing_enabled(company=company)})
 
 
-@extend_schema(responses=MemberSerializer(many=True), summary="Members, filtered and paginated")
+@extend_schema(
+    parameters=[MemberFilterSerializer],
+    responses=MemberSerializer(many=True),
+    summary="Members, filtered and paginated",
+)
 @api_view(["GET"])
 def member_list(request, slug):
     company = _managed(request, slug)
+    filters = MemberFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
     queryset = selectors.member_list(
         company=company,
-        search=request.query_params.get("q", "")[:100],
-        role=request.query_params.get("role", ""),
-        status=request.query_params.get("status", ""),
+        search=filters.validated_data["q"],
+        role=filters.validated_data["role"],
+        status=filters.validated_data["status"],
     )
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request)

@@ -477,3 +477,39 @@ def test_join_link_page_shows_the_full_link_once(admin_client, company, admin_ap
         api_url("company-join-link-regenerate", company, link_id=created["id"]), format="json"
     ).json()
     assert regenerated["token"] != created["token"]
+
+
+# --- Security review: query strings are validated (NUL bytes, unknown choices) ---------------
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"q": "a\x00b"}, "q"), ({"role": "emperor"}, "role"), ({"status": "x"}, "status")],
+)
+def test_member_list_api_refuses_bad_filters_with_a_400(admin_api, company, params, field):
+    response = admin_api.get(api_url("company-members", company), params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_member_list_api_filters_still_work(admin_api, company):
+    UserFactory(company=company, email="zed@acme.test")
+    response = admin_api.get(api_url("company-members", company), {"q": "zed", "role": "user"})
+    assert response.status_code == 200
+    assert [m["email"] for m in response.json()["results"]] == ["zed@acme.test"]
+
+
+def test_members_page_refuses_a_nul_byte_with_a_form_error(admin_client, company):
+    response = admin_client.get(url("members", company), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in page_text(response)
+
+
+def test_join_start_search_refuses_a_nul_byte(company):
+    client = Client()
+    client.force_login(UserFactory(company=default_company()))
+    response = client.get(reverse("companies:join-start"), {"q": "ac\x00me"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in page_text(response)
+    response = client.get(reverse("companies:join-start"), {"q": "acm"})
+    assert response.status_code == 200 and "Ask to join Acme" in page_text(response)
