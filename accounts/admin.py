@@ -3,8 +3,11 @@ cannot change their own login email, status, groups or permissions; the company 
 changed here (moves go through the portal's flows); every change is one activity record."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -90,3 +93,31 @@ class UserAdmin(BaseUserAdmin):
             # The admin's transaction rolled back; show the service's reason.
             self.message_user(request, str(refused), level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's password page, saved through `user_admin_password_set` (one record,
+        every session of the user ended) instead of the form's own save."""
+        if request.method != "POST":
+            return super().user_change_password(request, id, form_url)
+        user = self.get_object(request, unquote(id))
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        if user is None:
+            raise Http404("No such user.")
+        back = reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk])
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid():
+            # Re-rendered with the form's errors; nothing is saved on an invalid form.
+            return super().user_change_password(request, id, form_url)
+        usable = form.cleaned_data.get("set_usable_password", True)
+        try:
+            services.user_admin_password_set(
+                user=user,
+                actor=request.user,
+                password=form.cleaned_data["password1"] if usable else None,
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(back)
+        self.message_user(request, "Password changed; every session of this user ended.")
+        return HttpResponseRedirect(back)

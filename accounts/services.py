@@ -192,3 +192,36 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
         data={"fields": sorted(changed)},
     )
     return user
+
+
+@transaction.atomic
+def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
+    """A superadmin sets (or, with None, disables) another user's password in the Django
+    admin. Like a reset, it ends every session of the user (SPEC §7.2). One's own password is
+    changed on the portal's own page, which keeps the current session (D3.14)."""
+    from .security.services import sessions_end
+
+    if actor is not None and actor.pk == user.pk:
+        raise ApplicationError(
+            "Change your own password on your profile's password page, not in the admin."
+        )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ApplicationError(
+                " ".join(exc.messages), fields={"password1": exc.messages}
+            ) from None
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    activity.record(
+        event="user.password.set_by_admin",
+        actor=actor,
+        company=user.company_id,
+        target=user,
+        data={"usable": password is not None},
+    )
+    sessions_end(user=user, actor=actor)
+    return user

@@ -156,7 +156,7 @@ def test_service_refuses_self_changes_and_grants_by_non_superusers():
         {"groups": [Group.objects.create(name="g")]},
         {"user_permissions": [Permission.objects.get(codename="change_user")]},
     ):
-        with pytest.raises(ApplicationError, match="SPEC §3.2"):
+        with pytest.raises(ApplicationError, match=r"SPEC §3\.2"):
             services.user_admin_update(user=root, actor=root, **change)
     staff = UserFactory(is_staff=True)
     other = UserFactory()
@@ -167,3 +167,31 @@ def test_service_refuses_self_changes_and_grants_by_non_superusers():
     other.refresh_from_db()
     assert not other.is_superuser
     assert records() == []
+
+
+def test_admin_password_page_goes_through_a_service(client, root):
+    person = UserFactory(email="p@acme.test")
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+    response = client.post(
+        url,
+        {
+            "password1": "Brand-New-Pass-9!",
+            "password2": "Brand-New-Pass-9!",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("Brand-New-Pass-9!")
+    assert records() == ["user.password.set_by_admin", "user.sessions.ended"]
+    # One's own password is changed on the portal's own page, which keeps this session.
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {
+            "password1": "Brand-New-Pass-9!",
+            "password2": "Brand-New-Pass-9!",
+            "usable_password": "true",
+        },
+    )
+    root.refresh_from_db()
+    assert not root.check_password("Brand-New-Pass-9!")

@@ -241,14 +241,14 @@ def test_invitation_signup_page(client, company, admin):
 
 
 def test_expired_and_exhausted_join_links_refused_on_page_and_api(client, company, admin):
-    full = JoinLink.objects.create(
+    JoinLink.objects.create(
         company=company,
         token_hash=services.token_hash("full"),
         max_uses=1,
         use_count=1,
         expires_at=timezone.now() + timezone.timedelta(days=1),
     )
-    old = JoinLink.objects.create(
+    JoinLink.objects.create(
         company=company,
         token_hash=services.token_hash("old"),
         max_uses=5,
