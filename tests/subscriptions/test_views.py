@@ -420,3 +420,17 @@ def test_license_form_bounds_the_number_of_ids(customer):
     form = LicenseAssignForm({"users": [str(i) for i in range(1, 1002)]}, company=customer)
     assert not form.is_valid()
     assert form.errors["users"] == ["At most 1000 members at once."]
+
+
+def test_single_id_choices_refuse_huge_ids_as_form_errors(customer):
+    from subscriptions.forms import AssociateForm, SystemForm
+    from subscriptions.models import Site
+
+    huge = str(10**30)
+    form = AssociateForm({"user": huge}, company=customer)
+    assert not form.is_valid()
+    assert form.errors["user"] == ["An extension goes only to a member of the system's company."]
+    form = SystemForm(
+        {"site": huge, "name": "PBX", "kind": "oxe"}, sites=Site.objects.filter(company=customer)
+    )
+    assert not form.is_valid() and "site" in form.errors
