@@ -2,6 +2,8 @@ EVENTS = {
     "user.created": "A user account was created.",
     "user.profile.updated": "A user's name or title changed.",
     "user.company.changed": "A user moved to another company.",
+    "user.password.set_by_admin": "A superadmin set or disabled a user's password in the admin.",
+    "user.admin.updated": "A superadmin changed a user in the Django admin (fields named).",
     # Authentication and account security (SPEC §7).
     "user.verification.sent": "A sign-up confirmation link was emailed.",
     "user.email.verified": "A self-registered user confirmed their email address.",

@@ -110,3 +110,122 @@ def user_move_to_company(*, user: User, company, actor) -> User:
         data={"from_company": previous, "to_company": company.pk},
     )
     return user
+
+
+ADMIN_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
+# SPEC §3.2: nobody changes their own login email or their own roles; platform status,
+# groups and permissions are the admin's roles (D3.14).
+SELF_LOCKED_FIELDS = {
+    "email",
+    "is_superuser",
+    "is_staff",
+    "is_active",
+    "groups",
+    "user_permissions",
+}
+# SPEC §3.2: a role is granted only by someone who holds it; a superadmin grants anything.
+SUPERADMIN_ONLY_FIELDS = {"is_superuser", "is_staff", "groups", "user_permissions"}
+M2M_FIELDS = ("groups", "user_permissions")
+
+
+@transaction.atomic
+def user_admin_update(*, user: User, actor, **changes) -> User:
+    """A superadmin's edit of a user in the Django admin: one activity record naming the
+    changed fields (never their values). The company is not changed here: moves go through
+    `user_move_to_company`'s flows (join, invitation), which keep roles in step."""
+    unknown = set(changes) - set(ADMIN_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}. A company "
+            "move goes through an invitation or a join request."
+        )
+    if "email" in changes:
+        changes["email"] = normalize_email(changes["email"])
+    changed = {}
+    for key, value in changes.items():
+        if key in M2M_FIELDS:
+            if {o.pk for o in value} != set(getattr(user, key).values_list("pk", flat=True)):
+                changed[key] = list(value)
+        elif getattr(user, key) != value:
+            changed[key] = value
+    if not changed:
+        return user
+    if actor is not None and actor.pk == user.pk:
+        locked = sorted(set(changed) & SELF_LOCKED_FIELDS)
+        if locked:
+            raise ApplicationError(
+                "Nobody changes their own login email, platform status, groups or "
+                f"permissions (SPEC §3.2): {', '.join(locked)}."
+            )
+    if actor is not None and not actor.is_superuser:
+        reserved = sorted(set(changed) & SUPERADMIN_ONLY_FIELDS)
+        if reserved:
+            raise ApplicationError(
+                f"Only a superadmin changes these (SPEC §3.2): {', '.join(reserved)}."
+            )
+    if "email" in changed and (
+        User.objects.filter(email__iexact=changed["email"]).exclude(pk=user.pk).exists()
+    ):
+        raise ApplicationError(
+            "An account with this email already exists.", fields={"email": ["Taken."]}
+        )
+    plain = {k: v for k, v in changed.items() if k not in M2M_FIELDS}
+    for key, value in plain.items():
+        setattr(user, key, value)
+    if plain:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(plain))
+    for key in M2M_FIELDS:
+        if key in changed:
+            getattr(user, key).set(changed[key])
+    activity.record(
+        event="user.admin.updated",
+        actor=actor,
+        company=user.company_id,
+        target=user,
+        data={"fields": sorted(changed)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
+    """A superadmin sets (or, with None, disables) another user's password in the Django
+    admin. Like a reset, it ends every session of the user (SPEC §7.2). One's own password is
+    changed on the portal's own page, which keeps the current session (D3.14)."""
+    from .security.services import sessions_end
+
+    if actor is not None and actor.pk == user.pk:
+        raise ApplicationError(
+            "Change your own password on your profile's password page, not in the admin."
+        )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ApplicationError(
+                " ".join(exc.messages), fields={"password1": exc.messages}
+            ) from None
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    activity.record(
+        event="user.password.set_by_admin",
+        actor=actor,
+        company=user.company_id,
+        target=user,
+        data={"usable": password is not None},
+    )
+    sessions_end(user=user, actor=actor)
+    return user

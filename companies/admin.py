@@ -288,7 +288,7 @@ class JoinRequestAdmin(ReadOnlyAdmin):
 @admin.register(JoinLink)
 class JoinLinkAdmin(ReadOnlyAdmin):
     list_display = ["company", "use_count", "max_uses", "is_enabled", "expires_at"]
-    exclude = ["token"]
+    exclude = ["token_hash"]
     list_select_related = ["company"]
 
 

@@ -32,6 +32,7 @@ EVENTS.update(
         "join_link.created": "A company created a join link.",
         "join_link.enabled": "A join link was switched on.",
         "join_link.disabled": "A join link was switched off.",
+        "join_link.regenerated": "A join link got a new token; the old link stopped working.",
         "join_link.used": "A standalone user joined a company through a join link.",
         "partner_invitation.created": "A partner offered to become a company's partner.",
         "partner_invitation.accepted": "A company accepted a partner's offer.",

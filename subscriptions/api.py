@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from companies import policies as company_policies
 from companies.selectors import company_get_for_actor
+from core.validation import MAX_ID, MAX_IDS_AT_ONCE
 
 from . import selectors, services
 from .models import BillingModel, Offer, System
@@ -37,8 +38,12 @@ class StatusSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["suspend", "resume", "terminate"])
 
 
+def _id_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class LicensesSerializer(serializers.Serializer):
-    user_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    user_ids = serializers.ListField(child=_id_field(), min_length=1, max_length=MAX_IDS_AT_ONCE)
 
 
 class InvoiceSerializer(serializers.Serializer):
@@ -65,7 +70,7 @@ class SystemSerializer(serializers.Serializer):
 
 
 class SystemCreateSerializer(serializers.Serializer):
-    site_id = serializers.IntegerField()
+    site_id = _id_field()
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=System.Kind.choices)
 
@@ -77,7 +82,7 @@ class SiteSerializer(serializers.Serializer):
 
 
 class ExtensionMemberSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(allow_null=True)
+    user_id = _id_field(allow_null=True)
 
 
 def _subscription(request, slug, pk):

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from companies.models import SubscriptionDelegation
+from core.validation import MAX_ID, MAX_IDS_AT_ONCE
 
 from .models import BillingModel, System
 from .selectors import offers_for_sale
@@ -50,8 +51,21 @@ class DelegationForm(forms.Form):
     )
 
 
+class MemberIdsField(forms.ModelMultipleChoiceField):
+    """Checks the shape of each id, and how many, before the database sees them."""
+
+    def _check_values(self, value):
+        if len(value) > MAX_IDS_AT_ONCE:
+            raise forms.ValidationError(f"At most {MAX_IDS_AT_ONCE} members at once.")
+        for raw in value:
+            text = str(raw)
+            if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+                raise forms.ValidationError(f"“{text[:30]}” is not a member id.")
+        return super()._check_values(value)
+
+
 class LicenseAssignForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(
+    users = MemberIdsField(
         queryset=User.objects.none(),
         error_messages={
             "required": "Choose at least one member.",

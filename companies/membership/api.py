@@ -13,6 +13,7 @@ from ..models import FileSharingMode, Role
 from ..selectors import company_get_for_actor, user_roles
 from ..services import company_update, member_role_grant, member_role_remove
 from . import selectors, services
+from .forms import ROLE_FILTER_CHOICES, STATUS_FILTER_CHOICES
 
 
 class CompanySerializer(serializers.Serializer):
@@ -39,6 +40,17 @@ class MemberSerializer(serializers.Serializer):
 
     def get_roles(self, user) -> list[str]:
         return sorted(r.role for r in user.roles.all())
+
+
+class MemberFilterSerializer(serializers.Serializer):
+    # DRF's CharField refuses NUL bytes, which PostgreSQL cannot take in a query.
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    role = serializers.ChoiceField(
+        choices=ROLE_FILTER_CHOICES, required=False, allow_blank=True, default=""
+    )
+    status = serializers.ChoiceField(
+        choices=STATUS_FILTER_CHOICES, required=False, allow_blank=True, default=""
+    )
 
 
 class RoleChangeSerializer(serializers.Serializer):
@@ -82,7 +94,8 @@ class JoinRequestSerializer(serializers.Serializer):
 
 class JoinLinkSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    token = serializers.CharField(read_only=True)
+    # Present only in the answer to a creation or a regeneration: only a hash is stored.
+    token = serializers.CharField(read_only=True, required=False)
     max_uses = serializers.IntegerField(min_value=1, max_value=100_000)
     valid_days = serializers.IntegerField(min_value=1, max_value=365, write_only=True)
     use_count = serializers.IntegerField(read_only=True)
@@ -156,15 +169,21 @@ def company_file_sharing(request, slug):
     return Response({"enabled": selectors.company_file_sharing_enabled(company=company)})
 
 
-@extend_schema(responses=MemberSerializer(many=True), summary="Members, filtered and paginated")
+@extend_schema(
+    parameters=[MemberFilterSerializer],
+    responses=MemberSerializer(many=True),
+    summary="Members, filtered and paginated",
+)
 @api_view(["GET"])
 def member_list(request, slug):
     company = _managed(request, slug)
+    filters = MemberFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
     queryset = selectors.member_list(
         company=company,
-        search=request.query_params.get("q", "")[:100],
-        role=request.query_params.get("role", ""),
-        status=request.query_params.get("status", ""),
+        search=filters.validated_data["q"],
+        role=filters.validated_data["role"],
+        status=filters.validated_data["status"],
     )
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request)
@@ -277,6 +296,15 @@ def join_link_toggle(request, slug, link_id):
     link = selectors.join_link_get(company=company, link_id=link_id)
     data = _valid(JoinLinkToggleSerializer, request)
     link = services.join_link_set_enabled(link=link, enabled=data["enabled"], actor=request.user)
+    return Response(JoinLinkSerializer(link).data)
+
+
+@extend_schema(request=None, responses=JoinLinkSerializer, summary="New token for a join link")
+@api_view(["POST"])
+def join_link_regenerate(request, slug, link_id):
+    company = _managed(request, slug)
+    link = selectors.join_link_get(company=company, link_id=link_id)
+    link = services.join_link_regenerate(link=link, actor=request.user)
     return Response(JoinLinkSerializer(link).data)
 
 
@@ -435,6 +463,11 @@ urlpatterns = [
     ),
     path(company + "join-links/", join_link_list, name="company-join-links"),
     path(company + "join-links/<int:link_id>/", join_link_toggle, name="company-join-link"),
+    path(
+        company + "join-links/<int:link_id>/regenerate/",
+        join_link_regenerate,
+        name="company-join-link-regenerate",
+    ),
     path(
         company + "partner-offers/<int:invitation_id>/",
         partner_offer_decide,

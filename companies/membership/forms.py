@@ -16,6 +16,11 @@ class MemberFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False, choices=STATUS_FILTER_CHOICES)
 
 
+class CompanySearchForm(forms.Form):
+    # Django's CharField refuses NUL bytes, which PostgreSQL cannot take in a query.
+    q = forms.CharField(label="Find a company", required=False, max_length=100)
+
+
 class InviteForm(forms.Form):
     emails = forms.CharField(
         label="Email addresses",

@@ -1,6 +1,8 @@
 """Reads for the company and partner pages. Every list is scoped by a company and keeps a
 constant number of queries however many rows there are."""
 
+import hashlib
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -176,8 +178,17 @@ def open_invitation_count(*, company: Company) -> int:
     return invitation_list(company=company).filter(expires_at__gt=timezone.now()).count()
 
 
+def token_hash(token: str) -> str:
+    """What is stored of an emailed or shared token (invitations, join links)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def join_link_for_token(*, token: str) -> JoinLink | None:
-    return JoinLink.objects.select_related("company").filter(token=token).first()
+    return (
+        JoinLink.objects.select_related("company")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
 
 
 def account_exists(*, email: str) -> bool:

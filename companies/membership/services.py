@@ -4,7 +4,6 @@ Every function here writes, in one transaction, with one activity record per sta
 Moving a person between companies always goes through `accounts.services.user_move_to_company`.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -33,13 +32,10 @@ from ..models import (
 )
 from ..policies import role_fits_company
 from ..services import company_create, company_partner_set, role_grant
+from .selectors import token_hash
 
 INVITATION_VALID_DAYS = 7
 MAX_INVITATIONS_AT_ONCE = 100
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_link(token: str) -> str:
@@ -50,20 +46,20 @@ def _is_standalone(user) -> bool:
     return user.company.is_default
 
 
+def _crosses_china_boundary(a: Company, b: Company) -> bool:
+    """SPEC §2.3: China companies are never visible to, or invitable from, another region."""
+    return (a.region == Region.CHINA) != (b.region == Region.CHINA)
+
+
 def _refusal_for_address(*, company: Company, email: str) -> str | None:
-    """Why this address cannot be invited into the company, or None (SPEC §2.6)."""
-    user = User.objects.select_related("company").filter(email__iexact=email).first()
-    if user is not None:
-        if user.company_id == company.pk:
-            return f"{email} is already a member of {company.name}."
-        if not _is_standalone(user):
-            return (
-                f"{email} already belongs to another company: a person can be invited only "
-                "while standalone."
-            )
-        # SPEC §2.3: China companies are never invitable from any other region, either way.
-        if (company.region == Region.CHINA) != (user.company.region == Region.CHINA):
-            return f"{email} cannot be invited across the China region boundary (SPEC §2.3)."
+    """Why this address cannot be invited into the company, or None (SPEC §2.6).
+
+    SPEC §4.4: an email invitation never reveals whether the address has an account, nor
+    where. An address in another company or across the China boundary is invited like any
+    other and refused at acceptance (D3.10); only the company's own members are named,
+    since its admin sees them on the members page anyway."""
+    if User.objects.filter(email__iexact=email, company=company).exists():
+        return f"{email} is already a member of {company.name}."
     if CompanyInvitation.objects.filter(
         company=company, email__iexact=email, status=CompanyInvitation.Status.PENDING
     ).exists():
@@ -252,6 +248,10 @@ def invitation_accept_existing(*, token: str, user) -> User:
         raise ApplicationError(
             "You already belong to a company: only standalone users can accept an invitation."
         )
+    if _crosses_china_boundary(user.company, invitation.company):
+        raise ApplicationError(
+            f"{invitation.company.name} cannot be joined from your region (SPEC §2.3)."
+        )
     user_move_to_company(user=user, company=invitation.company, actor=user)
     _mark_accepted(invitation, user=user)
     return user
@@ -289,7 +289,7 @@ def join_refusal(*, user, company: Company) -> str | None:
         return "You already belong to a company: only standalone users can join one."
     if company.status != Company.Status.ACTIVE:
         return f"{company.name} is not taking new members."
-    if (company.region == Region.CHINA) != (user.company.region == Region.CHINA):
+    if _crosses_china_boundary(user.company, company):
         return "This company cannot be joined from your region (SPEC §2.3)."
     return None
 
@@ -350,19 +350,37 @@ def join_link_create(*, company: Company, max_uses: int, valid_days: int, actor)
         raise ApplicationError(
             "A join link is valid for 1 to 365 days.", fields={"valid_days": ["1 to 365."]}
         )
+    token = secrets.token_urlsafe(24)
     link = JoinLink.objects.create(
         company=company,
-        token=secrets.token_urlsafe(24),
+        token_hash=token_hash(token),
         max_uses=max_uses,
         expires_at=timezone.now() + timedelta(days=valid_days),
         created_by=actor,
     )
+    # Only the hash is stored; the clear token travels back once, on this object (D3.12).
+    link.token = token
     activity.record(
         event="join_link.created",
         actor=actor,
         company=company,
         target=link,
         data={"max_uses": max_uses, "valid_days": valid_days},
+    )
+    return link
+
+
+@transaction.atomic
+def join_link_regenerate(*, link: JoinLink, actor) -> JoinLink:
+    """A new token for the same link (the old URL stops working): the way to see a usable
+    link again, since the stored hash cannot be turned back into one."""
+    link = JoinLink.objects.select_for_update().get(pk=link.pk)
+    token = secrets.token_urlsafe(24)
+    link.token_hash = token_hash(token)
+    link.save(update_fields=["token_hash"])
+    link.token = token
+    activity.record(
+        event="join_link.regenerated", actor=actor, company=link.company_id, target=link
     )
     return link
 
@@ -387,7 +405,10 @@ def join_link_use(*, token: str, user) -> JoinLink:
     """A signed-in standalone user joins through a link. The row lock keeps two users from
     taking the last place at once."""
     link = (
-        JoinLink.objects.select_for_update().select_related("company").filter(token=token).first()
+        JoinLink.objects.select_for_update()
+        .select_related("company")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
     )
     if link is None:
         raise ApplicationError("This join link is not valid.", code="invalid_link")
@@ -439,13 +460,23 @@ def customer_create(*, partner: Company, name: str, admin_email: str, actor) -> 
     return customer
 
 
+NO_SUCH_CUSTOMER = "No end-customer company by that name can receive a partner offer."
+
+
 def _partner_invitation_refusal(*, partner: Company, customer: Company | None) -> str | None:
-    if customer is None or customer.is_default or customer.is_business_partner:
-        return "No end-customer company by that name can receive a partner offer."
+    # Unknown, partnered, partner, default and across-the-China-boundary companies all get
+    # the same answer, so the form reveals neither existence nor region (SPEC §2.3, D3.11).
+    if (
+        customer is None
+        or customer.is_default
+        or customer.is_business_partner
+        or _crosses_china_boundary(partner, customer)
+    ):
+        return NO_SUCH_CUSTOMER
     if customer.business_partner_id == partner.pk:
         return f"{customer.name} is already your customer."
     if customer.business_partner_id is not None:
-        return "No end-customer company by that name can receive a partner offer."
+        return NO_SUCH_CUSTOMER
     return None
 
 

@@ -44,6 +44,11 @@ urlpatterns = [
     path(company + "join-links/", views.join_links, name="join-links"),
     path(company + "join-links/<int:link_id>/", views.join_link_toggle, name="join-link-toggle"),
     path(
+        company + "join-links/<int:link_id>/regenerate/",
+        views.join_link_regenerate,
+        name="join-link-regenerate",
+    ),
+    path(
         company + "partner-offers/<int:invitation_id>/",
         views.partner_offer_decide,
         name="partner-offer-decide",

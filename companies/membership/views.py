@@ -87,20 +87,31 @@ def company_file_sharing(request, slug):
 def members(request, slug):
     company = _managed_company(request, slug)
     filters = forms.MemberFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    queryset = selectors.member_list(
-        company=company,
-        search=data.get("q", ""),
-        role=data.get("role", ""),
-        status=data.get("status", ""),
-    )
+    valid = filters.is_valid() or not filters.is_bound
+    if valid:
+        data = filters.cleaned_data if filters.is_bound else {}
+        queryset = selectors.member_list(
+            company=company,
+            search=data.get("q", ""),
+            role=data.get("role", ""),
+            status=data.get("status", ""),
+        )
+    else:
+        # A refused filter lists nobody rather than silently listing everybody.
+        queryset = []
     page = Paginator(queryset, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "companies/members.html",
-        {"company": company, "filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "company": company,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode() if valid else "",
+        },
+        status=200 if valid else 400,
     )
 
 
@@ -254,28 +265,54 @@ def join_request_decide(request, slug, request_id):
     return redirect("companies:join-requests", slug=company.slug)
 
 
+JOIN_LINK_SHOWN = "companies.join_link_shown"
+
+
+def _show_join_link_once(request, link) -> None:
+    # Kept in the server-side session, not in a message cookie, and popped on the next page:
+    # the full link is shown exactly once (D3.12).
+    request.session[JOIN_LINK_SHOWN] = {
+        "id": link.pk,
+        "url": request.build_absolute_uri(reverse("companies:join", args=[link.token])),
+    }
+
+
 @login_required
 def join_links(request, slug):
     company = _managed_company(request, slug)
     form = forms.JoinLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.join_link_create(company=company, actor=request.user, **form.cleaned_data)
+            link = services.join_link_create(
+                company=company, actor=request.user, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
+            _show_join_link_once(request, link)
             messages.success(request, "Join link created.")
             return redirect("companies:join-links", slug=company.slug)
-    links = [
-        {
-            "link": link,
-            "url": request.build_absolute_uri(reverse("companies:join", args=[link.token])),
-        }
-        for link in selectors.join_link_list(company=company)
-    ]
     return render(
-        request, "companies/join_links.html", {"company": company, "form": form, "links": links}
+        request,
+        "companies/join_links.html",
+        {
+            "company": company,
+            "form": form,
+            "links": selectors.join_link_list(company=company),
+            "shown": request.session.pop(JOIN_LINK_SHOWN, None),
+        },
     )
+
+
+@login_required
+@require_POST
+def join_link_regenerate(request, slug, link_id):
+    company = _managed_company(request, slug)
+    link = selectors.join_link_get(company=company, link_id=link_id)
+    link = services.join_link_regenerate(link=link, actor=request.user)
+    _show_join_link_once(request, link)
+    messages.success(request, "New link made: the previous one no longer works.")
+    return redirect("companies:join-links", slug=company.slug)
 
 
 @login_required
@@ -319,7 +356,9 @@ def partner_offer_decide(request, slug, invitation_id):
 @login_required
 def join_start(request):
     """A standalone user: find a company to ask to join, or create one."""
-    search = request.GET.get("q", "")[:100]
+    search_form = forms.CompanySearchForm(request.GET)
+    search_ok = search_form.is_valid()
+    search = search_form.cleaned_data["q"] if search_ok else ""
     create_form = forms.CompanyCreateForm(request.POST or None)
     standalone = request.user.company.is_default
     if request.method == "POST":
@@ -336,12 +375,21 @@ def join_start(request):
                 messages.success(request, f"{company.name} is created; you are its admin.")
                 return redirect("companies:profile", slug=company.slug)
     companies = (
-        selectors.joinable_company_list(user=request.user, search=search)[:50] if standalone else []
+        selectors.joinable_company_list(user=request.user, search=search)[:50]
+        if standalone and search_ok
+        else []
     )
     return render(
         request,
         "companies/join_start.html",
-        {"standalone": standalone, "companies": companies, "search": search, "form": create_form},
+        {
+            "standalone": standalone,
+            "companies": companies,
+            "search": search,
+            "search_errors": search_form.errors.get("q", []),
+            "form": create_form,
+        },
+        status=200 if search_ok else 400,
     )
 
 

@@ -93,10 +93,11 @@ class JoinRequest(models.Model):
 
 class JoinLink(models.Model):
     """A shareable link that lets standalone users join a company, with an expiry, a maximum
-    number of users, and an on/off switch (SPEC §2.6)."""
+    number of users, and an on/off switch (SPEC §2.6). Like invitation tokens, only a hash of
+    the token is kept: the full link is shown once, at creation or regeneration (D3.12)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="join_links")
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     max_uses = models.PositiveIntegerField()
     use_count = models.PositiveIntegerField(default=0)

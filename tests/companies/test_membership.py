@@ -82,16 +82,13 @@ def test_invite_many_sends_one_email_and_one_record_each(
 @pytest.mark.parametrize(
     "existing, message",
     [
-        ("member_elsewhere", "already belongs to another company"),
         ("member_here", "already a member of Acme"),
         ("pending", "already has a pending invitation"),
         ("bad", "is not an email address"),
     ],
 )
 def test_refused_invitations_write_nothing(company, admin, existing, message):
-    if existing == "member_elsewhere":
-        UserFactory(email="x@new.test", company=CompanyFactory())
-    elif existing == "member_here":
+    if existing == "member_here":
         UserFactory(email="x@new.test", company=company)
     elif existing == "pending":
         services.invitations_create(company=company, emails=["x@new.test"], actor=admin)
@@ -340,13 +337,22 @@ def test_customer_created_by_partner_with_first_admin_invited():
     assert customer.business_partner == partner and customer.region == "APAC"
     invitation = CompanyInvitation.objects.get(company=customer)
     assert invitation.role == Role.COMPANY_ADMIN
-    UserFactory(email="taken@company.test")
-    with pytest.raises(ApplicationError, match="already belongs to another company"):
-        services.customer_create(
-            partner=partner, name="Delta", admin_email="taken@company.test", actor=op
+    # An address that already has an account elsewhere is invited like any other (SPEC §4.4);
+    # its owner cannot accept while in another company.
+    taken = UserFactory(email="taken@company.test")
+    delta = services.customer_create(
+        partner=partner, name="Delta", admin_email="taken@company.test", actor=op
+    )
+    with pytest.raises(ApplicationError, match="You already belong to a company"):
+        services.invitation_accept_existing(
+            token=token_from_outbox("taken@company.test"), user=taken
         )
-    # The company is not left behind without its admin.
-    assert not Company.objects.filter(name="Delta").exists()
+    assert not RoleAssignment.objects.filter(user=taken, role=Role.COMPANY_ADMIN).exists()
+    # A refused invitation leaves no company behind without its admin.
+    with pytest.raises(ApplicationError, match="not an email address"):
+        services.customer_create(partner=partner, name="Echo", admin_email="nope", actor=op)
+    assert not Company.objects.filter(name="Echo").exists()
+    assert delta.business_partner == partner
 
 
 def test_partner_offer_accepted_by_customer_admin(company, admin):
@@ -392,3 +398,110 @@ def test_member_setting_overrides_company(company, admin):
     assert events("member.file_sharing.changed") == 3
     with pytest.raises(ApplicationError):
         services.member_file_sharing_set(member=member, mode="sometimes", actor=admin)
+
+
+# --- Security review: what an invitation or a partner offer reveals -------------------------
+
+
+@pytest.mark.parametrize("region", ["EMEA", "China"])
+def test_invitation_does_not_reveal_whether_the_address_has_an_account(company, admin, region):
+    """SPEC §4.4: an email invitation never reveals whether the address has an account (nor
+    where it is); the rules of SPEC §2.3 and §2.6 are enforced at acceptance instead."""
+    invitee = UserFactory(email="x@new.test", company=CompanyFactory(region=region))
+    sent = services.invitations_create(
+        company=company, emails=["nobody@new.test", "X@new.test"], actor=admin
+    )
+    assert [i.email for i in sent] == ["nobody@new.test", "x@new.test"]
+    assert events("invitation.created") == 2
+    with pytest.raises(ApplicationError, match="You already belong to a company"):
+        services.invitation_accept_existing(token=token_from_outbox("x@new.test"), user=invitee)
+    invitee.refresh_from_db()
+    assert invitee.company != company
+    assert CompanyInvitation.objects.get(email="x@new.test").status == "pending"
+
+
+def test_only_own_members_are_named_in_a_refusal(company, admin):
+    UserFactory(email="x@new.test", company=company)
+    with pytest.raises(ApplicationError, match="already a member of Acme"):
+        services.invitations_create(company=company, emails=["x@new.test"], actor=admin)
+
+
+def test_standalone_user_across_the_china_boundary_cannot_accept(company, admin):
+    china = CompanyFactory(name="Dragon", region="China")
+    china_admin = UserFactory(company=china, roles=[Role.COMPANY_ADMIN])
+    invitee = standalone(email="eu@new.test")
+    services.invitations_create(company=china, emails=["eu@new.test"], actor=china_admin)
+    with pytest.raises(ApplicationError, match="Dragon cannot be joined from your region"):
+        services.invitation_accept_existing(token=token_from_outbox("eu@new.test"), user=invitee)
+    invitee.refresh_from_db()
+    assert invitee.company.is_default
+    assert events("user.company.changed") == 0
+
+
+def test_partner_offer_never_reaches_across_the_china_boundary():
+    """SPEC §2.3: a China company is never invitable from another region, and the answer is
+    the same as for an unknown name, so the form does not reveal that it exists."""
+    partner = CompanyFactory(name="BP", kind=Company.Kind.BUSINESS_PARTNER, region="EMEA")
+    op = UserFactory(company=partner, roles=[Role.BP_OPERATION])
+    CompanyFactory(name="Secret China Co", region="China", visibility="isolated")
+    with pytest.raises(ApplicationError) as refused:
+        services.partner_invitation_create(
+            partner=partner, customer_name="secret china co", actor=op
+        )
+    assert refused.value.message == (
+        "No end-customer company by that name can receive a partner offer."
+    )
+    cn_partner = CompanyFactory(name="BP China", kind=Company.Kind.BUSINESS_PARTNER, region="China")
+    cn_op = UserFactory(company=cn_partner, roles=[Role.BP_OPERATION])
+    CompanyFactory(name="Euro Co", region="EMEA")
+    with pytest.raises(ApplicationError, match="No end-customer company by that name"):
+        services.partner_invitation_create(partner=cn_partner, customer_name="Euro Co", actor=cn_op)
+    from companies.models import PartnerInvitation
+
+    assert not PartnerInvitation.objects.exists()
+
+
+def test_partner_offer_decision_checks_the_china_boundary_again():
+    from companies.models import PartnerInvitation
+
+    partner = CompanyFactory(name="BP", kind=Company.Kind.BUSINESS_PARTNER, region="EMEA")
+    op = UserFactory(company=partner, roles=[Role.BP_OPERATION])
+    customer = CompanyFactory(name="Later China", region="China")
+    customer_admin = UserFactory(company=customer, roles=[Role.COMPANY_ADMIN])
+    # An offer written before the rule existed (or by a superadmin's data fix) stays refused.
+    offer = PartnerInvitation.objects.create(partner=partner, customer=customer, invited_by=op)
+    with pytest.raises(ApplicationError, match="No end-customer company"):
+        services.partner_invitation_decide(invitation=offer, accept=True, actor=customer_admin)
+    customer.refresh_from_db()
+    assert customer.business_partner is None
+
+
+# --- Security review: join-link tokens are stored hashed ------------------------------------
+
+
+def test_join_link_token_is_stored_hashed_and_shown_once(company, admin):
+    link = services.join_link_create(company=company, max_uses=5, valid_days=7, actor=admin)
+    token = link.token  # handed back once, to show the link to the admin who made it
+    stored = JoinLink.objects.get(pk=link.pk)
+    assert stored.token_hash == services.token_hash(token)
+    assert token not in {str(v) for v in JoinLink.objects.values_list(flat=True)}
+    assert not hasattr(stored, "token")
+    # The stored hash is not itself a working link.
+    with pytest.raises(ApplicationError, match="not valid"):
+        services.join_link_use(token=stored.token_hash, user=standalone())
+    person = standalone()
+    services.join_link_use(token=token, user=person)
+    person.refresh_from_db()
+    assert person.company == company
+
+
+def test_join_link_regenerate_replaces_the_token(company, admin):
+    link = services.join_link_create(company=company, max_uses=5, valid_days=7, actor=admin)
+    old = link.token
+    fresh = services.join_link_regenerate(link=link, actor=admin)
+    assert fresh.token != old
+    assert events("join_link.regenerated") == 1
+    with pytest.raises(ApplicationError, match="not valid"):
+        services.join_link_use(token=old, user=standalone())
+    services.join_link_use(token=fresh.token, user=standalone())
+    assert JoinLink.objects.get().use_count == 1

@@ -170,20 +170,20 @@ def test_member_page_shows_grant_buttons_only_where_allowed(admin_client, compan
 
 
 def test_invite_page_many_and_refusal(admin_client, admin_api, company):
-    UserFactory(email="taken@else.test")
+    UserFactory(email="member@acme.test", company=company)
     response = admin_client.post(
-        url("invitations", company), {"emails": "one@new.test, taken@else.test"}
+        url("invitations", company), {"emails": "one@new.test, member@acme.test"}
     )
     assert response.status_code == 200
-    assert "already belongs to another company" in page_text(response)
+    assert "already a member of Acme" in page_text(response)
     assert not CompanyInvitation.objects.exists()
     response = admin_api.post(
         api_url("company-invitations", company),
-        {"emails": ["one@new.test", "taken@else.test"]},
+        {"emails": ["one@new.test", "member@acme.test"]},
         format="json",
     )
     assert response.status_code == 400
-    assert "only while standalone" in response.json()["error"]["message"]
+    assert "already a member of Acme" in response.json()["error"]["message"]
     assert not CompanyInvitation.objects.exists()
     response = admin_client.post(
         url("invitations", company), {"emails": "one@new.test\ntwo@new.test"}, follow=True
@@ -241,26 +241,29 @@ def test_invitation_signup_page(client, company, admin):
 
 
 def test_expired_and_exhausted_join_links_refused_on_page_and_api(client, company, admin):
-    full = JoinLink.objects.create(
+    JoinLink.objects.create(
         company=company,
-        token="full",
+        token_hash=services.token_hash("full"),
         max_uses=1,
         use_count=1,
         expires_at=timezone.now() + timezone.timedelta(days=1),
     )
-    old = JoinLink.objects.create(
-        company=company, token="old", max_uses=5, expires_at=timezone.now()
+    JoinLink.objects.create(
+        company=company,
+        token_hash=services.token_hash("old"),
+        max_uses=5,
+        expires_at=timezone.now(),
     )
     person = UserFactory(company=default_company())
     client.force_login(person)
     api = APIClient()
     api.force_authenticate(person)
-    for link, message in ((full, "maximum number of users"), (old, "has expired")):
-        page = client.get(reverse("companies:join", args=[link.token]))
+    for token, message in (("full", "maximum number of users"), ("old", "has expired")):
+        page = client.get(reverse("companies:join", args=[token]))
         assert page.status_code == 400 and message in page_text(page)
-        page = client.post(reverse("companies:join", args=[link.token]))
+        page = client.post(reverse("companies:join", args=[token]))
         assert page.status_code == 400 and message in page_text(page)
-        response = api.post(reverse("api:join-link-use", args=[link.token]), format="json")
+        response = api.post(reverse("api:join-link-use", args=[token]), format="json")
         assert response.status_code == 400 and message in response.json()["error"]["message"]
     person.refresh_from_db()
     assert person.company.is_default
@@ -272,12 +275,12 @@ def test_join_link_page_flow(admin_client, company):
         url("join-links", company), {"max_uses": 2, "valid_days": 3}, follow=True
     )
     assert "Join link created" in page_text(response)
-    link = JoinLink.objects.get()
+    token = page_text(response).split("/join/")[1].split("/")[0]
     person = UserFactory(company=default_company())
     client = Client()
     client.force_login(person)
-    assert "Join Acme" in page_text(client.get(reverse("companies:join", args=[link.token])))
-    client.post(reverse("companies:join", args=[link.token]))
+    assert "Join Acme" in page_text(client.get(reverse("companies:join", args=[token])))
+    client.post(reverse("companies:join", args=[token]))
     person.refresh_from_db()
     assert person.company == company
 
@@ -440,3 +443,73 @@ def test_operator_domain_api(company):
     admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
     api.force_authenticate(admin)
     assert api.post(endpoint, {"domain": "x.test"}, format="json").status_code == 403
+
+
+# --- Security review: a join link is shown in full once -------------------------------------
+
+
+def test_join_link_page_shows_the_full_link_once(admin_client, company, admin_api):
+    response = admin_client.post(
+        url("join-links", company), {"max_uses": 2, "valid_days": 3}, follow=True
+    )
+    text = page_text(response)
+    assert "/join/" in text and "copy it now" in text
+    token = text.split("/join/")[1].split("/")[0]
+    link = JoinLink.objects.get()
+    assert link.token_hash == services.token_hash(token)
+    # Seen again later, the page no longer holds the link.
+    assert token not in page_text(admin_client.get(url("join-links", company)))
+    # Regenerating shows a new one, once; the old one stops working.
+    response = admin_client.post(url("join-link-regenerate", company, link_id=link.pk), follow=True)
+    new_token = page_text(response).split("/join/")[1].split("/")[0]
+    assert new_token != token
+    assert new_token not in page_text(admin_client.get(url("join-links", company)))
+    # The API hands the token back at creation only.
+    created = admin_api.post(
+        api_url("company-join-links", company), {"max_uses": 3, "valid_days": 2}, format="json"
+    ).json()
+    assert JoinLink.objects.get(pk=created["id"]).token_hash == services.token_hash(
+        created["token"]
+    )
+    listed = admin_api.get(api_url("company-join-links", company)).json()
+    assert all("token" not in row for row in listed)
+    regenerated = admin_api.post(
+        api_url("company-join-link-regenerate", company, link_id=created["id"]), format="json"
+    ).json()
+    assert regenerated["token"] != created["token"]
+
+
+# --- Security review: query strings are validated (NUL bytes, unknown choices) ---------------
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"q": "a\x00b"}, "q"), ({"role": "emperor"}, "role"), ({"status": "x"}, "status")],
+)
+def test_member_list_api_refuses_bad_filters_with_a_400(admin_api, company, params, field):
+    response = admin_api.get(api_url("company-members", company), params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_member_list_api_filters_still_work(admin_api, company):
+    UserFactory(company=company, email="zed@acme.test")
+    response = admin_api.get(api_url("company-members", company), {"q": "zed", "role": "user"})
+    assert response.status_code == 200
+    assert [m["email"] for m in response.json()["results"]] == ["zed@acme.test"]
+
+
+def test_members_page_refuses_a_nul_byte_with_a_form_error(admin_client, company):
+    response = admin_client.get(url("members", company), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in page_text(response)
+
+
+def test_join_start_search_refuses_a_nul_byte(company):
+    client = Client()
+    client.force_login(UserFactory(company=default_company()))
+    response = client.get(reverse("companies:join-start"), {"q": "ac\x00me"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in page_text(response)
+    response = client.get(reverse("companies:join-start"), {"q": "acm"})
+    assert response.status_code == 200 and "Ask to join Acme" in page_text(response)

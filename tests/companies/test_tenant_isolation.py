@@ -37,6 +37,7 @@ PAGES = {
     "join-request-decide": ("post", {"decision": "decline"}),
     "join-links": ("get", None),
     "join-link-toggle": ("post", {"enabled": "0"}),
+    "join-link-regenerate": ("post", {}),
     "partner-offer-decide": ("post", {"decision": "decline"}),
     # Visibility (issue 4)
     "member-visibility": ("get", None),
@@ -56,6 +57,7 @@ API = {
     "company-join-request-decide": ("post", {"decision": "decline"}),
     "company-join-links": ("post", {"max_uses": 3, "valid_days": 2}),
     "company-join-link": ("patch", {"enabled": False}),
+    "company-join-link-regenerate": ("post", {}),
     "company-partner-offer": ("post", {"decision": "decline"}),
     # Visibility (issue 4)
     "member-visibility": ("get", None),
@@ -108,7 +110,10 @@ def world():
             company=company, user=UserFactory(company=default_company())
         ).pk,
         "link_id": JoinLink.objects.create(
-            company=company, token="tok", max_uses=2, expires_at=now + timezone.timedelta(days=1)
+            company=company,
+            token_hash="t" * 64,
+            max_uses=2,
+            expires_at=now + timezone.timedelta(days=1),
         ).pk,
         # An offer from another partner, pending while the company has one: still decidable.
         "invitation_id_offer": PartnerInvitation.objects.create(
@@ -140,7 +145,12 @@ def _kwargs(name, company, objects):
         kwargs["invitation_id"] = objects["invitation_id"]
     if "join-request-decide" in name:
         kwargs["request_id"] = objects["request_id"]
-    if name in ("join-link-toggle", "company-join-link"):
+    if name in (
+        "join-link-toggle",
+        "join-link-regenerate",
+        "company-join-link",
+        "company-join-link-regenerate",
+    ):
         kwargs["link_id"] = objects["link_id"]
     if "partner-offer" in name:
         kwargs["invitation_id"] = objects["invitation_id_offer"]

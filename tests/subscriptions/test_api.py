@@ -140,3 +140,54 @@ def test_operation_creates_site_and_system_and_customer_admin_cannot(
         format="json",
     )
     assert response.status_code == 403
+
+
+# --- Security review: ids and lists are bounded, never a 500 ---------------------------------
+
+HUGE = 10**30
+
+
+@pytest.mark.parametrize(
+    "user_ids, message",
+    [
+        ([HUGE], "less than or equal to"),
+        ([0], "greater than or equal to 1"),
+        ([-5], "greater than or equal to 1"),
+        (list(range(1, 1002)), "no more than 1000"),
+        ([], "at least 1"),
+    ],
+)
+def test_license_ids_out_of_range_are_a_clear_400(
+    api_client, customer, finance, make_subscription, user_ids, message
+):
+    subscription = make_subscription()
+    api_client.force_authenticate(finance)
+    response = api_client.post(
+        f"/api/v1/subscriptions/{customer.slug}/{subscription.pk}/licenses/",
+        {"user_ids": user_ids},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert message in str(response.json()["error"]["fields"]["user_ids"])
+    assert License.objects.count() == 0
+
+
+def test_system_and_extension_ids_out_of_range_are_a_clear_400(api_client, customer, operation):
+    site = site_create(company=customer, name="HQ", actor=None)
+    system = system_create(site=site, name="PBX", kind="oxe", actor=None)
+    extension = extension_create(system=system, number="2001", actor=None)
+    api_client.force_authenticate(operation)
+    response = api_client.post(
+        f"/api/v1/systems/{customer.slug}/",
+        {"site_id": HUGE, "name": "x", "kind": "oxe"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "site_id" in response.json()["error"]["fields"]
+    response = api_client.post(
+        f"/api/v1/systems/{customer.slug}/{system.pk}/extensions/{extension.pk}/member/",
+        {"user_id": HUGE},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "user_id" in response.json()["error"]["fields"]

@@ -403,3 +403,35 @@ def test_csv_does_not_let_a_company_name_run_as_a_formula(client, partner, finan
     response = client.get(reverse("subscriptions:invoice-csv", args=[evil.slug, invoice.number]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert {row[1] for row in rows[1:]} == {"'=HYPERLINK(1)"}
+
+
+@pytest.mark.parametrize("bad", [str(10**30), "0", "abc", "1\x00"])
+def test_license_page_refuses_out_of_range_ids_clearly(client, customer, finance, sub, bad):
+    login(client, finance)
+    url = reverse("subscriptions:licenses", args=[customer.slug, sub.pk])
+    response = client.post(url, {"users": [bad]}, follow=True)
+    assert response.status_code == 200
+    assert "is not a member id" in messages_of(response)
+    assert not License.objects.exists()
+
+
+def test_license_form_bounds_the_number_of_ids(customer):
+    from subscriptions.forms import LicenseAssignForm
+
+    form = LicenseAssignForm({"users": [str(i) for i in range(1, 1002)]}, company=customer)
+    assert not form.is_valid()
+    assert form.errors["users"] == ["At most 1000 members at once."]
+
+
+def test_single_id_choices_refuse_huge_ids_as_form_errors(customer):
+    from subscriptions.forms import AssociateForm, SystemForm
+    from subscriptions.models import Site
+
+    huge = str(10**30)
+    form = AssociateForm({"user": huge}, company=customer)
+    assert not form.is_valid()
+    assert form.errors["user"] == ["An extension goes only to a member of the system's company."]
+    form = SystemForm(
+        {"site": huge, "name": "PBX", "kind": "oxe"}, sites=Site.objects.filter(company=customer)
+    )
+    assert not form.is_valid() and "site" in form.errors
