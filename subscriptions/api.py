@@ -26,7 +26,7 @@ class SubscriptionSerializer(serializers.Serializer):
     seats = serializers.IntegerField(min_value=1, max_value=100_000)
     start_date = serializers.DateField()
     status = serializers.CharField(read_only=True)
-    ended_on = serializers.DateField(read_only=True)
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
     assigned = serializers.IntegerField(read_only=True, default=0)
 
 

@@ -169,9 +169,18 @@ def company_file_sharing(request, slug):
     return Response({"enabled": selectors.company_file_sharing_enabled(company=company)})
 
 
+class MemberPageSerializer(serializers.Serializer):
+    """One page of members, as PageNumberPagination answers it (for the schema)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MemberSerializer(many=True)
+
+
 @extend_schema(
     parameters=[MemberFilterSerializer],
-    responses=MemberSerializer(many=True),
+    responses=MemberPageSerializer,
     summary="Members, filtered and paginated",
 )
 @api_view(["GET"])

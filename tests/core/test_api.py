@@ -107,3 +107,20 @@ def test_unknown_api_paths_answer_json_even_with_debug(api_client, settings, deb
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == "not_found"
     assert "end with a slash" in api_client.post("/api/v1/me").json()["error"]["message"]
+
+
+def test_schema_describes_what_the_endpoints_answer(tmp_path):
+    """Found by fuzzing with schemathesis: the members list is paginated but was declared a
+    plain array, and a subscription's `ended_on` may be null but was declared a string."""
+    import yaml
+    from django.core.management import call_command
+
+    path = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(path))
+    schema = yaml.safe_load(path.read_text())
+    members = schema["paths"]["/api/v1/companies/{slug}/members/"]["get"]["responses"]["200"]
+    ref = members["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    page = schema["components"]["schemas"][ref]
+    assert {"count", "next", "previous", "results"} <= set(page["properties"])
+    subscription = schema["components"]["schemas"]["Subscription"]["properties"]["ended_on"]
+    assert subscription.get("nullable") is True
