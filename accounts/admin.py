@@ -12,7 +12,7 @@ from django.urls import reverse
 from rainbow_portal.exceptions import ApplicationError
 
 from . import services
-from .models import User
+from .models import User, UserSecurity
 
 ALWAYS_READ_ONLY = ["last_login", "date_joined"]
 
@@ -121,3 +121,34 @@ class UserAdmin(BaseUserAdmin):
             return HttpResponseRedirect(back)
         self.message_user(request, "Password changed; every session of this user ended.")
         return HttpResponseRedirect(back)
+
+
+@admin.register(UserSecurity)
+class UserSecurityAdmin(admin.ModelAdmin):
+    """Sign-in state, read only, with one action: lift a lock (SPEC §7.3) through the service,
+    so an operator can help a locked-out person without touching their password."""
+
+    list_display = ["user", "email_verified", "failed_logins", "locked_until", "profile_locked"]
+    list_filter = ["email_verified", "profile_locked"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Unlock the selected accounts", permissions=["view"])
+    def unlock(self, request, queryset):
+        from .security.services import account_unlock
+
+        count = sum(
+            account_unlock(user=row.user, actor=request.user)
+            for row in queryset.select_related("user")
+        )
+        self.message_user(request, f"{count} account(s) unlocked.", messages.SUCCESS)

@@ -15,6 +15,7 @@ EVENTS = {
     "user.login.failed": "A sign-in was refused (wrong password, locked, unconfirmed).",
     "user.login.throttled": "A sign-in was refused: too many failures from one IP address.",
     "user.locked": "An account was locked after repeated failed sign-ins.",
+    "user.unlocked": "An operator lifted an account's sign-in lock.",
     "user.logout": "A user signed out, or their idle session was ended.",
     "user.sessions.ended": "Sessions of a user were ended (sign out everywhere, new password).",
     "user.password.reset_requested": "A password reset code was emailed.",

@@ -772,3 +772,25 @@ def user_profile_lock_set(*, user: User, locked: bool, actor) -> UserSecurity:
         data={"locked": locked},
     )
     return security
+
+
+@transaction.atomic
+def account_unlock(*, user: User, actor) -> bool:
+    """An operator lifts a sign-in lock (SPEC §7.3) without resetting the password. Returns
+    whether the account was locked; an account that was not is left as it is, unrecorded."""
+    security = _security_for_update(user)
+    was_locked = bool(security.locked_until and security.locked_until > timezone.now())
+    if not was_locked and not security.failed_logins:
+        return False
+    security.failed_logins = 0
+    security.locked_until = None
+    security.save(update_fields=["failed_logins", "locked_until"])
+    transaction.on_commit(lambda: ratelimit.clear("login-email", user.email))
+    activity.record(
+        event="user.unlocked",
+        actor=actor,
+        company=user.company_id,
+        target=user,
+        data={"was_locked": was_locked},
+    )
+    return was_locked

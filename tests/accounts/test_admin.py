@@ -195,3 +195,42 @@ def test_admin_password_page_goes_through_a_service(client, root):
     )
     root.refresh_from_db()
     assert not root.check_password("Brand-New-Pass-9!")
+
+
+def test_an_operator_unlocks_a_locked_account_from_the_admin(root, client):
+    """SPEC §7.3: five wrong passwords lock the account; an operator lifts the lock (one
+    activity record) and the person signs in with their own password, unchanged."""
+    from django.test import Client
+
+    from accounts.models import UserSecurity
+
+    person = UserFactory(email="locked@example.test")
+    browser = Client()
+    for _ in range(5):
+        browser.post(reverse("accounts:login"), {"username": person.email, "password": "wrong"})
+    security = UserSecurity.objects.get(user=person)
+    assert security.locked_until is not None
+    refused = browser.post(
+        reverse("accounts:login"), {"username": person.email, "password": PASSWORD}
+    )
+    assert refused.status_code == 200  # still locked
+
+    response = client.post(
+        reverse("admin:accounts_usersecurity_changelist"),
+        {"action": "unlock", "_selected_action": [security.pk]},
+        follow=True,
+    )
+    assert "1 account(s) unlocked." in response.content.decode()
+    security.refresh_from_db()
+    assert security.locked_until is None and security.failed_logins == 0
+    assert ActivityRecord.objects.filter(event="user.unlocked").count() == 1
+    signed_in = browser.post(
+        reverse("accounts:login"), {"username": person.email, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    # Unlocking an account that is not locked changes and records nothing.
+    client.post(
+        reverse("admin:accounts_usersecurity_changelist"),
+        {"action": "unlock", "_selected_action": [security.pk]},
+    )
+    assert ActivityRecord.objects.filter(event="user.unlocked").count() == 1
