@@ -1,7 +1,6 @@
 """Thin views: shape-check input with a form, call a service, show its message."""
 
 import base64
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from rainbow_portal.exceptions import ApplicationError
 from . import forms
 from .models import User
 from .security import selectors, services
+from .security.qr import qr_data_uri
 from .services import user_profile_update
 
 
@@ -210,17 +210,6 @@ def password_change_view(request):
 # --- Two-factor ------------------------------------------------------------------------------
 
 
-def _qr_data_uri(url: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
-    # A data: URI: the CSP allows data: images, and no inline markup is needed.
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 @login_required
 @never_cache
 def two_factor_setup_view(request):
@@ -256,7 +245,7 @@ def two_factor_setup_view(request):
         {
             "form": form,
             "secret": secret,
-            "qr": _qr_data_uri(device.config_url),
+            "qr": qr_data_uri(device.config_url),
             "required": selectors.two_factor_required(user=request.user),
             "next": request.POST.get("next") or request.GET.get("next", ""),
         },
