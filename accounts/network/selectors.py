@@ -100,3 +100,24 @@ def invitation_get(*, user: User, pk) -> Invitation:
     if inv.status == Invitation.Status.PENDING and inv in invitations_incoming(user=user):
         return inv
     raise Http404("No such invitation.")
+
+
+def network_states(*, viewer: User, user_ids: list[int]) -> dict[int, str]:
+    """For a page of people: "contact" for those in the viewer's network, "invited" for those
+    the viewer invited in-app and who have not answered — a declined invitation still reads
+    as pending to its inviter (SPEC §5.4). Two queries, whatever the page holds."""
+    if not user_ids:
+        return {}
+    states = {
+        pk: "invited"
+        for pk in Invitation.objects.filter(
+            inviter=viewer,
+            invitee_id__in=user_ids,
+            status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED],
+        ).values_list("invitee_id", flat=True)
+    }
+    for pk in Contact.objects.filter(owner=viewer, contact_id__in=user_ids).values_list(
+        "contact_id", flat=True
+    ):
+        states[pk] = "contact"
+    return states

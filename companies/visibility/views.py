@@ -32,8 +32,24 @@ def directory(request):
     return render(
         request,
         "companies/directory.html",
-        {"query": query[: search.MAX_QUERY + 50], "page": page, "error": error},
+        {
+            "query": query[: search.MAX_QUERY + 50],
+            "page": page,
+            "rows": _rows(request.user, page),
+            "error": error,
+        },
     )
+
+
+def _rows(viewer, page) -> list[tuple]:
+    """Each hit with where it stands in the viewer's network, so that a contact or someone
+    already invited is not offered "Invite" again."""
+    if page is None:
+        return []
+    from accounts.network.selectors import network_states
+
+    states = network_states(viewer=viewer, user_ids=[hit.id for hit in page.hits])
+    return [(hit, states.get(hit.id)) for hit in page.hits]
 
 
 @login_required
@@ -53,6 +69,7 @@ def company_page(request, slug):
         {
             "company": company,
             "page": page,
+            "rows": _rows(request.user, page),
             "may_manage": can_manage_company(actor=request.user, company=company),
         },
     )

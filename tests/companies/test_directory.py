@@ -249,3 +249,37 @@ def test_admin_reaches_the_visibility_pages_from_profile_and_company_page(client
     client.force_login(world["viewer"])  # a plain member sees neither link
     profile = client.get(reverse("companies:person", args=[world["pub"].pk])).content.decode()
     assert "/visibility/" not in profile
+
+
+def test_directory_marks_contacts_and_invited_people_instead_of_offering_invite(client, world):
+    """A contact reads "In your network", someone invited reads "Invited" (a declined
+    invitation too: SPEC §5.4 shows it to the inviter as pending), a stranger gets "Invite";
+    the page's query count does not grow with the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Invitation
+    from accounts.network.services import invitation_decline, invitation_send_in_app
+
+    viewer = world["viewer"]
+    client.force_login(viewer)
+    url = reverse("companies:directory")
+
+    def get():
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(url, {"q": "ann"}).content.decode()
+        return body, len(ctx.captured_queries)
+
+    get()  # the first request after sign-in records the session
+    before, queries = get()
+    assert before.count('aria-label="Invite') == 2  # Anna Smith, Annabel Jones
+
+    Contact.objects.create(owner=viewer, contact=world["pub"])
+    Contact.objects.create(owner=world["pub"], contact=viewer)
+    invitation_send_in_app(inviter=viewer, invitee=world["pub2"], actor=viewer)
+    invitation = Invitation.objects.get(inviter=viewer, invitee=world["pub2"])
+    invitation_decline(invitation=invitation, actor=world["pub2"])
+    after, queries_after = get()
+    assert 'data-testid="in-network"' in after and 'data-testid="invited"' in after
+    assert 'aria-label="Invite' not in after
+    assert queries_after == queries
