@@ -6,8 +6,14 @@
 from django.core.exceptions import PermissionDenied
 
 from . import rights
-from .models import Company, Role, SubscriptionDelegation
+from .models import Company, Region, Role, SubscriptionDelegation
 from .selectors import user_roles
+
+
+def crosses_china_boundary(a: Company, b: Company) -> bool:
+    """SPEC §2.3: China companies are never visible to, searchable by, or invitable from any
+    other region, whatever any other rule says."""
+    return (a.region == Region.CHINA) != (b.region == Region.CHINA)
 
 
 def scope_of(*, actor, company: Company) -> str | None:

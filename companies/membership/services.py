@@ -27,10 +27,9 @@ from ..models import (
     JoinRequest,
     MemberFileSharing,
     PartnerInvitation,
-    Region,
     Role,
 )
-from ..policies import role_fits_company
+from ..policies import crosses_china_boundary, role_fits_company
 from ..services import company_create, company_partner_set, role_grant
 from .selectors import token_hash
 
@@ -44,11 +43,6 @@ def invitation_link(token: str) -> str:
 
 def _is_standalone(user) -> bool:
     return user.company.is_default
-
-
-def _crosses_china_boundary(a: Company, b: Company) -> bool:
-    """SPEC §2.3: China companies are never visible to, or invitable from, another region."""
-    return (a.region == Region.CHINA) != (b.region == Region.CHINA)
 
 
 def _refusal_for_address(*, company: Company, email: str) -> str | None:
@@ -248,7 +242,7 @@ def invitation_accept_existing(*, token: str, user) -> User:
         raise ApplicationError(
             "You already belong to a company: only standalone users can accept an invitation."
         )
-    if _crosses_china_boundary(user.company, invitation.company):
+    if crosses_china_boundary(user.company, invitation.company):
         raise ApplicationError(
             f"{invitation.company.name} cannot be joined from your region (SPEC §2.3)."
         )
@@ -289,7 +283,7 @@ def join_refusal(*, user, company: Company) -> str | None:
         return "You already belong to a company: only standalone users can join one."
     if company.status != Company.Status.ACTIVE:
         return f"{company.name} is not taking new members."
-    if _crosses_china_boundary(user.company, company):
+    if crosses_china_boundary(user.company, company):
         return "This company cannot be joined from your region (SPEC §2.3)."
     return None
 
@@ -470,7 +464,7 @@ def _partner_invitation_refusal(*, partner: Company, customer: Company | None) -
         customer is None
         or customer.is_default
         or customer.is_business_partner
-        or _crosses_china_boundary(partner, customer)
+        or crosses_china_boundary(partner, customer)
     ):
         return NO_SUCH_CUSTOMER
     if customer.business_partner_id == partner.pk:

@@ -102,10 +102,10 @@ def request_counterpart_get(*, company: Company, name: str) -> Company | None:
     """The company a mutual-visibility request names, by exact name (SPEC §4.6). A company
     across the China boundary answers like a missing one (SPEC §2.3: never visible, not even
     as "exists but refused")."""
-    from ..models import Region
+    from ..policies import crosses_china_boundary
 
     name = " ".join((name or "").split())
     other = Company.objects.filter(name__iexact=name, is_default=False).first()
-    if other is None or (other.region == Region.CHINA) != (company.region == Region.CHINA):
+    if other is None or crosses_china_boundary(company, other):
         return None
     return other

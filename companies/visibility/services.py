@@ -6,7 +6,8 @@ from django.utils import timezone
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Company, Region, VisibilityGrant, VisibilityRequest
+from ..models import Company, VisibilityGrant, VisibilityRequest
+from ..policies import crosses_china_boundary
 from .inputs import ALLOWED_OVERRIDES, effective_mode
 
 
@@ -41,7 +42,7 @@ def user_visibility_override_set(*, user, override: str, actor):
 
 
 def _check_regions(company: Company, other: Company) -> None:
-    if (company.region == Region.CHINA) != (other.region == Region.CHINA):
+    if crosses_china_boundary(company, other):
         raise ApplicationError(
             "China companies are never visible to or from another region (SPEC §2.3)."
         )
