@@ -47,3 +47,16 @@ class SpecPasswordValidator:
             f"{MIN_LENGTH} to {MAX_LENGTH} characters, with a lower-case letter, an upper-case "
             "letter, a digit and a special character."
         )
+
+
+def password_check(password: str, user, *, field: str = "password") -> None:
+    """Run every password validator; a refusal is an ApplicationError whose messages attach to
+    `field`, the name of the form field the person typed the password into."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from rainbow_portal.exceptions import ApplicationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), fields={field: exc.messages}) from None

@@ -1,8 +1,7 @@
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 import activity
+from accounts.passwords import password_check
 from companies.visibility.inputs import INPUT_FIELDS, derive_inputs
 from rainbow_portal.exceptions import ApplicationError
 
@@ -37,12 +36,7 @@ def user_create(
         is_superuser=is_superuser,
     )
     if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ApplicationError(
-                " ".join(exc.messages), fields={"password": exc.messages}
-            ) from None
+        password_check(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -212,12 +206,7 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
     if password is None:
         user.set_unusable_password()
     else:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ApplicationError(
-                " ".join(exc.messages), fields={"password1": exc.messages}
-            ) from None
+        password_check(password, user, field="password1")
         user.set_password(password)
     user.save(update_fields=["password"])
     activity.record(

@@ -16,7 +16,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import activity
+from accounts.passwords import password_check
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
@@ -93,13 +93,6 @@ def _security_for_update(user) -> UserSecurity:
 
 def _ip_throttled(bucket: str, ip: str, limit: int) -> bool:
     return bool(ip) and ratelimit.count(bucket, ip) >= limit
-
-
-def _check_password_policy(password: str, user) -> None:
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), fields={"password": exc.messages}) from None
 
 
 # --- Sign-in and lockout (SPEC §7.3) ---------------------------------------------------------
@@ -363,12 +356,7 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
         return Outcome(error=WRONG_RESET_CODE)
 
     # The right code: now the new password must pass the policy; a refusal uses nothing up.
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise ApplicationError(
-            " ".join(exc.messages), fields={"new_password1": exc.messages}
-        ) from None
+    password_check(new_password, user, field="new_password1")
     entry.used_at = timezone.now()
     entry.save(update_fields=["used_at"])
     user.set_password(new_password)
@@ -406,12 +394,7 @@ def password_change(*, request, user: User, old_password: str, new_password: str
             "The current password is not correct.",
             fields={"old_password": ["The current password is not correct."]},
         )
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise ApplicationError(
-            " ".join(exc.messages), fields={"new_password1": exc.messages}
-        ) from None
+    password_check(new_password, user, field="new_password1")
     user.set_password(new_password)
     user.save(update_fields=["password"])
     security = _security_for_update(user)
@@ -460,7 +443,7 @@ def signup(
     company = company_for_signup(email=email)
     # Checked first, against the company the address would join: the answer is the same
     # whether or not the address already has an account.
-    _check_password_policy(password, User(email=email, company=company))
+    password_check(password, User(email=email, company=company))
     if ip and ratelimit.hit("signup-ip", ip, window=settings.ACCOUNT_IP_WINDOW) > (
         settings.ACCOUNT_IP_REQUEST_LIMIT
     ):
