@@ -2,6 +2,7 @@ from django.db import transaction
 
 import activity
 from accounts.passwords import password_check
+from companies.policies import is_platform_actor
 from companies.visibility.inputs import INPUT_FIELDS, derive_inputs
 from rainbow_portal.exceptions import ApplicationError
 
@@ -161,7 +162,7 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
                 "Nobody changes their own login email, platform status, groups or "
                 f"permissions (SPEC §3.2): {', '.join(locked)}."
             )
-    if actor is not None and not actor.is_superuser:
+    if not is_platform_actor(actor):
         reserved = sorted(set(changed) & SUPERADMIN_ONLY_FIELDS)
         if reserved:
             raise ApplicationError(

@@ -10,6 +10,12 @@ from .models import Company, Region, Role, SubscriptionDelegation
 from .selectors import user_roles
 
 
+def is_platform_actor(actor) -> bool:
+    """The scheduled system (`actor=None`) or a platform superadmin (SPEC §1): the only ones
+    who create organizations, grant visibility, or change platform status and permissions."""
+    return actor is None or bool(getattr(actor, "is_superuser", False))
+
+
 def crosses_china_boundary(a: Company, b: Company) -> bool:
     """SPEC §2.3: China companies are never visible to, searchable by, or invitable from any
     other region, whatever any other rule says."""

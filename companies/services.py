@@ -5,6 +5,7 @@ import activity
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import Company, Role, RoleAssignment, VisibilityMode
+from .policies import is_platform_actor
 from .visibility.inputs import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
@@ -291,7 +292,7 @@ def organization_create(*, name: str, actor):
     """SPEC §2.7: only a superadmin creates an organization (`actor=None`: the system)."""
     from .models import Organization
 
-    if actor is not None and not actor.is_superuser:
+    if not is_platform_actor(actor):
         raise ApplicationError("Only a platform superadmin creates organizations.")
     name = " ".join((name or "").split())
     if not name:

@@ -7,7 +7,7 @@ import activity
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
-from ..policies import crosses_china_boundary
+from ..policies import crosses_china_boundary, is_platform_actor
 from .inputs import ALLOWED_OVERRIDES, effective_mode
 
 
@@ -58,7 +58,7 @@ def visibility_grant_validate(*, company: Company, visible_by: Company) -> None:
 @transaction.atomic
 def visibility_grant_create(*, company: Company, visible_by: Company, actor) -> VisibilityGrant:
     """SPEC §4.6: members of `visible_by` find members of `company`. Superadmin only."""
-    if actor is not None and not actor.is_superuser:
+    if not is_platform_actor(actor):
         raise ApplicationError("Only a platform superadmin grants visibility.")
     visibility_grant_validate(company=company, visible_by=visible_by)
     grant = VisibilityGrant.objects.filter(company=company, visible_by=visible_by).first()
@@ -77,7 +77,7 @@ def visibility_grant_create(*, company: Company, visible_by: Company, actor) -> 
 
 @transaction.atomic
 def visibility_grant_revoke(*, grant: VisibilityGrant, actor) -> None:
-    if actor is not None and not actor.is_superuser:
+    if not is_platform_actor(actor):
         raise ApplicationError("Only a platform superadmin revokes visibility.")
     data = {"company": grant.company_id, "visible_by": grant.visible_by_id}
     activity.record(
