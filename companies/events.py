@@ -37,6 +37,5 @@ EVENTS.update(
         "partner_invitation.created": "A partner offered to become a company's partner.",
         "partner_invitation.accepted": "A company accepted a partner's offer.",
         "partner_invitation.declined": "A company declined a partner's offer.",
-        "partner_invitation.canceled": "A partner withdrew its offer.",
     }
 )

@@ -139,10 +139,6 @@ def role_change_refusal(*, actor, member, role: str) -> str | None:
     return None
 
 
-def can_change_role(*, actor, member, role: str) -> bool:
-    return role_change_refusal(actor=actor, member=member, role=role) is None
-
-
 def is_partner_member(*, actor) -> bool:
     """A bp_admin, bp_finance or bp_operation of a business partner: the partner portal."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:

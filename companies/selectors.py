@@ -1,4 +1,4 @@
-from .models import Company, Role, RoleAssignment
+from .models import Company, RoleAssignment
 
 
 def default_company() -> Company:
@@ -15,10 +15,6 @@ def user_roles(*, user) -> frozenset[str]:
         cached = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
         user._role_cache = cached
     return cached
-
-
-def is_company_admin(*, user) -> bool:
-    return bool(user_roles(user=user) & {Role.COMPANY_ADMIN, Role.BP_ADMIN})
 
 
 def company_for_email_domain(*, email: str) -> Company | None:

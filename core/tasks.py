@@ -21,9 +21,3 @@ def send_email(self, email_id: int) -> bool:
         raise
     except Exception as exc:  # SMTP protocol errors: retried like network errors
         raise RetryableSend(str(exc)) from exc
-
-
-@shared_task
-def ping() -> str:
-    """Round-trip through the broker and a worker (used by tests and /healthz tooling)."""
-    return "pong"

@@ -526,23 +526,6 @@ def partner_invitation_decide(*, invitation: PartnerInvitation, accept: bool, ac
     return invitation
 
 
-@transaction.atomic
-def partner_invitation_cancel(*, invitation: PartnerInvitation, actor):
-    if invitation.status != PartnerInvitation.Status.PENDING:
-        raise ApplicationError(f"This offer is {invitation.get_status_display().lower()}.")
-    invitation.status = PartnerInvitation.Status.CANCELED
-    invitation.decided_by = actor
-    invitation.decided_at = timezone.now()
-    invitation.save(update_fields=["status", "decided_by", "decided_at"])
-    activity.record(
-        event="partner_invitation.canceled",
-        actor=actor,
-        company=invitation.customer_id,
-        target=invitation,
-    )
-    return invitation
-
-
 # --- File sharing (SPEC §9.4) -----------------------------------------------------------
 
 
