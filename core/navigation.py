@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from companies.models import Role
+from companies.policies import is_partner_member
 from companies.selectors import user_roles
 
 
@@ -22,7 +23,7 @@ def _company_admin(user) -> bool:
 
 
 def _partner(user) -> bool:
-    return bool(user_roles(user=user) & {Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION})
+    return is_partner_member(actor=user)
 
 
 def _subscriptions(user) -> bool:
