@@ -13,7 +13,6 @@ from subscriptions.services import (
     subscription_delegation_set,
 )
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
-from tests.subscriptions.helpers import ensure_offers
 
 from .conftest import login
 
@@ -22,7 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def world():
-    ensure_offers()
     partner = CompanyFactory(name="Bridge Partners", kind=Company.Kind.BUSINESS_PARTNER)
     customer = CompanyFactory(name="Cobalt Clinic", slug="cobalt-clinic", business_partner=partner)
     return {

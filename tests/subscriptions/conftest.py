@@ -3,10 +3,9 @@ import datetime as dt
 import pytest
 
 from companies.models import Company, Role
+from subscriptions.models import Offer
 from subscriptions.services import subscription_create
 from tests.factories import CompanyFactory, UserFactory
-
-from .helpers import ensure_offers
 
 
 @pytest.fixture
@@ -36,12 +35,12 @@ def customer_admin(customer):
 
 @pytest.fixture
 def business(db):
-    return ensure_offers()["business"]
+    return Offer.objects.get(code="business")  # made by migration 0002_default_offers
 
 
 @pytest.fixture
 def enterprise(db):
-    return ensure_offers()["enterprise"]
+    return Offer.objects.get(code="enterprise")
 
 
 @pytest.fixture
