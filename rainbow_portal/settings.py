@@ -8,6 +8,8 @@ refuses to start without SECRET_KEY, ALLOWED_HOSTS and the data keys.
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from . import envconfig as env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,8 +22,6 @@ if DEBUG:
 
 SECRET_KEY = env.get_required("SECRET_KEY")
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
 # Master key wrapping the per-company data keys (SPEC §9.1) and the activity-log key (SPEC §10.2).
 DATA_MASTER_KEY = env.get_key32("DATA_MASTER_KEY")
@@ -29,8 +29,6 @@ ACTIVITY_KEY = env.get_key32("ACTIVITY_KEY")
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the portal's host names when DEBUG=0.")
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -196,21 +194,15 @@ elif DEBUG:
     # Development outbox: one file per message, listed at /dev/outbox/ while DEBUG is on.
     EMAIL_BACKEND = "core.mail.OutboxBackend"
 else:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG=0 (the portal sends mail).")
 DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "")
 DKIM_PRIVATE_KEY_FILE = os.environ.get("DKIM_PRIVATE_KEY_FILE", "")
 if bool(DKIM_DOMAIN) != bool(DKIM_SELECTOR) or bool(DKIM_DOMAIN) != bool(DKIM_PRIVATE_KEY_FILE):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together (or none)."
     )
 if DKIM_PRIVATE_KEY_FILE and not Path(DKIM_PRIVATE_KEY_FILE).is_file():
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(f"DKIM_PRIVATE_KEY_FILE {DKIM_PRIVATE_KEY_FILE!r} is not a file.")
 
 # --- Celery ---------------------------------------------------------------------------------
