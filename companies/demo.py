@@ -4,6 +4,7 @@ headquarters over two branches in organization mode. Idempotent, through service
 
 from accounts.models import User
 
+from .demo_base import person, seed_base
 from .models import Company, Organization, Role
 from .services import (
     company_create,
@@ -37,14 +38,14 @@ def _company(name, **kwargs) -> Company:
 
 
 def _person(command, email, company, roles, first="", last="") -> User:
-    user = command.person(email, company=company, first=first, last=last)
+    user = person(email, company=company, first=first, last=last)
     for role in roles:
         role_grant(user=user, role=role, actor=None)
     return user
 
 
 def seed(command):
-    logins = []
+    logins = seed_base()
     partner = _company(PARTNER, region="EMEA", kind=Company.Kind.BUSINESS_PARTNER)
     for email, first, role in (
         ("pat@bridge.test", "Pat", Role.BP_ADMIN),

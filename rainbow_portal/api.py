@@ -6,6 +6,6 @@ urlpatterns = [
     path("", include("accounts.api")),
     path("", include("subscriptions.api")),
     path("", include("companies.membership.api")),
-    path("", include("accounts.network.api")),
+    path("", include("companies.network.api")),
     path("", include("companies.visibility.api")),
 ]

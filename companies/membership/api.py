@@ -1,6 +1,9 @@
 """The company, joining and partner operations under /api/v1/, on the same selectors,
 policies and services as the pages."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -9,9 +12,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from .. import policies
-from ..models import FileSharingMode, Role
+from ..models import Company, FileSharingMode, Role
 from ..selectors import company_get_for_actor, user_roles
-from ..services import company_update, member_role_grant, member_role_remove
+from ..services import company_update, domain_add, member_role_grant, member_role_remove
 from . import selectors, services
 from .forms import ROLE_FILTER_CHOICES, STATUS_FILTER_CHOICES
 
@@ -244,24 +247,24 @@ def invitation_list(request, slug):
 
 @extend_schema(request=None, responses=InvitationSerializer)
 @api_view(["POST"])
-def invitation_resend(request, slug, invitation_id):
+def company_invitation_resend(request, slug, invitation_id):
     company = _managed(request, slug)
     invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
     return Response(
         InvitationSerializer(
-            services.invitation_resend(invitation=invitation, actor=request.user)
+            services.company_invitation_resend(invitation=invitation, actor=request.user)
         ).data
     )
 
 
 @extend_schema(request=None, responses=InvitationSerializer)
 @api_view(["POST"])
-def invitation_cancel(request, slug, invitation_id):
+def company_invitation_cancel(request, slug, invitation_id):
     company = _managed(request, slug)
     invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
     return Response(
         InvitationSerializer(
-            services.invitation_cancel(invitation=invitation, actor=request.user)
+            services.company_invitation_cancel(invitation=invitation, actor=request.user)
         ).data
     )
 
@@ -353,8 +356,6 @@ def join_request_create(request):
         selectors.joinable_company_list(user=request.user).filter(slug=data["company"]).first()
     )
     if company is None:
-        from django.http import Http404
-
         raise Http404
     join_request = services.join_request_create(user=request.user, company=company)
     return Response({"id": join_request.pk, "status": join_request.status}, status=201)
@@ -409,8 +410,6 @@ class DomainSerializer(serializers.Serializer):
 
 
 def _require_superadmin(request):
-    from django.core.exceptions import PermissionDenied
-
     if not request.user.is_superuser:
         raise PermissionDenied("Only a platform superadmin manages email domains (SPEC §2.5).")
 
@@ -419,11 +418,6 @@ def _require_superadmin(request):
 @api_view(["GET", "POST"])
 def operator_domains(request, slug):
     _require_superadmin(request)
-    from django.shortcuts import get_object_or_404
-
-    from ..models import Company
-    from ..services import domain_add
-
     company = get_object_or_404(Company, slug=slug)
     if request.method == "POST":
         data = _valid(DomainSerializer, request)
@@ -456,12 +450,12 @@ urlpatterns = [
     path(company + "invitations/", invitation_list, name="company-invitations"),
     path(
         company + "invitations/<int:invitation_id>/resend/",
-        invitation_resend,
+        company_invitation_resend,
         name="company-invitation-resend",
     ),
     path(
         company + "invitations/<int:invitation_id>/cancel/",
-        invitation_cancel,
+        company_invitation_cancel,
         name="company-invitation-cancel",
     ),
     path(company + "join-requests/", join_request_list, name="company-join-requests"),

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.security.services import session_start
+from activity.middleware import client_ip
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies
@@ -213,11 +215,11 @@ def invitations(request, slug):
 
 @login_required
 @require_POST
-def invitation_resend(request, slug, invitation_id):
+def company_invitation_resend(request, slug, invitation_id):
     company = _managed_company(request, slug)
     invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
     try:
-        services.invitation_resend(invitation=invitation, actor=request.user)
+        services.company_invitation_resend(invitation=invitation, actor=request.user)
         messages.success(request, f"Invitation sent again to {invitation.email}.")
     except ApplicationError as exc:
         _fail(request, exc)
@@ -226,11 +228,11 @@ def invitation_resend(request, slug, invitation_id):
 
 @login_required
 @require_POST
-def invitation_cancel(request, slug, invitation_id):
+def company_invitation_cancel(request, slug, invitation_id):
     company = _managed_company(request, slug)
     invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
     try:
-        services.invitation_cancel(invitation=invitation, actor=request.user)
+        services.company_invitation_cancel(invitation=invitation, actor=request.user)
         messages.success(request, f"Invitation to {invitation.email} canceled.")
     except ApplicationError as exc:
         _fail(request, exc)
@@ -469,9 +471,6 @@ def invitation(request, token):
                     last_name=form.cleaned_data["last_name"],
                 )
                 # The portal's own sign-in: a listed session, and the company's 2FA policy.
-                from accounts.security.services import session_start
-                from activity.middleware import client_ip
-
                 if session_start(request=request, user=user, ip=client_ip(request)):
                     messages.success(request, f"Welcome to {found.company.name}.")
                     setup = reverse("accounts:two-factor-setup")

@@ -3,8 +3,13 @@ briefs/demo-names.md in every mode, an organization, a grant, an override, conta
 pending invitation. Idempotent; everything through services."""
 
 from accounts.models import Contact, Invitation, User
-from accounts.network.services import invitation_send_email, invitation_send_in_app
+from companies.demo_base import person
 from companies.models import Company, Organization, Role, VisibilityGrant
+from companies.network.services import (
+    invitation_accept,
+    invitation_send_email,
+    invitation_send_in_app,
+)
 from companies.services import (
     company_create,
     company_organization_set,
@@ -30,7 +35,7 @@ def _company(name, *, mode, region="EMEA", organization=None):
 
 
 def _admin(command, email, first, last, company):
-    user = command.person(email, company=company, first=first, last=last)
+    user = person(email, company=company, first=first, last=last)
     role_grant(user=user, role=Role.COMPANY_ADMIN, actor=None)
     return user
 
@@ -63,8 +68,6 @@ def seed(command):
     bob = User.objects.get(email="bob@acme.test")
     if not Contact.objects.filter(owner=alice, contact=sam).exists():
         invitation = invitation_send_in_app(inviter=sam, invitee=alice, actor=sam)
-        from accounts.network.services import invitation_accept
-
         if invitation.status == Invitation.Status.PENDING:
             invitation_accept(invitation=invitation, actor=alice)
     if not Contact.objects.filter(owner=alice, contact=bob).exists():

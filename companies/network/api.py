@@ -7,10 +7,10 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from companies.visibility.selectors import person_get_for_viewer
+from accounts.models import Contact
 from rainbow_portal.exceptions import ApplicationError, error_body
 
-from ..models import Contact
+from ..visibility.selectors import person_get_for_viewer
 from . import selectors, services
 
 
@@ -102,8 +102,8 @@ def network(request):
 ACTIONS = {
     "accept": services.invitation_accept,
     "decline": services.invitation_decline,
-    "cancel": services.invitation_cancel,
-    "resend": services.invitation_resend,
+    "cancel": services.contact_invitation_cancel,
+    "resend": services.contact_invitation_resend,
 }
 
 

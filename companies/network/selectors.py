@@ -1,11 +1,13 @@
 """Reads for the user's network (SPEC §5)."""
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from companies.visibility import rules
+from accounts.models import Contact, Invitation, User
+from companies.models import VisibilityGrant
 
-from ..models import Contact, Invitation, User
+from ..visibility import rules
 from .services import PRESENCE_WINDOW
 
 
@@ -41,8 +43,6 @@ def invitations_incoming(*, user: User) -> list[Invitation]:
         .select_related("inviter__company")
         .order_by("-created_at")
     )
-    from companies.models import VisibilityGrant
-
     me = rules.person(user)
     rows = list(rows)
     if all(inv.kind == Invitation.Kind.IN_APP for inv in rows):
@@ -86,8 +86,6 @@ def invitations_outgoing(*, user: User) -> list[Invitation]:
 
 def invitation_get(*, user: User, pk) -> Invitation:
     """An invitation the user sent or may answer; anything else is the same 404."""
-    from django.http import Http404
-
     try:
         pk = int(pk)
     except (TypeError, ValueError):

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from companies.visibility.selectors import person_get_for_viewer
+from accounts.models import Contact, User
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Contact, User
+from ..visibility.selectors import person_get_for_viewer
 from . import selectors, services
 
 
@@ -19,7 +19,7 @@ class EmailInviteForm(forms.Form):
     email = forms.EmailField(label="Invite by email", max_length=254)
 
 
-def _back(request, default="accounts:network"):
+def _back(request, default="companies:network"):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -70,7 +70,7 @@ def invite_email(request):
     form = EmailInviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Type one valid email address.")
-        return redirect("accounts:network")
+        return redirect("companies:network")
     try:
         services.invitation_send_email(
             inviter=request.user, email=form.cleaned_data["email"], actor=request.user
@@ -80,14 +80,14 @@ def invite_email(request):
     else:
         # The same words whether or not the address has an account (SPEC §4.4).
         messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
 ACTIONS = {
     "accept": (services.invitation_accept, "Invitation accepted."),
     "decline": (services.invitation_decline, "Invitation declined."),
-    "cancel": (services.invitation_cancel, "Invitation canceled."),
-    "resend": (services.invitation_resend, "Invitation sent again."),
+    "cancel": (services.contact_invitation_cancel, "Invitation canceled."),
+    "resend": (services.contact_invitation_resend, "Invitation sent again."),
 }
 
 
@@ -104,7 +104,7 @@ def invitation_action(request, pk, action):
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
 def _contact(request, pk) -> User:
@@ -122,7 +122,7 @@ def contact_remove(request, pk):
     contact = _contact(request, pk)
     services.contact_remove(owner=request.user, contact=contact, actor=request.user)
     messages.success(request, f"{contact} was removed from your network.")
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
 @login_required
@@ -133,7 +133,7 @@ def contact_favorite(request, pk):
     services.contact_favorite_set(
         owner=request.user, contact=contact, favorite=favorite, actor=request.user
     )
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
 @login_required

@@ -1,6 +1,8 @@
 """The Django admin's user pages go through the services (SPEC §3.2, D3.14): a superadmin
 cannot change their own login email, status, groups or permissions; the company is never
-changed here (moves go through the portal's flows); every change is one activity record."""
+changed here (moves go through the portal's flows); every change is one activity record.
+Registered from companies/admin.py: a new user is created into a company by companies'
+`user_create`, so these pages sit in the companies layer."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -9,10 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
+from accounts import services
+from accounts.models import User, UserSecurity
+from accounts.security.services import account_unlock
 from rainbow_portal.exceptions import ApplicationError
 
-from . import services
-from .models import User, UserSecurity
+from .services import user_create
 
 ALWAYS_READ_ONLY = ["last_login", "date_joined"]
 
@@ -68,7 +72,7 @@ class UserAdmin(BaseUserAdmin):
                 }
                 saved = services.user_admin_update(user=original, actor=request.user, **changes)
             else:
-                saved = services.user_create(
+                saved = user_create(
                     email=form.cleaned_data["email"],
                     company=form.cleaned_data["company"],
                     password=form.cleaned_data.get("password1") or None,
@@ -145,8 +149,6 @@ class UserSecurityAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unlock the selected accounts", permissions=["view"])
     def unlock(self, request, queryset):
-        from .security.services import account_unlock
-
         count = sum(
             account_unlock(user=row.user, actor=request.user)
             for row in queryset.select_related("user")
