@@ -5,7 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api")),
     path("", include("subscriptions.api")),
-    path("", include("companies.membership.api")),
+    path("", include("companies.membership.api.urls")),
     path("", include("companies.network.api")),
     path("", include("companies.visibility.api")),
 ]
