@@ -1,7 +1,7 @@
 from django.db import transaction
 
 import activity
-from accounts.passwords import password_check
+from accounts.security.password_policy import password_check
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import PROFILE_FIELDS, User, normalize_email

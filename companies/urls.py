@@ -2,8 +2,8 @@ from django.urls import path
 
 from .membership import signup_views
 from .membership.urls import urlpatterns as membership_urlpatterns
-from .network import views as network_views
 from .security import views as security_views
+from .visibility import network_views
 from .visibility import views as visibility_views
 
 app_name = "companies"

@@ -6,6 +6,6 @@ urlpatterns = [
     path("", include("accounts.api")),
     path("", include("subscriptions.api")),
     path("", include("companies.membership.api.urls")),
-    path("", include("companies.network.api")),
+    path("", include("companies.visibility.network_api")),
     path("", include("companies.visibility.api")),
 ]

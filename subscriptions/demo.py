@@ -9,7 +9,7 @@ company that already has subscriptions is left alone.
 from django.utils import timezone
 
 from accounts.models import User
-from companies.demo_base import person
+from companies.demo.base import person
 from companies.models import Company, Role
 from companies.services import company_create, role_grant
 

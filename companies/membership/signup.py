@@ -8,8 +8,8 @@ from django.urls import reverse
 
 import activity
 from accounts.models import EmailVerification, User, UserSecurity, normalize_email
-from accounts.passwords import password_check
 from accounts.security import ratelimit
+from accounts.security.password_policy import password_check
 from accounts.security.services import IP_THROTTLED, verification_send
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError

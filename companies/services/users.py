@@ -6,7 +6,7 @@ from django.db import transaction
 
 import activity
 from accounts.models import User, normalize_email
-from accounts.passwords import password_check
+from accounts.security.password_policy import password_check
 from rainbow_portal.exceptions import ApplicationError
 
 from ..visibility.inputs import INPUT_FIELDS, derive_inputs

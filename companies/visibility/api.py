@@ -9,7 +9,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from accounts.models import User
-from companies.network.selectors import presence_for
+from companies.visibility.network_selectors import presence_for
 from rainbow_portal.exceptions import error_body
 
 from ..models import VisibilityRequest

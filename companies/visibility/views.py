@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Contact, Invitation, NetworkSettings, User
-from companies.network.selectors import network_states, presence_for
-from companies.network.services import network_settings_set
+from companies.visibility.network_selectors import network_states, presence_for
+from companies.visibility.network_services import network_settings_set
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityRequest

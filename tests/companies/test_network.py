@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts.models import Contact, Invitation
 from activity.models import ActivityRecord
-from companies.network import selectors, services
 from companies.services import company_create, company_visibility_set
+from companies.visibility import network_selectors as selectors
+from companies.visibility import network_services as services
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import UserFactory
 

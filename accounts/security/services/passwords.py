@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import activity
-from accounts.passwords import password_check
+from accounts.security.password_policy import password_check
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 

@@ -2,7 +2,7 @@
 
 Each app adds its part in a `<app>/demo.py` with `seed(command) -> [(email, description), ...]`,
 run in INSTALLED_APPS order (the base of staff, companies and people is companies'
-`demo_base`). Everything goes through services; core imports no app.
+`demo.base`). Everything goes through services; core imports no app.
 """
 
 from importlib import import_module

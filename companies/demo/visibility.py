@@ -3,13 +3,7 @@ briefs/demo-names.md in every mode, an organization, a grant, an override, conta
 pending invitation. Idempotent; everything through services."""
 
 from accounts.models import Contact, Invitation, User
-from companies.demo_base import person
 from companies.models import Company, Organization, Role, VisibilityGrant
-from companies.network.services import (
-    invitation_accept,
-    invitation_send_email,
-    invitation_send_in_app,
-)
 from companies.services import (
     company_create,
     company_organization_set,
@@ -17,10 +11,17 @@ from companies.services import (
     organization_create,
     role_grant,
 )
+from companies.visibility.network_services import (
+    invitation_accept,
+    invitation_send_email,
+    invitation_send_in_app,
+)
 from companies.visibility.services import (
     user_visibility_override_set,
     visibility_grant_create,
 )
+
+from .base import person
 
 
 def _company(name, *, mode, region="EMEA", organization=None):

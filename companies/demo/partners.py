@@ -4,16 +4,15 @@ headquarters over two branches in organization mode. Idempotent, through service
 
 from accounts.models import User
 
-from .demo_base import person, seed_base
-from .models import Company, Organization, Role
-from .services import (
+from ..models import Company, Organization, Role
+from ..services import (
     company_create,
     company_organization_set,
     company_visibility_set,
     organization_create,
     role_grant,
 )
-from .visibility.demo import seed as seed_visibility
+from .base import person
 
 PARTNER = "Bridge Partners"
 CUSTOMERS = [
@@ -45,7 +44,7 @@ def _person(command, email, company, roles, first="", last="") -> User:
 
 
 def seed(command):
-    logins = seed_base()
+    logins = []
     partner = _company(PARTNER, region="EMEA", kind=Company.Kind.BUSINESS_PARTNER)
     for email, first, role in (
         ("pat@bridge.test", "Pat", Role.BP_ADMIN),
@@ -77,6 +76,4 @@ def seed(command):
         company_visibility_set(company=company, visibility=visibility, actor=None)
         _person(command, admin, company, [Role.COMPANY_ADMIN], first=name.split()[1])
         logins.append((admin, f"company admin of {name} ({visibility}, {ORGANIZATION})"))
-    # Visibility demo (issue 4): grants, overrides, contacts; it finds the companies above.
-    logins.extend(seed_visibility(command) or [])
     return logins

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from rainbow_portal.exceptions import ApplicationError
 
-from .security.selectors import password_min_length
+from .selectors import password_min_length
 
 MIN_LENGTH = 8
 MAX_LENGTH = 64

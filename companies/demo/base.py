@@ -6,9 +6,9 @@ from django.contrib.auth.models import Permission
 from accounts.models import User
 from core.management.commands.seed_demo import DEMO_PASSWORD
 
-from .models import Company, Role
-from .selectors import default_company
-from .services import company_create, role_grant, user_create
+from ..models import Company, Role
+from ..selectors import default_company
+from ..services import company_create, role_grant, user_create
 
 COMPANIES = [
     # name, visibility, region

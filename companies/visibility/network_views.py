@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Contact, User
 from rainbow_portal.exceptions import ApplicationError
 
-from ..visibility.selectors import person_get_for_viewer
-from . import selectors, services
+from . import network_selectors as selectors
+from . import network_services as services
+from .selectors import person_get_for_viewer
 
 
 class EmailInviteForm(forms.Form):

@@ -7,8 +7,8 @@ from django.utils import timezone
 from accounts.models import Contact, Invitation, User
 from companies.models import VisibilityGrant
 
-from ..visibility import rules
-from .services import PRESENCE_WINDOW
+from . import rules
+from .network_services import PRESENCE_WINDOW
 
 
 def contact_list(*, user: User):

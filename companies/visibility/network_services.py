@@ -12,7 +12,7 @@ from accounts.models import Contact, Invitation, NetworkSettings, User, normaliz
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
-from ..visibility import rules
+from . import rules
 
 RESEND_INTERVAL = timedelta(hours=1)  # SPEC §5.4
 PRESENCE_WINDOW = timedelta(minutes=5)

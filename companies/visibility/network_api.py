@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from accounts.models import Contact
 from rainbow_portal.exceptions import ApplicationError, error_body
 
-from ..visibility.selectors import person_get_for_viewer
-from . import selectors, services
+from . import network_selectors as selectors
+from . import network_services as services
+from .selectors import person_get_for_viewer
 
 
 class ContactSerializer(serializers.Serializer):
