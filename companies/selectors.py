@@ -58,3 +58,11 @@ def company_for_pending_invitation(*, email: str) -> Company | None:
         .first()
     )
     return invitation.company if invitation else None
+
+
+def company_get_for_platform(*, slug: str) -> Company:
+    """Any company, for a platform superadmin's page (the caller checked the superadmin)."""
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        raise Http404("No such company.")
+    return company
