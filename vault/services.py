@@ -132,10 +132,11 @@ def company_key_shred(*, company, actor) -> int:
     return len(rows)
 
 
-def master_key_rewrap(*, actor=None, batch_size: int = 200) -> dict:
+def master_key_rewrap(*, actor=None, batch_size: int = 200, limit: int | None = None) -> dict:
     """Re-wrap every company key not yet under the current master key (DATA_MASTER_KEY),
     one row per transaction, so the portal keeps serving and an interrupted run resumes where
-    it stopped. Idempotent: a second run re-wraps nothing. Returns a summary."""
+    it stopped. Idempotent: a second run re-wraps nothing. `limit` stops after that many
+    re-wraps (a run in steps). Returns a summary."""
     current = keys.current_master_key_id()
     summary = {
         "master_key_id": current,
@@ -151,9 +152,11 @@ def master_key_rewrap(*, actor=None, batch_size: int = 200) -> dict:
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
-        if not batch:
+        if not batch or (limit is not None and summary["rewrapped"] >= limit):
             break
         for pk in batch:
+            if limit is not None and summary["rewrapped"] >= limit:
+                break
             last_pk = pk
             with transaction.atomic():
                 row = CompanyKey.objects.select_for_update().get(pk=pk)
