@@ -311,10 +311,13 @@ class _ScanSide(threading.Thread):
         self.error = exc
         self.failed.set()
 
-    def stop(self, *, finish: bool = True) -> None:
+    def request_finish(self, finish: bool) -> None:
         """End the stream: with `finish`, ask clamd for its verdict; without, just hang up."""
         self.finish_requested = finish
         self.queue.put(None)
+
+    def stop(self, *, finish: bool = True) -> None:
+        self.request_finish(finish)
         self.join()
 
 
@@ -395,7 +398,13 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                 refusal = {"reason": "empty", "size": 0}
             if refusal is None and not scan.failed.is_set():
                 tmp.write(sealer.seal(pending, final=True))
-            scan.stop(finish=refusal is None and not scan.failed.is_set())
+                scan.request_finish(True)
+                # clamd scans what it received only now: make the ciphertext durable meanwhile.
+                tmp.flush()
+                os.fsync(tmp.fileno())
+                scan.join()
+            else:
+                scan.stop(finish=False)
             if refusal is None and scan.error is not None:
                 refusal = {
                     "reason": scan.error.reason,
@@ -405,8 +414,6 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
         if refusal is not None:
             tmp.close()
             _refuse(company_id=cid, object_id=object_id, actor=actor, **refusal)
-        tmp.flush()
-        os.fsync(tmp.fileno())
         tmp.seek(0)
         name = vault_storage().save(new_storage_name(), _CiphertextFile(tmp))
         return StoredFile(
