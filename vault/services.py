@@ -331,8 +331,8 @@ class _CiphertextFile(File):
 def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     """Scan, encrypt and store an uploaded file in one pass (SPEC §9.1, §9.2).
 
-    `upload` is a Django UploadedFile or any binary file object (read from its current
-    position). `object_id` is the id of the caller's row for this file (the ciphertext is bound
+    `upload` is a Django UploadedFile (read from its start) or any binary file object (read
+    from its current position). `object_id` is the id of the caller's row for this file (the ciphertext is bound
     to it: pass the same id to `file_open`). Refusals raise ApplicationError (code
     `file_too_large`, `file_empty`, `file_infected` or `scanner_unavailable`) with a message
     for the user, after writing a `vault.upload.refused` activity record; nothing is stored.

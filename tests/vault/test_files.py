@@ -204,3 +204,20 @@ def test_file_open_accepts_the_callers_own_row(clamd, company):
         storage_name = stored.storage_name
 
     assert read(company, Row()) == b"row-backed"
+
+
+def test_any_django_storage_works_by_setting(clamd, company, settings):
+    """The vault speaks only Django's storage API: here an in-memory storage, in production
+    an S3-compatible one (VAULT_STORAGE_BACKEND), with no code change."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "vault": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    data = os.urandom(2 * SEG + 9)
+    stored = store(company, data)
+    from vault.files import vault_storage
+
+    assert vault_storage().exists(stored.storage_name)
+    assert read(company, stored) == data
+    assert services.file_delete(stored=stored, actor=None) is True
+    assert not vault_storage().exists(stored.storage_name)

@@ -336,3 +336,36 @@ def test_verdict_parsing(reply, reason):
     with pytest.raises(ScanRefused) as info:
         verdict(reply)
     assert info.value.reason == reason
+
+
+# --- the clamd configuration ------------------------------------------------------------------
+
+
+def test_clamd_config_sets_limits_above_the_cap_and_alerts_on_them(own_clamd, settings):
+    conf = (own_clamd["folder"] / "clamd.conf").read_text()
+    lines = dict(line.split(" ", 1) for line in conf.splitlines() if line.strip())
+    assert lines["AlertExceedsMax"] == "yes"
+    assert lines["Foreground"] == "no" and lines["SelfCheck"] == "0"
+    assert lines["DatabaseDirectory"].endswith("vault/clamav")
+    for limit in ("StreamMaxLength", "MaxFileSize", "MaxScanSize"):
+        assert int(lines[limit].rstrip("M")) * 1024 * 1024 > settings.UPLOAD_MAX_BYTES
+
+
+def test_a_real_clamd_hitting_its_stream_limit_refuses(
+    tmp_path_factory, monkeypatch, settings, company, vault_storage
+):
+    """With clamd's limits below the portal's cap (a misconfiguration), clamd's "size limit
+    exceeded" answer refuses the upload instead of letting it through."""
+    if not clamd_installed():
+        pytest.fail("clamd is not installed") if in_ci() else pytest.skip("no clamd")
+    folder = tmp_path_factory.mktemp("small-clamd")
+    monkeypatch.setenv("CLAMD_LIMIT", "1M")
+    try:
+        settings.CLAMD_SOCKET = clamd_start(folder)
+        with refusal("scanner_unavailable"):
+            store(company, os.urandom(3 * 1024 * 1024))
+        assert_nothing_stored(vault_storage, settings)
+        reason = ActivityRecord.objects.get(event="vault.upload.refused").data["reason"]
+        assert reason in {"error", "unavailable"}
+    finally:
+        clamd_stop(folder)
