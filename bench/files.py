@@ -181,6 +181,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     first, last = results[0], results[-1]
     summary = {
+        "load_average_1min": round(os.getloadavg()[0], 1),
+        "cpus": os.cpu_count(),
         "results": results,
         "upload_vs_floor_max": max(r["upload_vs_floor"] for r in results),
         "upload_peak_ratio_last_vs_first": round(

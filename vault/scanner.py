@@ -55,7 +55,8 @@ class ClamdStream:
         if not chunk:
             return
         try:
-            self._sock.sendall(struct.pack(">I", len(chunk)) + chunk)
+            self._sock.sendall(struct.pack(">I", len(chunk)))
+            self._sock.sendall(chunk)  # no concatenation: no copy of the segment
         except TimeoutError:
             raise ScanRefused("timeout", "clamd stopped reading the stream") from None
         except OSError as exc:

@@ -270,14 +270,14 @@ def _read_full(upload, size: int) -> bytes:
 
 
 class _ScanSide(threading.Thread):
-    """Feeds clamd (and the SHA-256) from a bounded queue while the caller encrypts: the scan
-    and the encryption overlap, and memory holds at most a few segments whatever the size."""
+    """Feeds clamd from a bounded queue while the caller hashes and encrypts: the scan and the
+    encryption overlap (socket writes, SHA-256 and AES-GCM all release the GIL), and memory
+    holds at most a few segments whatever the file's size."""
 
     def __init__(self, stream: ClamdStream):
         super().__init__(name="vault-scan", daemon=True)
         self.stream = stream
         self.queue: queue.Queue = queue.Queue(maxsize=4)
-        self.hasher = hashlib.sha256()
         self.error: ScanRefused | None = None
         self.failed = threading.Event()
         self.finish_requested = True
@@ -292,7 +292,6 @@ class _ScanSide(threading.Thread):
             if self.error is not None:
                 continue  # keep draining so that the reading side never blocks
             try:
-                self.hasher.update(chunk)
                 self.stream.send(chunk)
             except ScanRefused as exc:
                 self._fail(exc)
@@ -332,16 +331,18 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     """Scan, encrypt and store an uploaded file in one pass (SPEC §9.1, §9.2).
 
     `upload` is a Django UploadedFile (read from its start) or any binary file object (read
-    from its current position). `object_id` is the id of the caller's row for this file (the ciphertext is bound
-    to it: pass the same id to `file_open`). Refusals raise ApplicationError (code
-    `file_too_large`, `file_empty`, `file_infected` or `scanner_unavailable`) with a message
-    for the user, after writing a `vault.upload.refused` activity record; nothing is stored.
+    from its current position). `object_id` is the id of the caller's row for this file (the
+    ciphertext is bound to it: pass the same id to `file_open`). Refusals raise
+    ApplicationError (code `file_too_large`, `file_empty`, `file_infected` or
+    `scanner_unavailable`) with a message for the user, after writing a
+    `vault.upload.refused` activity record; nothing is stored then.
 
     The size is checked before clamd is contacted. Then each 256 KiB segment goes to clamd
-    (INSTREAM, a thread) and to AES-256-GCM (this thread) at once; the ciphertext goes to a
-    temp file that is committed to the vault storage only after clamd's exact `stream: OK`,
-    and deleted otherwise. Call it outside a transaction.atomic() block: a refusal's activity
-    record must survive the ApplicationError, and a scan must not hold a transaction open."""
+    (INSTREAM, a thread) and to SHA-256 and AES-256-GCM (this thread) at once; the
+    ciphertext goes to a temp file that is committed to the vault storage only after clamd's
+    exact `stream: OK`, and deleted otherwise. Call it outside a transaction.atomic() block:
+    a refusal's activity record must survive the ApplicationError, and a scan must not hold
+    a transaction open."""
     cid = _company_id(company)
     object_id = str(object_id)
     cap = settings.UPLOAD_MAX_BYTES
@@ -377,6 +378,7 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
         if scan is not None:
             scan.start()
             total, head, pending = 0, b"", None
+            hasher = hashlib.sha256()
             tmp.write(sealer.header_bytes)
             while True:
                 chunk = _read_full(upload, envelope.SEGMENT_SIZE)
@@ -389,6 +391,7 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                 if len(head) < 4096:
                     head += chunk[: 4096 - len(head)]
                 scan.queue.put(chunk)
+                hasher.update(chunk)
                 if pending is not None:
                     tmp.write(sealer.seal(pending, final=False))
                 pending = chunk
@@ -420,7 +423,7 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             storage_name=name,
             size=total,
             content_type=sniff_content_type(head),
-            sha256=scan.hasher.hexdigest(),
+            sha256=hasher.hexdigest(),
             key_id=str(row.key_id),
             key_version=row.version,
         )
