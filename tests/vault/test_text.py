@@ -197,3 +197,9 @@ def test_blob_text_is_base64_safe_for_storage_in_any_column(company):
     blob = encrypt(company)
     assert decrypt(company, base64.b64decode(base64.b64encode(blob))) == TEXT
     assert decrypt(company, memoryview(blob)) == TEXT  # what a BinaryField gives back
+
+
+@pytest.mark.parametrize("kwargs", [{"purpose": ""}, {"object_id": ""}])
+def test_a_blob_must_be_bound_to_a_purpose_and_an_object(company, kwargs):
+    with pytest.raises(ValueError, match="purpose and an object id"):
+        encrypt(company, **kwargs)
