@@ -327,6 +327,19 @@ class _CiphertextFile(File):
         return self.file.name
 
 
+def _file_sealer(*, company_id: int, object_id: str, actor):
+    row = company_key_current_or_create(company=company_id, actor=actor)
+    ctx = envelope.context(company_id=company_id, purpose=FILE_PURPOSE, object_id=object_id)
+    header, data_key = envelope.new_header(
+        kind=envelope.KIND_FILE,
+        company_key=keys.unwrap_company_key(row),
+        key_id=str(row.key_id),
+        key_version=row.version,
+        ctx=ctx,
+    )
+    return row, envelope.SegmentSealer(header=header, data_key=data_key, ctx=ctx)
+
+
 def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     """Scan, encrypt and store an uploaded file in one pass (SPEC §9.1, §9.2).
 
@@ -354,17 +367,6 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     if hasattr(upload, "seek") and getattr(upload, "size", None) is not None:
         upload.seek(0)
 
-    row = company_key_current_or_create(company=cid, actor=actor)
-    ctx = envelope.context(company_id=cid, purpose=FILE_PURPOSE, object_id=object_id)
-    header, data_key = envelope.new_header(
-        kind=envelope.KIND_FILE,
-        company_key=keys.unwrap_company_key(row),
-        key_id=str(row.key_id),
-        key_version=row.version,
-        ctx=ctx,
-    )
-    sealer = envelope.SegmentSealer(header=header, data_key=data_key, ctx=ctx)
-
     temp_dir = settings.VAULT_TEMP_DIR
     os.makedirs(temp_dir, exist_ok=True)
     tmp = tempfile.NamedTemporaryFile(dir=temp_dir, prefix="up-", delete=False)  # noqa: SIM115
@@ -377,9 +379,8 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             refusal = {"reason": exc.reason, "size": declared}
         if scan is not None:
             scan.start()
-            total, head, pending = 0, b"", None
+            total, head, pending, sealer = 0, b"", None, None
             hasher = hashlib.sha256()
-            tmp.write(sealer.header_bytes)
             while True:
                 chunk = _read_full(upload, envelope.SEGMENT_SIZE)
                 if not chunk:
@@ -392,6 +393,10 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                     head += chunk[: 4096 - len(head)]
                 scan.queue.put(chunk)
                 hasher.update(chunk)
+                if sealer is None:
+                    # The key lookup (a query) runs while clamd already reads the first segment.
+                    row, sealer = _file_sealer(company_id=cid, object_id=object_id, actor=actor)
+                    tmp.write(sealer.header_bytes)
                 if pending is not None:
                     tmp.write(sealer.seal(pending, final=False))
                 pending = chunk
