@@ -15,6 +15,7 @@ from activity.models import ActivityRecord
 from rainbow_portal.exceptions import ApplicationError
 from tests.clamav import clamd_installed, clamd_start, clamd_stop, in_ci
 from vault import envelope, services
+from vault.models import CompanyKey
 from vault.scanner import ScanRefused, verdict
 
 from .conftest import EICAR, stored_files
@@ -112,6 +113,7 @@ def test_no_clamd_socket_at_all_refuses_the_upload(settings, company, vault_stor
     with refusal("scanner_unavailable"):
         store(company, b"harmless")
     assert_nothing_stored(vault_storage, settings)
+    assert not CompanyKey.objects.filter(company=company).exists()  # no key for nothing
 
 
 class KillsClamdWhileRead(io.RawIOBase):
