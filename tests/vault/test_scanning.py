@@ -224,9 +224,14 @@ def fake_clamd(settings, tmp_path):
         server.close()
 
 
-def test_the_fake_clamd_saying_exactly_ok_stores_the_file(fake_clamd, company, vault_storage):
+# Small files are scanned in the caller's thread, large ones by a scan thread: both paths.
+SIZES = pytest.mark.parametrize("size", [SEG + 10, 6 * SEG + 10], ids=["inline", "threaded"])
+
+
+@SIZES
+def test_the_fake_clamd_saying_exactly_ok_stores_the_file(fake_clamd, company, vault_storage, size):
     server = fake_clamd(b"stream: OK\0")
-    data = os.urandom(2 * SEG + 3)
+    data = os.urandom(size)
     stored = store(company, data)
     assert stored.size == len(data) and server.received == len(data)
     assert len(stored_files(vault_storage)) == 1
@@ -249,19 +254,23 @@ def test_the_fake_clamd_saying_exactly_ok_stores_the_file(fake_clamd, company, v
     ],
     ids=lambda a: a.decode("latin-1")[:30] or "hang-up",
 )
-def test_any_answer_but_exactly_ok_is_refused(fake_clamd, company, vault_storage, settings, answer):
+@SIZES
+def test_any_answer_but_exactly_ok_is_refused(
+    fake_clamd, company, vault_storage, settings, answer, size
+):
     fake_clamd(answer)
     with pytest.raises(ApplicationError) as info:
-        store(company, os.urandom(SEG + 10))
+        store(company, os.urandom(size))
     assert info.value.code in {"file_infected", "scanner_unavailable"}
     assert_nothing_stored(vault_storage, settings)
 
 
-def test_silence_times_out_and_is_refused(fake_clamd, company, vault_storage, settings):
+@SIZES
+def test_silence_times_out_and_is_refused(fake_clamd, company, vault_storage, settings, size):
     fake_clamd(None)
     started = time.monotonic()
     with refusal("scanner_unavailable"):
-        store(company, b"waiting for a verdict")
+        store(company, os.urandom(size))
     assert time.monotonic() - started < 5
     assert_nothing_stored(vault_storage, settings)
     assert ActivityRecord.objects.get(event="vault.upload.refused").data["reason"] == "timeout"
