@@ -269,35 +269,18 @@ def _read_full(upload, size: int) -> bytes:
     return b"".join(parts)
 
 
-# Up to this size (known in advance) the scan runs in the caller's thread: handing a few
-# segments to a thread costs more (wake-ups on a busy machine) than the overlap saves.
-INLINE_SCAN_MAX_BYTES = 4 * envelope.SEGMENT_SIZE
-
-
 class _ScanSide(threading.Thread):
-    """Feeds clamd while the caller hashes and encrypts. Threaded (large files): a bounded
-    queue feeds a thread, so the scan and the encryption overlap (socket writes, SHA-256 and
-    AES-GCM all release the GIL) and memory holds at most a few segments whatever the size.
-    Inline (small files): the same calls, made in the caller's thread."""
+    """Feeds clamd from a bounded queue while the caller hashes and encrypts: the scan and the
+    encryption overlap (socket writes, SHA-256 and AES-GCM all release the GIL), and memory
+    holds at most a few segments whatever the file's size."""
 
-    def __init__(self, stream: ClamdStream, *, threaded: bool = True):
+    def __init__(self, stream: ClamdStream):
         super().__init__(name="vault-scan", daemon=True)
         self.stream = stream
-        self.threaded = threaded
         self.queue: queue.Queue = queue.Queue(maxsize=4)
         self.error: ScanRefused | None = None
         self.failed = threading.Event()
         self.finish_requested = True
-
-    def start(self):
-        if self.threaded:
-            super().start()
-
-    def feed(self, chunk: bytes) -> None:
-        if self.threaded:
-            self.queue.put(chunk)
-        elif self.error is None:
-            self._guarded(self.stream.send, chunk)
 
     def run(self):
         finish = True
@@ -308,42 +291,29 @@ class _ScanSide(threading.Thread):
                 break
             if self.error is not None:
                 continue  # keep draining so that the reading side never blocks
-            self._guarded(self.stream.send, chunk)
+            try:
+                self.stream.send(chunk)
+            except ScanRefused as exc:
+                self._fail(exc)
+            except Exception as exc:  # fail closed on anything unexpected too
+                self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
         if finish and self.error is None:
-            self._guarded(self.stream.finish)
+            try:
+                self.stream.finish()
+            except ScanRefused as exc:
+                self._fail(exc)
+            except Exception as exc:
+                self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
         self.stream.close()
-
-    def _guarded(self, call, *args) -> None:
-        try:
-            call(*args)
-        except ScanRefused as exc:
-            self._fail(exc)
-        except Exception as exc:  # fail closed on anything unexpected too
-            self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
 
     def _fail(self, exc: ScanRefused) -> None:
         self.error = exc
         self.failed.set()
 
     def request_finish(self, finish: bool) -> None:
-        """End the stream: with `finish`, ask clamd for its verdict; without, just hang up.
-        `join()` then waits for the verdict."""
+        """End the stream: with `finish`, ask clamd for its verdict; without, just hang up."""
         self.finish_requested = finish
-        if self.threaded:
-            self.queue.put(None)
-        elif finish and self.error is None:
-            self._guarded(self.stream.end)
-
-    def join(self, timeout=None):
-        if self.threaded:
-            super().join(timeout)
-            return
-        if self.finish_requested and self.error is None:
-            self._guarded(self.stream.read_verdict)
-        self.stream.close()
-
-    def is_alive(self) -> bool:
-        return self.threaded and super().is_alive()
+        self.queue.put(None)
 
     def stop(self, *, finish: bool = True) -> None:
         self.request_finish(finish)
@@ -404,8 +374,7 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     scan: _ScanSide | None = None
     try:
         try:
-            inline = declared is not None and declared <= INLINE_SCAN_MAX_BYTES
-            scan = _ScanSide(ClamdStream().open(), threaded=not inline)
+            scan = _ScanSide(ClamdStream().open())
         except ScanRefused as exc:
             refusal = {"reason": exc.reason, "size": declared}
         if scan is not None:
@@ -422,7 +391,7 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                     break
                 if len(head) < 4096:
                     head += chunk[: 4096 - len(head)]
-                scan.feed(chunk)
+                scan.queue.put(chunk)
                 hasher.update(chunk)
                 if sealer is None:
                     # The key lookup (a query) runs while clamd already reads the first segment.
@@ -464,10 +433,8 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             key_version=row.version,
         )
     finally:
-        if scan is not None:
-            if scan.is_alive():
-                scan.stop(finish=False)
-            scan.stream.close()
+        if scan is not None and scan.is_alive():
+            scan.stop(finish=False)
         tmp.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp.name)
