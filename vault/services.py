@@ -11,6 +11,7 @@ Public API (used by bubbles and retention):
 
 import contextlib
 import hashlib
+import logging
 import os
 import queue
 import secrets
@@ -33,6 +34,8 @@ from .files import StoredFile, new_storage_name, sniff_content_type, vault_stora
 from .models import CompanyKey
 from .scanner import ClamdStream, ScanRefused
 from .selectors import FILE_PURPOSE, _company_id
+
+logger = logging.getLogger(__name__)
 
 # --- company keys ------------------------------------------------------------------------------
 
@@ -423,7 +426,15 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             tmp.close()
             _refuse(company_id=cid, object_id=object_id, actor=actor, **refusal)
         tmp.seek(0)
-        name = vault_storage().save(new_storage_name(), _CiphertextFile(tmp))
+        try:
+            name = vault_storage().save(new_storage_name(), _CiphertextFile(tmp))
+        except OSError as exc:  # a full disk, an unreachable object store: say so, keep nothing
+            logger.error("Vault storage refused a file: %s", exc)
+            raise ApplicationError(
+                "The file could not be stored right now. Please try again later.",
+                code="storage_unavailable",
+                fields={"file": ["The file could not be stored right now."]},
+            ) from None
         return StoredFile(
             storage_name=name,
             size=total,

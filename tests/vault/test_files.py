@@ -221,3 +221,26 @@ def test_any_django_storage_works_by_setting(clamd, company, settings):
     assert read(company, stored) == data
     assert services.file_delete(stored=stored, actor=None) is True
     assert not vault_storage().exists(stored.storage_name)
+
+
+class BrokenStorage:
+    """A storage whose disk is full."""
+
+    def __init__(self, **options):
+        pass
+
+    def save(self, name, content, max_length=None):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_storage_failure_is_a_clear_refusal_and_leaves_no_temp_file(clamd, company, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "vault": {"BACKEND": "tests.vault.test_files.BrokenStorage"},
+    }
+    from rainbow_portal.exceptions import ApplicationError
+
+    with pytest.raises(ApplicationError) as info:
+        store(company, b"fine bytes" * 100)
+    assert info.value.code == "storage_unavailable"
+    assert list(settings.VAULT_TEMP_DIR.iterdir()) == []
