@@ -180,6 +180,7 @@ class VisibilityRequestSerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def visibility_request_create(request, slug):
+    from .services import NO_SUCH_COMPANY
     from .services import visibility_request_create as create
 
     company = _managed_company(request, slug)
@@ -189,7 +190,7 @@ def visibility_request_create(request, slug):
         company=company, name=serializer.validated_data["company_name"]
     )
     if other is None:
-        return Response(error_body("not_found", "No company has this exact name."), 404)
+        return Response(error_body("not_found", NO_SUCH_COMPANY), 404)
     vr = create(from_company=company, to_company=other, actor=request.user)
     return Response({"id": vr.pk, "status": vr.status, "to_company": other.name}, status=201)
 

@@ -71,6 +71,20 @@ def person(user) -> Person:
     )
 
 
+def company_viewer(company) -> Person:
+    """A company as a viewer, for what the company itself finds (SPEC §4.6: a mutual
+    request names only a company that the requester's company can find): its company mode,
+    no member override."""
+    return Person(
+        id=0,
+        company_id=company.pk,
+        company_mode=company.visibility,
+        override="",
+        org_id=company.organization_id,
+        region=company.region,
+    )
+
+
 class World(Protocol):
     def are_contacts(self, a_id: int, b_id: int) -> bool: ...
 

@@ -8,7 +8,11 @@ from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
 from ..policies import crosses_china_boundary, is_platform_actor
+from . import rules
 from .inputs import ALLOWED_OVERRIDES, effective_mode
+
+# SPEC §4.6: a hidden company answers exactly like a missing one.
+NO_SUCH_COMPANY = "No company has this exact name."
 
 
 @transaction.atomic
@@ -95,7 +99,10 @@ def visibility_request_create(*, from_company: Company, to_company: Company, act
     """A company admin asks another company for mutual visibility (SPEC §4.6)."""
     if from_company.pk == to_company.pk:
         raise ApplicationError("Choose another company.")
-    _check_regions(from_company, to_company)
+    # SPEC §4.6, §2.3: only a company the requester's company finds; anything else reads
+    # as unknown, whoever calls.
+    if not rules.can_find_company(rules.company_viewer(from_company), to_company, rules.DbWorld()):
+        raise ApplicationError(NO_SUCH_COMPANY, code="not_found")
     pending = VisibilityRequest.objects.filter(
         status=VisibilityRequest.Status.PENDING,
         from_company__in=[from_company, to_company],

@@ -207,7 +207,7 @@ def company_visibility(request, slug):
         )
         try:
             if other is None:
-                raise ApplicationError("No company has this exact name.")
+                raise ApplicationError(services.NO_SUCH_COMPANY)
             services.visibility_request_create(
                 from_company=company, to_company=other, actor=request.user
             )
