@@ -23,14 +23,15 @@ def user_visibility_override_set(*, user, override: str, actor):
 
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     company_mode = user.company.visibility
+    if user.visibility_override == override:
+        # A kept override equal to the company's mode is allowed to stay (SPEC §4.1).
+        return user
     if override and override not in ALLOWED_OVERRIDES[company_mode]:
         allowed = ", ".join(sorted(ALLOWED_OVERRIDES[company_mode])) or "none"
         raise ApplicationError(
             f"A member of a {company_mode} company may be set to: {allowed}.",
             fields={"visibility_override": [f"Not allowed in a {company_mode} company."]},
         )
-    if user.visibility_override == override:
-        return user
     previous = user.visibility_override
     user.visibility_override = override
     user.visibility_mode = effective_mode(company_mode=company_mode, override=override)

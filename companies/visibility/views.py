@@ -129,6 +129,7 @@ def member_visibility(request, slug, pk):
         if request.method == "POST" and "visibility_override" in request.POST
         else None,
         company_mode=company.visibility,
+        current=member.visibility_override,
         initial={"visibility_override": member.visibility_override},
     )
     if form.is_bound:

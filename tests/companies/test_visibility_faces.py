@@ -34,6 +34,9 @@ def worlds(draw):
                 st.sampled_from(MODES),
                 st.integers(-1, n_orgs - 1),  # -1: no organization
                 st.sampled_from(REGIONS),
+                # The mode while overrides are set; the final mode comes after (SPEC §4.1:
+                # overrides survive mode changes).
+                st.sampled_from(MODES),
             ),
             min_size=1,
             max_size=5,
@@ -68,22 +71,27 @@ def build(world):
     orgs = [Organization.objects.create(name=f"org{i}") for i in range(n_orgs)]
     cos = [
         company_create(name=f"co{i}", region=region, actor=None)
-        for i, (_mode, _org, region) in enumerate(companies)
+        for i, (_mode, _org, region, _early) in enumerate(companies)
     ]
     people = [
         UserFactory(company=cos[ci], email=f"u{i}@w.test", first_name=first, last_name=last)
         for i, (ci, _o, first, last) in enumerate(users)
     ]
-    for company, (mode, org, _region) in zip(cos, companies, strict=True):
+    for company, (_mode, org, _region, early) in zip(cos, companies, strict=True):
         if org >= 0:
             company_organization_set(company=company, organization=orgs[org], actor=None)
-        if mode == "organization" and org < 0:
-            mode = "closed"
-        company_visibility_set(company=company, visibility=mode, actor=None)
+        if early == "organization" and org < 0:
+            early = "closed"
+        company_visibility_set(company=company, visibility=early, actor=None)
     for person, (_ci, override, _f, _l) in zip(people, users, strict=True):
         person.refresh_from_db()
         if override and override in ALLOWED_OVERRIDES[person.company.visibility]:
             user_visibility_override_set(user=person, override=override, actor=None)
+    for company, (mode, org, _region, _early) in zip(cos, companies, strict=True):
+        if mode == "organization" and org < 0:
+            mode = "closed"
+        company.refresh_from_db()
+        company_visibility_set(company=company, visibility=mode, actor=None)
     for ui, ci in moves:
         user_move_to_company(user=User.objects.get(pk=people[ui].pk), company=cos[ci], actor=None)
     for a, b in grants:

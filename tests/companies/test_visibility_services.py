@@ -68,10 +68,10 @@ def test_copies_follow_company_mode_org_and_moves():
     company = co("Src", "closed")
     member = UserFactory(company=company)
     user_visibility_override_set(user=member, override="public", actor=None)
-    # The new mode makes the override meaningless: it is dropped, the copy follows.
+    # The override equals the new mode: kept, without effect (SPEC §4.1).
     company_visibility_set(company=company, visibility="public", actor=None)
     member.refresh_from_db()
-    assert (member.visibility_override, member.visibility_mode) == ("", "public")
+    assert (member.visibility_override, member.visibility_mode) == ("public", "public")
     org = Organization.objects.create(name="Org")
     company_organization_set(company=company, organization=org, actor=None)
     member.refresh_from_db()
