@@ -4,8 +4,8 @@ from django.utils.text import slugify
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from .models import Company, Role, RoleAssignment, VisibilityMode
-from .policies import is_platform_actor
+from .models import Company, Region, Role, RoleAssignment, VisibilityMode
+from .policies import crosses_china_boundary, is_platform_actor
 from .visibility.inputs import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
@@ -18,6 +18,30 @@ def _unique_slug(name: str) -> str:
     while slug in RESERVED_SLUGS or Company.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+CHINA_PARTNER = (
+    "A China company and a company outside China cannot be partner and customer: no link "
+    "crosses the China boundary."
+)
+CHINA_ORGANIZATION = (
+    "An organization holds either China companies or companies outside China, never both."
+)
+
+
+def china_link_refusal(*, company: Company, partner=None, organization=None) -> str | None:
+    """SPEC §2.3: no business partner and no organization across the China boundary."""
+    if partner is not None and crosses_china_boundary(company, partner):
+        return CHINA_PARTNER
+    if organization is not None and getattr(organization, "pk", None) is not None:
+        others = Company.objects.filter(organization=organization).exclude(pk=company.pk)
+        if company.region == Region.CHINA:
+            others = others.exclude(region=Region.CHINA)
+        else:
+            others = others.filter(region=Region.CHINA)
+        if others.exists():
+            return CHINA_ORGANIZATION
+    return None
 
 
 @transaction.atomic
@@ -37,6 +61,11 @@ def company_create(
         raise ApplicationError(
             f"A company named “{name}” already exists.", fields={"name": ["Taken."]}
         )
+    refusal = china_link_refusal(
+        company=Company(region=region), partner=business_partner, organization=organization
+    )
+    if refusal:
+        raise ApplicationError(refusal, code="china_boundary")
     company = Company(
         name=name,
         slug=_unique_slug(name),
@@ -111,6 +140,9 @@ def company_organization_set(*, company: Company, organization, actor) -> Compan
         raise ApplicationError(
             "This company is in organization mode: choose another visibility mode first."
         )
+    refusal = china_link_refusal(company=company, organization=organization)
+    if refusal:
+        raise ApplicationError(refusal, code="china_boundary", fields={"organization": [refusal]})
     previous = company.organization_id
     company.organization = organization
     company.save(update_fields=["organization"])
@@ -213,6 +245,11 @@ def company_partner_set(*, company: Company, partner: Company | None, actor) -> 
             raise ApplicationError("Only an end-customer company can have a business partner.")
         if not partner.is_business_partner:
             raise ApplicationError(f"“{partner.name}” is not a business-partner company.")
+        refusal = china_link_refusal(company=company, partner=partner)
+        if refusal:
+            raise ApplicationError(
+                refusal, code="china_boundary", fields={"business_partner": [refusal]}
+            )
     previous = company.business_partner_id
     company.business_partner = partner
     company.full_clean()

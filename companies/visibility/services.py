@@ -49,7 +49,7 @@ def user_visibility_override_set(*, user, override: str, actor):
 def _check_regions(company: Company, other: Company) -> None:
     if crosses_china_boundary(company, other):
         raise ApplicationError(
-            "China companies are never visible to or from another region (SPEC §2.3)."
+            "China companies are never visible to or from another region."
         )
 
 
