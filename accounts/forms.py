@@ -143,3 +143,16 @@ class ProfileLockForm(forms.Form):
     locked = forms.TypedChoiceField(
         choices=[("1", "Lock"), ("0", "Unlock")], coerce=lambda value: value == "1"
     )
+
+
+class OwnVisibilityForm(forms.Form):
+    """SPEC §2.2: a standalone user's own mode."""
+
+    visibility = forms.ChoiceField(
+        label="Who can find you",
+        choices=[
+            ("public", "Public: anyone who searches may find you"),
+            ("private", "Private: only your network finds you"),
+        ],
+        widget=forms.RadioSelect,
+    )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("security/", views.security_view, name="security"),
     path("security/sign-out-everywhere/", views.sessions_end_all_view, name="sessions-end-all"),
     path("profile/", views.profile_view, name="profile"),
+    path("profile/visibility/", views.own_visibility_view, name="own-visibility"),
     path(
         "companies/<slug:slug>/security/",
         views.company_security_view,

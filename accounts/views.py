@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from activity.middleware import client_ip
 from companies.policies import can_manage_company
 from companies.selectors import company_get_for_actor
+from companies.visibility.services import standalone_visibility_set
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
@@ -353,7 +354,38 @@ def profile_view(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "locked": bool(locked)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "locked": bool(locked),
+            "visibility_form": forms.OwnVisibilityForm(
+                initial={"visibility": user.visibility_override or "public"}
+            )
+            if user.company.is_default
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def own_visibility_view(request):
+    """A standalone user chooses public or private for themselves (SPEC §2.2)."""
+    form = forms.OwnVisibilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose public or private.")
+        return redirect("accounts:profile")
+    try:
+        standalone_visibility_set(
+            user=request.user, visibility=form.cleaned_data["visibility"], actor=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Visibility saved.")
+    return redirect("accounts:profile")
 
 
 # --- Company security settings (company admins) ----------------------------------------------

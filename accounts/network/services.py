@@ -18,8 +18,9 @@ PRESENCE_WINDOW = timedelta(minutes=5)
 
 
 def _auto_accepts(inviter: User, invitee: User) -> bool:
-    """SPEC §5.1: within one company, accepted at once unless the company turned it off."""
-    if inviter.company_id != invitee.company_id:
+    """SPEC §5.1: within one company, accepted at once unless the company turned it off.
+    Never between standalone users: the default company is not a circle (SPEC §2.2)."""
+    if inviter.company_id != invitee.company_id or inviter.company.is_default:
         return False
     setting = NetworkSettings.objects.filter(company_id=inviter.company_id).first()
     return setting is None or setting.auto_accept_within_company

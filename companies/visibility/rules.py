@@ -48,6 +48,8 @@ class Person:
     override: str
     org_id: int | None
     region: str
+    # SPEC §2.2: a member of the default company belongs, for §4 and §5, to no company.
+    standalone: bool = False
 
     @property
     def mode(self) -> str:
@@ -68,6 +70,7 @@ def person(user) -> Person:
         override=user.visibility_override,
         org_id=company.organization_id,
         region=company.region,
+        standalone=company.is_default,
     )
 
 
@@ -82,6 +85,7 @@ def company_viewer(company) -> Person:
         override="",
         org_id=company.organization_id,
         region=company.region,
+        standalone=company.is_default,
     )
 
 
@@ -99,6 +103,12 @@ class Verdict:
 
     def __bool__(self):
         return self.allowed
+
+
+def same_company(a: Person, b: Person) -> bool:
+    """SPEC §2.2: the default company is not a circle — two standalone users are never
+    "same company"."""
+    return a.company_id == b.company_id and not a.standalone
 
 
 def same_org(a: Person, b: Person) -> bool:
@@ -123,7 +133,7 @@ def region_barrier(v: Person, t: Person) -> Verdict | None:
 
 def inside_circle(v: Person, t: Person, world: World) -> Verdict | None:
     """SPEC §4.2: why T is inside V's circle, or None."""
-    if v.company_id == t.company_id:
+    if same_company(v, t):
         return Verdict(True, "same company", "§4.2")
     if world.are_contacts(v.id, t.id):
         return Verdict(True, "in each other's network", "§4.2, §5.2")
@@ -170,7 +180,7 @@ def explain_invite(v: Person, t: Person, world: World, channel: str) -> Verdict:
     seen_v, seen_t = mode_as_seen(v, t), mode_as_seen(t, v)
     # The isolated row holds even inside the circle, except within the same company and the
     # same organization (where it reads `public`, §4.5).
-    if ISOLATED in (seen_v, seen_t) and v.company_id != t.company_id:
+    if ISOLATED in (seen_v, seen_t) and not same_company(v, t):
         who = "the viewer" if seen_v == ISOLATED else "the target"
         return Verdict(False, f"{who} is isolated: never invites or is invited", "§4.4")
     inside = inside_circle(v, t, world)
@@ -208,7 +218,7 @@ def can_find_company(v: Person, company, world: World) -> Verdict:
     barrier = region_barrier(v, t)
     if barrier is not None:
         return barrier
-    if v.company_id == t.company_id:
+    if same_company(v, t):
         return Verdict(True, "own company", "§4.2")
     if world.grants(t.company_id, v.company_id):
         return Verdict(True, "a visibility grant", "§4.6")

@@ -46,11 +46,33 @@ def user_visibility_override_set(*, user, override: str, actor):
     return user
 
 
+STANDALONE_MODES = ("public", "private")
+
+
+@transaction.atomic
+def standalone_visibility_set(*, user, visibility: str, actor):
+    """SPEC §2.2: a standalone user chooses `public` (the default) or `private` for
+    themselves; nobody else does, and a company's members are set by their admins."""
+    if actor is not None and actor.pk != user.pk:
+        raise ApplicationError(
+            "Only the user chooses their own visibility.", code="permission_denied"
+        )
+    if not user.company.is_default:
+        raise ApplicationError(
+            "Your company's admins set your visibility.", code="permission_denied"
+        )
+    if visibility not in STANDALONE_MODES:
+        raise ApplicationError(
+            "Choose public or private.", fields={"visibility": ["Choose public or private."]}
+        )
+    # The default company is public: `public` is "same as company", `private` the override.
+    override = "" if visibility == "public" else "private"
+    return user_visibility_override_set(user=user, override=override, actor=actor)
+
+
 def _check_regions(company: Company, other: Company) -> None:
     if crosses_china_boundary(company, other):
-        raise ApplicationError(
-            "China companies are never visible to or from another region."
-        )
+        raise ApplicationError("China companies are never visible to or from another region.")
 
 
 def visibility_grant_validate(*, company: Company, visible_by: Company) -> None:

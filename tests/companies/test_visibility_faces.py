@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from accounts.models import Contact, User
 from accounts.services import user_move_to_company
 from companies.models import Company, Organization, VisibilityGrant
-from companies.services import company_create, company_organization_set, company_visibility_set
+from companies.selectors import default_company
+from companies.services import (
+    china_link_refusal,
+    company_create,
+    company_organization_set,
+    company_visibility_set,
+)
 from companies.visibility import rules, search
 from companies.visibility.inputs import ALLOWED_OVERRIDES
 from companies.visibility.services import user_visibility_override_set
@@ -46,7 +52,7 @@ def worlds(draw):
     users = draw(
         st.lists(
             st.tuples(
-                st.integers(0, n_co - 1),
+                st.integers(-1, n_co - 1),  # -1: the default company (standalone, SPEC §2.2)
                 st.sampled_from(["", "public", "private"]),
                 st.sampled_from(["Ann", "Anna", "Bob", "Al"]),
                 st.sampled_from(["Smith", "Annan", "Bo", "Al"]),
@@ -61,23 +67,33 @@ def worlds(draw):
     grants = draw(st.lists(pairs_co, max_size=4))
     contacts = draw(st.lists(pairs_u, max_size=5))
     moves = draw(
-        st.lists(st.tuples(st.integers(0, n_users - 1), st.integers(0, n_co - 1)), max_size=2)
+        st.lists(st.tuples(st.integers(0, n_users - 1), st.integers(-1, n_co - 1)), max_size=2)
     )
     return n_orgs, companies, users, grants, contacts, moves
 
 
 def build(world):
     n_orgs, companies, users, grants, contacts, moves = world
+    companies = list(companies)
     orgs = [Organization.objects.create(name=f"org{i}") for i in range(n_orgs)]
     cos = [
         company_create(name=f"co{i}", region=region, actor=None)
         for i, (_mode, _org, region, _early) in enumerate(companies)
     ]
+    standalone = default_company()
     people = [
-        UserFactory(company=cos[ci], email=f"u{i}@w.test", first_name=first, last_name=last)
+        UserFactory(
+            company=cos[ci] if ci >= 0 else standalone,
+            email=f"u{i}@w.test",
+            first_name=first,
+            last_name=last,
+        )
         for i, (ci, _o, first, last) in enumerate(users)
     ]
     for company, (_mode, org, _region, early) in zip(cos, companies, strict=True):
+        if org >= 0 and china_link_refusal(company=company, organization=orgs[org]):
+            org = -1  # SPEC §2.3: an organization stays on one side of the China boundary
+            companies[cos.index(company)] = (_mode, org, _region, early)
         if org >= 0:
             company_organization_set(company=company, organization=orgs[org], actor=None)
         if early == "organization" and org < 0:
@@ -93,7 +109,11 @@ def build(world):
         company.refresh_from_db()
         company_visibility_set(company=company, visibility=mode, actor=None)
     for ui, ci in moves:
-        user_move_to_company(user=User.objects.get(pk=people[ui].pk), company=cos[ci], actor=None)
+        user_move_to_company(
+            user=User.objects.get(pk=people[ui].pk),
+            company=cos[ci] if ci >= 0 else standalone,
+            actor=None,
+        )
     for a, b in grants:
         if a != b:
             VisibilityGrant.objects.get_or_create(company=cos[a], visible_by=cos[b])
