@@ -14,6 +14,9 @@ from rainbow_portal.exceptions import ApplicationError
 from ..models import Contact, Invitation, NetworkSettings, User, normalize_email
 
 RESEND_INTERVAL = timedelta(hours=1)  # SPEC §5.4
+ISOLATED_EMAIL_REFUSAL = (
+    "As an isolated user you invite only people of your own company and organization."
+)
 PRESENCE_WINDOW = timedelta(minutes=5)
 
 
@@ -101,10 +104,17 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
     whether or not the address has an account; the invitee sees it on sign-in, and only if
     the rules let the inviter invite them (decision D4.5)."""
     email = normalize_email(email)
-    if inviter.visibility_mode == rules.ISOLATED:
-        raise ApplicationError("Isolated users do not invite by email (SPEC §4.4).")
     if email == inviter.email:
         raise ApplicationError("You cannot invite yourself.")
+    if inviter.visibility_mode == rules.ISOLATED:
+        # SPEC §4.4: the isolated row spares the same company and the same organization,
+        # whose people the inviter finds anyway, so naming them reveals nothing; any other
+        # address (with an account or not) gets the same refusal.
+        invitee = User.objects.select_related("company").filter(email=email).first()
+        if invitee is None or not rules.can_invite_by_email(
+            rules.person(inviter), rules.person(invitee), rules.DbWorld()
+        ):
+            raise ApplicationError(ISOLATED_EMAIL_REFUSAL, code="isolated")
     mine = Invitation.objects.filter(
         inviter=inviter,
         kind=Invitation.Kind.EMAIL,

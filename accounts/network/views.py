@@ -41,7 +41,7 @@ def network(request):
             "incoming": selectors.invitations_incoming(user=request.user),
             "outgoing": selectors.invitations_outgoing(user=request.user),
             "email_form": EmailInviteForm(),
-            "may_email": request.user.visibility_mode != "isolated",
+            "isolated": request.user.visibility_mode == "isolated",
         },
     )
 

@@ -97,6 +97,7 @@ def person(request, pk):
         "is_contact": Contact.objects.filter(owner=request.user, contact=target).exists(),
         "presence": presence_for(viewer=request.user, target=target),
         "can_invite": rules.can_invite_in_app(v, t, world),
+        "can_invite_by_email": rules.can_invite_by_email(v, t, world),
         "company_visible": rules.can_find_company(v, target.company, world).allowed,
         "may_manage": can_manage_company(actor=request.user, company=target.company),
         "pending": pending,
