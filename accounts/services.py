@@ -84,6 +84,17 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
 
 
 @transaction.atomic
+def user_verified_set(*, user: User, verified: bool) -> None:
+    """SPEC §7.1: the one writer of whether an account's address is verified, and of its
+    copy on the user row that the directory search reads (decision D10b.6)."""
+    from .models import UserSecurity
+
+    UserSecurity.objects.update_or_create(user=user, defaults={"email_verified": verified})
+    User.objects.filter(pk=user.pk).update(visibility_verified=verified)
+    user.visibility_verified = verified
+
+
+@transaction.atomic
 def user_move_to_company(*, user: User, company, actor) -> User:
     """Move a user into another company (joining from standalone, SPEC §2.6). The one place
     that changes `User.company`, so everything derived from it is kept in step here.

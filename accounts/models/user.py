@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     visibility_mode = models.CharField(max_length=20, default="public", editable=False)
     visibility_org_id = models.BigIntegerField(null=True, blank=True, editable=False)
     visibility_china = models.BooleanField(default=False, editable=False)
+    # SPEC §7.1: an account whose address is not verified is not findable. A copy of
+    # `UserSecurity.email_verified`, written only by `accounts.services.user_verified_set`.
+    visibility_verified = models.BooleanField(default=True, editable=False)
     # Search keys for prefix matching on "first last" (covers the first name) and on the last
     # name; computed by the database so no writer can forget them.
     name_key = models.GeneratedField(

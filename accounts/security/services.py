@@ -38,6 +38,7 @@ from ..models import (
     UserSession,
     normalize_email,
 )
+from ..services import user_verified_set
 from . import ratelimit
 from .selectors import has_two_factor, totp_device, two_factor_required
 
@@ -369,6 +370,8 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     # Receiving the code proved the mailbox: an unconfirmed sign-up is confirmed by it.
     security.email_verified = True
     security.save(update_fields=["failed_logins", "locked_until", "email_verified"])
+    if confirms:
+        user_verified_set(user=user, verified=True)
     ratelimit.clear("login-email", email)
     activity.record(
         event="user.password.reset",
@@ -488,7 +491,7 @@ def signup(
         first_name=first_name,
         last_name=last_name,
     )
-    UserSecurity.objects.create(user=user, email_verified=False)
+    user_verified_set(user=user, verified=False)
     _send_verification(user=user)
     return user
 
@@ -565,9 +568,8 @@ def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
         )
     entry.used_at = timezone.now()
     entry.save(update_fields=["used_at"])
-    security = _security_for_update(user)
-    security.email_verified = True
-    security.save(update_fields=["email_verified"])
+    _security_for_update(user)
+    user_verified_set(user=user, verified=True)
     activity.record(event="user.email.verified", actor=user, target=user, ip=ip)
     _claim_pending_invitation(user)
     return Outcome(user=user)

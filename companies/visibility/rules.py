@@ -50,6 +50,8 @@ class Person:
     region: str
     # SPEC §2.2: a member of the default company belongs, for §4 and §5, to no company.
     standalone: bool = False
+    # SPEC §7.1: until its address is verified an account is not findable.
+    verified: bool = True
 
     @property
     def mode(self) -> str:
@@ -59,6 +61,16 @@ class Person:
     @property
     def in_china(self) -> bool:
         return self.region == Region.CHINA
+
+
+def _verified(user) -> bool:
+    """The source of truth (`UserSecurity.email_verified`); no row means verified."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.security.email_verified
+    except ObjectDoesNotExist:
+        return True
 
 
 def person(user) -> Person:
@@ -71,6 +83,7 @@ def person(user) -> Person:
         org_id=company.organization_id,
         region=company.region,
         standalone=company.is_default,
+        verified=_verified(user),
     )
 
 
@@ -148,6 +161,8 @@ def inside_circle(v: Person, t: Person, world: World) -> Verdict | None:
 
 def explain_find(v: Person, t: Person, world: World) -> Verdict:
     """SPEC §4.3: does V find T (search, profile, company page)?"""
+    if not t.verified:
+        return Verdict(False, "the target has not verified their address yet", "§7.1")
     barrier = region_barrier(v, t)
     if barrier is not None:
         return barrier

@@ -176,7 +176,8 @@ def _statement(
         for key, match in keyed:
             parts.append(
                 f"SELECT * FROM (SELECT u.id AS uid, {key} AS k FROM accounts_user u {join}"  # noqa: S608
-                f" WHERE {condition} AND u.id <> %(viewer)s AND {match}"
+                # SPEC §7.1: an account not yet verified is found by nobody.
+                f" WHERE {condition} AND u.id <> %(viewer)s AND u.visibility_verified AND {match}"
                 f" ORDER BY k, uid{cap}) b"
             )
     page = ""

@@ -2,6 +2,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import activity
+from accounts.models import UserSecurity
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import License, Subscription
@@ -41,6 +42,19 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
             )
         if not user.is_active:
             raise ApplicationError(f"{_name(user)}'s account is closed: it cannot get a license.")
+    # SPEC §7.1: an account holds no license until its address is verified.
+    unverified = (
+        UserSecurity.objects.filter(user_id__in=[u.pk for u in users], email_verified=False)
+        .select_related("user")
+        .first()
+    )
+    if unverified is not None:
+        raise ApplicationError(
+            f"{_name(unverified.user)} has not verified their email address yet: a license "
+            "can be assigned once they have.",
+            code="unverified",
+            fields={"users": ["Email address not verified yet."]},
+        )
     user_ids = [u.pk for u in users]
     active = License.objects.filter(released_at__isnull=True)
     duplicate = (

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Contact, User
-from accounts.services import user_move_to_company
+from accounts.services import user_move_to_company, user_verified_set
 from companies.models import Company, Organization, VisibilityGrant
 from companies.selectors import default_company
 from companies.services import (
@@ -56,6 +56,7 @@ def worlds(draw):
                 st.sampled_from(["", "public", "private"]),
                 st.sampled_from(["Ann", "Anna", "Bob", "Al"]),
                 st.sampled_from(["Smith", "Annan", "Bo", "Al"]),
+                st.sampled_from([True, True, True, False]),  # address verified (SPEC §7.1)
             ),
             min_size=2,
             max_size=8,
@@ -88,8 +89,11 @@ def build(world):
             first_name=first,
             last_name=last,
         )
-        for i, (ci, _o, first, last) in enumerate(users)
+        for i, (ci, _o, first, last, _v) in enumerate(users)
     ]
+    for person, (*_rest, verified) in zip(people, users, strict=True):
+        if not verified:
+            user_verified_set(user=person, verified=False)
     for company, (_mode, org, _region, early) in zip(cos, companies, strict=True):
         if org >= 0 and china_link_refusal(company=company, organization=orgs[org]):
             org = -1  # SPEC §2.3: an organization stays on one side of the China boundary
@@ -99,7 +103,7 @@ def build(world):
         if early == "organization" and org < 0:
             early = "closed"
         company_visibility_set(company=company, visibility=early, actor=None)
-    for person, (_ci, override, _f, _l) in zip(people, users, strict=True):
+    for person, (_ci, override, _f, _l, _v) in zip(people, users, strict=True):
         person.refresh_from_db()
         if override and override in ALLOWED_OVERRIDES[person.company.visibility]:
             user_visibility_override_set(user=person, override=override, actor=None)
@@ -121,7 +125,9 @@ def build(world):
         if a != b:
             Contact.objects.get_or_create(owner=people[a], contact=people[b])
             Contact.objects.get_or_create(owner=people[b], contact=people[a])
-    return list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("company"))
+    return list(
+        User.objects.filter(pk__in=[p.pk for p in people]).select_related("company", "security")
+    )
 
 
 def keys(user):
