@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from activity.middleware import client_ip
-from companies.policies import can_manage_company
+from companies.policies import can_manage_security
 from companies.selectors import company_get_for_actor
 from companies.visibility.services import standalone_visibility_set
 from rainbow_portal.exceptions import ApplicationError
@@ -322,7 +322,9 @@ def security_view(request):
             "current_key": request.session.session_key,
             "has_two_factor": selectors.has_two_factor(user=request.user),
             "two_factor_required": selectors.two_factor_required(user=request.user),
-            "manages_company": can_manage_company(actor=request.user, company=request.user.company),
+            "manages_company": can_manage_security(
+                actor=request.user, company=request.user.company
+            ),
         },
     )
 
@@ -393,7 +395,8 @@ def own_visibility_view(request):
 
 def _managed_company(request, slug):
     company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
+    # SPEC §3.3: security settings are the company's own admins', not its partner's.
+    if not can_manage_security(actor=request.user, company=company):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Only the company's admins change its security settings.")

@@ -110,6 +110,30 @@ def require_can_manage_company(*, actor, company: Company) -> None:
     require_right(actor=actor, company=company, action=rights.MANAGE_COMPANY)
 
 
+# SPEC §3.3: the admin role of each company kind, acting on its own company only.
+OWN_ADMIN_ROLES = frozenset({Role.COMPANY_ADMIN, Role.BP_ADMIN})
+
+
+def can_manage_security(*, actor, company: Company) -> bool:
+    """SPEC §3.3: a company's security settings (two-factor policy, password minimum,
+    profile locks, identity providers, file sharing, mutual-visibility requests) belong to
+    its own admins — company_admin, or bp_admin for the partner's own company — and to
+    superadmins; never to the partner's roles on an end customer."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    if actor.company_id != company.pk:
+        return False
+    return bool(effective_roles(actor=actor) & OWN_ADMIN_ROLES)
+
+
+def require_can_manage_security(*, actor, company: Company) -> None:
+    """The service-side twin: `actor=None` is the system (demo data, scheduled jobs)."""
+    if actor is not None and not can_manage_security(actor=actor, company=company):
+        raise PermissionDenied("Only the company's own admins change its security settings.")
+
+
 # --- Roles (SPEC §3.2) and the partner portal (SPEC §3.3) --------------------------------
 
 

@@ -4,6 +4,8 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
+from activity.policies import holds_operations
+
 
 def normalize_email(email: str) -> str:
     """Emails are the login and are compared case-insensitively (SPEC §2.4): stored lower-case."""
@@ -126,4 +128,5 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_operations(self) -> bool:
-        return self.is_active and (self.is_superuser or self.has_perm("activity.operations"))
+        """SPEC §10.4: the permission itself; a superadmin without it is not operations."""
+        return holds_operations(self)

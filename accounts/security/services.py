@@ -24,6 +24,7 @@ from django.utils import timezone
 
 import activity
 from accounts.passwords import password_check
+from companies.policies import require_can_manage_security
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
@@ -700,6 +701,7 @@ def recovery_codes_regenerate(*, user: User, actor) -> list[str]:
 def company_security_policy_set(
     *, company, actor, password_min_length: int, two_factor: str, lock_profiles: bool
 ) -> CompanySecurityPolicy:
+    require_can_manage_security(actor=actor, company=company)  # SPEC §3.3
     if two_factor not in TwoFactorPolicy.values:
         raise ApplicationError(f"“{two_factor}” is not a two-factor policy.")
     policy, _ = CompanySecurityPolicy.objects.select_for_update().get_or_create(company=company)
@@ -744,6 +746,7 @@ def company_security_policy_set(
 def user_profile_lock_set(*, user: User, locked: bool, actor) -> UserSecurity:
     if actor is not None and actor.pk == user.pk:
         raise ApplicationError("Nobody locks or unlocks their own profile.")
+    require_can_manage_security(actor=actor, company=user.company)  # SPEC §3.3, §7.7
     security = _security_for_update(user)
     if security.profile_locked == locked:
         return security

@@ -29,7 +29,7 @@ from ..models import (
     PartnerInvitation,
     Role,
 )
-from ..policies import crosses_china_boundary, role_fits_company
+from ..policies import crosses_china_boundary, require_can_manage_security, role_fits_company
 from ..services import company_create, company_partner_set, role_grant
 from .selectors import token_hash
 
@@ -531,6 +531,7 @@ def partner_invitation_decide(*, invitation: PartnerInvitation, accept: bool, ac
 
 @transaction.atomic
 def company_file_sharing_set(*, company: Company, enabled: bool, actor) -> CompanyFileSharing:
+    require_can_manage_security(actor=actor, company=company)  # SPEC §3.3, §9.4
     setting, _ = CompanyFileSharing.objects.select_for_update().get_or_create(company=company)
     if setting.enabled == enabled:
         return setting
@@ -548,6 +549,7 @@ def company_file_sharing_set(*, company: Company, enabled: bool, actor) -> Compa
 
 @transaction.atomic
 def member_file_sharing_set(*, member, mode: str, actor) -> MemberFileSharing:
+    require_can_manage_security(actor=actor, company=member.company)  # SPEC §3.3, §9.4
     if mode not in FileSharingMode.values:
         raise ApplicationError(
             f"“{mode}” is not a file-sharing setting.", fields={"mode": ["Unknown setting."]}

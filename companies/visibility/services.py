@@ -7,7 +7,7 @@ import activity
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
-from ..policies import crosses_china_boundary, is_platform_actor
+from ..policies import crosses_china_boundary, is_platform_actor, require_can_manage_security
 from . import rules
 from .inputs import ALLOWED_OVERRIDES, effective_mode
 
@@ -120,6 +120,7 @@ def visibility_grant_revoke(*, grant: VisibilityGrant, actor) -> None:
 @transaction.atomic
 def visibility_request_create(*, from_company: Company, to_company: Company, actor):
     """A company admin asks another company for mutual visibility (SPEC §4.6)."""
+    require_can_manage_security(actor=actor, company=from_company)  # SPEC §3.3
     if from_company.pk == to_company.pk:
         raise ApplicationError("Choose another company.")
     # SPEC §4.6, §2.3: only a company the requester's company finds; anything else reads
@@ -151,7 +152,12 @@ def visibility_request_create(*, from_company: Company, to_company: Company, act
 
 
 def _decide(request: VisibilityRequest, *, actor, status: str) -> VisibilityRequest:
-    request = VisibilityRequest.objects.select_for_update().get(pk=request.pk)
+    request = (
+        VisibilityRequest.objects.select_for_update(of=("self",))
+        .select_related("to_company")
+        .get(pk=request.pk)
+    )
+    require_can_manage_security(actor=actor, company=request.to_company)  # SPEC §3.3
     if request.status != VisibilityRequest.Status.PENDING:
         raise ApplicationError("This request was already answered.")
     request.status = status

@@ -70,6 +70,12 @@ class Extension(models.Model):
             models.UniqueConstraint(
                 fields=["system", "number"], name="subscriptions_extension_unique_in_system"
             ),
+            # SPEC §3.8: a member holds at most one extension on a given system.
+            models.UniqueConstraint(
+                fields=["system", "user"],
+                condition=models.Q(user__isnull=False),
+                name="subscriptions_extension_one_per_member",
+            ),
         ]
 
     def __str__(self):

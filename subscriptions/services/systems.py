@@ -93,6 +93,16 @@ def extension_create(*, system: System, number: str, actor) -> Extension:
     return extension
 
 
+_ONE_PER_MEMBER = (
+    "{who} already holds extension {number} on this system: a member holds at most one "
+    "extension per system. Free that one first."
+)
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.email
+
+
 @transaction.atomic
 def extension_associate(*, extension: Extension, user, actor) -> Extension:
     """Associate an extension with a member of the system's company, or free it (user=None).
@@ -114,9 +124,17 @@ def extension_associate(*, extension: Extension, user, actor) -> Extension:
             raise ApplicationError("This account is closed: it cannot get an extension.")
     if extension.user_id == getattr(user, "pk", None):
         return extension
+    if user is not None:
+        held = Extension.objects.filter(system=extension.system, user=user).first()
+        if held is not None:
+            raise ApplicationError(_ONE_PER_MEMBER.format(who=_who(user), number=held.number))
     previous = extension.user_id
     extension.user = user
-    extension.save(update_fields=["user"])
+    try:
+        with transaction.atomic():
+            extension.save(update_fields=["user"])
+    except IntegrityError:  # the same member given another extension at the same moment
+        raise ApplicationError(_ONE_PER_MEMBER.format(who=_who(user), number="another")) from None
     activity.record(
         event="extension.associated" if user is not None else "extension.dissociated",
         actor=actor,

@@ -159,6 +159,16 @@ def _kwargs(name, company, objects):
 
 # SPEC §3.3: bp_operation manages its customers; bp_admin does not.
 ALLOWED = {"admin", "partner_operation"}
+# SPEC §3.3: a company's security settings (file sharing, mutual-visibility requests…)
+# belong to its own admins, never to the partner's roles.
+SECURITY = {
+    "file-sharing",
+    "member-file-sharing",
+    "visibility-request-answer",
+    "company-file-sharing",
+    "company-member-file-sharing",
+    "visibility-request-create",
+}
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -170,7 +180,9 @@ def test_pages(client, world, name, who):
     if who != "anonymous":
         client.force_login(people[who])
     response = getattr(client, method)(url, data or {}, follow=who in ALLOWED)
-    if who == "anonymous":
+    if who == "partner_operation" and name in SECURITY:
+        assert response.status_code == 403
+    elif who == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
     elif who in ("member", "partner_admin"):
@@ -199,6 +211,8 @@ def test_api(world, name, who):
         "partner_admin": {403},
         "other_admin": {404},
     }.get(who, {200, 201})
+    if who == "partner_operation" and name in SECURITY:
+        expected = {403}
     if name == "company-member-roles" and who == "partner_operation":
         # Reaches the endpoint, but SPEC §3.2: only a holder of company_admin grants it.
         assert response.status_code == 400
