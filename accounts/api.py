@@ -1,11 +1,8 @@
-from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
-
-from companies.visibility.services import standalone_visibility_set
 
 from .services import user_profile_update
 
@@ -17,16 +14,9 @@ class MeSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     title = serializers.CharField(max_length=150, allow_blank=True, required=False)
     company = serializers.SerializerMethodField()
-    # SPEC §2.2: a standalone user's own mode; in a company, read-only (its admins set it).
-    visibility = serializers.ChoiceField(choices=["public", "private"], required=False)
 
     def get_company(self, user) -> dict:
         return {"id": user.company_id, "name": user.company.name, "slug": user.company.slug}
-
-    def to_representation(self, user):
-        data = super().to_representation(user)
-        data["visibility"] = user.visibility_mode
-        return data
 
 
 @extend_schema(methods=["GET"], responses=MeSerializer, summary="The signed-in user")
@@ -38,16 +28,7 @@ def me(request):
     if request.method == "PATCH":
         serializer = MeSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        visibility = changes.pop("visibility", None)
-        with transaction.atomic():
-            if visibility is not None:
-                standalone_visibility_set(
-                    user=request.user, visibility=visibility, actor=request.user
-                )
-            if changes:
-                user_profile_update(user=request.user, actor=request.user, **changes)
-        request.user.refresh_from_db()
+        user_profile_update(user=request.user, actor=request.user, **serializer.validated_data)
     return Response(MeSerializer(request.user).data)
 
 

@@ -1,5 +1,6 @@
 """Who reads the activity log (SPEC §10.4): operations staff only."""
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
@@ -12,8 +13,6 @@ def holds_operations(user) -> bool:
         return False
     cached = getattr(user, "_operations_cache", None)
     if cached is None:
-        from django.contrib.auth.models import Permission
-
         cached = (
             Permission.objects.filter(codename="operations", content_type__app_label="activity")
             .filter(Q(user=user) | Q(group__user=user))

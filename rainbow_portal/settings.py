@@ -138,7 +138,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "accounts.passwords.SpecPasswordValidator"},
+    {"NAME": "accounts.security.password_policy.SpecPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A standalone user's own mode (SPEC §2.2) is a subset of the company modes.
+    "ENUM_NAME_OVERRIDES": {"OwnVisibilityEnum": [("public", "public"), ("private", "private")]},
 }
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------

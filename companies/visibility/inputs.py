@@ -10,6 +10,8 @@ the override), so the property test also proves that these copies are in step.
 
 from django.db.models import F
 
+from accounts.models import User
+
 from ..models import Region, VisibilityMode
 
 # SPEC §4.1: the overrides a member may have, by company mode.
@@ -45,8 +47,6 @@ def sync_company_members(company) -> None:
     Overrides are never touched (SPEC §4.1): an override is an explicit choice that survives
     every change of the company's mode; while it equals the new mode it has no effect, and it
     applies again when the mode changes once more."""
-    from accounts.models import User
-
     members = User.objects.filter(company=company)
     members.filter(visibility_override="").update(visibility_mode=company.visibility)
     members.exclude(visibility_override="").update(visibility_mode=F("visibility_override"))

@@ -3,6 +3,8 @@ missing one (ARCHITECTURE.md)."""
 
 from django.http import Http404
 
+from accounts.models import User
+
 from ..models import Company
 from . import rules
 
@@ -16,8 +18,6 @@ def _as_int(value) -> int:
 
 def person_get_for_viewer(*, viewer, pk):
     """The profile `viewer` may see (SPEC §4.3), else 404."""
-    from accounts.models import User
-
     target = User.objects.select_related("company").filter(pk=_as_int(pk)).first()
     if target is None:
         raise Http404("No such person.")
@@ -40,8 +40,6 @@ def company_page_get_for_viewer(*, viewer, slug: str) -> Company:
 
 def member_get(*, company: Company, pk):
     """A member of `company` (scoped), else 404."""
-    from accounts.models import User
-
     member = User.objects.select_related("company").filter(pk=_as_int(pk), company=company).first()
     if member is None:
         raise Http404("No such member.")

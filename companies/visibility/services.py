@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import activity
+from accounts.models import User
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
@@ -19,8 +20,6 @@ NO_SUCH_COMPANY = "No company has this exact name."
 def user_visibility_override_set(*, user, override: str, actor):
     """Set (or clear with "") a member's own mode, within SPEC §4.1's table. Keeps the
     user's effective-mode copy in step in the same transaction."""
-    from accounts.models import User
-
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     company_mode = user.company.visibility
     if user.visibility_override == override:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Contact, User
-from accounts.services import user_move_to_company, user_verified_set
+from accounts.security.services import user_verified_set
 from companies.models import Company, Organization, VisibilityGrant
 from companies.selectors import default_company
 from companies.services import (
@@ -21,6 +21,7 @@ from companies.services import (
     company_create,
     company_organization_set,
     company_visibility_set,
+    user_move_to_company,
 )
 from companies.visibility import rules, search
 from companies.visibility.inputs import ALLOWED_OVERRIDES

@@ -147,7 +147,7 @@ def test_two_concurrent_assignments_cannot_overfill_seats(make_subscription, cus
 
 def test_an_unverified_account_holds_no_license(make_subscription, customer):
     """SPEC §7.1: until its address is verified an account holds no license."""
-    from accounts.services import user_verified_set
+    from accounts.security.services import user_verified_set
 
     sub = make_subscription(seats=2)
     member = UserFactory(company=customer, first_name="Una", last_name="Verified")
