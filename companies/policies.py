@@ -191,3 +191,25 @@ def require_partner_member(*, actor) -> None:
 def require_can_create_customer(*, actor) -> None:
     if not can_create_customer(actor=actor):
         raise PermissionDenied("Your partner role does not allow managing customers.")
+
+
+# --- Services check their own policy (issue 10): `actor=None` is the system -----------------
+
+
+def require_actor_right(*, actor, company: Company, action: str) -> None:
+    """A service's own check of SPEC §3's tables, so that a new caller cannot forget it.
+    `actor=None` is the scheduled system, demo data and data imports."""
+    if actor is not None:
+        require_right(actor=actor, company=company, action=action)
+
+
+def require_platform_actor(*, actor, what: str) -> None:
+    """SPEC §1, §2.5, §2.7: only a superadmin (or the system) does `what`."""
+    if not is_platform_actor(actor):
+        raise PermissionDenied(f"Only a platform superadmin {what}.")
+
+
+def require_own_admin(*, actor, company: Company, what: str) -> None:
+    """The company's own admins (company_admin; bp_admin in a partner) or a superadmin."""
+    if actor is not None and not can_manage_security(actor=actor, company=company):
+        raise PermissionDenied(f"Only the company's own admins {what}.")

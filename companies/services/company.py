@@ -14,7 +14,15 @@ from ..models import (
     RoleAssignment,
     VisibilityMode,
 )
-from ..policies import crosses_china_boundary, is_platform_actor, role_change_refusal
+from ..policies import (
+    crosses_china_boundary,
+    is_platform_actor,
+    require_actor_right,
+    require_own_admin,
+    require_platform_actor,
+    role_change_refusal,
+)
+from ..rights import MANAGE_COMPANY
 from ..selectors import company_for_email_domain, company_for_pending_invitation, default_company
 from ..visibility.inputs import sync_company_members
 
@@ -117,7 +125,8 @@ def role_grant(*, user, role: str, actor) -> RoleAssignment:
 @transaction.atomic
 def company_visibility_set(*, company: Company, visibility: str, actor) -> Company:
     """Change a company's visibility mode (SPEC §4.1). The one place that writes it, so that
-    everything derived from it is kept in step here."""
+    everything derived from it is kept in step here. The company's own admins set it."""
+    require_own_admin(actor=actor, company=company, what="set its visibility mode")
     if visibility not in VisibilityMode.values:
         raise ApplicationError(f"“{visibility}” is not a visibility mode.")
     if visibility == VisibilityMode.ORGANIZATION and company.organization_id is None:
@@ -144,6 +153,7 @@ def company_visibility_set(*, company: Company, visibility: str, actor) -> Compa
 @transaction.atomic
 def company_organization_set(*, company: Company, organization, actor) -> Company:
     """Attach a company to an organization, or detach it (None). Superadmin only (SPEC §2.7)."""
+    require_platform_actor(actor=actor, what="attaches companies to organizations")
     if company.organization_id == getattr(organization, "pk", None):
         return company
     if organization is None and company.visibility == VisibilityMode.ORGANIZATION:
@@ -199,7 +209,11 @@ def company_check_immutable(*, company: Company, changes: dict) -> None:
 @transaction.atomic
 def company_update(*, company: Company, actor, **changes) -> Company:
     """Change a company's name, status or kind. Visibility, organization and partner have
-    their own services; region and HDS are refused."""
+    their own services; region and HDS are refused. The name is "manage company" (SPEC §3.3);
+    status and kind are a superadmin's."""
+    if set(changes) - {"name", "region", "is_hds"}:
+        require_platform_actor(actor=actor, what="changes a company's status or kind")
+    require_actor_right(actor=actor, company=company, action=MANAGE_COMPANY)
     company_check_immutable(company=company, changes=changes)
     changes = {k: v for k, v in changes.items() if k not in IMMUTABLE_FIELDS}
     unknown = set(changes) - set(UPDATABLE_FIELDS)
@@ -242,8 +256,16 @@ def company_update(*, company: Company, actor, **changes) -> Company:
 
 
 @transaction.atomic
-def company_partner_set(*, company: Company, partner: Company | None, actor) -> Company:
-    """Link an end customer to its business partner, or unlink it (SPEC §2.8)."""
+def company_partner_set(
+    *, company: Company, partner: Company | None, actor, offer_accepted: bool = False
+) -> Company:
+    """Link an end customer to its business partner, or unlink it (SPEC §2.8): a superadmin,
+    or the customer's own admin accepting the partner's offer (`offer_accepted`, passed only
+    by `partner_invitation_decide`, which holds the pending offer under lock)."""
+    if offer_accepted and partner is not None:
+        require_own_admin(actor=actor, company=company, what="accept a partner's offer")
+    else:
+        require_platform_actor(actor=actor, what="links a customer to its business partner")
     if company.business_partner_id == getattr(partner, "pk", None):
         return company
     if company.is_default:
@@ -296,7 +318,9 @@ def domain_refusal(*, company: Company, domain: str) -> str | None:
 
 @transaction.atomic
 def domain_add(*, company: Company, domain: str, actor):
-    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
+    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5).
+    Superadmin only."""
+    require_platform_actor(actor=actor, what="adds a company's email domains")
     domain = _normalize_domain(domain)
     reason = domain_refusal(company=company, domain=domain)
     if reason:
@@ -314,6 +338,7 @@ def domain_add(*, company: Company, domain: str, actor):
 
 @transaction.atomic
 def domain_remove(*, domain, actor) -> None:
+    require_platform_actor(actor=actor, what="removes a company's email domains")  # SPEC §2.5
     company = domain.company
     name = domain.domain
     domain.delete()
@@ -347,6 +372,7 @@ def organization_create(*, name: str, actor):
 
 @transaction.atomic
 def organization_rename(*, organization, name: str, actor):
+    require_platform_actor(actor=actor, what="renames organizations")  # SPEC §2.7
     name = " ".join((name or "").split())
     if name == organization.name:
         return organization

@@ -12,6 +12,8 @@ from accounts.models import Contact, Invitation, NetworkSettings, User, normaliz
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
+from ..policies import require_actor_right
+from ..rights import MANAGE_COMPANY
 from . import rules
 
 RESEND_INTERVAL = timedelta(hours=1)  # SPEC §5.4
@@ -288,6 +290,7 @@ def contact_favorite_set(*, owner: User, contact: User, favorite: bool, actor) -
 
 @transaction.atomic
 def network_settings_set(*, company, auto_accept_within_company: bool, actor) -> NetworkSettings:
+    require_actor_right(actor=actor, company=company, action=MANAGE_COMPANY)  # SPEC §3.3
     setting, _ = NetworkSettings.objects.select_for_update().get_or_create(company=company)
     if setting.auto_accept_within_company != auto_accept_within_company:
         setting.auto_accept_within_company = auto_accept_within_company

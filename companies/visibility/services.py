@@ -8,7 +8,13 @@ from accounts.models import User
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
-from ..policies import crosses_china_boundary, is_platform_actor, require_can_manage_security
+from ..policies import (
+    crosses_china_boundary,
+    is_platform_actor,
+    require_actor_right,
+    require_can_manage_security,
+)
+from ..rights import MANAGE_COMPANY
 from . import rules
 from .inputs import ALLOWED_OVERRIDES, effective_mode
 
@@ -18,8 +24,13 @@ NO_SUCH_COMPANY = "No company has this exact name."
 
 @transaction.atomic
 def user_visibility_override_set(*, user, override: str, actor):
-    """Set (or clear with "") a member's own mode, within SPEC §4.1's table. Keeps the
-    user's effective-mode copy in step in the same transaction."""
+    """Set (or clear with "") a member's own mode, within SPEC §4.1's table: an admin of the
+    member's company does (SPEC §4.1). Keeps the user's effective-mode copy in step."""
+    require_actor_right(actor=actor, company=user.company, action=MANAGE_COMPANY)
+    return _override_write(user=user, override=override, actor=actor)
+
+
+def _override_write(*, user, override: str, actor):
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     company_mode = user.company.visibility
     if user.visibility_override == override:
@@ -66,7 +77,7 @@ def standalone_visibility_set(*, user, visibility: str, actor):
         )
     # The default company is public: `public` is "same as company", `private` the override.
     override = "" if visibility == "public" else "private"
-    return user_visibility_override_set(user=user, override=override, actor=actor)
+    return _override_write(user=user, override=override, actor=actor)
 
 
 def _check_regions(company: Company, other: Company) -> None:

@@ -3,6 +3,8 @@ from django.utils import timezone
 
 import activity
 from accounts.models import UserSecurity
+from companies.policies import require_actor_right
+from companies.rights import ALLOCATE_LICENSES
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import License, Subscription
@@ -28,6 +30,7 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
         .select_related("offer", "company")
         .get(pk=subscription.pk)
     )
+    require_actor_right(actor=actor, company=subscription.company, action=ALLOCATE_LICENSES)
     if subscription.status != Subscription.Status.ACTIVE:
         raise ApplicationError(
             f"This subscription is {subscription.get_status_display().lower()}: licenses are "
@@ -128,8 +131,11 @@ def license_assign(*, subscription: Subscription, user, actor) -> License:
 def license_release(*, license_: License, actor) -> License:
     license_ = (
         License.objects.select_for_update()
-        .select_related("subscription", "user")
+        .select_related("subscription__company", "user")
         .get(pk=license_.pk)
+    )
+    require_actor_right(
+        actor=actor, company=license_.subscription.company, action=ALLOCATE_LICENSES
     )
     if license_.released_at is not None:
         raise ApplicationError("This license was already released.")

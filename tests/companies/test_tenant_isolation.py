@@ -160,8 +160,11 @@ def _kwargs(name, company, objects):
 # SPEC §3.3: bp_operation manages its customers; bp_admin does not.
 ALLOWED = {"admin", "partner_operation"}
 # SPEC §3.3: a company's security settings (file sharing, mutual-visibility requests…)
-# belong to its own admins, never to the partner's roles.
+# belong to its own admins, never to the partner's roles; so does answering another
+# partner's offer (SPEC §2.8: the customer's admin accepts).
 SECURITY = {
+    "partner-offer-decide",
+    "company-partner-offer",
     "file-sharing",
     "member-file-sharing",
     "visibility-request-answer",
