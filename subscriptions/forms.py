@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from companies.models import SubscriptionDelegation
-from core.validation import MAX_ID, MAX_IDS_AT_ONCE
+from core.validation import MAX_ID, MAX_IDS_AT_ONCE, validate_name
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import BillingModel, System
@@ -83,13 +83,13 @@ class LicenseAssignForm(forms.Form):
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label="Site name", max_length=120)
+    name = forms.CharField(label="Site name", max_length=120, validators=[validate_name])
     address = forms.CharField(max_length=300, required=False)
 
 
 class SystemForm(forms.Form):
     site = forms.ModelChoiceField(queryset=None, empty_label=None)
-    name = forms.CharField(label="System name", max_length=120)
+    name = forms.CharField(label="System name", max_length=120, validators=[validate_name])
     kind = forms.ChoiceField(label="Kind", choices=System.Kind.choices)
 
     def __init__(self, *args, sites, **kwargs):

@@ -247,7 +247,7 @@ def invoice_csv(request, slug, number):
         writer.writerow(
             [
                 invoice.number,
-                _cell(invoice.company.name),
+                _cell(invoice.customer_name),
                 f"{invoice.period:%Y-%m}",
                 _cell(line.description),
                 line.period_start.isoformat(),
@@ -262,7 +262,7 @@ def invoice_csv(request, slug, number):
     writer.writerow(
         [
             invoice.number,
-            _cell(invoice.company.name),
+            _cell(invoice.customer_name),
             f"{invoice.period:%Y-%m}",
             "Total",
             "",

@@ -5,6 +5,7 @@ from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from activity.policies import holds_operations
+from core.validation import validate_name
 
 # The profile fields a user edits (and a company may lock, SPEC §7.7).
 PROFILE_FIELDS = ("first_name", "last_name", "title")
@@ -52,9 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; every user belongs to exactly one company (SPEC §2.4)."""
 
     email = models.EmailField("email address", max_length=254, unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    title = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, validators=[validate_name])
+    last_name = models.CharField(max_length=150, blank=True, validators=[validate_name])
+    title = models.CharField(max_length=150, blank=True, validators=[validate_name])
     company = models.ForeignKey(
         "companies.Company", on_delete=models.PROTECT, related_name="members"
     )

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 import activity
+from core.validation import name_refusal
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import (
@@ -27,6 +28,12 @@ from ..selectors import company_for_email_domain, company_for_pending_invitation
 from ..visibility.inputs import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
+
+
+def _check_name(name: str) -> None:
+    reason = name_refusal(name)
+    if reason:
+        raise ApplicationError(reason, fields={"name": [reason]})
 
 
 def _unique_slug(name: str) -> str:
@@ -359,6 +366,7 @@ def organization_create(*, name: str, actor):
     name = " ".join((name or "").split())
     if not name:
         raise ApplicationError("An organization needs a name.", fields={"name": ["Required."]})
+    _check_name(name)
     if Organization.objects.filter(name__iexact=name).exists():
         raise ApplicationError(
             f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
@@ -376,6 +384,7 @@ def organization_rename(*, organization, name: str, actor):
     name = " ".join((name or "").split())
     if name == organization.name:
         return organization
+    _check_name(name)
     if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
         raise ApplicationError(
             f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}

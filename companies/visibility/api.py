@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from companies.visibility.network_selectors import presence_for
+from core.validation import validate_name
 from rainbow_portal.exceptions import error_body
 
 from ..models import VisibilityRequest
@@ -202,7 +203,7 @@ def member_visibility(request, slug, pk):
 
 
 class VisibilityRequestSerializer(serializers.Serializer):
-    company_name = serializers.CharField(max_length=200)
+    company_name = serializers.CharField(max_length=200, validators=[validate_name])
 
 
 @extend_schema(

@@ -1,5 +1,7 @@
 from django import forms
 
+from core.validation import validate_name
+
 from ..models import VisibilityMode
 from .inputs import ALLOWED_OVERRIDES
 
@@ -30,7 +32,9 @@ class SimulateForm(forms.Form):
 
 
 class VisibilityRequestForm(forms.Form):
-    company_name = forms.CharField(label="Company name (exact)", max_length=200)
+    company_name = forms.CharField(
+        label="Company name (exact)", max_length=200, validators=[validate_name]
+    )
 
 
 class NetworkSettingsForm(forms.Form):
