@@ -10,7 +10,7 @@ from rainbow_portal.exceptions import ApplicationError
 from ... import policies
 from ...models import FileSharingMode, Role
 from ...scoping import company_page
-from ...selectors import user_roles
+from ...selectors import domain_list, user_roles
 from ...services import company_update, member_role_grant, member_role_remove
 from .. import forms, selectors, services
 from .common import MEMBERS_PER_PAGE, _fail
@@ -37,7 +37,7 @@ def profile(request, company):
     context = {
         "company": company,
         "form": form,
-        "domains": company.domains.order_by("domain"),
+        "domains": domain_list(company=company),
         "file_sharing_enabled": selectors.company_file_sharing_enabled(company=company),
         "partner_offers": selectors.partner_invitation_list(customer=company),
         "counts": {
@@ -49,7 +49,8 @@ def profile(request, company):
     return render(request, "companies/profile.html", context)
 
 
-@company_page(right=policies.can_manage_company, methods=("POST",))
+# SPEC §3.3: file sharing is a security setting: the company's own admins'.
+@company_page(right=policies.can_manage_security, methods=("POST",))
 def company_file_sharing(request, company):
     form = forms.CompanyFileSharingForm(request.POST)
     if form.is_valid():
@@ -151,7 +152,7 @@ def member_role(request, company, member):
 
 
 @company_page(
-    right=policies.can_manage_company,
+    right=policies.can_manage_security,
     methods=("POST",),
     objects={"member": ("member_id", selectors.member_get)},
 )
