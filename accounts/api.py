@@ -4,15 +4,23 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from core.validation import validate_name
+
 from .services import user_profile_update
 
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
-    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    title = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    first_name = serializers.CharField(
+        max_length=150, allow_blank=True, required=False, validators=[validate_name]
+    )
+    last_name = serializers.CharField(
+        max_length=150, allow_blank=True, required=False, validators=[validate_name]
+    )
+    title = serializers.CharField(
+        max_length=150, allow_blank=True, required=False, validators=[validate_name]
+    )
     company = serializers.SerializerMethodField()
 
     def get_company(self, user) -> dict:

@@ -1,5 +1,7 @@
 from django import forms
 
+from core.validation import validate_name
+
 from .models import TwoFactorPolicy
 from .security.password_policy import MAX_LENGTH
 
@@ -47,8 +49,12 @@ class SignupForm(_TwoPasswordsMixin, forms.Form):
     email = forms.EmailField(
         label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = forms.CharField(
+        label="First name", max_length=150, required=False, validators=[validate_name]
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, required=False, validators=[validate_name]
+    )
     new_password1 = _new_password_field("Password")
     new_password2 = forms.CharField(
         label="Password again",
@@ -118,9 +124,15 @@ class PasswordConfirmForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
-    title = forms.CharField(label="Title", max_length=150, required=False)
+    first_name = forms.CharField(
+        label="First name", max_length=150, required=False, validators=[validate_name]
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, required=False, validators=[validate_name]
+    )
+    title = forms.CharField(
+        label="Title", max_length=150, required=False, validators=[validate_name]
+    )
 
     def __init__(self, *args, locked=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,4 +154,17 @@ class CompanySecurityForm(forms.Form):
 class ProfileLockForm(forms.Form):
     locked = forms.TypedChoiceField(
         choices=[("1", "Lock"), ("0", "Unlock")], coerce=lambda value: value == "1"
+    )
+
+
+class OwnVisibilityForm(forms.Form):
+    """SPEC §2.2: a standalone user's own mode."""
+
+    visibility = forms.ChoiceField(
+        label="Who can find you",
+        choices=[
+            ("public", "Public: anyone who searches may find you"),
+            ("private", "Private: only your network finds you"),
+        ],
+        widget=forms.RadioSelect,
     )

@@ -309,4 +309,18 @@ def profile_view(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "locked": bool(locked)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "locked": bool(locked),
+            # SPEC §2.2: a standalone user chooses their own mode (the form posts to the
+            # network pages, beside the visibility rules).
+            "visibility_form": forms.OwnVisibilityForm(
+                initial={"visibility": user.visibility_override or "public"}
+            )
+            if user.company.is_default
+            else None,
+        },
+    )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import ActivityRecord
+from .policies import holds_operations
 
 
 @admin.register(ActivityRecord)
@@ -13,7 +14,7 @@ class ActivityRecordAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def _is_operations(self, request) -> bool:
-        return request.user.is_active and request.user.has_perm("activity.operations")
+        return holds_operations(request.user)
 
     def has_module_permission(self, request):
         return self._is_operations(request)

@@ -120,6 +120,30 @@ def require_can_manage_company(*, actor, company: Company) -> None:
     require_right(actor=actor, company=company, action=rights.MANAGE_COMPANY)
 
 
+# SPEC §3.3: the admin role of each company kind, acting on its own company only.
+OWN_ADMIN_ROLES = frozenset({Role.COMPANY_ADMIN, Role.BP_ADMIN})
+
+
+def can_manage_security(*, actor, company: Company) -> bool:
+    """SPEC §3.3: a company's security settings (two-factor policy, password minimum,
+    profile locks, identity providers, file sharing, mutual-visibility requests) belong to
+    its own admins — company_admin, or bp_admin for the partner's own company — and to
+    superadmins; never to the partner's roles on an end customer."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    if actor.company_id != company.pk:
+        return False
+    return bool(effective_roles(actor=actor) & OWN_ADMIN_ROLES)
+
+
+def require_can_manage_security(*, actor, company: Company) -> None:
+    """The service-side twin: `actor=None` is the system (demo data, scheduled jobs)."""
+    if actor is not None and not can_manage_security(actor=actor, company=company):
+        raise PermissionDenied("Only the company's own admins change its security settings.")
+
+
 # --- Roles (SPEC §3.2) and the partner portal (SPEC §3.3) --------------------------------
 
 
@@ -175,3 +199,25 @@ def require_partner_member(*, actor) -> None:
 def require_can_create_customer(*, actor) -> None:
     if not can_create_customer(actor=actor):
         raise PermissionDenied("Your partner role does not allow managing customers.")
+
+
+# --- Services check their own policy (issue 10): `actor=None` is the system -----------------
+
+
+def require_actor_right(*, actor, company: Company, action: str) -> None:
+    """A service's own check of SPEC §3's tables, so that a new caller cannot forget it.
+    `actor=None` is the scheduled system, demo data and data imports."""
+    if actor is not None:
+        require_right(actor=actor, company=company, action=action)
+
+
+def require_platform_actor(*, actor, what: str) -> None:
+    """SPEC §1, §2.5, §2.7: only a superadmin (or the system) does `what`."""
+    if not is_platform_actor(actor):
+        raise PermissionDenied(f"Only a platform superadmin {what}.")
+
+
+def require_own_admin(*, actor, company: Company, what: str) -> None:
+    """The company's own admins (company_admin; bp_admin in a partner) or a superadmin."""
+    if actor is not None and not can_manage_security(actor=actor, company=company):
+        raise PermissionDenied(f"Only the company's own admins {what}.")

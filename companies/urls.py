@@ -53,6 +53,7 @@ network_urlpatterns = [
         name="network-contact-favorite",
     ),
     path("accounts/network/presence/", network_views.presence, name="network-presence"),
+    path("accounts/profile/visibility/", network_views.own_visibility, name="own-visibility"),
 ]
 
 # Pages that moved here from accounts (issue 9) keep their /accounts/ addresses.

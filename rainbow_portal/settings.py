@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A standalone user's own mode (SPEC §2.2) is a subset of the company modes.
+    "ENUM_NAME_OVERRIDES": {"OwnVisibilityEnum": [("public", "public"), ("private", "private")]},
 }
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from companies import policies as company_policies
 from companies.scoping import company_endpoint
-from core.validation import MAX_ID, MAX_IDS_AT_ONCE
+from core.validation import MAX_ID, MAX_IDS_AT_ONCE, validate_name
 
 from . import selectors, services
 from .models import BillingModel, Offer, System
@@ -49,6 +49,9 @@ class InvoiceSerializer(serializers.Serializer):
     period = serializers.DateField()
     issued_at = serializers.DateTimeField()
     currency = serializers.CharField()
+    customer_name = serializers.CharField(
+        help_text="The customer's name when the invoice was issued."
+    )
     # Money travels as a string: exact, never a float.
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
@@ -69,13 +72,13 @@ class SystemSerializer(serializers.Serializer):
 
 class SystemCreateSerializer(serializers.Serializer):
     site_id = _id_field()
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[validate_name])
     kind = serializers.ChoiceField(choices=System.Kind.choices)
 
 
 class SiteSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[validate_name])
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 

@@ -3,10 +3,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from companies.models import SubscriptionDelegation
-from core.validation import MAX_ID, MAX_IDS_AT_ONCE
+from core.validation import MAX_ID, MAX_IDS_AT_ONCE, validate_name
+from rainbow_portal.exceptions import ApplicationError
 
 from .models import BillingModel, System
 from .selectors import offers_for_sale
+from .services.subscriptions import subscription_start_validate
 
 
 class DateInput(forms.DateInput):
@@ -28,10 +30,12 @@ class SubscriptionCreateForm(forms.Form):
         self.fields["start_date"].initial = timezone.now().date()
 
     def clean_start_date(self):
+        # The service's rule, so that the page and the API refuse alike (issue 10).
         start = self.cleaned_data["start_date"]
-        if start < timezone.now().date():
-            # A start in the past would bill months nobody agreed to from this page.
-            raise forms.ValidationError("A subscription starts today or later.")
+        try:
+            subscription_start_validate(start_date=start, by_person=True)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
         return start
 
 
@@ -79,13 +83,13 @@ class LicenseAssignForm(forms.Form):
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label="Site name", max_length=120)
+    name = forms.CharField(label="Site name", max_length=120, validators=[validate_name])
     address = forms.CharField(max_length=300, required=False)
 
 
 class SystemForm(forms.Form):
     site = forms.ModelChoiceField(queryset=None, empty_label=None)
-    name = forms.CharField(label="System name", max_length=120)
+    name = forms.CharField(label="System name", max_length=120, validators=[validate_name])
     kind = forms.ChoiceField(label="Kind", choices=System.Kind.choices)
 
     def __init__(self, *args, sites, **kwargs):

@@ -17,7 +17,9 @@ def invoice_pdf(invoice) -> bytes:
     doc.cell(0, 10, _latin1(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 11)
     for label, value in (
-        ("Customer", invoice.company.name),
+        ("Customer", invoice.customer_name),
+        ("Region", invoice.customer_region),
+        *([("Billed through", invoice.billed_through)] if invoice.billed_through else []),
         ("Billed month", f"{invoice.period:%B %Y}"),
         ("Issued", f"{invoice.issued_at:%Y-%m-%d}"),
         ("Currency", invoice.currency),

@@ -251,7 +251,7 @@ def invoice_csv(request, company, invoice):
         writer.writerow(
             [
                 invoice.number,
-                _cell(invoice.company.name),
+                _cell(invoice.customer_name),
                 f"{invoice.period:%Y-%m}",
                 _cell(line.description),
                 line.period_start.isoformat(),
@@ -266,7 +266,7 @@ def invoice_csv(request, company, invoice):
     writer.writerow(
         [
             invoice.number,
-            _cell(invoice.company.name),
+            _cell(invoice.customer_name),
             f"{invoice.period:%Y-%m}",
             "Total",
             "",

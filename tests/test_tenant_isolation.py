@@ -317,7 +317,8 @@ PAYLOADS = {
         "offer": "business",
         "billing": "monthly",
         "seats": 2,
-        "start_date": "2026-01-01",
+        # A person's order starts today or later (the page's rule, now the service's).
+        "start_date": timezone.now().date().isoformat(),
     },
     ("api:subscription-seats", "POST"): {"seats": 4},
     ("api:subscription-status", "POST"): {"action": "suspend"},

@@ -4,6 +4,9 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
+from activity.policies import holds_operations
+from core.validation import validate_name
+
 # The profile fields a user edits (and a company may lock, SPEC §7.7).
 PROFILE_FIELDS = ("first_name", "last_name", "title")
 
@@ -50,9 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; every user belongs to exactly one company (SPEC §2.4)."""
 
     email = models.EmailField("email address", max_length=254, unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    title = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, validators=[validate_name])
+    last_name = models.CharField(max_length=150, blank=True, validators=[validate_name])
+    title = models.CharField(max_length=150, blank=True, validators=[validate_name])
     company = models.ForeignKey(
         "companies.Company", on_delete=models.PROTECT, related_name="members"
     )
@@ -78,6 +81,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     visibility_mode = models.CharField(max_length=20, default="public", editable=False)
     visibility_org_id = models.BigIntegerField(null=True, blank=True, editable=False)
     visibility_china = models.BooleanField(default=False, editable=False)
+    # SPEC §7.1: an account whose address is not verified is not findable. A copy of
+    # `UserSecurity.email_verified`, written only by `accounts.services.user_verified_set`.
+    visibility_verified = models.BooleanField(default=True, editable=False)
     # Search keys for prefix matching on "first last" (covers the first name) and on the last
     # name; computed by the database so no writer can forget them.
     name_key = models.GeneratedField(
@@ -121,4 +127,5 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_operations(self) -> bool:
-        return self.is_active and (self.is_superuser or self.has_perm("activity.operations"))
+        """SPEC §10.4: the permission itself; a superadmin without it is not operations."""
+        return holds_operations(self)

@@ -4,6 +4,8 @@ import re
 
 from django import forms
 
+from core.validation import validate_name
+
 from ..models import FileSharingMode, Role
 
 ROLE_FILTER_CHOICES = [("", "Any role"), ("user", "No admin role"), *Role.choices]
@@ -34,7 +36,7 @@ class InviteForm(forms.Form):
 
 
 class CompanyProfileForm(forms.Form):
-    name = forms.CharField(label="Company name", max_length=200)
+    name = forms.CharField(label="Company name", max_length=200, validators=[validate_name])
 
 
 class RoleChangeForm(forms.Form):
@@ -68,12 +70,12 @@ class JoinLinkToggleForm(forms.Form):
 
 
 class CompanyCreateForm(forms.Form):
-    name = forms.CharField(label="Company name", max_length=200)
+    name = forms.CharField(label="Company name", max_length=200, validators=[validate_name])
 
 
 class InvitationSignupForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(label="First name", max_length=150, validators=[validate_name])
+    last_name = forms.CharField(label="Last name", max_length=150, validators=[validate_name])
     password = forms.CharField(
         label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -89,9 +91,13 @@ class InvitationSignupForm(forms.Form):
 
 
 class CustomerCreateForm(forms.Form):
-    name = forms.CharField(label="Customer company name", max_length=200)
+    name = forms.CharField(
+        label="Customer company name", max_length=200, validators=[validate_name]
+    )
     admin_email = forms.EmailField(label="Email of its first admin", max_length=254)
 
 
 class PartnerOfferForm(forms.Form):
-    customer_name = forms.CharField(label="Exact name of the company", max_length=200)
+    customer_name = forms.CharField(
+        label="Exact name of the company", max_length=200, validators=[validate_name]
+    )

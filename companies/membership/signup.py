@@ -10,7 +10,7 @@ import activity
 from accounts.models import EmailVerification, User, UserSecurity, normalize_email
 from accounts.security import ratelimit
 from accounts.security.password_policy import password_check
-from accounts.security.services import IP_THROTTLED, verification_send
+from accounts.security.services import IP_THROTTLED, user_verified_set, verification_send
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
@@ -72,7 +72,7 @@ def signup(
         first_name=first_name,
         last_name=last_name,
     )
-    UserSecurity.objects.create(user=user, email_verified=False)
+    user_verified_set(user=user, verified=False)
     verification_send(user=user)
     return user
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.validation import validate_name
+
 
 class Region(models.TextChoices):
     EMEA = "EMEA", "EMEA"
@@ -28,7 +30,7 @@ class SubscriptionDelegation(models.TextChoices):
 class Organization(models.Model):
     """A group of companies (SPEC §2.7). Only a superadmin creates one."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,7 +55,7 @@ class Company(models.Model):
         SUSPENDED = "suspended", "Suspended"
         TERMINATED = "terminated", "Terminated"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.END_CUSTOMER)
     # Region and HDS are chosen at creation and never change (SPEC §2.3); services enforce it.

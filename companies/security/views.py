@@ -10,11 +10,12 @@ from core.forms import apply_error
 from rainbow_portal.exceptions import ApplicationError
 
 from ..membership.selectors import member_get
-from ..policies import can_manage_company
+from ..policies import can_manage_security
 from ..scoping import company_page
 
 
-@company_page(right=can_manage_company, methods=("GET", "POST"))
+# SPEC §3.3: security settings are the company's own admins', not its partner's.
+@company_page(right=can_manage_security, methods=("GET", "POST"))
 def company_security_view(request, company):
     policy = security_selectors.company_policy(company=company)
     initial = {
@@ -45,7 +46,7 @@ def company_security_view(request, company):
 
 
 @company_page(
-    right=can_manage_company,
+    right=can_manage_security,
     methods=("POST",),
     objects={"member": ("user_id", member_get)},
 )

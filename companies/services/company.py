@@ -3,14 +3,37 @@ from django.db import transaction
 from django.utils.text import slugify
 
 import activity
+from core.validation import name_refusal
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Company, CompanyDomain, Organization, Role, RoleAssignment, VisibilityMode
-from ..policies import is_platform_actor, role_change_refusal
+from ..models import (
+    Company,
+    CompanyDomain,
+    Organization,
+    Region,
+    Role,
+    RoleAssignment,
+    VisibilityMode,
+)
+from ..policies import (
+    crosses_china_boundary,
+    is_platform_actor,
+    require_actor_right,
+    require_own_admin,
+    require_platform_actor,
+    role_change_refusal,
+)
+from ..rights import MANAGE_COMPANY
 from ..selectors import company_for_email_domain, company_for_pending_invitation, default_company
 from ..visibility.inputs import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
+
+
+def _check_name(name: str) -> None:
+    reason = name_refusal(name)
+    if reason:
+        raise ApplicationError(reason, fields={"name": [reason]})
 
 
 def _unique_slug(name: str) -> str:
@@ -20,6 +43,30 @@ def _unique_slug(name: str) -> str:
     while slug in RESERVED_SLUGS or Company.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+CHINA_PARTNER = (
+    "A China company and a company outside China cannot be partner and customer: no link "
+    "crosses the China boundary."
+)
+CHINA_ORGANIZATION = (
+    "An organization holds either China companies or companies outside China, never both."
+)
+
+
+def china_link_refusal(*, company: Company, partner=None, organization=None) -> str | None:
+    """SPEC §2.3: no business partner and no organization across the China boundary."""
+    if partner is not None and crosses_china_boundary(company, partner):
+        return CHINA_PARTNER
+    if organization is not None and getattr(organization, "pk", None) is not None:
+        others = Company.objects.filter(organization=organization).exclude(pk=company.pk)
+        if company.region == Region.CHINA:
+            others = others.exclude(region=Region.CHINA)
+        else:
+            others = others.filter(region=Region.CHINA)
+        if others.exists():
+            return CHINA_ORGANIZATION
+    return None
 
 
 @transaction.atomic
@@ -39,6 +86,11 @@ def company_create(
         raise ApplicationError(
             f"A company named “{name}” already exists.", fields={"name": ["Taken."]}
         )
+    refusal = china_link_refusal(
+        company=Company(region=region), partner=business_partner, organization=organization
+    )
+    if refusal:
+        raise ApplicationError(refusal, code="china_boundary")
     company = Company(
         name=name,
         slug=_unique_slug(name),
@@ -80,7 +132,8 @@ def role_grant(*, user, role: str, actor) -> RoleAssignment:
 @transaction.atomic
 def company_visibility_set(*, company: Company, visibility: str, actor) -> Company:
     """Change a company's visibility mode (SPEC §4.1). The one place that writes it, so that
-    everything derived from it is kept in step here."""
+    everything derived from it is kept in step here. The company's own admins set it."""
+    require_own_admin(actor=actor, company=company, what="set its visibility mode")
     if visibility not in VisibilityMode.values:
         raise ApplicationError(f"“{visibility}” is not a visibility mode.")
     if visibility == VisibilityMode.ORGANIZATION and company.organization_id is None:
@@ -107,12 +160,16 @@ def company_visibility_set(*, company: Company, visibility: str, actor) -> Compa
 @transaction.atomic
 def company_organization_set(*, company: Company, organization, actor) -> Company:
     """Attach a company to an organization, or detach it (None). Superadmin only (SPEC §2.7)."""
+    require_platform_actor(actor=actor, what="attaches companies to organizations")
     if company.organization_id == getattr(organization, "pk", None):
         return company
     if organization is None and company.visibility == VisibilityMode.ORGANIZATION:
         raise ApplicationError(
             "This company is in organization mode: choose another visibility mode first."
         )
+    refusal = china_link_refusal(company=company, organization=organization)
+    if refusal:
+        raise ApplicationError(refusal, code="china_boundary", fields={"organization": [refusal]})
     previous = company.organization_id
     company.organization = organization
     company.save(update_fields=["organization"])
@@ -159,7 +216,11 @@ def company_check_immutable(*, company: Company, changes: dict) -> None:
 @transaction.atomic
 def company_update(*, company: Company, actor, **changes) -> Company:
     """Change a company's name, status or kind. Visibility, organization and partner have
-    their own services; region and HDS are refused."""
+    their own services; region and HDS are refused. The name is "manage company" (SPEC §3.3);
+    status and kind are a superadmin's."""
+    if set(changes) - {"name", "region", "is_hds"}:
+        require_platform_actor(actor=actor, what="changes a company's status or kind")
+    require_actor_right(actor=actor, company=company, action=MANAGE_COMPANY)
     company_check_immutable(company=company, changes=changes)
     changes = {k: v for k, v in changes.items() if k not in IMMUTABLE_FIELDS}
     unknown = set(changes) - set(UPDATABLE_FIELDS)
@@ -202,8 +263,16 @@ def company_update(*, company: Company, actor, **changes) -> Company:
 
 
 @transaction.atomic
-def company_partner_set(*, company: Company, partner: Company | None, actor) -> Company:
-    """Link an end customer to its business partner, or unlink it (SPEC §2.8)."""
+def company_partner_set(
+    *, company: Company, partner: Company | None, actor, offer_accepted: bool = False
+) -> Company:
+    """Link an end customer to its business partner, or unlink it (SPEC §2.8): a superadmin,
+    or the customer's own admin accepting the partner's offer (`offer_accepted`, passed only
+    by `partner_invitation_decide`, which holds the pending offer under lock)."""
+    if offer_accepted and partner is not None:
+        require_own_admin(actor=actor, company=company, what="accept a partner's offer")
+    else:
+        require_platform_actor(actor=actor, what="links a customer to its business partner")
     if company.business_partner_id == getattr(partner, "pk", None):
         return company
     if company.is_default:
@@ -213,6 +282,11 @@ def company_partner_set(*, company: Company, partner: Company | None, actor) -> 
             raise ApplicationError("Only an end-customer company can have a business partner.")
         if not partner.is_business_partner:
             raise ApplicationError(f"“{partner.name}” is not a business-partner company.")
+        refusal = china_link_refusal(company=company, partner=partner)
+        if refusal:
+            raise ApplicationError(
+                refusal, code="china_boundary", fields={"business_partner": [refusal]}
+            )
     previous = company.business_partner_id
     company.business_partner = partner
     company.full_clean()
@@ -251,7 +325,9 @@ def domain_refusal(*, company: Company, domain: str) -> str | None:
 
 @transaction.atomic
 def domain_add(*, company: Company, domain: str, actor):
-    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
+    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5).
+    Superadmin only."""
+    require_platform_actor(actor=actor, what="adds a company's email domains")
     domain = _normalize_domain(domain)
     reason = domain_refusal(company=company, domain=domain)
     if reason:
@@ -269,6 +345,7 @@ def domain_add(*, company: Company, domain: str, actor):
 
 @transaction.atomic
 def domain_remove(*, domain, actor) -> None:
+    require_platform_actor(actor=actor, what="removes a company's email domains")  # SPEC §2.5
     company = domain.company
     name = domain.domain
     domain.delete()
@@ -289,6 +366,7 @@ def organization_create(*, name: str, actor):
     name = " ".join((name or "").split())
     if not name:
         raise ApplicationError("An organization needs a name.", fields={"name": ["Required."]})
+    _check_name(name)
     if Organization.objects.filter(name__iexact=name).exists():
         raise ApplicationError(
             f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
@@ -302,9 +380,11 @@ def organization_create(*, name: str, actor):
 
 @transaction.atomic
 def organization_rename(*, organization, name: str, actor):
+    require_platform_actor(actor=actor, what="renames organizations")  # SPEC §2.7
     name = " ".join((name or "").split())
     if name == organization.name:
         return organization
+    _check_name(name)
     if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
         raise ApplicationError(
             f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}

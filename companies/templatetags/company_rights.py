@@ -3,7 +3,7 @@
 
 from django import template
 
-from ..policies import can_manage_company
+from ..policies import can_manage_security
 
 register = template.Library()
 
@@ -12,5 +12,6 @@ register = template.Library()
 def manages_own_company(user) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
-        and can_manage_company(actor=user, company=user.company)
+        # SPEC §3.3: the security settings' holders (own admins), not "manage company".
+        and can_manage_security(actor=user, company=user.company)
     )

@@ -7,12 +7,15 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from companies.visibility.network_selectors import presence_for
+from core.validation import validate_name
 from rainbow_portal.exceptions import error_body
 
 from .. import policies
 from ..scoping import company_endpoint, viewer_endpoint
 from . import rules, search, selectors
 from .services import (
+    NO_SUCH_COMPANY,
+    standalone_visibility_set,
     user_visibility_override_set,
     visibility_request_accept,
     visibility_request_decline,
@@ -91,7 +94,34 @@ def person(request, target):
     return Response(PersonSerializer(target, context={"viewer": request.user}).data)
 
 
+class OwnVisibilitySerializer(serializers.Serializer):
+    visibility = serializers.ChoiceField(choices=["public", "private"])
+
+
+@extend_schema(
+    methods=["GET"], responses=OwnVisibilitySerializer, summary="The signed-in user's mode"
+)
+@extend_schema(
+    methods=["PATCH"],
+    request=OwnVisibilitySerializer,
+    responses=OwnVisibilitySerializer,
+    summary="A standalone user chooses public or private",
+)
+@api_view(["GET", "PATCH"])
+def own_visibility(request):
+    """SPEC §2.2: a standalone user's own mode; a company member's is set by their admins."""
+    user = request.user
+    if request.method == "PATCH":
+        serializer = OwnVisibilitySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = standalone_visibility_set(
+            user=user, visibility=serializer.validated_data["visibility"], actor=user
+        )
+    return Response({"visibility": user.visibility_mode})
+
+
 urlpatterns = [
+    path("me/visibility/", own_visibility, name="own-visibility"),
     path("directory/", directory, name="directory"),
     path("directory/people/<int:pk>/", person, name="directory-person"),
 ]
@@ -151,13 +181,13 @@ def member_visibility(request, company, member):
 
 
 class VisibilityRequestSerializer(serializers.Serializer):
-    company_name = serializers.CharField(max_length=200)
+    company_name = serializers.CharField(max_length=200, validators=[validate_name])
 
 
 @extend_schema(
     request=VisibilityRequestSerializer, responses=None, summary="Ask for mutual visibility"
 )
-@company_endpoint(["POST"], right=policies.can_manage_company)
+@company_endpoint(["POST"], right=policies.can_manage_security)  # SPEC §3.3
 def visibility_request_create(request, company):
     serializer = VisibilityRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -165,7 +195,7 @@ def visibility_request_create(request, company):
         company=company, name=serializer.validated_data["company_name"]
     )
     if other is None:
-        return Response(error_body("not_found", "No company has this exact name."), 404)
+        return Response(error_body("not_found", NO_SUCH_COMPANY), 404)
     vr = create(from_company=company, to_company=other, actor=request.user)
     return Response({"id": vr.pk, "status": vr.status, "to_company": other.name}, status=201)
 
@@ -178,7 +208,7 @@ def visibility_request_create(request, company):
 )
 @company_endpoint(
     ["POST"],
-    right=policies.can_manage_company,
+    right=policies.can_manage_security,  # SPEC §3.3
     objects={"vr": ("pk", selectors.visibility_request_get)},
 )
 def visibility_request_answer(request, company, vr, action):

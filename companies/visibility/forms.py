@@ -1,5 +1,7 @@
 from django import forms
 
+from core.validation import validate_name
+
 from ..models import VisibilityMode
 from .inputs import ALLOWED_OVERRIDES
 
@@ -7,13 +9,21 @@ from .inputs import ALLOWED_OVERRIDES
 class OverrideForm(forms.Form):
     visibility_override = forms.ChoiceField(label="This member's visibility")
 
-    def __init__(self, *args, company_mode: str, **kwargs):
+    def __init__(self, *args, company_mode: str, current: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         allowed = sorted(ALLOWED_OVERRIDES[company_mode])
-        self.fields["visibility_override"].choices = [
+        choices = [
             ("", f"Same as company ({VisibilityMode(company_mode).label.lower()})"),
             *[(m, VisibilityMode(m).label) for m in allowed],
         ]
+        if current and current not in allowed:
+            # A kept override equal to the company's mode (SPEC §4.1): offered as it stands,
+            # so saving the page unchanged does not clear it.
+            label = VisibilityMode(current).label
+            choices.insert(
+                1, (current, f"{label} (kept; no effect while the company is {label.lower()})")
+            )
+        self.fields["visibility_override"].choices = choices
         self.fields["visibility_override"].required = False
 
 
@@ -22,7 +32,9 @@ class SimulateForm(forms.Form):
 
 
 class VisibilityRequestForm(forms.Form):
-    company_name = forms.CharField(label="Company name (exact)", max_length=200)
+    company_name = forms.CharField(
+        label="Company name (exact)", max_length=200, validators=[validate_name]
+    )
 
 
 class NetworkSettingsForm(forms.Form):

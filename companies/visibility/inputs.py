@@ -44,10 +44,10 @@ INPUT_FIELDS = ["visibility_mode", "visibility_org_id", "visibility_china"]
 def sync_company_members(company) -> None:
     """After a company's mode or organization changed: one UPDATE per rule, whatever the size.
 
-    Overrides that the new mode no longer allows (SPEC §4.1's table) are dropped first:
-    an override equal to the company mode is the only such case, and it means nothing."""
+    Overrides are never touched (SPEC §4.1): an override is an explicit choice that survives
+    every change of the company's mode; while it equals the new mode it has no effect, and it
+    applies again when the mode changes once more."""
     members = User.objects.filter(company=company)
-    members.filter(visibility_override=company.visibility).update(visibility_override="")
     members.filter(visibility_override="").update(visibility_mode=company.visibility)
     members.exclude(visibility_override="").update(visibility_mode=F("visibility_override"))
     members.update(

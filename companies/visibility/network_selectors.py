@@ -40,7 +40,7 @@ def invitations_incoming(*, user: User) -> list[Invitation]:
     rows = (
         Invitation.objects.filter(status=Invitation.Status.PENDING)
         .filter(Q(invitee=user, kind=Invitation.Kind.IN_APP) | Q(kind="email", email=user.email))
-        .select_related("inviter__company")
+        .select_related("inviter__company", "inviter__security")
         .order_by("-created_at")
     )
     me = rules.person(user)

@@ -12,15 +12,21 @@ from accounts.models import Contact, Invitation, NetworkSettings, User, normaliz
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
+from ..policies import require_actor_right
+from ..rights import MANAGE_COMPANY
 from . import rules
 
 RESEND_INTERVAL = timedelta(hours=1)  # SPEC §5.4
+ISOLATED_EMAIL_REFUSAL = (
+    "As an isolated user you invite only people of your own company and organization."
+)
 PRESENCE_WINDOW = timedelta(minutes=5)
 
 
 def _auto_accepts(inviter: User, invitee: User) -> bool:
-    """SPEC §5.1: within one company, accepted at once unless the company turned it off."""
-    if inviter.company_id != invitee.company_id:
+    """SPEC §5.1: within one company, accepted at once unless the company turned it off.
+    Never between standalone users: the default company is not a circle (SPEC §2.2)."""
+    if inviter.company_id != invitee.company_id or inviter.company.is_default:
         return False
     setting = NetworkSettings.objects.filter(company_id=inviter.company_id).first()
     return setting is None or setting.auto_accept_within_company
@@ -101,10 +107,17 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
     whether or not the address has an account; the invitee sees it on sign-in, and only if
     the rules let the inviter invite them (decision D4.5)."""
     email = normalize_email(email)
-    if inviter.visibility_mode == rules.ISOLATED:
-        raise ApplicationError("Isolated users do not invite by email (SPEC §4.4).")
     if email == inviter.email:
         raise ApplicationError("You cannot invite yourself.")
+    if inviter.visibility_mode == rules.ISOLATED:
+        # SPEC §4.4: the isolated row spares the same company and the same organization,
+        # whose people the inviter finds anyway, so naming them reveals nothing; any other
+        # address (with an account or not) gets the same refusal.
+        invitee = User.objects.select_related("company").filter(email=email).first()
+        if invitee is None or not rules.can_invite_by_email(
+            rules.person(inviter), rules.person(invitee), rules.DbWorld()
+        ):
+            raise ApplicationError(ISOLATED_EMAIL_REFUSAL, code="isolated")
     mine = Invitation.objects.filter(
         inviter=inviter,
         kind=Invitation.Kind.EMAIL,
@@ -277,6 +290,7 @@ def contact_favorite_set(*, owner: User, contact: User, favorite: bool, actor) -
 
 @transaction.atomic
 def network_settings_set(*, company, auto_accept_within_company: bool, actor) -> NetworkSettings:
+    require_actor_right(actor=actor, company=company, action=MANAGE_COMPANY)  # SPEC §3.3
     setting, _ = NetworkSettings.objects.select_for_update().get_or_create(company=company)
     if setting.auto_accept_within_company != auto_accept_within_company:
         setting.auto_accept_within_company = auto_accept_within_company

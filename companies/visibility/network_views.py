@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import OwnVisibilityForm
 from rainbow_portal.exceptions import ApplicationError
 
 from ..scoping import viewer_page
 from . import network_selectors as selectors
 from . import network_services as services
 from .selectors import person_get_for_viewer
+from .services import standalone_visibility_set
 
 
 class EmailInviteForm(forms.Form):
@@ -42,7 +44,7 @@ def network(request):
             "incoming": selectors.invitations_incoming(user=request.user),
             "outgoing": selectors.invitations_outgoing(user=request.user),
             "email_form": EmailInviteForm(),
-            "may_email": request.user.visibility_mode != "isolated",
+            "isolated": request.user.visibility_mode == "isolated",
         },
     )
 
@@ -127,3 +129,23 @@ def contact_favorite(request, row):
 def presence(request):
     services.presence_touch(user=request.user)
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_POST
+def own_visibility(request):
+    """A standalone user chooses public or private for themselves (SPEC §2.2); the form
+    sits on the profile page."""
+    form = OwnVisibilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose public or private.")
+        return redirect("accounts:profile")
+    try:
+        standalone_visibility_set(
+            user=request.user, visibility=form.cleaned_data["visibility"], actor=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Visibility saved.")
+    return redirect("accounts:profile")

@@ -9,6 +9,8 @@ override); the SQL face in `search.py` reads the copies on the user row. The pro
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from accounts.models import Contact
 
 from ..models import Region, VisibilityGrant, VisibilityMode
@@ -50,6 +52,10 @@ class Person:
     override: str
     org_id: int | None
     region: str
+    # SPEC §2.2: a member of the default company belongs, for §4 and §5, to no company.
+    standalone: bool = False
+    # SPEC §7.1: until its address is verified an account is not findable.
+    verified: bool = True
 
     @property
     def mode(self) -> str:
@@ -61,6 +67,14 @@ class Person:
         return self.region == Region.CHINA
 
 
+def _verified(user) -> bool:
+    """The source of truth (`UserSecurity.email_verified`); no row means verified."""
+    try:
+        return user.security.email_verified
+    except ObjectDoesNotExist:
+        return True
+
+
 def person(user) -> Person:
     company = user.company
     return Person(
@@ -70,6 +84,23 @@ def person(user) -> Person:
         override=user.visibility_override,
         org_id=company.organization_id,
         region=company.region,
+        standalone=company.is_default,
+        verified=_verified(user),
+    )
+
+
+def company_viewer(company) -> Person:
+    """A company as a viewer, for what the company itself finds (SPEC §4.6: a mutual
+    request names only a company that the requester's company can find): its company mode,
+    no member override."""
+    return Person(
+        id=0,
+        company_id=company.pk,
+        company_mode=company.visibility,
+        override="",
+        org_id=company.organization_id,
+        region=company.region,
+        standalone=company.is_default,
     )
 
 
@@ -87,6 +118,12 @@ class Verdict:
 
     def __bool__(self):
         return self.allowed
+
+
+def same_company(a: Person, b: Person) -> bool:
+    """SPEC §2.2: the default company is not a circle — two standalone users are never
+    "same company"."""
+    return a.company_id == b.company_id and not a.standalone
 
 
 def same_org(a: Person, b: Person) -> bool:
@@ -111,7 +148,7 @@ def region_barrier(v: Person, t: Person) -> Verdict | None:
 
 def inside_circle(v: Person, t: Person, world: World) -> Verdict | None:
     """SPEC §4.2: why T is inside V's circle, or None."""
-    if v.company_id == t.company_id:
+    if same_company(v, t):
         return Verdict(True, "same company", "§4.2")
     if world.are_contacts(v.id, t.id):
         return Verdict(True, "in each other's network", "§4.2, §5.2")
@@ -126,6 +163,8 @@ def inside_circle(v: Person, t: Person, world: World) -> Verdict | None:
 
 def explain_find(v: Person, t: Person, world: World) -> Verdict:
     """SPEC §4.3: does V find T (search, profile, company page)?"""
+    if not t.verified:
+        return Verdict(False, "the target has not verified their address yet", "§7.1")
     barrier = region_barrier(v, t)
     if barrier is not None:
         return barrier
@@ -158,7 +197,7 @@ def explain_invite(v: Person, t: Person, world: World, channel: str) -> Verdict:
     seen_v, seen_t = mode_as_seen(v, t), mode_as_seen(t, v)
     # The isolated row holds even inside the circle, except within the same company and the
     # same organization (where it reads `public`, §4.5).
-    if ISOLATED in (seen_v, seen_t) and v.company_id != t.company_id:
+    if ISOLATED in (seen_v, seen_t) and not same_company(v, t):
         who = "the viewer" if seen_v == ISOLATED else "the target"
         return Verdict(False, f"{who} is isolated: never invites or is invited", "§4.4")
     inside = inside_circle(v, t, world)
@@ -196,7 +235,7 @@ def can_find_company(v: Person, company, world: World) -> Verdict:
     barrier = region_barrier(v, t)
     if barrier is not None:
         return barrier
-    if v.company_id == t.company_id:
+    if same_company(v, t):
         return Verdict(True, "own company", "§4.2")
     if world.grants(t.company_id, v.company_id):
         return Verdict(True, "a visibility grant", "§4.6")

@@ -73,10 +73,19 @@ def _key(column: str, vendor: str) -> str:
     return f"u.{column}"
 
 
+# SPEC §2.2: the default company is not a circle, so "same company" never holds for a
+# standalone viewer. Uncorrelated: PostgreSQL evaluates it once per statement (a one-time
+# filter), and the index walk is unchanged.
+SAME_COMPANY = (
+    "(u.company_id = %(company)s AND NOT EXISTS (SELECT 1 FROM companies_company d"
+    " WHERE d.id = %(company)s AND d.is_default))"
+)
+
+
 def _branches(*, has_org: bool, searches_public: bool) -> list[tuple[str, str]]:
     """(join, condition) for each way the viewer may find someone (SPEC §4.2–4.5)."""
     out = [
-        ("", "u.company_id = %(company)s"),
+        ("", SAME_COMPANY),
         (
             "JOIN accounts_contact c ON c.contact_id = u.id AND c.owner_id = %(viewer)s",
             "u.visibility_china = %(china)s",
@@ -167,7 +176,8 @@ def _statement(
         for key, match in keyed:
             parts.append(
                 f"SELECT * FROM (SELECT u.id AS uid, {key} AS k FROM accounts_user u {join}"  # noqa: S608
-                f" WHERE {condition} AND u.id <> %(viewer)s AND {match}"
+                # SPEC §7.1: an account not yet verified is found by nobody.
+                f" WHERE {condition} AND u.id <> %(viewer)s AND u.visibility_verified AND {match}"
                 f" ORDER BY k, uid{cap}) b"
             )
     page = ""
@@ -177,7 +187,7 @@ def _statement(
         "SELECT u.id, u.first_name, u.last_name, u.title, u.company_id,"  # noqa: S608
         " co.name AS company_name, co.slug AS company_slug,"
         # SPEC §4.4: what is found may be invited in-app unless the isolated row forbids it.
-        " CASE WHEN u.company_id = %(company)s OR u.visibility_org_id = %(org)s"
+        " CASE WHEN " + SAME_COMPANY + " OR u.visibility_org_id = %(org)s"
         " OR (u.visibility_mode <> 'isolated' AND %(mode)s <> 'isolated')"
         " THEN 1 ELSE 0 END AS invite_in_app"
         " FROM (SELECT uid, MIN(k) AS k FROM (" + " UNION ALL ".join(parts) + ") hits"
@@ -295,9 +305,9 @@ def email_invitable_ids(viewer) -> set[int]:
     """SPEC §4.4 by email, as SQL: same region side of the China barrier, and the isolated
     row (which spares the same company and the same organization)."""
     sql = (
-        "SELECT u.id FROM accounts_user u WHERE u.id <> %(viewer)s"
+        "SELECT u.id FROM accounts_user u WHERE u.id <> %(viewer)s"  # noqa: S608
         " AND u.visibility_china = %(china)s"
-        " AND (u.company_id = %(company)s OR u.visibility_org_id = %(org)s"
+        " AND (" + SAME_COMPANY + " OR u.visibility_org_id = %(org)s"
         " OR (u.visibility_mode <> 'isolated' AND %(mode)s <> 'isolated'))"
     )
     params = {

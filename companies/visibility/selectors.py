@@ -6,7 +6,6 @@ from django.http import Http404
 from accounts.models import User
 
 from ..models import Company, VisibilityRequest
-from ..policies import crosses_china_boundary
 from . import rules
 
 
@@ -98,12 +97,14 @@ def who_statements(*, member) -> list[tuple[str, str]]:
 
 
 def request_counterpart_get(*, company: Company, name: str) -> Company | None:
-    """The company a mutual-visibility request names, by exact name (SPEC §4.6). A company
-    across the China boundary answers like a missing one (SPEC §2.3: never visible, not even
-    as "exists but refused")."""
+    """The company a mutual-visibility request names, by exact name (SPEC §4.6), when the
+    requester's company can find it. Any other name (hidden, across the China boundary of
+    SPEC §2.3, missing) answers None alike: never "exists but refused"."""
     name = " ".join((name or "").split())
     other = Company.objects.filter(name__iexact=name, is_default=False).first()
-    if other is None or crosses_china_boundary(company, other):
+    if other is None or other.pk == company.pk:
+        return other
+    if not rules.can_find_company(rules.company_viewer(company), other, rules.DbWorld()):
         return None
     return other
 

@@ -8,24 +8,40 @@ from accounts.models import User
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
-from ..policies import crosses_china_boundary, is_platform_actor
+from ..policies import (
+    crosses_china_boundary,
+    is_platform_actor,
+    require_actor_right,
+    require_can_manage_security,
+)
+from ..rights import MANAGE_COMPANY
+from . import rules
 from .inputs import ALLOWED_OVERRIDES, effective_mode
+
+# SPEC §4.6: a hidden company answers exactly like a missing one.
+NO_SUCH_COMPANY = "No company has this exact name."
 
 
 @transaction.atomic
 def user_visibility_override_set(*, user, override: str, actor):
-    """Set (or clear with "") a member's own mode, within SPEC §4.1's table. Keeps the
-    user's effective-mode copy in step in the same transaction."""
+    """Set (or clear with "") a member's own mode, within SPEC §4.1's table: an admin of the
+    member's company does (SPEC §4.1). Keeps the user's effective-mode copy in step."""
+    require_actor_right(actor=actor, company=user.company, action=MANAGE_COMPANY)
+    return _override_write(user=user, override=override, actor=actor)
+
+
+def _override_write(*, user, override: str, actor):
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     company_mode = user.company.visibility
+    if user.visibility_override == override:
+        # A kept override equal to the company's mode is allowed to stay (SPEC §4.1).
+        return user
     if override and override not in ALLOWED_OVERRIDES[company_mode]:
         allowed = ", ".join(sorted(ALLOWED_OVERRIDES[company_mode])) or "none"
         raise ApplicationError(
             f"A member of a {company_mode} company may be set to: {allowed}.",
             fields={"visibility_override": [f"Not allowed in a {company_mode} company."]},
         )
-    if user.visibility_override == override:
-        return user
     previous = user.visibility_override
     user.visibility_override = override
     user.visibility_mode = effective_mode(company_mode=company_mode, override=override)
@@ -40,11 +56,33 @@ def user_visibility_override_set(*, user, override: str, actor):
     return user
 
 
+STANDALONE_MODES = ("public", "private")
+
+
+@transaction.atomic
+def standalone_visibility_set(*, user, visibility: str, actor):
+    """SPEC §2.2: a standalone user chooses `public` (the default) or `private` for
+    themselves; nobody else does, and a company's members are set by their admins."""
+    if actor is not None and actor.pk != user.pk:
+        raise ApplicationError(
+            "Only the user chooses their own visibility.", code="permission_denied"
+        )
+    if not user.company.is_default:
+        raise ApplicationError(
+            "Your company's admins set your visibility.", code="permission_denied"
+        )
+    if visibility not in STANDALONE_MODES:
+        raise ApplicationError(
+            "Choose public or private.", fields={"visibility": ["Choose public or private."]}
+        )
+    # The default company is public: `public` is "same as company", `private` the override.
+    override = "" if visibility == "public" else "private"
+    return _override_write(user=user, override=override, actor=actor)
+
+
 def _check_regions(company: Company, other: Company) -> None:
     if crosses_china_boundary(company, other):
-        raise ApplicationError(
-            "China companies are never visible to or from another region (SPEC §2.3)."
-        )
+        raise ApplicationError("China companies are never visible to or from another region.")
 
 
 def visibility_grant_validate(*, company: Company, visible_by: Company) -> None:
@@ -92,9 +130,13 @@ def visibility_grant_revoke(*, grant: VisibilityGrant, actor) -> None:
 @transaction.atomic
 def visibility_request_create(*, from_company: Company, to_company: Company, actor):
     """A company admin asks another company for mutual visibility (SPEC §4.6)."""
+    require_can_manage_security(actor=actor, company=from_company)  # SPEC §3.3
     if from_company.pk == to_company.pk:
         raise ApplicationError("Choose another company.")
-    _check_regions(from_company, to_company)
+    # SPEC §4.6, §2.3: only a company the requester's company finds; anything else reads
+    # as unknown, whoever calls.
+    if not rules.can_find_company(rules.company_viewer(from_company), to_company, rules.DbWorld()):
+        raise ApplicationError(NO_SUCH_COMPANY, code="not_found")
     pending = VisibilityRequest.objects.filter(
         status=VisibilityRequest.Status.PENDING,
         from_company__in=[from_company, to_company],
@@ -120,7 +162,12 @@ def visibility_request_create(*, from_company: Company, to_company: Company, act
 
 
 def _decide(request: VisibilityRequest, *, actor, status: str) -> VisibilityRequest:
-    request = VisibilityRequest.objects.select_for_update().get(pk=request.pk)
+    request = (
+        VisibilityRequest.objects.select_for_update(of=("self",))
+        .select_related("to_company")
+        .get(pk=request.pk)
+    )
+    require_can_manage_security(actor=actor, company=request.to_company)  # SPEC §3.3
     if request.status != VisibilityRequest.Status.PENDING:
         raise ApplicationError("This request was already answered.")
     request.status = status

@@ -90,6 +90,7 @@ def person(request, target):
         "is_contact": is_contact(owner=request.user, contact=target),
         "presence": presence_for(viewer=request.user, target=target),
         "can_invite": rules.can_invite_in_app(v, t, world),
+        "can_invite_by_email": rules.can_invite_by_email(v, t, world),
         "company_visible": rules.can_find_company(v, target.company, world).allowed,
         "may_manage": can_manage_company(actor=request.user, company=target.company),
         "pending": pending,
@@ -110,6 +111,7 @@ def member_visibility(request, company, member):
         if request.method == "POST" and "visibility_override" in request.POST
         else None,
         company_mode=company.visibility,
+        current=member.visibility_override,
         initial={"visibility_override": member.visibility_override},
     )
     if form.is_bound:
@@ -170,7 +172,7 @@ def company_visibility(request, company):
         )
         try:
             if other is None:
-                raise ApplicationError("No company has this exact name.")
+                raise ApplicationError(services.NO_SUCH_COMPANY)
             services.visibility_request_create(
                 from_company=company, to_company=other, actor=request.user
             )
@@ -201,7 +203,7 @@ def company_visibility(request, company):
 
 
 @scoping.company_page(
-    right=policies.can_manage_company,
+    right=policies.can_manage_security,  # SPEC §3.3: the company's own admins answer
     methods=("POST",),
     objects={"vr": ("pk", selectors.visibility_request_get)},
 )

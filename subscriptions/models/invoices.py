@@ -14,6 +14,13 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField()
     currency = models.CharField(max_length=3, default="EUR")
     total = models.DecimalField(max_digits=14, decimal_places=2)
+    # An issued invoice is immutable (issue 10): the customer as billed is copied at issue,
+    # and PDFs and CSVs read this copy, so a later rename changes no issued invoice.
+    customer_name = models.CharField(max_length=200, default="", editable=False)
+    customer_region = models.CharField(max_length=20, default="", editable=False)
+    billed_through = models.CharField(
+        max_length=200, default="", blank=True, editable=False, help_text="The partner, if any."
+    )
 
     class Meta:
         ordering = ["-period", "company_id"]

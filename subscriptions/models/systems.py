@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from core.validation import validate_name
+
 activation_code_validator = RegexValidator(r"^\d{4}$", "An activation code is 4 digits.")
 extension_validator = RegexValidator(r"^\d{2,8}$", "An extension number is 2 to 8 digits.")
 
@@ -10,7 +12,7 @@ class Site(models.Model):
     """A place of a company where systems are installed (SPEC §3.8)."""
 
     company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="sites")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_name])
     address = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -34,7 +36,7 @@ class System(models.Model):
         WEBRTC_GATEWAY = "webrtc_gateway", "WebRTC gateway"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="systems")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_name])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     activation_code = models.CharField(max_length=4, validators=[activation_code_validator])
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,6 +71,12 @@ class Extension(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["system", "number"], name="subscriptions_extension_unique_in_system"
+            ),
+            # SPEC §3.8: a member holds at most one extension on a given system.
+            models.UniqueConstraint(
+                fields=["system", "user"],
+                condition=models.Q(user__isnull=False),
+                name="subscriptions_extension_one_per_member",
             ),
         ]
 

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 import activity
+from companies.models import Company
 
 from ..dates import month_end, month_start
 from ..models import BillingModel, Invoice, InvoiceLine, SeatChange, Subscription
@@ -81,6 +82,16 @@ def _line(subscription: Subscription, period_start: dt.date, period_end: dt.date
     )
 
 
+def invoice_customer_copy(company: Company) -> dict:
+    """The customer as billed, copied onto the invoice at issue (immutable afterwards)."""
+    partner = company.business_partner
+    return {
+        "customer_name": company.name,
+        "customer_region": company.region,
+        "billed_through": partner.name if partner is not None else "",
+    }
+
+
 def _issue_batch(*, company_ids, period_start, period_end, due, now, actor) -> list[Invoice]:
     end_of_period = dt.datetime.combine(
         period_end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
@@ -92,12 +103,14 @@ def _issue_batch(*, company_ids, period_start, period_end, due, now, actor) -> l
     )
     subscriptions = (
         Subscription.objects.filter(due, company_id__in=company_ids)
-        .select_related("offer")
+        .select_related("offer", "company__business_partner")
         .annotate(seats_then=Subquery(seats_then))
         .order_by("company_id", "id")
     )
     lines_by_company: dict[int, list[InvoiceLine]] = {}
+    customers: dict[int, Company] = {}
     for subscription in subscriptions:
+        customers[subscription.company_id] = subscription.company
         lines_by_company.setdefault(subscription.company_id, []).append(
             _line(subscription, period_start, period_end)
         )
@@ -110,6 +123,7 @@ def _issue_batch(*, company_ids, period_start, period_end, due, now, actor) -> l
             number=invoice_number(company_id=company_id, period=period_start),
             issued_at=now,
             total=sum((line.amount for line in lines), Decimal("0.00")),
+            **invoice_customer_copy(customers[company_id]),
         )
         for company_id, lines in lines_by_company.items()
     ]

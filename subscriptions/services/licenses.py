@@ -2,6 +2,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import activity
+from accounts.models import UserSecurity
+from companies.policies import require_actor_right
+from companies.rights import ALLOCATE_LICENSES
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import License, Subscription
@@ -27,6 +30,7 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
         .select_related("offer", "company")
         .get(pk=subscription.pk)
     )
+    require_actor_right(actor=actor, company=subscription.company, action=ALLOCATE_LICENSES)
     if subscription.status != Subscription.Status.ACTIVE:
         raise ApplicationError(
             f"This subscription is {subscription.get_status_display().lower()}: licenses are "
@@ -41,6 +45,19 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
             )
         if not user.is_active:
             raise ApplicationError(f"{_name(user)}'s account is closed: it cannot get a license.")
+    # SPEC §7.1: an account holds no license until its address is verified.
+    unverified = (
+        UserSecurity.objects.filter(user_id__in=[u.pk for u in users], email_verified=False)
+        .select_related("user")
+        .first()
+    )
+    if unverified is not None:
+        raise ApplicationError(
+            f"{_name(unverified.user)} has not verified their email address yet: a license "
+            "can be assigned once they have.",
+            code="unverified",
+            fields={"users": ["Email address not verified yet."]},
+        )
     user_ids = [u.pk for u in users]
     active = License.objects.filter(released_at__isnull=True)
     duplicate = (
@@ -114,8 +131,11 @@ def license_assign(*, subscription: Subscription, user, actor) -> License:
 def license_release(*, license_: License, actor) -> License:
     license_ = (
         License.objects.select_for_update()
-        .select_related("subscription", "user")
+        .select_related("subscription__company", "user")
         .get(pk=license_.pk)
+    )
+    require_actor_right(
+        actor=actor, company=license_.subscription.company, action=ALLOCATE_LICENSES
     )
     if license_.released_at is not None:
         raise ApplicationError("This license was already released.")

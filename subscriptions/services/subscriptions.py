@@ -1,14 +1,18 @@
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 import activity
 from companies import policies as company_policies
 from companies.models import Company, SubscriptionDelegation
+from companies.rights import CREATE_SUBSCRIPTION, MANAGE_SUBSCRIPTIONS
+from core.validation import validate_date_range
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import BillingModel, License, Offer, SeatChange, Subscription
+from ..policies import can_set_delegation
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -22,15 +26,36 @@ def _increase_only(*, actor, company: Company) -> bool:
     return company_policies.subscription_increase_only(actor=actor, company=company)
 
 
-def _locked(subscription: Subscription) -> Subscription:
-    return (
+def _locked(subscription: Subscription, *, actor) -> Subscription:
+    """The subscription under lock, once the actor's right to manage it is checked
+    (SPEC §3.4; `actor=None` is the system)."""
+    subscription = (
         Subscription.objects.select_for_update()
         .select_related("company", "offer")
         .get(pk=subscription.pk)
     )
+    company_policies.require_actor_right(
+        actor=actor, company=subscription.company, action=MANAGE_SUBSCRIPTIONS
+    )
+    return subscription
 
 
 MAX_DAYS_AHEAD = 366
+
+
+PAST_START = "A subscription starts today or later."
+
+
+def subscription_start_validate(*, start_date: dt.date, by_person: bool) -> None:
+    """One rule for the page and the API: a person orders from today on (a start in the past
+    would bill months nobody agreed to). The system (`actor=None`: data imports, demo data,
+    tests of billing) may record an earlier start, within the sane date range."""
+    try:
+        validate_date_range(start_date, field="start_date")
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], fields={"start_date": exc.messages}) from None
+    if by_person and start_date < timezone.now().date():
+        raise ApplicationError(PAST_START, fields={"start_date": [PAST_START]})
 
 
 @transaction.atomic
@@ -56,6 +81,7 @@ def subscription_create(
         raise ApplicationError(
             "A subscription has at least one seat.", fields={"seats": ["At least 1."]}
         )
+    company_policies.require_actor_right(actor=actor, company=company, action=CREATE_SUBSCRIPTION)
     latest_start = timezone.now().date() + dt.timedelta(days=MAX_DAYS_AHEAD)
     if start_date > latest_start:
         # Found by fuzzing: a start in year 9999 was stored, and every page computing its term
@@ -64,6 +90,7 @@ def subscription_create(
             f"A subscription starts within a year: on {latest_start:%Y-%m-%d} at the latest.",
             fields={"start_date": ["Too far ahead."]},
         )
+    subscription_start_validate(start_date=start_date, by_person=actor is not None)
     if company.status == Company.Status.TERMINATED:
         raise ApplicationError(f"{company.name} is terminated: it cannot subscribe.")
     if company.is_default:
@@ -98,7 +125,7 @@ def subscription_seats_set(*, subscription: Subscription, seats: int, actor) -> 
     """Grow or shrink the seats. Refused: a decrease of a prepaid term (SPEC §3.7), a decrease
     by a customer admin under "increase only" delegation (SPEC §3.4), fewer seats than
     licenses assigned, and any change to a terminated subscription."""
-    subscription = _locked(subscription)
+    subscription = _locked(subscription, actor=actor)
     seats = int(seats)
     if subscription.status == Subscription.Status.TERMINATED:
         raise ApplicationError("This subscription is terminated: its seats cannot change.")
@@ -154,7 +181,7 @@ def _refuse_if_increase_only(*, subscription: Subscription, actor, what: str) ->
 
 @transaction.atomic
 def subscription_suspend(*, subscription: Subscription, actor) -> Subscription:
-    subscription = _locked(subscription)
+    subscription = _locked(subscription, actor=actor)
     _refuse_if_increase_only(subscription=subscription, actor=actor, what="suspend")
     if subscription.status != Subscription.Status.ACTIVE:
         raise ApplicationError(
@@ -174,7 +201,7 @@ def subscription_suspend(*, subscription: Subscription, actor) -> Subscription:
 
 @transaction.atomic
 def subscription_resume(*, subscription: Subscription, actor) -> Subscription:
-    subscription = _locked(subscription)
+    subscription = _locked(subscription, actor=actor)
     _refuse_if_increase_only(subscription=subscription, actor=actor, what="resume")
     if subscription.status != Subscription.Status.SUSPENDED:
         raise ApplicationError("Only a suspended subscription can be resumed.")
@@ -192,7 +219,7 @@ def subscription_terminate(
 ) -> Subscription:
     """End a subscription for good: its licenses are released; the month of termination is
     still billed in full (SPEC §3.7)."""
-    subscription = _locked(subscription)
+    subscription = _locked(subscription, actor=actor)
     _refuse_if_increase_only(subscription=subscription, actor=actor, what="terminate")
     if subscription.status == Subscription.Status.TERMINATED:
         raise ApplicationError("This subscription is already terminated.")
@@ -216,13 +243,15 @@ def subscription_terminate(
 @transaction.atomic
 def subscription_delegation_set(*, company: Company, delegation: str, actor) -> Company:
     """What the customer's admins may do with their subscriptions (SPEC §3.4): set by the
-    partner's Finance member (the view checks `can_set_delegation`)."""
+    partner's Finance member."""
     if delegation not in SubscriptionDelegation.values:
         raise ApplicationError(
             f"“{delegation}” is not a delegation mode.", fields={"delegation": ["Invalid."]}
         )
     if company.business_partner_id is None:
         raise ApplicationError(f"{company.name} has no business partner to delegate from.")
+    if actor is not None and not can_set_delegation(actor=actor, company=company):
+        raise PermissionDenied("Only the partner's Finance members set this delegation.")
     company = Company.objects.select_for_update().get(pk=company.pk)
     if company.subscription_delegation == delegation:
         return company

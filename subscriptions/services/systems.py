@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 
 import activity
 from companies.models import Company
+from companies.policies import require_actor_right
+from companies.rights import CREATE_EQUIPMENT, MANAGE_SYSTEMS
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Extension, Site, System
@@ -14,6 +16,7 @@ from ..models import Extension, Site, System
 
 @transaction.atomic
 def site_create(*, company: Company, name: str, actor, address: str = "") -> Site:
+    require_actor_right(actor=actor, company=company, action=CREATE_EQUIPMENT)  # SPEC §3.3
     name = " ".join((name or "").split())
     if not name:
         raise ApplicationError("A site needs a name.", fields={"name": ["Required."]})
@@ -35,6 +38,7 @@ def _activation_code() -> str:
 
 @transaction.atomic
 def system_create(*, site: Site, name: str, kind: str, actor) -> System:
+    require_actor_right(actor=actor, company=site.company, action=CREATE_EQUIPMENT)
     name = " ".join((name or "").split())
     if kind not in System.Kind.values:
         raise ApplicationError(f"“{kind}” is not a kind of system.", fields={"kind": ["Invalid."]})
@@ -60,6 +64,7 @@ def system_create(*, site: Site, name: str, kind: str, actor) -> System:
 
 @transaction.atomic
 def extension_create(*, system: System, number: str, actor) -> Extension:
+    require_actor_right(actor=actor, company=system.site.company, action=CREATE_EQUIPMENT)
     number = (number or "").strip()
     extension = Extension(system=system, number=number)
     try:
@@ -93,6 +98,16 @@ def extension_create(*, system: System, number: str, actor) -> Extension:
     return extension
 
 
+_ONE_PER_MEMBER = (
+    "{who} already holds extension {number} on this system: a member holds at most one "
+    "extension per system. Free that one first."
+)
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.email
+
+
 @transaction.atomic
 def extension_associate(*, extension: Extension, user, actor) -> Extension:
     """Associate an extension with a member of the system's company, or free it (user=None).
@@ -103,6 +118,7 @@ def extension_associate(*, extension: Extension, user, actor) -> Extension:
         .get(pk=extension.pk)
     )
     company = extension.system.site.company
+    require_actor_right(actor=actor, company=company, action=MANAGE_SYSTEMS)  # SPEC §3.3
     if user is not None:
         if user.company_id != company.pk:
             raise ApplicationError(
@@ -114,9 +130,17 @@ def extension_associate(*, extension: Extension, user, actor) -> Extension:
             raise ApplicationError("This account is closed: it cannot get an extension.")
     if extension.user_id == getattr(user, "pk", None):
         return extension
+    if user is not None:
+        held = Extension.objects.filter(system=extension.system, user=user).first()
+        if held is not None:
+            raise ApplicationError(_ONE_PER_MEMBER.format(who=_who(user), number=held.number))
     previous = extension.user_id
     extension.user = user
-    extension.save(update_fields=["user"])
+    try:
+        with transaction.atomic():
+            extension.save(update_fields=["user"])
+    except IntegrityError:  # the same member given another extension at the same moment
+        raise ApplicationError(_ONE_PER_MEMBER.format(who=_who(user), number="another")) from None
     activity.record(
         event="extension.associated" if user is not None else "extension.dissociated",
         actor=actor,

@@ -91,13 +91,18 @@ def test_company_security_page_isolation(client, company, admin, member):
     assert client.get(url(company)).status_code == 200
 
 
-def test_a_partner_member_manages_its_customers_security(client):
+def test_a_customers_security_belongs_to_its_own_admins_not_its_partner(client):
+    """SPEC §3.3: security settings are the company's own admins' (bp_admin for the
+    partner's own company), never the partner's roles on an end customer."""
     partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
     customer = CompanyFactory(business_partner=partner)
-    client.force_login(UserFactory(company=partner, roles=[Role.BP_FINANCE]))
-    assert client.get(url(customer)).status_code == 200
+    for role in (Role.BP_FINANCE, Role.BP_OPERATION, Role.BP_ADMIN):
+        client.force_login(UserFactory(company=partner, roles=[role]))
+        assert client.get(url(customer)).status_code == 403
     client.force_login(UserFactory(company=partner, roles=[Role.BP_ADMIN]))
-    assert client.get(url(customer)).status_code == 403  # SPEC §3.3: bp_admin EC = no
+    assert client.get(url(partner)).status_code == 200
+    client.force_login(UserFactory(company=partner, roles=[Role.BP_OPERATION]))
+    assert client.get(url(partner)).status_code == 403
 
 
 def test_the_admin_sets_the_policy(client, company, admin):

@@ -13,8 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Contact, User
+from accounts.security.services import user_verified_set
 from companies.models import Company, Organization, VisibilityGrant
+from companies.selectors import default_company
 from companies.services import (
+    china_link_refusal,
     company_create,
     company_organization_set,
     company_visibility_set,
@@ -38,6 +41,9 @@ def worlds(draw):
                 st.sampled_from(MODES),
                 st.integers(-1, n_orgs - 1),  # -1: no organization
                 st.sampled_from(REGIONS),
+                # The mode while overrides are set; the final mode comes after (SPEC §4.1:
+                # overrides survive mode changes).
+                st.sampled_from(MODES),
             ),
             min_size=1,
             max_size=5,
@@ -47,10 +53,11 @@ def worlds(draw):
     users = draw(
         st.lists(
             st.tuples(
-                st.integers(0, n_co - 1),
+                st.integers(-1, n_co - 1),  # -1: the default company (standalone, SPEC §2.2)
                 st.sampled_from(["", "public", "private"]),
                 st.sampled_from(["Ann", "Anna", "Bob", "Al"]),
                 st.sampled_from(["Smith", "Annan", "Bo", "Al"]),
+                st.sampled_from([True, True, True, False]),  # address verified (SPEC §7.1)
             ),
             min_size=2,
             max_size=8,
@@ -62,34 +69,56 @@ def worlds(draw):
     grants = draw(st.lists(pairs_co, max_size=4))
     contacts = draw(st.lists(pairs_u, max_size=5))
     moves = draw(
-        st.lists(st.tuples(st.integers(0, n_users - 1), st.integers(0, n_co - 1)), max_size=2)
+        st.lists(st.tuples(st.integers(0, n_users - 1), st.integers(-1, n_co - 1)), max_size=2)
     )
     return n_orgs, companies, users, grants, contacts, moves
 
 
 def build(world):
     n_orgs, companies, users, grants, contacts, moves = world
+    companies = list(companies)
     orgs = [Organization.objects.create(name=f"org{i}") for i in range(n_orgs)]
     cos = [
         company_create(name=f"co{i}", region=region, actor=None)
-        for i, (_mode, _org, region) in enumerate(companies)
+        for i, (_mode, _org, region, _early) in enumerate(companies)
     ]
+    standalone = default_company()
     people = [
-        UserFactory(company=cos[ci], email=f"u{i}@w.test", first_name=first, last_name=last)
-        for i, (ci, _o, first, last) in enumerate(users)
+        UserFactory(
+            company=cos[ci] if ci >= 0 else standalone,
+            email=f"u{i}@w.test",
+            first_name=first,
+            last_name=last,
+        )
+        for i, (ci, _o, first, last, _v) in enumerate(users)
     ]
-    for company, (mode, org, _region) in zip(cos, companies, strict=True):
+    for person, (*_rest, verified) in zip(people, users, strict=True):
+        if not verified:
+            user_verified_set(user=person, verified=False)
+    for company, (_mode, org, _region, early) in zip(cos, companies, strict=True):
+        if org >= 0 and china_link_refusal(company=company, organization=orgs[org]):
+            org = -1  # SPEC §2.3: an organization stays on one side of the China boundary
+            companies[cos.index(company)] = (_mode, org, _region, early)
         if org >= 0:
             company_organization_set(company=company, organization=orgs[org], actor=None)
-        if mode == "organization" and org < 0:
-            mode = "closed"
-        company_visibility_set(company=company, visibility=mode, actor=None)
-    for person, (_ci, override, _f, _l) in zip(people, users, strict=True):
+        if early == "organization" and org < 0:
+            early = "closed"
+        company_visibility_set(company=company, visibility=early, actor=None)
+    for person, (_ci, override, _f, _l, _v) in zip(people, users, strict=True):
         person.refresh_from_db()
         if override and override in ALLOWED_OVERRIDES[person.company.visibility]:
             user_visibility_override_set(user=person, override=override, actor=None)
+    for company, (mode, org, _region, _early) in zip(cos, companies, strict=True):
+        if mode == "organization" and org < 0:
+            mode = "closed"
+        company.refresh_from_db()
+        company_visibility_set(company=company, visibility=mode, actor=None)
     for ui, ci in moves:
-        user_move_to_company(user=User.objects.get(pk=people[ui].pk), company=cos[ci], actor=None)
+        user_move_to_company(
+            user=User.objects.get(pk=people[ui].pk),
+            company=cos[ci] if ci >= 0 else standalone,
+            actor=None,
+        )
     for a, b in grants:
         if a != b:
             VisibilityGrant.objects.get_or_create(company=cos[a], visible_by=cos[b])
@@ -97,7 +126,9 @@ def build(world):
         if a != b:
             Contact.objects.get_or_create(owner=people[a], contact=people[b])
             Contact.objects.get_or_create(owner=people[b], contact=people[a])
-    return list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("company"))
+    return list(
+        User.objects.filter(pk__in=[p.pk for p in people]).select_related("company", "security")
+    )
 
 
 def keys(user):

@@ -72,10 +72,10 @@ def test_copies_follow_company_mode_org_and_moves():
     company = co("Src", "closed")
     member = UserFactory(company=company)
     user_visibility_override_set(user=member, override="public", actor=None)
-    # The new mode makes the override meaningless: it is dropped, the copy follows.
+    # The override equals the new mode: kept, without effect (SPEC §4.1).
     company_visibility_set(company=company, visibility="public", actor=None)
     member.refresh_from_db()
-    assert (member.visibility_override, member.visibility_mode) == ("", "public")
+    assert (member.visibility_override, member.visibility_mode) == ("public", "public")
     org = Organization.objects.create(name="Org")
     company_organization_set(company=company, organization=org, actor=None)
     member.refresh_from_db()
@@ -103,7 +103,8 @@ def test_grants_one_direction_and_china_refused():
 
 
 def test_mutual_request_accept_creates_both_grants_decline_none():
-    a, b, c = co("A", "private"), co("B", "private"), co("C", "private")
+    # A request names only a company the requester finds (SPEC §4.6): public ones here.
+    a, b, c = co("A", "public"), co("B", "public"), co("C", "public")
     req = visibility_request_create(from_company=a, to_company=b, actor=None)
     assert visibility_request_create(from_company=b, to_company=a, actor=None) == req
     visibility_request_accept(request=req, actor=None)
@@ -120,7 +121,7 @@ def test_mutual_request_accept_creates_both_grants_decline_none():
 
 
 def test_company_visibility_page_request_and_answer(client):
-    a, b = co("Alpha", "private"), co("Beta", "private")
+    a, b = co("Alpha", "private"), co("Beta", "public")
     admin_a = UserFactory(company=a, roles=[Role.COMPANY_ADMIN])
     admin_b = UserFactory(company=b, roles=[Role.COMPANY_ADMIN])
     client.force_login(admin_a)
@@ -240,6 +241,8 @@ def test_admin_api_override_simulator_and_requests(api_client):
     assert (
         api_client.get(reverse("api:member-visibility", args=[a.slug, 999999])).status_code == 404
     )
+    # A private company cannot be asked (SPEC §4.6): Beta goes public first.
+    company_visibility_set(company=b, visibility="public", actor=None)
     created = api_client.post(
         reverse("api:visibility-request-create", args=[a.slug]),
         {"company_name": "BETA"},

@@ -88,8 +88,11 @@ def test_isolated_member_cannot_invite_anyone_outside(page):
     search(page, "olga")
     expect(page.get_by_test_id("no-results")).to_be_visible()
     page.goto("/accounts/network/")
-    expect(page.get_by_label("Invite by email")).to_have_count(0)
-    expect(page.get_by_text("Isolated users do not invite")).to_be_visible()
+    # By email: only colleagues and organization peers (SPEC §4.4's isolated exception).
+    expect(page.get_by_text("you invite only people of your own company")).to_be_visible()
+    page.get_by_label("Invite by email").fill("olga@pub.test")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("you invite only people of your own company")).to_have_count(2)
     # Inside the company, isolation does not apply (SPEC §4.4).
     search(page, "ian")
     page.get_by_role("button", name="Invite Ian Iso").click()

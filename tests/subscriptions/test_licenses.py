@@ -143,3 +143,18 @@ def test_two_concurrent_assignments_cannot_overfill_seats(make_subscription, cus
     if connection.vendor == "postgresql":
         assert outcomes.count("ok") == 1, outcomes
         assert any("seats are free" in o for o in outcomes), outcomes
+
+
+def test_an_unverified_account_holds_no_license(make_subscription, customer):
+    """SPEC §7.1: until its address is verified an account holds no license."""
+    from accounts.security.services import user_verified_set
+
+    sub = make_subscription(seats=2)
+    member = UserFactory(company=customer, first_name="Una", last_name="Verified")
+    user_verified_set(user=member, verified=False)
+    with pytest.raises(ApplicationError, match="Una Verified has not verified") as exc:
+        license_assign(subscription=sub, user=member, actor=None)
+    assert exc.value.code == "unverified"
+    assert not active(user=member).exists()
+    user_verified_set(user=member, verified=True)
+    assert license_assign(subscription=sub, user=member, actor=None)

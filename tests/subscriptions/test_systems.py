@@ -70,3 +70,26 @@ def test_association_with_a_user_of_another_company_is_refused(system):
         extension_associate(extension=ext, user=stranger, actor=None)
     ext.refresh_from_db()
     assert ext.user is None
+
+
+def test_a_member_holds_at_most_one_extension_per_system(system, customer):
+    """SPEC §3.8: service check, and the database constraint behind it."""
+    from django.db import IntegrityError, transaction
+
+    from subscriptions.models import Extension
+
+    member = UserFactory(company=customer, first_name="Eve", last_name="Ext")
+    first = extension_create(system=system, number="301", actor=None)
+    second = extension_create(system=system, number="302", actor=None)
+    extension_associate(extension=first, user=member, actor=None)
+    with pytest.raises(ApplicationError, match="Eve Ext already holds extension 301"):
+        extension_associate(extension=second, user=member, actor=None)
+    second.refresh_from_db()
+    assert second.user_id is None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Extension.objects.filter(pk=second.pk).update(user=member)
+    # Another system: fine.
+    other = system_create(site=system.site, name="Backup PBX", kind="oxo", actor=None)
+    extension_associate(
+        extension=extension_create(system=other, number="301", actor=None), user=member, actor=None
+    )

@@ -435,3 +435,29 @@ def test_single_id_choices_refuse_huge_ids_as_form_errors(customer):
         {"site": huge, "name": "PBX", "kind": "oxe"}, sites=Site.objects.filter(company=customer)
     )
     assert not form.is_valid() and "site" in form.errors
+
+
+def test_an_issued_invoice_keeps_the_customers_name_after_a_rename(client, customer, finance, sub):
+    """Issue 10: an invoice is immutable — the customer's name and billing details are
+    copied at issue, and its CSV and PDF read the copy."""
+    from companies.services import company_update
+
+    invoices_issue_for_month(month=dt.date(2027, 1, 1), actor=None)
+    invoice = customer.invoices.get()
+    assert (invoice.customer_name, invoice.customer_region) == ("Cobalt", "EMEA")
+    assert invoice.billed_through == customer.business_partner.name
+    company_update(company=customer, name="Renamed Cobalt", actor=None)
+    login(client, finance)
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("subscriptions:invoice-csv", args=[customer.slug, invoice.number])
+                ).content.decode()
+            )
+        )
+    )
+    assert csv_rows[1][1] == "Cobalt" and csv_rows[-1][1] == "Cobalt"
+    pdf = client.get(reverse("subscriptions:invoice-pdf", args=[customer.slug, invoice.number]))
+    text = _pdf_text(pdf.content)
+    assert "Cobalt" in text and "Renamed" not in text

@@ -23,6 +23,7 @@ from .common import (
     WRONG_SIGNUP_PASSWORD,
     WRONG_TOTP,
     Outcome,
+    user_verified_set,
 )
 from .company_policy import (
     company_security_policy_set,
@@ -96,5 +97,6 @@ __all__ = [
     "two_factor_setup_start",
     "two_factor_verify",
     "user_profile_lock_set",
+    "user_verified_set",
     "verification_send",
 ]

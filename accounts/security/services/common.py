@@ -76,3 +76,12 @@ def _ip_throttled(bucket: str, ip: str, limit: int) -> bool:
 class Outcome:
     user: User | None = None
     error: str = ""
+
+
+def user_verified_set(*, user, verified: bool) -> None:
+    """SPEC §7.1: the one writer of whether an account's address is verified, and of its
+    copy on the user row that the directory search reads (decision D10b.6). Runs inside
+    the caller's transaction."""
+    UserSecurity.objects.update_or_create(user=user, defaults={"email_verified": verified})
+    User.objects.filter(pk=user.pk).update(visibility_verified=verified)
+    user.visibility_verified = verified

@@ -1,6 +1,6 @@
 """A company's security policy and its members' profile locks (SPEC §7.1, §7.5, §7.7)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 import activity
@@ -18,11 +18,25 @@ from .common import (
 
 # --- Company policy and profile locks (SPEC §7.1, §7.5, §7.7) --------------------------------
 
+# SPEC §3.3: who holds a company's security settings is the companies layer's knowledge
+# (roles, partners); accounts sits below it, so companies sets this in
+# CompaniesConfig.ready() (policies.can_manage_security). Unset, only the system passes.
+security_rights_check = None
+
+
+def _require_security_rights(*, actor, company) -> None:
+    if actor is None:
+        return  # the system (demo data, scheduled jobs)
+    check = security_rights_check
+    if check is None or not check(actor=actor, company=company):
+        raise PermissionDenied("Only the company's own admins change its security settings.")
+
 
 @transaction.atomic
 def company_security_policy_set(
     *, company, actor, password_min_length: int, two_factor: str, lock_profiles: bool
 ) -> CompanySecurityPolicy:
+    _require_security_rights(actor=actor, company=company)  # SPEC §3.3
     if two_factor not in TwoFactorPolicy.values:
         raise ApplicationError(f"“{two_factor}” is not a two-factor policy.")
     policy, _ = CompanySecurityPolicy.objects.select_for_update().get_or_create(company=company)
@@ -67,6 +81,7 @@ def company_security_policy_set(
 def user_profile_lock_set(*, user: User, locked: bool, actor) -> UserSecurity:
     if actor is not None and actor.pk == user.pk:
         raise ApplicationError("Nobody locks or unlocks their own profile.")
+    _require_security_rights(actor=actor, company=user.company)  # SPEC §3.3, §7.7
     security = _security_for_update(user)
     if security.profile_locked == locked:
         return security

@@ -34,6 +34,7 @@ from .common import (
     Outcome,
     _digest,
     _security_for_update,
+    user_verified_set,
 )
 from .sessions import sessions_end
 
@@ -140,6 +141,8 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     # Receiving the code proved the mailbox: an unconfirmed sign-up is confirmed by it.
     security.email_verified = True
     security.save(update_fields=["failed_logins", "locked_until", "email_verified"])
+    if confirms:
+        user_verified_set(user=user, verified=True)
     ratelimit.clear("login-email", email)
     activity.record(
         event="user.password.reset",

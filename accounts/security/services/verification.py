@@ -27,6 +27,7 @@ from .common import (
     _digest,
     _ip_throttled,
     _security_for_update,
+    user_verified_set,
 )
 
 # --- Self-registration (SPEC §7.1, §2.5) -----------------------------------------------------
@@ -114,9 +115,8 @@ def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
         )
     entry.used_at = timezone.now()
     entry.save(update_fields=["used_at"])
-    security = _security_for_update(user)
-    security.email_verified = True
-    security.save(update_fields=["email_verified"])
+    _security_for_update(user)
+    user_verified_set(user=user, verified=True)
     activity.record(event="user.email.verified", actor=user, target=user, ip=ip)
     # SPEC §2.5 step 3: a pending company invitation for this address is claimed only once
     # the address is proven; the companies layer listens (accounts sits below it).

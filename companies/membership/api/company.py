@@ -33,7 +33,10 @@ def company_detail(request, company):
 
 
 @extend_schema(request=CompanyFileSharingSerializer, responses=CompanyFileSharingSerializer)
-@company_endpoint(["GET", "PUT"], right=policies.can_manage_company)
+@company_endpoint(
+    ["GET", "PUT"],
+    right={"GET": policies.can_manage_company, "PUT": policies.can_manage_security},
+)
 def company_file_sharing(request, company):
     if request.method == "PUT":
         data = _valid(CompanyFileSharingSerializer, request)
@@ -80,7 +83,7 @@ def member_role(request, company, member):
 @extend_schema(request=MemberFileSharingSerializer, responses=MemberFileSharingSerializer)
 @company_endpoint(
     ["GET", "PUT"],
-    right=policies.can_manage_company,
+    right={"GET": policies.can_manage_company, "PUT": policies.can_manage_security},
     objects={"member": ("member_id", selectors.member_get)},
 )
 def member_file_sharing(request, company, member):

@@ -14,7 +14,7 @@ from .serializers import CustomerSerializer, DecisionSerializer, PartnerOfferSer
 @extend_schema(request=DecisionSerializer, responses=None)
 @company_endpoint(
     ["POST"],
-    right=policies.can_manage_company,
+    right=policies.can_manage_security,  # SPEC §2.8: the customer's own admin answers
     objects={"offer": ("invitation_id", selectors.partner_invitation_get)},
 )
 def partner_offer_decide(request, company, offer):

@@ -2,13 +2,15 @@
 
 from rest_framework import serializers
 
+from core.validation import validate_name
+
 from ...models import FileSharingMode, Role
 from ..forms import ROLE_FILTER_CHOICES, STATUS_FILTER_CHOICES
 
 
 class CompanySerializer(serializers.Serializer):
     slug = serializers.CharField(read_only=True)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
     kind = serializers.CharField(read_only=True)
     region = serializers.CharField(read_only=True)
     is_hds = serializers.BooleanField(read_only=True)
@@ -98,13 +100,13 @@ class JoinLinkToggleSerializer(serializers.Serializer):
 
 
 class CompanyChangeSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
+    name = serializers.CharField(max_length=200, required=False, validators=[validate_name])
     region = serializers.CharField(max_length=10, required=False)
     is_hds = serializers.BooleanField(required=False)
 
 
 class NameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
 
 
 class JoinRequestCreateSerializer(serializers.Serializer):
@@ -113,7 +115,7 @@ class JoinRequestCreateSerializer(serializers.Serializer):
 
 class CustomerSerializer(serializers.Serializer):
     slug = serializers.CharField(read_only=True)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_name])
     region = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
@@ -121,7 +123,7 @@ class CustomerSerializer(serializers.Serializer):
 
 
 class PartnerOfferSerializer(serializers.Serializer):
-    customer_name = serializers.CharField(max_length=200)
+    customer_name = serializers.CharField(max_length=200, validators=[validate_name])
 
 
 def _valid(serializer_class, request):

@@ -11,10 +11,12 @@ from ...models import (
     FileSharingMode,
     MemberFileSharing,
 )
+from ...policies import require_can_manage_security
 
 
 @transaction.atomic
 def company_file_sharing_set(*, company: Company, enabled: bool, actor) -> CompanyFileSharing:
+    require_can_manage_security(actor=actor, company=company)  # SPEC §3.3, §9.4
     setting, _ = CompanyFileSharing.objects.select_for_update().get_or_create(company=company)
     if setting.enabled == enabled:
         return setting
@@ -32,6 +34,7 @@ def company_file_sharing_set(*, company: Company, enabled: bool, actor) -> Compa
 
 @transaction.atomic
 def member_file_sharing_set(*, member, mode: str, actor) -> MemberFileSharing:
+    require_can_manage_security(actor=actor, company=member.company)  # SPEC §3.3, §9.4
     if mode not in FileSharingMode.values:
         raise ApplicationError(
             f"“{mode}” is not a file-sharing setting.", fields={"mode": ["Unknown setting."]}

@@ -19,7 +19,8 @@ from ...models import (
     CompanyInvitation,
     Role,
 )
-from ...policies import crosses_china_boundary, role_fits_company
+from ...policies import crosses_china_boundary, require_actor_right, role_fits_company
+from ...rights import MANAGE_COMPANY
 from ...services import role_grant, user_create, user_move_to_company
 from ..policies import invitation_refusal, is_standalone
 from ..selectors import invitation_for_token, token_hash
@@ -76,6 +77,7 @@ def invitations_create(
 ) -> list[CompanyInvitation]:
     """Invite one or many addresses. All or nothing: any refused address refuses the batch,
     with every reason listed, so the admin fixes the list and sends it again."""
+    require_actor_right(actor=actor, company=company, action=MANAGE_COMPANY)  # SPEC §3.3
     if company.is_default:
         raise ApplicationError("Nobody is invited into the default company.")
     if role and not role_fits_company(role=role, company=company):
@@ -123,6 +125,7 @@ def invitations_create(
 
 @transaction.atomic
 def company_invitation_resend(*, invitation: CompanyInvitation, actor) -> CompanyInvitation:
+    require_actor_right(actor=actor, company=invitation.company, action=MANAGE_COMPANY)  # SPEC §3.3
     """Send a fresh link (the old one stops working) and restart the expiry."""
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != CompanyInvitation.Status.PENDING:
@@ -138,6 +141,7 @@ def company_invitation_resend(*, invitation: CompanyInvitation, actor) -> Compan
 
 @transaction.atomic
 def company_invitation_cancel(*, invitation: CompanyInvitation, actor) -> CompanyInvitation:
+    require_actor_right(actor=actor, company=invitation.company, action=MANAGE_COMPANY)  # SPEC §3.3
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != CompanyInvitation.Status.PENDING:
         raise ApplicationError(f"This invitation is {invitation.get_status_display().lower()}.")

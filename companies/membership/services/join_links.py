@@ -13,6 +13,8 @@ from ...models import (
     Company,
     JoinLink,
 )
+from ...policies import require_actor_right
+from ...rights import MANAGE_COMPANY
 from ...services import user_move_to_company
 from ..policies import join_link_refusal, join_refusal
 from ..selectors import token_hash
@@ -20,6 +22,7 @@ from ..selectors import token_hash
 
 @transaction.atomic
 def join_link_create(*, company: Company, max_uses: int, valid_days: int, actor) -> JoinLink:
+    require_actor_right(actor=actor, company=company, action=MANAGE_COMPANY)  # SPEC §3.3
     if company.is_default:
         raise ApplicationError("The default company has no join link.")
     if not 1 <= max_uses <= 100_000:
@@ -55,6 +58,7 @@ def join_link_create(*, company: Company, max_uses: int, valid_days: int, actor)
 def join_link_regenerate(*, link: JoinLink, actor) -> JoinLink:
     """A new token for the same link (the old URL stops working): the way to see a usable
     link again, since the stored hash cannot be turned back into one."""
+    require_actor_right(actor=actor, company=link.company, action=MANAGE_COMPANY)  # SPEC §3.3
     link = JoinLink.objects.select_for_update().get(pk=link.pk)
     token = secrets.token_urlsafe(24)
     link.token_hash = token_hash(token)
@@ -68,6 +72,7 @@ def join_link_regenerate(*, link: JoinLink, actor) -> JoinLink:
 
 @transaction.atomic
 def join_link_set_enabled(*, link: JoinLink, enabled: bool, actor) -> JoinLink:
+    require_actor_right(actor=actor, company=link.company, action=MANAGE_COMPANY)  # SPEC §3.3
     if link.is_enabled == enabled:
         return link
     link.is_enabled = enabled

@@ -13,6 +13,8 @@ from ...models import (
     JoinRequest,
     Role,
 )
+from ...policies import require_actor_right
+from ...rights import MANAGE_COMPANY
 from ...services import company_create, role_grant, user_move_to_company
 from ..policies import can_create_company, join_refusal
 
@@ -33,7 +35,14 @@ def join_request_create(*, user, company: Company) -> JoinRequest:
 
 @transaction.atomic
 def join_request_decide(*, join_request: JoinRequest, accept: bool, actor) -> JoinRequest:
-    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    join_request = (
+        JoinRequest.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=join_request.pk)
+    )
+    require_actor_right(
+        actor=actor, company=join_request.company, action=MANAGE_COMPANY
+    )  # SPEC §3.3
     if join_request.status != JoinRequest.Status.PENDING:
         raise ApplicationError(
             f"This request is already {join_request.get_status_display().lower()}."

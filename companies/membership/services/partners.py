@@ -1,5 +1,6 @@
 """Business partners: customers and partner offers (SPEC §2.8)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from ...models import (
     PartnerInvitation,
     Role,
 )
-from ...policies import crosses_china_boundary
+from ...policies import can_create_customer, crosses_china_boundary, require_own_admin
 from ...services import company_create, company_partner_set
 from .invitations import invitations_create
 
@@ -19,6 +20,7 @@ from .invitations import invitations_create
 @transaction.atomic
 def customer_create(*, partner: Company, name: str, admin_email: str, actor) -> Company:
     """A partner creates an end customer in its own region and invites its first admin."""
+    _require_partner_actor(actor=actor, partner=partner)
     if not partner.is_business_partner:
         raise ApplicationError("Only a business partner creates customers.")
     customer = company_create(
@@ -26,6 +28,14 @@ def customer_create(*, partner: Company, name: str, admin_email: str, actor) -> 
     )
     invitations_create(company=customer, emails=[admin_email], role=Role.COMPANY_ADMIN, actor=actor)
     return customer
+
+
+def _require_partner_actor(*, actor, partner: Company) -> None:
+    # SPEC §3.3: creating or courting a customer is managing customers, from the partner.
+    if actor is None or actor.is_superuser:
+        return
+    if actor.company_id != partner.pk or not can_create_customer(actor=actor):
+        raise PermissionDenied("Your partner role does not allow managing customers.")
 
 
 NO_SUCH_CUSTOMER = "No end-customer company by that name can receive a partner offer."
@@ -52,6 +62,7 @@ def _partner_invitation_refusal(*, partner: Company, customer: Company | None) -
 def partner_invitation_create(*, partner: Company, customer_name: str, actor):
     """Offer to become an existing end customer's partner. Unknown, partnered and partner
     companies get the same answer, so the form does not list who has a partner."""
+    _require_partner_actor(actor=actor, partner=partner)
     customer = Company.objects.filter(name__iexact=" ".join(customer_name.split())).first()
     reason = _partner_invitation_refusal(partner=partner, customer=customer)
     if reason:
@@ -76,6 +87,8 @@ def partner_invitation_decide(*, invitation: PartnerInvitation, accept: bool, ac
         .select_related("partner", "customer")
         .get(pk=invitation.pk)
     )
+    # SPEC §2.8: the customer's own admin answers the partner's offer.
+    require_own_admin(actor=actor, company=invitation.customer, what="answer a partner's offer")
     if invitation.status != PartnerInvitation.Status.PENDING:
         raise ApplicationError(f"This offer is {invitation.get_status_display().lower()}.")
     if accept:
@@ -84,7 +97,12 @@ def partner_invitation_decide(*, invitation: PartnerInvitation, accept: bool, ac
         )
         if reason:
             raise ApplicationError(reason)
-        company_partner_set(company=invitation.customer, partner=invitation.partner, actor=actor)
+        company_partner_set(
+            company=invitation.customer,
+            partner=invitation.partner,
+            actor=actor,
+            offer_accepted=True,
+        )
     invitation.status = (
         PartnerInvitation.Status.ACCEPTED if accept else PartnerInvitation.Status.DECLINED
     )

@@ -49,7 +49,8 @@ def profile(request, company):
     return render(request, "companies/profile.html", context)
 
 
-@company_page(right=policies.can_manage_company, methods=("POST",))
+# SPEC §3.3: file sharing is a security setting: the company's own admins'.
+@company_page(right=policies.can_manage_security, methods=("POST",))
 def company_file_sharing(request, company):
     form = forms.CompanyFileSharingForm(request.POST)
     if form.is_valid():
@@ -151,7 +152,7 @@ def member_role(request, company, member):
 
 
 @company_page(
-    right=policies.can_manage_company,
+    right=policies.can_manage_security,
     methods=("POST",),
     objects={"member": ("member_id", selectors.member_get)},
 )

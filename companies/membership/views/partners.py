@@ -13,8 +13,9 @@ from .. import forms, selectors, services
 from .common import _fail
 
 
+# SPEC §2.8: the customer's own admin answers a partner's offer.
 @company_page(
-    right=policies.can_manage_company,
+    right=policies.can_manage_security,
     methods=("POST",),
     objects={"offer": ("invitation_id", selectors.partner_invitation_get)},
 )

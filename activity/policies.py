@@ -1,0 +1,27 @@
+"""Who reads the activity log (SPEC §10.4): operations staff only."""
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+
+def holds_operations(user) -> bool:
+    """The `activity.operations` permission, held directly or through a group. Being a
+    superadmin is not enough (SPEC §10.4), so Django's "a superuser has every permission"
+    shortcut is not used here."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cached = getattr(user, "_operations_cache", None)
+    if cached is None:
+        cached = (
+            Permission.objects.filter(codename="operations", content_type__app_label="activity")
+            .filter(Q(user=user) | Q(group__user=user))
+            .exists()
+        )
+        user._operations_cache = cached
+    return cached
+
+
+def require_operations(user) -> None:
+    if not holds_operations(user):
+        raise PermissionDenied("The activity log is for operations staff.")
