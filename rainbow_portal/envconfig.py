@@ -131,3 +131,15 @@ def get_choice(name: str, default: str, choices: set[str]) -> str:
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name} must be one of: {allowed} (got {value!r}).")
     return value
+
+
+def get_rate(name: str, default: str) -> str:
+    """A DRF throttle rate: "<requests>/<second|minute|hour|day>"."""
+    raw = (os.environ.get(name) or default).strip()
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(
+            f"{name} must look like 600/minute (requests per second, minute, hour or day), "
+            f"not {raw!r}."
+        )
+    return raw

@@ -152,6 +152,17 @@ OTP_TOTP_ISSUER = "Rainbow Portal"
 LOGIN_IP_FAILURE_LIMIT = env.get_int("LOGIN_IP_FAILURE_LIMIT", 30)
 ACCOUNT_IP_REQUEST_LIMIT = env.get_int("ACCOUNT_IP_REQUEST_LIMIT", 20)
 ACCOUNT_IP_WINDOW = env.get_int("ACCOUNT_IP_WINDOW", 15 * 60)
+# SPEC §7.9: every action that sends email, limited per user, per company and per address
+# (accounts.security.ratelimit.email_action_limit): {action: {scope: (emails, seconds)}}.
+# Reset codes have their own per-address cap (accounts.security.services, SPEC §7.2).
+_HOUR, _DAY = 3600, 86400
+EMAIL_ACTION_LIMITS = {
+    "signup": {"address": (5, _HOUR)},
+    "network_invitation": {"user": (20, _HOUR), "company": (500, _HOUR), "address": (10, _DAY)},
+    "company_invitation": {"user": (200, _HOUR), "company": (200, _HOUR), "address": (5, _DAY)},
+    "visibility_request": {"user": (10, _HOUR), "company": (20, _HOUR)},
+    "guest_invitation": {"user": (50, _HOUR), "company": (500, _HOUR), "address": (5, _DAY)},
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -250,6 +261,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rainbow_portal.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # SPEC §7.9: per token and per user, in the shared cache; 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.security.throttles.TokenThrottle",
+        "accounts.security.throttles.UserThrottle",
+    ],
+    # REMOTE_ADDR only: a client's own X-Forwarded-For never picks a throttle bucket.
+    "NUM_PROXIES": 0,
+}
+API_THROTTLE_RATES = {
+    "token": env.get_rate("API_THROTTLE_TOKEN", "300/minute"),
+    "user": env.get_rate("API_THROTTLE_USER", "600/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rainbow Portal API",

@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from companies.visibility.selectors import person_get_for_viewer
-from rainbow_portal.exceptions import ApplicationError, error_body
+from rainbow_portal.exceptions import error_body
 
 from ..models import Contact
 from . import selectors, services
@@ -116,12 +116,7 @@ def invitation_action(request, pk, action):
         inv = selectors.invitation_get(user=request.user, pk=pk)
     except Http404:
         return _not_found("No such invitation.")
-    try:
-        inv = ACTIONS[action](invitation=inv, actor=request.user)
-    except ApplicationError as exc:
-        if exc.code == "rate_limited":
-            return Response(error_body(exc.code, exc.message), status=429)
-        raise
+    inv = ACTIONS[action](invitation=inv, actor=request.user)  # a limit: 429 (the handler)
     return Response(NetworkInvitationSerializer(inv, context={"viewer": request.user}).data)
 
 

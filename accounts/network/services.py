@@ -12,6 +12,7 @@ from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Contact, Invitation, NetworkSettings, User, normalize_email
+from ..security.ratelimit import RateLimited, email_action_limit
 
 RESEND_INTERVAL = timedelta(hours=1)  # SPEC §5.4
 PRESENCE_WINDOW = timedelta(minutes=5)
@@ -112,6 +113,7 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
     ).first()
     if mine:
         return mine
+    _email_limit(inviter, email)
     invitation = Invitation.objects.create(
         inviter=inviter, email=email, kind=Invitation.Kind.EMAIL, last_sent_at=timezone.now()
     )
@@ -124,6 +126,14 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
     )
     _send_invitation_email(invitation, actor=actor)
     return invitation
+
+
+def _email_limit(inviter: User, email: str) -> None:
+    # SPEC §7.9: every network invitation email counts against the inviter, their company
+    # and the address.
+    email_action_limit(
+        action="network_invitation", user=inviter, company=inviter.company_id, address=email
+    )
 
 
 def _send_invitation_email(invitation: Invitation, *, actor) -> None:
@@ -228,10 +238,12 @@ def invitation_resend(*, invitation: Invitation, actor: User, now=None) -> Invit
     wait = invitation.last_sent_at + RESEND_INTERVAL - now
     if wait > timedelta(0):
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise ApplicationError(
+        raise RateLimited(
             f"You can resend this invitation once per hour: try again in {minutes} min.",
-            code="rate_limited",
+            retry_after=int(wait.total_seconds()) + 1,
         )
+    if invitation.kind == Invitation.Kind.EMAIL and invitation.status == Invitation.Status.PENDING:
+        _email_limit(invitation.inviter, invitation.email)
     invitation.last_sent_at = now
     invitation.save(update_fields=["last_sent_at"])
     activity.record(

@@ -448,6 +448,8 @@ def signup(
         settings.ACCOUNT_IP_REQUEST_LIMIT
     ):
         raise ApplicationError(IP_THROTTLED, code="throttled")
+    # SPEC §7.9: counted for every address, taken or not, so the refusal is no tell.
+    ratelimit.email_action_limit(action="signup", address=email)
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         security = UserSecurity.objects.filter(user=existing).first()
