@@ -124,6 +124,13 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+elif not DEBUG:
+    # Rate limits and the unknown-address lockout live in the cache: a per-process cache
+    # would give every worker its own counts (SPEC §7.3, §7.9).
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG=0: rate limits and sign-in lockouts need a cache "
+        "shared by every worker process."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -29,6 +29,8 @@ def production_env(tmp_path, **overrides):
         ALLOWED_HOSTS="portal.example.com",
         EMAIL_HOST="smtp.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Never connected to by `check`: a port nothing listens on.
+        REDIS_URL="redis://127.0.0.1:1/0",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -67,6 +69,10 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"PORTAL_REGION": "Mars"}, "PORTAL_REGION"),
         ({"DKIM_DOMAIN": "portal.test"}, "DKIM_DOMAIN"),
+        # Limits and lockouts counted per process would differ per worker (SPEC §7.3, §7.9).
+        ({"REDIS_URL": None}, "REDIS_URL"),
+        ({"REDIS_URL": "memcached://cache:11211"}, "REDIS_URL"),
+        ({"API_THROTTLE_USER": "lots"}, "API_THROTTLE_USER"),
     ],
 )
 def test_bad_setting_stops_startup_naming_it(tmp_path, override, named):
