@@ -6,6 +6,7 @@ a person can act on (issue #2, "Bad input").
 
 import base64
 import binascii
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -143,3 +144,17 @@ def get_rate(name: str, default: str) -> str:
             f"not {raw!r}."
         )
     return raw
+
+
+def get_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (CIDR)."""
+    out = []
+    for item in get_list(name, []):
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks (e.g. 10.0.0.5,10.1.0.0/16), "
+                f"not {item!r}."
+            ) from None
+    return out
