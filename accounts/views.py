@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from activity.middleware import client_ip
 from companies.policies import can_manage_company
 from companies.selectors import company_get_for_actor
+from core.redirects import requested_next, safe_next, with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
@@ -23,15 +23,6 @@ from .models import User
 from .security import selectors, services
 from .security.qr import qr_data_uri
 from .services import user_profile_update
-
-
-def _safe_next(request, default="core:dashboard") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
 
 
 def _apply_error(form, exc: ApplicationError) -> None:
@@ -53,7 +44,7 @@ def _apply_error(form, exc: ApplicationError) -> None:
 @never_cache
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     form = forms.EmailLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,11 +57,11 @@ def login_view(request):
             form.add_error(None, exc.message)
         else:
             services.session_start(request=request, user=user, ip=client_ip(request))
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {"form": form, "next": requested_next(request)},
     )
 
 
@@ -215,7 +206,7 @@ def password_change_view(request):
 def two_factor_setup_view(request):
     if selectors.has_two_factor(user=request.user) and not request.user.is_verified():
         # A password alone must never replace an enrolled authenticator.
-        return redirect(f"{reverse('accounts:two-factor-verify')}?next={_safe_next(request)}")
+        return redirect(with_next(reverse("accounts:two-factor-verify"), safe_next(request)))
     if request.method == "POST":
         form = forms.TokenForm(request.POST)
         if form.is_valid():
@@ -229,7 +220,7 @@ def two_factor_setup_view(request):
                 return render(
                     request,
                     "accounts/recovery_codes.html",
-                    {"codes": codes, "next": _safe_next(request)},
+                    {"codes": codes, "next": safe_next(request)},
                 )
         device = selectors.totp_device(user=request.user, confirmed=False)
         if device is None:
@@ -247,7 +238,7 @@ def two_factor_setup_view(request):
             "secret": secret,
             "qr": qr_data_uri(device.config_url),
             "required": selectors.two_factor_required(user=request.user),
-            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "next": requested_next(request),
         },
     )
 
@@ -256,7 +247,7 @@ def two_factor_setup_view(request):
 @never_cache
 def two_factor_verify_view(request):
     if not selectors.has_two_factor(user=request.user):
-        return redirect(f"{reverse('accounts:two-factor-setup')}?next={_safe_next(request)}")
+        return redirect(with_next(reverse("accounts:two-factor-setup"), safe_next(request)))
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -269,11 +260,11 @@ def two_factor_verify_view(request):
         except ApplicationError as exc:
             _apply_error(form, exc)
         else:
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {"form": form, "next": requested_next(request)},
     )
 
 

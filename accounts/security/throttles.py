@@ -1,6 +1,7 @@
 """API throttles (SPEC §7.9): per token and per user, counted in the shared cache (Redis in
-production, which start-up insists on), so every worker sees the same counts. Anonymous calls never reach a throttle (DRF
-authenticates and checks permissions first: they are answered 401 at once).
+production, which start-up insists on), so every worker sees the same counts. Anonymous
+calls never reach a throttle (DRF authenticates and checks permissions first: they are
+answered 401 at once).
 
 Rates come from settings.API_THROTTLE_RATES, read per request so that tests and operators
 can change them without re-importing DRF's settings."""

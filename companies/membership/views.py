@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.redirects import with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies
@@ -475,7 +476,7 @@ def invitation(request, token):
                 if session_start(request=request, user=user, ip=client_ip(request)):
                     messages.success(request, f"Welcome to {found.company.name}.")
                     setup = reverse("accounts:two-factor-setup")
-                    return redirect(f"{setup}?next={reverse('core:dashboard')}")
+                    return redirect(with_next(setup, reverse("core:dashboard")))
             else:
                 raise ApplicationError("Correct the fields below.")
         except ApplicationError as exc:

@@ -188,4 +188,3 @@ def test_the_api_is_throttled_per_user_with_retry_after(settings, api_client):
     # Another user has an allowance of their own.
     api_client.force_authenticate(UserFactory())
     assert api_client.get(url).status_code == 200
-
