@@ -189,6 +189,7 @@ def password_change_view(request):
                 user=request.user,
                 old_password=data["old_password"],
                 new_password=data["new_password1"],
+                ip=client_ip(request),
             )
         except ApplicationError as exc:
             _apply_error(form, exc)

@@ -33,13 +33,17 @@ def hit(bucket: str, value: str, *, window: int, amount: int = 1) -> int:
         return amount
 
 
-def restart(bucket: str, value: str, *, at_least: int, window: int) -> None:
-    """Keep the counter at `at_least` and give it a fresh window (a lock restarted)."""
-    cache.set(_key(bucket, value), max(at_least, count(bucket, value)), timeout=window)
-
-
 def clear(bucket: str, value: str) -> None:
     cache.delete(_key(bucket, value))
+
+
+def state_get(bucket: str, value: str):
+    """A small value kept under the hashed key (the sign-in lock clock of unknown addresses)."""
+    return cache.get(_key(bucket, value))
+
+
+def state_set(bucket: str, value: str, state, *, timeout: int) -> None:
+    cache.set(_key(bucket, value), state, timeout=timeout)
 
 
 # --- Actions that send email (SPEC §7.9) -------------------------------------------------------

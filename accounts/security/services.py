@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import login as auth_login
@@ -104,6 +104,91 @@ class Outcome:
     error: str = ""
 
 
+def _failure_counted(failures: list, locked_until, now) -> tuple[list, object, bool]:
+    """One failed password on the lock clock of SPEC §7.3, the same for a real account and
+    an unknown address: failures older than 60 minutes no longer count, the fifth within 60
+    minutes locks, a failure during the lock restarts it. `failures` are epoch seconds;
+    `locked_until` a datetime or None. Returns (failures, locked_until, locked)."""
+    if locked_until is not None and locked_until > now:
+        return failures, now + LOCK_DURATION, True
+    if locked_until is not None:  # the lock ran out: a fresh count
+        failures = []
+    stamp = now.timestamp()
+    window = LOCK_DURATION.total_seconds()
+    recent = [t for t in failures if stamp - t < window][-(LOCK_AFTER_FAILURES - 1) :]
+    recent.append(stamp)
+    if len(recent) >= LOCK_AFTER_FAILURES:
+        return recent, now + LOCK_DURATION, True
+    return recent, None, False
+
+
+def _account_failure(*, user: User, security: UserSecurity, now, ip: str, reason: str) -> bool:
+    """A wrong password of a real account, at sign-in or as the current password on the
+    change page (SPEC §7.3: both count toward the same lock). True when it is locked."""
+    was_locked = bool(security.locked_until and security.locked_until > now)
+    failures, locked_until, locked = _failure_counted(
+        security.recent_failures, security.locked_until, now
+    )
+    security.recent_failures = failures
+    security.failed_logins = len(failures)
+    security.locked_until = locked_until
+    security.save(update_fields=["recent_failures", "failed_logins", "locked_until"])
+    if ip:
+        ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
+    if was_locked:
+        # SPEC §7.3: a failed attempt during the lock restarts it.
+        activity.record(
+            event="user.login.failed",
+            company=user.company_id,
+            target=user,
+            ip=ip,
+            data={"reason": "locked", "lock_restarted": True},
+        )
+        return True
+    activity.record(
+        event="user.login.failed",
+        company=user.company_id,
+        target=user,
+        ip=ip,
+        data={"reason": reason, "failures": security.failed_logins},
+    )
+    if locked:
+        activity.record(
+            event="user.locked",
+            company=user.company_id,
+            target=user,
+            ip=ip,
+            data={"minutes": int(LOCK_DURATION.total_seconds() // 60)},
+        )
+    return locked
+
+
+def _failures_clear(security: UserSecurity) -> None:
+    security.failed_logins = 0
+    security.recent_failures = []
+    security.locked_until = None
+    security.save(update_fields=["failed_logins", "recent_failures", "locked_until"])
+
+
+def _unknown_address_failure(email: str, now) -> bool:
+    """Count a failure for an address without an account; True when it answers "locked".
+    Kept in the shared cache, on the same clock as a real account's."""
+    state = ratelimit.state_get("login-email", email) or {}
+    until = state.get("locked_until")
+    failures, locked_until, locked = _failure_counted(
+        state.get("failures", []),
+        datetime.fromtimestamp(until, tz=UTC) if until else None,
+        now,
+    )
+    ratelimit.state_set(
+        "login-email",
+        email,
+        {"failures": failures, "locked_until": locked_until.timestamp() if locked_until else None},
+        timeout=int(2 * LOCK_DURATION.total_seconds()),
+    )
+    return locked
+
+
 def login_attempt(*, email: str, password: str, ip: str = "") -> User:
     """Check a password sign-in. Returns the user, or raises ApplicationError with a message
     that never says whether the email has an account (except to someone who knows its
@@ -126,61 +211,26 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
         User().set_password(password)
         if ip:
             ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
-        window = int(LOCK_DURATION.total_seconds())
-        failures = ratelimit.hit("login-email", email, window=window)
-        if failures > LOCK_AFTER_FAILURES:  # restarted like a real lock
-            ratelimit.restart("login-email", email, at_least=failures, window=window)
+        locked = _unknown_address_failure(email, now)
         activity.record(event="user.login.failed", ip=ip, data={"reason": "unknown_email"})
-        return Outcome(error=LOCKED if failures >= LOCK_AFTER_FAILURES else INVALID_LOGIN)
+        return Outcome(error=LOCKED if locked else INVALID_LOGIN)
 
     security = _security_for_update(user)
     password_ok = user.check_password(password) and user.is_active
+    if not password_ok:
+        locked = _account_failure(user=user, security=security, now=now, ip=ip, reason="password")
+        return Outcome(error=LOCKED if locked else INVALID_LOGIN)
     if security.locked_until and security.locked_until > now:
-        if not password_ok:
-            # SPEC §7.3: a failed attempt during the lock restarts it.
-            security.locked_until = now + LOCK_DURATION
-            security.save(update_fields=["locked_until"])
-            if ip:
-                ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
+        # The right password during the lock: refused, and the lock is left as it is.
         activity.record(
             event="user.login.failed",
             actor=None,
             company=user.company_id,
             target=user,
             ip=ip,
-            data={"reason": "locked", "lock_restarted": not password_ok},
+            data={"reason": "locked", "lock_restarted": False},
         )
         return Outcome(error=LOCKED)
-    lock_ran_out = security.locked_until is not None
-    if lock_ran_out:  # a fresh count
-        security.locked_until = None
-        security.failed_logins = 0
-
-    if not password_ok:
-        security.failed_logins += 1
-        locked = security.failed_logins >= LOCK_AFTER_FAILURES
-        if locked:
-            security.locked_until = now + LOCK_DURATION
-        security.save(update_fields=["failed_logins", "locked_until"])
-        if ip:
-            ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
-        activity.record(
-            event="user.login.failed",
-            company=user.company_id,
-            target=user,
-            ip=ip,
-            data={"reason": "password", "failures": security.failed_logins},
-        )
-        if locked:
-            activity.record(
-                event="user.locked",
-                company=user.company_id,
-                target=user,
-                ip=ip,
-                data={"minutes": int(LOCK_DURATION.total_seconds() // 60)},
-            )
-            return Outcome(error=LOCKED)
-        return Outcome(error=INVALID_LOGIN)
 
     if not security.email_verified:
         activity.record(
@@ -191,9 +241,8 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
             data={"reason": "unverified"},
         )
         return Outcome(error=UNVERIFIED)
-    if security.failed_logins or lock_ran_out:
-        security.failed_logins = 0
-        security.save(update_fields=["failed_logins", "locked_until"])
+    if security.failed_logins or security.recent_failures or security.locked_until:
+        _failures_clear(security)
     return Outcome(user=user)
 
 
@@ -365,10 +414,13 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     was_locked = bool(security.locked_until and security.locked_until > timezone.now())
     confirms = not security.email_verified
     security.failed_logins = 0
+    security.recent_failures = []
     security.locked_until = None
     # Receiving the code proved the mailbox: an unconfirmed sign-up is confirmed by it.
     security.email_verified = True
-    security.save(update_fields=["failed_logins", "locked_until", "email_verified"])
+    security.save(
+        update_fields=["failed_logins", "recent_failures", "locked_until", "email_verified"]
+    )
     ratelimit.clear("login-email", email)
     activity.record(
         event="user.password.reset",
@@ -385,22 +437,42 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     return Outcome(user=user)
 
 
+WRONG_CURRENT_PASSWORD = "The current password is not correct."
+
+
 @transaction.atomic
-def password_change(*, request, user: User, old_password: str, new_password: str) -> User:
+def _current_password_refusal(*, user: User, password: str, ip: str) -> str:
+    """SPEC §7.3: wrong current passwords count toward the sign-in lock, and a locked
+    account changes nothing, even with the right password. Committed before the refusal."""
+    security = _security_for_update(user)
+    now = timezone.now()
+    if not user.check_password(password):
+        locked = _account_failure(
+            user=user, security=security, now=now, ip=ip, reason="current_password"
+        )
+        return LOCKED if locked else WRONG_CURRENT_PASSWORD
+    if security.locked_until and security.locked_until > now:
+        return LOCKED
+    return ""
+
+
+def password_change(
+    *, request, user: User, old_password: str, new_password: str, ip: str = ""
+) -> User:
     """Change the password of the signed-in user: every other session ends (SPEC §7.2),
     this one stays."""
-    if not user.check_password(old_password):
-        raise ApplicationError(
-            "The current password is not correct.",
-            fields={"old_password": ["The current password is not correct."]},
-        )
+    refusal = _current_password_refusal(user=user, password=old_password, ip=ip)
+    if refusal:
+        raise ApplicationError(refusal, fields={"old_password": [refusal]})
+    return _password_change(request=request, user=user, new_password=new_password)
+
+
+@transaction.atomic
+def _password_change(*, request, user: User, new_password: str) -> User:
     password_check(new_password, user, field="new_password1")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    security = _security_for_update(user)
-    security.failed_logins = 0
-    security.locked_until = None
-    security.save(update_fields=["failed_logins", "locked_until"])
+    _failures_clear(_security_for_update(user))
     old_key = request.session.session_key
     update_session_auth_hash(request, user)  # cycles the key: the list follows it
     UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
@@ -767,9 +839,7 @@ def account_unlock(*, user: User, actor) -> bool:
     was_locked = bool(security.locked_until and security.locked_until > timezone.now())
     if not was_locked and not security.failed_logins:
         return False
-    security.failed_logins = 0
-    security.locked_until = None
-    security.save(update_fields=["failed_logins", "locked_until"])
+    _failures_clear(security)
     transaction.on_commit(lambda: ratelimit.clear("login-email", user.email))
     activity.record(
         event="user.unlocked",
