@@ -18,7 +18,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -523,6 +523,19 @@ def signup(
     # SPEC §7.9: counted for every address, taken or not, so the refusal is no tell.
     ratelimit.email_action_limit(action="signup", address=email)
     existing = User.objects.filter(email=email).first()
+    if existing is None:
+        user = _signup_create(
+            email=email,
+            company=company,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        if user is not None:
+            _send_verification(user=user)
+            return user
+        # The same address signed up at the same instant and won: answered as a repeat.
+        existing = User.objects.get(email=email)
     if existing is not None:
         security = UserSecurity.objects.filter(user=existing).first()
         if security is not None and not security.email_verified:
@@ -551,19 +564,31 @@ def signup(
                     "reset_link": settings.PORTAL_BASE_URL + reverse("accounts:password-reset"),
                 },
             )
-        return None
+    return None
+
+
+def _signup_create(*, email: str, company, password: str, first_name: str, last_name: str):
+    """The new account, or None when another sign-up of the address committed first (the
+    unique email index decides; on PostgreSQL the loser waits for the winner's commit)."""
     from ..services import user_create
 
-    user = user_create(
-        email=email,
-        company=company,
-        actor=None,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-    )
-    UserSecurity.objects.create(user=user, email_verified=False)
-    _send_verification(user=user)
+    try:
+        with transaction.atomic():
+            user = user_create(
+                email=email,
+                company=company,
+                actor=None,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+            )
+            UserSecurity.objects.create(user=user, email_verified=False)
+    except IntegrityError:
+        return None
+    except ApplicationError:
+        if User.objects.filter(email=email).exists():
+            return None
+        raise
     return user
 
 
