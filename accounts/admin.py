@@ -12,7 +12,8 @@ from django.urls import reverse
 from rainbow_portal.exceptions import ApplicationError
 
 from . import services
-from .models import User, UserSecurity
+from .models import PersonalToken, User, UserSecurity
+from .security.tokens import token_revoke
 
 ALWAYS_READ_ONLY = ["last_login", "date_joined"]
 
@@ -152,3 +153,30 @@ class UserSecurityAdmin(admin.ModelAdmin):
             for row in queryset.select_related("user")
         )
         self.message_user(request, f"{count} account(s) unlocked.", messages.SUCCESS)
+
+
+@admin.register(PersonalToken)
+class PersonalTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens (SPEC §7.8), read only: never the secret (only its hash exists),
+    with one action, revoke, through the service (one activity record per token)."""
+
+    list_display = ["name", "user", "scope", "created_at", "expires_at", "last_used_at", "status"]
+    list_filter = ["scope"]
+    search_fields = ["user__email", "name"]
+    list_select_related = ["user"]
+    exclude = ["secret_hash", "prefix"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["view"])
+    def revoke(self, request, queryset):
+        count = sum(token_revoke(token=t, actor=request.user, reason="operator") for t in queryset)
+        self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)

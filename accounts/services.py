@@ -7,6 +7,7 @@ from companies.visibility.inputs import INPUT_FIELDS, derive_inputs
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import User, normalize_email
+from .security.tokens import tokens_revoke_for_user
 
 
 @transaction.atomic
@@ -218,4 +219,5 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
         data={"usable": password is not None},
     )
     sessions_end(user=user, actor=actor)
+    tokens_revoke_for_user(user=user, actor=actor, reason="password_set_by_admin")
     return user

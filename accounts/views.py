@@ -20,7 +20,7 @@ from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
 from .models import User
-from .security import selectors, services
+from .security import selectors, services, tokens
 from .security.qr import qr_data_uri
 from .services import user_profile_update
 
@@ -303,19 +303,70 @@ def recovery_codes_view(request):
 # --- Security page: sessions -----------------------------------------------------------------
 
 
-@login_required
-def security_view(request):
+def _security_page(request, token_form=None, status=200):
     return render(
         request,
         "accounts/security.html",
         {
+            "token_form": token_form or forms.ApiTokenForm(),
+            "tokens": tokens.token_list(user=request.user),
             "sessions": selectors.user_session_list(user=request.user),
             "current_key": request.session.session_key,
             "has_two_factor": selectors.has_two_factor(user=request.user),
             "two_factor_required": selectors.two_factor_required(user=request.user),
             "manages_company": can_manage_company(actor=request.user, company=request.user.company),
         },
+        status=status,
     )
+
+
+@login_required
+def security_view(request):
+    return _security_page(request)
+
+
+def _second_factor_refusal(request) -> str:
+    # The middleware already sends such a user to the second factor first; asked again
+    # here because a token outlives the session that made it (SPEC §7.8).
+    user = request.user
+    if (selectors.two_factor_required(user=user) or selectors.has_two_factor(user=user)) and (
+        not getattr(user, "is_verified", lambda: False)()
+    ):
+        return "Confirm your second factor before creating an API token."
+    return ""
+
+
+@login_required
+@require_POST
+@never_cache
+def api_token_create_view(request):
+    form = forms.ApiTokenForm(request.POST)
+    refusal = _second_factor_refusal(request)
+    if refusal:
+        form.is_valid()
+        form.add_error(None, refusal)
+    elif form.is_valid():
+        try:
+            token, secret = tokens.token_create(
+                user=request.user, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            # Shown once, on this response only; the page is never cached.
+            return render(
+                request, "accounts/api_token_created.html", {"token": token, "secret": secret}
+            )
+    return _security_page(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = get_object_or_404(tokens.PersonalToken, pk=pk, user=request.user)
+    if tokens.token_revoke(token=token, actor=request.user, reason="user"):
+        messages.success(request, f"The token “{token.name}” is revoked.")
+    return redirect("accounts:security")
 
 
 @login_required

@@ -1,8 +1,17 @@
 # One module per concern; each capability adds its own file and one import line here.
 from .network import Contact, Invitation, NetworkSettings
+from .tokens import PersonalToken
 from .user import User, UserManager, normalize_email
 
-__all__ = ["Contact", "Invitation", "NetworkSettings", "User", "UserManager", "normalize_email"]
+__all__ = [
+    "Contact",
+    "Invitation",
+    "NetworkSettings",
+    "PersonalToken",
+    "User",
+    "UserManager",
+    "normalize_email",
+]
 from .security import (
     CompanySecurityPolicy,
     EmailVerification,

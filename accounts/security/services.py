@@ -40,6 +40,7 @@ from ..models import (
 )
 from . import ratelimit
 from .selectors import has_two_factor, totp_device, two_factor_required
+from .tokens import tokens_revoke_for_user
 
 LOCK_AFTER_FAILURES = 5  # SPEC §7.3
 LOCK_DURATION = timedelta(minutes=60)
@@ -434,6 +435,7 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
         EmailVerification.objects.filter(user=user, used_at__isnull=True).delete()
         _claim_pending_invitation(user)
     sessions_end(user=user, actor=user)
+    tokens_revoke_for_user(user=user, actor=user, reason="password_reset")  # SPEC §7.8
     return Outcome(user=user)
 
 
@@ -478,6 +480,7 @@ def _password_change(*, request, user: User, new_password: str) -> User:
     UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
     activity.record(event="user.password.changed", actor=user, target=user)
     sessions_end(user=user, actor=user, keep_session_key=request.session.session_key)
+    tokens_revoke_for_user(user=user, actor=user, reason="password_change")  # SPEC §7.8
     return user
 
 

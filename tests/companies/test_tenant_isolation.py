@@ -5,7 +5,6 @@ SPEC §3.3 and the allowed admin (200)."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from companies.models import (
@@ -18,7 +17,7 @@ from companies.models import (
     VisibilityRequest,
 )
 from companies.selectors import default_company
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +189,7 @@ def test_api(world, name, who):
     url = reverse(f"api:{name}", kwargs=_kwargs(name, company, objects))
     api = APIClient()
     if who != "anonymous":
-        token = Token.objects.create(user=people[who])
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(people[who])}")
     response = getattr(api, method)(url, data, format="json")
     expected = {
         "anonymous": {401},
