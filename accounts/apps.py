@@ -6,4 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        # Django: modules that reach models are imported once the registry is ready.
+        from .navigation import NAVIGATION
         from .security import schema  # noqa: F401  (registers the OpenAPI token scheme)
+
+        self.navigation = NAVIGATION

@@ -6,13 +6,12 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 import activity
-from companies.models import ADMIN_ROLES
-from companies.selectors import user_roles
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import PersonalToken, User
@@ -22,6 +21,10 @@ MAX_DAYS = 90  # SPEC §7.8
 DEFAULT_DAYS = 30
 MAX_LIVE_TOKENS = 20
 TOUCH_EVERY = timedelta(minutes=1)
+
+# The admin roles a user holds (SPEC §3.1) are the companies layer's knowledge; accounts sits
+# below it, so companies sets this in CompaniesConfig.ready() (policies.admin_roles_held).
+admin_roles_of = None
 
 REASONS = {
     "user": "revoked by its owner",
@@ -40,7 +43,10 @@ def _digest(token: str) -> str:
 
 
 def _needs(user: User) -> tuple[int | None, list[str]]:
-    roles = sorted(str(r) for r in user_roles(user=user) & ADMIN_ROLES)
+    """What a token's use needs (D10a.7): the user's company and admin roles."""
+    if admin_roles_of is None:
+        raise ImproperlyConfigured("companies must set accounts.security.tokens.admin_roles_of.")
+    roles = sorted(str(r) for r in admin_roles_of(user))
     if user.is_superuser:
         roles.append("superadmin")
     if user.is_staff:

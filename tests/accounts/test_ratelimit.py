@@ -4,11 +4,11 @@ address; a limit answers 429 with Retry-After on the API and a clear message on 
 import pytest
 from django.urls import reverse
 
-from accounts.network import services as network
 from accounts.security.ratelimit import RateLimited, email_action_limit
 from companies.membership import services as membership
 from companies.models import Role
 from companies.services import company_create, company_visibility_set
+from companies.visibility import network_services as network
 from core.models import OutboundEmail
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
@@ -113,7 +113,7 @@ def test_the_page_says_when_to_try_again(settings, client):
     }
     inviter = public_user()
     client.force_login(inviter)
-    url = reverse("accounts:network-invite-email")
+    url = reverse("companies:network-invite-email")
     client.post(url, {"email": "one@else.test"})
     response = client.post(url, {"email": "two@else.test"}, follow=True)
     assert response.status_code == 200
@@ -130,7 +130,7 @@ def test_sign_up_is_limited_per_address_whether_or_not_it_is_taken(settings, cli
     for email in ("taken@example.test", "fresh@example.test"):
         for _ in range(2):
             response = client.post(
-                reverse("accounts:signup"),
+                reverse("companies:signup"),
                 {
                     "email": email,
                     "first_name": "N",
@@ -141,7 +141,7 @@ def test_sign_up_is_limited_per_address_whether_or_not_it_is_taken(settings, cli
             )
             assert response.status_code == 302
         response = client.post(
-            reverse("accounts:signup"),
+            reverse("companies:signup"),
             {
                 "email": email.upper(),
                 "first_name": "N",

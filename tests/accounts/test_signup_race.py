@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-import accounts.services
+import companies.services.users
 from accounts.models import User
 from tests.factories import PASSWORD
 
@@ -20,7 +20,7 @@ def test_concurrent_sign_ups_of_one_address_make_one_account(monkeypatch):
         # race cannot happen there; CI runs this on PostgreSQL.
         pytest.skip("the race needs concurrent writers (PostgreSQL)")
     barrier = threading.Barrier(2, timeout=10)
-    check = accounts.services.password_check
+    check = companies.services.users.password_check
 
     def both_past_the_existence_checks(*args, **kwargs):
         # user_create has looked for the address and found nothing, in both requests: now
@@ -28,13 +28,13 @@ def test_concurrent_sign_ups_of_one_address_make_one_account(monkeypatch):
         barrier.wait()
         return check(*args, **kwargs)
 
-    monkeypatch.setattr(accounts.services, "password_check", both_past_the_existence_checks)
+    monkeypatch.setattr(companies.services.users, "password_check", both_past_the_existence_checks)
     answers = []
 
     def sign_up(email):
         try:
             response = Client().post(
-                reverse("accounts:signup"),
+                reverse("companies:signup"),
                 {
                     "email": email,
                     "first_name": "Nora",
@@ -56,6 +56,6 @@ def test_concurrent_sign_ups_of_one_address_make_one_account(monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    done = (302, reverse("accounts:signup-done"))
+    done = (302, reverse("companies:signup-done"))
     assert answers == [done, done], answers
     assert User.objects.filter(email__iexact="nora@race.test").count() == 1

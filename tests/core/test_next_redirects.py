@@ -104,9 +104,9 @@ def test_network_invite(client, value):
     company_visibility_set(company=company, visibility="public", actor=None)
     inviter, invitee = UserFactory(company=company), UserFactory(company=company)
     client.force_login(inviter)
-    response = client.post(reverse("accounts:network-invite", args=[invitee.pk]), {"next": value})
+    response = client.post(reverse("companies:network-invite", args=[invitee.pk]), {"next": value})
     assert_stays_on_site(response)
-    assert response["Location"] == reverse("accounts:network")
+    assert response["Location"] == reverse("companies:network")
 
 
 def test_a_safe_path_is_followed_whole():
@@ -123,7 +123,7 @@ def test_the_idle_sign_out_keeps_the_whole_path(client, settings):
     session = client.session
     session["last_activity"] = 1
     session.save()
-    response = client.get(reverse("accounts:network") + "?a=1&b=2")
+    response = client.get(reverse("companies:network") + "?a=1&b=2")
     assert response["Location"] == with_next(
         reverse("accounts:login"), "/accounts/network/?a=1&b=2"
     )

@@ -3,7 +3,6 @@ briefs/demo-names.md in every mode, an organization, a grant, an override, conta
 pending invitation. Idempotent; everything through services."""
 
 from accounts.models import Contact, Invitation, User
-from accounts.network.services import invitation_send_email, invitation_send_in_app
 from companies.models import Company, Organization, Role, VisibilityGrant
 from companies.services import (
     company_create,
@@ -12,10 +11,17 @@ from companies.services import (
     organization_create,
     role_grant,
 )
+from companies.visibility.network_services import (
+    invitation_accept,
+    invitation_send_email,
+    invitation_send_in_app,
+)
 from companies.visibility.services import (
     user_visibility_override_set,
     visibility_grant_create,
 )
+
+from .base import person
 
 
 def _company(name, *, mode, region="EMEA", organization=None):
@@ -30,7 +36,7 @@ def _company(name, *, mode, region="EMEA", organization=None):
 
 
 def _admin(command, email, first, last, company):
-    user = command.person(email, company=company, first=first, last=last)
+    user = person(email, company=company, first=first, last=last)
     role_grant(user=user, role=Role.COMPANY_ADMIN, actor=None)
     return user
 
@@ -63,8 +69,6 @@ def seed(command):
     bob = User.objects.get(email="bob@acme.test")
     if not Contact.objects.filter(owner=alice, contact=sam).exists():
         invitation = invitation_send_in_app(inviter=sam, invitee=alice, actor=sam)
-        from accounts.network.services import invitation_accept
-
         if invitation.status == Invitation.Status.PENDING:
             invitation_accept(invitation=invitation, actor=alice)
     if not Contact.objects.filter(owner=alice, contact=bob).exists():

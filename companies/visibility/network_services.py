@@ -4,15 +4,16 @@ the visibility rules (companies.visibility.rules, SPEC §4.4)."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 import activity
-from companies.visibility import rules
+from accounts.models import Contact, Invitation, NetworkSettings, User, normalize_email
+from accounts.security.ratelimit import RateLimited, email_action_limit
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Contact, Invitation, NetworkSettings, User, normalize_email
-from ..security.ratelimit import RateLimited, email_action_limit
+from . import rules
 
 RESEND_INTERVAL = timedelta(hours=1)  # SPEC §5.4
 PRESENCE_WINDOW = timedelta(minutes=5)
@@ -137,8 +138,6 @@ def _email_limit(inviter: User, email: str) -> None:
 
 
 def _send_invitation_email(invitation: Invitation, *, actor) -> None:
-    from django.urls import reverse
-
     name = invitation.inviter.get_full_name() or "A Rainbow user"
     email_send(
         to=invitation.email,
@@ -148,7 +147,7 @@ def _send_invitation_email(invitation: Invitation, *, actor) -> None:
             "heading": "An invitation to connect",
             "text": f"{name} would like to add you to their network. Sign in (or create an "
             "account with this address) to see the invitation.",
-            "link": reverse("accounts:network"),
+            "link": reverse("companies:network"),
         },
         actor=actor,
     )
@@ -216,7 +215,7 @@ def _own_open(invitation: Invitation, actor: User) -> Invitation:
 
 
 @transaction.atomic
-def invitation_cancel(*, invitation: Invitation, actor: User) -> Invitation:
+def contact_invitation_cancel(*, invitation: Invitation, actor: User) -> Invitation:
     invitation = _own_open(invitation, actor)
     invitation.status = Invitation.Status.CANCELED
     invitation.save(update_fields=["status"])
@@ -230,7 +229,7 @@ def invitation_cancel(*, invitation: Invitation, actor: User) -> Invitation:
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, actor: User, now=None) -> Invitation:
+def contact_invitation_resend(*, invitation: Invitation, actor: User, now=None) -> Invitation:
     """SPEC §5.4: once per hour per invitation. A declined one is 'resent' like any other, so
     the inviter learns nothing, but the invitee is not asked again (decision D4.6)."""
     invitation = _own_open(invitation, actor)

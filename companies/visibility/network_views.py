@@ -7,19 +7,20 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from companies.visibility.selectors import person_get_for_viewer
 from core.redirects import safe_next
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Contact, User
-from . import selectors, services
+from ..scoping import viewer_page
+from . import network_selectors as selectors
+from . import network_services as services
+from .selectors import person_get_for_viewer
 
 
 class EmailInviteForm(forms.Form):
     email = forms.EmailField(label="Invite by email", max_length=254)
 
 
-def _back(request, default="accounts:network"):
+def _back(request, default="companies:network"):
     return redirect(safe_next(request, default))
 
 
@@ -43,10 +44,8 @@ def network(request):
     )
 
 
-@login_required
-@require_POST
-def invite(request, pk):
-    target = person_get_for_viewer(viewer=request.user, pk=pk)
+@viewer_page(methods=("POST",), objects={"target": ("pk", person_get_for_viewer)})
+def invite(request, target):
     try:
         inv = services.invitation_send_in_app(
             inviter=request.user, invitee=target, actor=request.user
@@ -67,7 +66,7 @@ def invite_email(request):
     form = EmailInviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Type one valid email address.")
-        return redirect("accounts:network")
+        return redirect("companies:network")
     try:
         services.invitation_send_email(
             inviter=request.user, email=form.cleaned_data["email"], actor=request.user
@@ -77,23 +76,21 @@ def invite_email(request):
     else:
         # The same words whether or not the address has an account (SPEC §4.4).
         messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
 ACTIONS = {
     "accept": (services.invitation_accept, "Invitation accepted."),
     "decline": (services.invitation_decline, "Invitation declined."),
-    "cancel": (services.invitation_cancel, "Invitation canceled."),
-    "resend": (services.invitation_resend, "Invitation sent again."),
+    "cancel": (services.contact_invitation_cancel, "Invitation canceled."),
+    "resend": (services.contact_invitation_resend, "Invitation sent again."),
 }
 
 
-@login_required
-@require_POST
-def invitation_action(request, pk, action):
+@viewer_page(methods=("POST",), objects={"invitation": ("pk", selectors.invitation_get)})
+def invitation_action(request, invitation, action):
     if action not in ACTIONS:
         raise Http404("No such action.")
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
     service, done = ACTIONS[action]
     try:
         service(invitation=invitation, actor=request.user)
@@ -101,36 +98,25 @@ def invitation_action(request, pk, action):
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
-def _contact(request, pk) -> User:
-    row = (
-        Contact.objects.select_related("contact").filter(owner=request.user, contact_id=pk).first()
-    )
-    if row is None:
-        raise Http404("Not in your network.")
-    return row.contact
-
-
-@login_required
-@require_POST
-def contact_remove(request, pk):
-    contact = _contact(request, pk)
+@viewer_page(methods=("POST",), objects={"row": ("pk", selectors.contact_get)})
+def contact_remove(request, row):
+    contact = row.contact
     services.contact_remove(owner=request.user, contact=contact, actor=request.user)
     messages.success(request, f"{contact} was removed from your network.")
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
-@login_required
-@require_POST
-def contact_favorite(request, pk):
-    contact = _contact(request, pk)
+@viewer_page(methods=("POST",), objects={"row": ("pk", selectors.contact_get)})
+def contact_favorite(request, row):
+    contact = row.contact
     favorite = request.POST.get("favorite") == "1"
     services.contact_favorite_set(
         owner=request.user, contact=contact, favorite=favorite, actor=request.user
     )
-    return redirect("accounts:network")
+    return redirect("companies:network")
 
 
 @login_required

@@ -7,11 +7,12 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from companies.visibility.selectors import person_get_for_viewer
 from rainbow_portal.exceptions import error_body
 
-from ..models import Contact
-from . import selectors, services
+from ..scoping import viewer_endpoint
+from . import network_selectors as selectors
+from . import network_services as services
+from .selectors import person_get_for_viewer
 
 
 class ContactSerializer(serializers.Serializer):
@@ -102,20 +103,16 @@ def network(request):
 ACTIONS = {
     "accept": services.invitation_accept,
     "decline": services.invitation_decline,
-    "cancel": services.invitation_cancel,
-    "resend": services.invitation_resend,
+    "cancel": services.contact_invitation_cancel,
+    "resend": services.contact_invitation_resend,
 }
 
 
 @extend_schema(request=None, responses=NetworkInvitationSerializer, summary="Answer or manage one")
-@api_view(["POST"])
-def invitation_action(request, pk, action):
+@viewer_endpoint(["POST"], objects={"inv": ("pk", selectors.invitation_get)})
+def invitation_action(request, inv, action):
     if action not in ACTIONS:
         return _not_found("No such action.")
-    try:
-        inv = selectors.invitation_get(user=request.user, pk=pk)
-    except Http404:
-        return _not_found("No such invitation.")
     inv = ACTIONS[action](invitation=inv, actor=request.user)  # a limit: 429 (the handler)
     return Response(NetworkInvitationSerializer(inv, context={"viewer": request.user}).data)
 
@@ -128,15 +125,8 @@ class FavoriteSerializer(serializers.Serializer):
 @extend_schema(
     methods=["PATCH"], request=FavoriteSerializer, responses=ContactSerializer, summary="Favorite"
 )
-@api_view(["DELETE", "PATCH"])
-def contact(request, pk):
-    row = (
-        Contact.objects.select_related("contact__company")
-        .filter(owner=request.user, contact_id=pk)
-        .first()
-    )
-    if row is None:
-        return _not_found("Not in your network.")
+@viewer_endpoint(["DELETE", "PATCH"], objects={"row": ("pk", selectors.contact_get)})
+def contact(request, row):
     if request.method == "DELETE":
         services.contact_remove(owner=request.user, contact=row.contact, actor=request.user)
         return Response(status=204)

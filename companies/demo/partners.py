@@ -4,15 +4,15 @@ headquarters over two branches in organization mode. Idempotent, through service
 
 from accounts.models import User
 
-from .models import Company, Organization, Role
-from .services import (
+from ..models import Company, Organization, Role
+from ..services import (
     company_create,
     company_organization_set,
     company_visibility_set,
     organization_create,
     role_grant,
 )
-from .visibility.demo import seed as seed_visibility
+from .base import person
 
 PARTNER = "Bridge Partners"
 CUSTOMERS = [
@@ -37,7 +37,7 @@ def _company(name, **kwargs) -> Company:
 
 
 def _person(command, email, company, roles, first="", last="") -> User:
-    user = command.person(email, company=company, first=first, last=last)
+    user = person(email, company=company, first=first, last=last)
     for role in roles:
         role_grant(user=user, role=role, actor=None)
     return user
@@ -76,6 +76,4 @@ def seed(command):
         company_visibility_set(company=company, visibility=visibility, actor=None)
         _person(command, admin, company, [Role.COMPANY_ADMIN], first=name.split()[1])
         logins.append((admin, f"company admin of {name} ({visibility}, {ORGANIZATION})"))
-    # Visibility demo (issue 4): grants, overrides, contacts; it finds the companies above.
-    logins.extend(seed_visibility(command) or [])
     return logins

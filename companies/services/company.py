@@ -1,12 +1,14 @@
+from django.core.validators import validate_domain_name
 from django.db import transaction
 from django.utils.text import slugify
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from .models import Company, Role, RoleAssignment, VisibilityMode
-from .policies import is_platform_actor
-from .visibility.inputs import sync_company_members
+from ..models import Company, CompanyDomain, Organization, Role, RoleAssignment, VisibilityMode
+from ..policies import is_platform_actor, role_change_refusal
+from ..selectors import company_for_email_domain, company_for_pending_invitation, default_company
+from ..visibility.inputs import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
 
@@ -130,8 +132,6 @@ def company_for_signup(*, email: str) -> Company:
     company. Step 1 (the invitation the user followed) is the invitation sign-up page's own
     flow; step 3 (another pending invitation) is answered here, and the caller then calls
     `companies.membership.services.invitation_claim_pending(user=)` once the user exists."""
-    from .selectors import company_for_email_domain, company_for_pending_invitation, default_company
-
     return (
         company_for_email_domain(email=email)
         or company_for_pending_invitation(email=email)
@@ -233,10 +233,6 @@ def _normalize_domain(domain: str) -> str:
 
 def domain_refusal(*, company: Company, domain: str) -> str | None:
     """Why this domain cannot be given to the company, or None (SPEC §2.5)."""
-    from django.core.validators import validate_domain_name
-
-    from .models import CompanyDomain
-
     domain = _normalize_domain(domain)
     try:
         validate_domain_name(domain)
@@ -256,8 +252,6 @@ def domain_refusal(*, company: Company, domain: str) -> str | None:
 @transaction.atomic
 def domain_add(*, company: Company, domain: str, actor):
     """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
-    from .models import CompanyDomain
-
     domain = _normalize_domain(domain)
     reason = domain_refusal(company=company, domain=domain)
     if reason:
@@ -290,8 +284,6 @@ def domain_remove(*, domain, actor) -> None:
 @transaction.atomic
 def organization_create(*, name: str, actor):
     """SPEC §2.7: only a superadmin creates an organization (`actor=None`: the system)."""
-    from .models import Organization
-
     if not is_platform_actor(actor):
         raise ApplicationError("Only a platform superadmin creates organizations.")
     name = " ".join((name or "").split())
@@ -310,8 +302,6 @@ def organization_create(*, name: str, actor):
 
 @transaction.atomic
 def organization_rename(*, organization, name: str, actor):
-    from .models import Organization
-
     name = " ".join((name or "").split())
     if name == organization.name:
         return organization
@@ -326,8 +316,6 @@ def organization_rename(*, organization, name: str, actor):
 
 
 def _check_role_change(*, member, role: str, actor) -> None:
-    from .policies import role_change_refusal
-
     reason = role_change_refusal(actor=actor, member=member, role=role)
     if reason:
         raise ApplicationError(reason, code="permission_denied", fields={"role": [reason]})

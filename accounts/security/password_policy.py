@@ -5,7 +5,12 @@ The messages say exactly what is missing, all at once, so a person fixes it in o
 
 import string
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+
+from rainbow_portal.exceptions import ApplicationError
+
+from .selectors import password_min_length
 
 MIN_LENGTH = 8
 MAX_LENGTH = 64
@@ -15,8 +20,6 @@ SPECIALS = set(string.punctuation) | {" "}
 def company_min_length(user) -> int:
     """The company may raise the minimum (SPEC §7.1); its policy lives in
     accounts.models.CompanySecurityPolicy."""
-    from .security.selectors import password_min_length
-
     company = getattr(user, "company", None) if user is not None and user.company_id else None
     return max(MIN_LENGTH, password_min_length(company=company)) if company else MIN_LENGTH
 
@@ -52,10 +55,6 @@ class SpecPasswordValidator:
 def password_check(password: str, user, *, field: str = "password") -> None:
     """Run every password validator; a refusal is an ApplicationError whose messages attach to
     `field`, the name of the form field the person typed the password into."""
-    from django.contrib.auth.password_validation import validate_password
-
-    from rainbow_portal.exceptions import ApplicationError
-
     try:
         validate_password(password, user)
     except ValidationError as exc:

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Contact, Invitation
-from accounts.network import selectors, services
 from activity.models import ActivityRecord
 from companies.services import company_create, company_visibility_set
+from companies.visibility import network_selectors as selectors
+from companies.visibility import network_services as services
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import UserFactory
 
@@ -120,7 +121,7 @@ def test_decline_is_shown_pending_to_the_inviter(people, client):
     assert [i.shown_status for i in selectors.invitations_outgoing(user=a)] == ["pending"]
     assert selectors.invitations_incoming(user=b) == []
     client.force_login(a)
-    page = client.get(reverse("accounts:network")).content.decode()
+    page = client.get(reverse("companies:network")).content.decode()
     assert "pending" in page and "declined" not in page
 
 
@@ -128,14 +129,16 @@ def test_cancel_and_resend_rate_limit(people):
     a, b = people["a"], people["b"]
     inv = services.invitation_send_in_app(inviter=a, invitee=b, actor=a)
     with pytest.raises(ApplicationError, match="once per hour"):
-        services.invitation_resend(invitation=inv, actor=a)
+        services.contact_invitation_resend(invitation=inv, actor=a)
     later = timezone.now() + timedelta(hours=1, seconds=1)
-    services.invitation_resend(invitation=inv, actor=a, now=later)
+    services.contact_invitation_resend(invitation=inv, actor=a, now=later)
     with pytest.raises(ApplicationError, match="once per hour"):
-        services.invitation_resend(invitation=inv, actor=a, now=later + timedelta(minutes=59))
+        services.contact_invitation_resend(
+            invitation=inv, actor=a, now=later + timedelta(minutes=59)
+        )
     with pytest.raises(ApplicationError):
-        services.invitation_cancel(invitation=inv, actor=b)  # only the inviter
-    services.invitation_cancel(invitation=inv, actor=a)
+        services.contact_invitation_cancel(invitation=inv, actor=b)  # only the inviter
+    services.contact_invitation_cancel(invitation=inv, actor=a)
     assert Invitation.objects.get(pk=inv.pk).status == "canceled"
     assert selectors.invitations_incoming(user=b) == []
 
@@ -198,7 +201,7 @@ def test_network_page_query_count_is_constant(client, people):
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("accounts:network")).status_code == 200
+            assert client.get(reverse("companies:network")).status_code == 200
         return len(ctx.captured_queries)
 
     grow(1)
@@ -211,31 +214,32 @@ def test_network_page_query_count_is_constant(client, people):
 def test_network_views_and_unknown_ids(client, people):
     a, b = people["a"], people["b"]
     client.force_login(a)
-    response = client.post(reverse("accounts:network-invite", args=[b.pk]))
+    response = client.post(reverse("companies:network-invite", args=[b.pk]))
     assert response.status_code == 302
     assert Invitation.objects.filter(inviter=a, invitee=b).exists()
     assert (
-        client.post(reverse("accounts:network-invite", args=[people["priv"].pk])).status_code == 404
+        client.post(reverse("companies:network-invite", args=[people["priv"].pk])).status_code
+        == 404
     )
-    assert client.post(reverse("accounts:network-invite", args=[999999])).status_code == 404
+    assert client.post(reverse("companies:network-invite", args=[999999])).status_code == 404
     inv = Invitation.objects.get(inviter=a, invitee=b)
     assert (
-        client.post(reverse("accounts:network-invitation", args=[inv.pk, "bogus"])).status_code
+        client.post(reverse("companies:network-invitation", args=[inv.pk, "bogus"])).status_code
         == 404
     )
     assert (
-        client.post(reverse("accounts:network-invitation", args=[999999, "accept"])).status_code
+        client.post(reverse("companies:network-invitation", args=[999999, "accept"])).status_code
         == 404
     )
     # Someone else's invitation is the same 404.
     client.force_login(people["closed"])
     assert (
-        client.post(reverse("accounts:network-invitation", args=[inv.pk, "cancel"])).status_code
+        client.post(reverse("companies:network-invitation", args=[inv.pk, "cancel"])).status_code
         == 404
     )
-    response = client.post(reverse("accounts:network-invite-email"), {"email": "not-an-email"})
+    response = client.post(reverse("companies:network-invite-email"), {"email": "not-an-email"})
     assert response.status_code == 302
-    assert client.post(reverse("accounts:network-contact-remove", args=[b.pk])).status_code == 404
+    assert client.post(reverse("companies:network-contact-remove", args=[b.pk])).status_code == 404
 
 
 def test_network_api(api_client, people):
@@ -282,9 +286,9 @@ def test_presence_heartbeat_and_favorite_views(client, api_client, people):
     assert patched.json()["favorite"] is True
     assert api_client.delete(reverse("api:network-contact", args=[999999])).status_code == 404
     client.force_login(a)
-    client.post(reverse("accounts:network-contact-favorite", args=[b.pk]), {"favorite": "0"})
+    client.post(reverse("companies:network-contact-favorite", args=[b.pk]), {"favorite": "0"})
     assert not Contact.objects.get(owner=a, contact=b).is_favorite
-    assert client.post(reverse("accounts:network-presence")).status_code == 200
+    assert client.post(reverse("companies:network-presence")).status_code == 200
     assert api_client.delete(reverse("api:network-contact", args=[b.pk])).status_code == 204
     assert not connected(a, b)
 

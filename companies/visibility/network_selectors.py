@@ -1,12 +1,14 @@
 """Reads for the user's network (SPEC §5)."""
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from companies.visibility import rules
+from accounts.models import Contact, Invitation, NetworkSettings, User
+from companies.models import VisibilityGrant
 
-from ..models import Contact, Invitation, User
-from .services import PRESENCE_WINDOW
+from . import rules
+from .network_services import PRESENCE_WINDOW
 
 
 def contact_list(*, user: User):
@@ -41,8 +43,6 @@ def invitations_incoming(*, user: User) -> list[Invitation]:
         .select_related("inviter__company")
         .order_by("-created_at")
     )
-    from companies.models import VisibilityGrant
-
     me = rules.person(user)
     rows = list(rows)
     if all(inv.kind == Invitation.Kind.IN_APP for inv in rows):
@@ -86,8 +86,6 @@ def invitations_outgoing(*, user: User) -> list[Invitation]:
 
 def invitation_get(*, user: User, pk) -> Invitation:
     """An invitation the user sent or may answer; anything else is the same 404."""
-    from django.http import Http404
-
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -121,3 +119,20 @@ def network_states(*, viewer: User, user_ids: list[int]) -> dict[int, str]:
     ):
         states[pk] = "contact"
     return states
+
+
+def network_settings_get(*, company) -> NetworkSettings | None:
+    """The company's network setting (SPEC §5.1); None when it never set one."""
+    return NetworkSettings.objects.filter(company=company).first()
+
+
+def contact_get(*, user: User, pk) -> Contact:
+    """The user's own contact row for `pk` (the contact's user id), else 404."""
+    row = (
+        Contact.objects.select_related("contact__company")
+        .filter(owner=user, contact_id=pk if str(pk).isdigit() else None)
+        .first()
+    )
+    if row is None:
+        raise Http404("Not in your network.")
+    return row
