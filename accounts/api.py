@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -83,12 +82,16 @@ def my_tokens(request):
     return Response(data, status=201)
 
 
-@extend_schema(request=None, responses={204: None}, summary="Revoke one of my API tokens")
-@api_view(["DELETE"])
-def my_token(request, pk: int):
-    token = PersonalToken.objects.filter(pk=pk, user=request.user).first()
-    if token is None:
-        raise Http404("No such token.")
+class TokenRevokeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+@extend_schema(request=TokenRevokeSerializer, responses={204: None}, summary="Revoke my token")
+@api_view(["POST"])
+def my_token_revoke(request):
+    serializer = TokenRevokeSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    token = tokens.token_get(user=request.user, token_id=serializer.validated_data["id"])
     tokens.token_revoke(token=token, actor=request.user, reason="user")
     return Response(status=204)
 
@@ -96,5 +99,5 @@ def my_token(request, pk: int):
 urlpatterns = [
     path("me/", me, name="me"),
     path("me/tokens/", my_tokens, name="me-tokens"),
-    path("me/tokens/<int:pk>/", my_token, name="me-token"),
+    path("me/tokens/revoke/", my_token_revoke, name="me-token-revoke"),
 ]

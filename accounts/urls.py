@@ -18,6 +18,6 @@ urlpatterns = [
     path("security/", views.security_view, name="security"),
     path("security/sign-out-everywhere/", views.sessions_end_all_view, name="sessions-end-all"),
     path("security/tokens/", views.api_token_create_view, name="api-token-create"),
-    path("security/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
+    path("security/tokens/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
     path("profile/", views.profile_view, name="profile"),
 ]

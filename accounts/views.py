@@ -5,7 +5,7 @@ import base64
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -317,8 +317,9 @@ def api_token_create_view(request):
 
 @login_required
 @require_POST
-def api_token_revoke_view(request, pk: int):
-    token = get_object_or_404(tokens.PersonalToken, pk=pk, user=request.user)
+def api_token_revoke_view(request):
+    # The id travels in the body: the token is found among the viewer's own only (404).
+    token = tokens.token_get(user=request.user, token_id=request.POST.get("token_id"))
     if tokens.token_revoke(token=token, actor=request.user, reason="user"):
         messages.success(request, f"The token “{token.name}” is revoked.")
     return redirect("accounts:security")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 import activity
@@ -168,6 +169,18 @@ def token_touch(*, token: PersonalToken) -> None:
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY)
     PersonalToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+def token_get(*, user: User, token_id) -> PersonalToken:
+    """One of the user's own tokens; another's, or a malformed id, is the same 404."""
+    try:
+        pk = int(str(token_id))
+    except ValueError:
+        raise Http404("No such token.") from None
+    token = PersonalToken.objects.filter(pk=pk, user=user).first() if 0 < pk < 2**63 else None
+    if token is None:
+        raise Http404("No such token.")
+    return token
 
 
 def token_list(*, user: User) -> list[PersonalToken]:

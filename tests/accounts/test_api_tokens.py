@@ -253,7 +253,7 @@ def test_the_security_page_creates_shows_once_lists_and_revokes(client):
     assert "nightly" in page and "Read only" in page and "never" in page
     assert secret not in page
     token = the_token(secret)
-    client.post(reverse("accounts:api-token-revoke", args=[token.pk]))
+    client.post(reverse("accounts:api-token-revoke"), {"token_id": token.pk})
     token.refresh_from_db()
     assert token.revoked_reason == "user"
 
@@ -272,7 +272,9 @@ def test_someone_elses_token_cannot_be_revoked(client):
     owner, other = UserFactory(), UserFactory()
     token = the_token(api_token(owner))
     client.force_login(other)
-    assert client.post(reverse("accounts:api-token-revoke", args=[token.pk])).status_code == 404
+    url = reverse("accounts:api-token-revoke")
+    assert client.post(url, {"token_id": token.pk}).status_code == 404
+    assert client.post(url, {"token_id": "x"}).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
 
@@ -311,7 +313,8 @@ def test_the_api_creates_with_a_session_lists_without_secrets_and_revokes(client
         reverse("api:me-tokens"), {"name": "more"}, format="json"
     )
     assert response.status_code == 403
-    assert api_client.delete(reverse("api:me-token", args=[body["id"]])).status_code == 204
+    revoke = reverse("api:me-token-revoke")
+    assert api_client.post(revoke, {"id": body["id"]}, format="json").status_code == 204
     assert PersonalToken.objects.get(pk=body["id"]).revoked_reason == "user"
     response = client.post(
         reverse("api:me-tokens"), {"name": "long", "days": 91}, content_type="application/json"
