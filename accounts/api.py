@@ -2,10 +2,14 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.validation import validate_name
 
+from .models import PersonalToken
+from .security import selectors as security_selectors
+from .security import tokens
 from .services import user_profile_update
 
 
@@ -40,4 +44,68 @@ def me(request):
     return Response(MeSerializer(request.user).data)
 
 
-urlpatterns = [path("me/", me, name="me")]
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=100)
+    scope = serializers.ChoiceField(choices=PersonalToken.Scope.choices, default="read")
+    days = serializers.IntegerField(
+        min_value=1, max_value=tokens.MAX_DAYS, default=tokens.DEFAULT_DAYS, write_only=True
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The secret, shown only this once.")
+
+
+@extend_schema(methods=["GET"], responses=TokenSerializer(many=True), summary="My API tokens")
+@extend_schema(
+    methods=["POST"],
+    request=TokenSerializer,
+    responses={201: NewTokenSerializer},
+    summary="Create an API token (signed in with a session; the secret is shown once)",
+)
+@api_view(["GET", "POST"])
+def my_tokens(request):
+    if request.method == "GET":
+        return Response(TokenSerializer(tokens.token_list(user=request.user), many=True).data)
+    if isinstance(request.auth, PersonalToken):
+        # A token minting tokens could outlive every expiry and revocation (D10a.7).
+        raise PermissionDenied("API tokens are created signed in to the portal, not with a token.")
+    user = request.user
+    needs_factor = security_selectors.two_factor_required(
+        user=user
+    ) or security_selectors.has_two_factor(user=user)
+    # django-otp's middleware gives a session user is_verified(); nothing else has proved one.
+    if needs_factor and not getattr(user, "is_verified", lambda: False)():
+        raise PermissionDenied("Confirm your second factor before creating an API token.")
+    serializer = TokenSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    token, secret = tokens.token_create(user=user, actor=user, **serializer.validated_data)
+    data = NewTokenSerializer(token).data
+    data["token"] = secret
+    return Response(data, status=201)
+
+
+class TokenRevokeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+@extend_schema(request=TokenRevokeSerializer, responses={204: None}, summary="Revoke my token")
+@api_view(["POST"])
+def my_token_revoke(request):
+    serializer = TokenRevokeSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    token = tokens.token_get(user=request.user, token_id=serializer.validated_data["id"])
+    tokens.token_revoke(token=token, actor=request.user, reason="user")
+    return Response(status=204)
+
+
+urlpatterns = [
+    path("me/", me, name="me"),
+    path("me/tokens/", my_tokens, name="me-tokens"),
+    path("me/tokens/revoke/", my_token_revoke, name="me-token-revoke"),
+]

@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Django: modules that reach models are imported once the registry is ready.
         from .navigation import NAVIGATION
+        from .security import schema  # noqa: F401  (registers the OpenAPI token scheme)
 
         self.navigation = NAVIGATION

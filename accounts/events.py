@@ -29,6 +29,11 @@ EVENTS = {
     "user.two_factor.recovery_regenerated": "A user generated new recovery codes.",
     "user.two_factor.failed": "A wrong or replayed second-factor code was entered.",
     "user.profile_lock.changed": "A company admin locked or unlocked a member's profile.",
+    "user.api_token.created": "A user created a personal API token (never the secret).",
+    "user.api_token.revoked": (
+        "A personal API token was revoked (by its user, an operator, a password change, "
+        "account closure, or a lost role)."
+    ),
     "company.security_policy.changed": (
         "A company's password, two-factor or profile-lock policy changed."
     ),

@@ -168,3 +168,17 @@ class OwnVisibilityForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A personal API token (SPEC §7.8): its name, scope and lifetime."""
+
+    name = forms.CharField(label="Name", max_length=100, help_text="What uses it, e.g. “backup”.")
+    scope = forms.ChoiceField(
+        label="Access",
+        choices=[("read", "Read only"), ("read-write", "Read and write")],
+        initial="read",
+    )
+    days = forms.IntegerField(
+        label="Valid for (days)", min_value=1, max_value=90, initial=30, help_text="1 to 90 days."
+    )

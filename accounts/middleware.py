@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from core.redirects import with_next
 from rainbow_portal.exceptions import error_body
 
 from .security import services
@@ -34,7 +35,7 @@ class AccountSecurityMiddleware:
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
             services.session_end(request=request, reason="idle")
             messages.info(request, "You were signed out after a period without activity.")
-            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            return redirect(with_next(reverse("accounts:login"), request.get_full_path()))
         if last is None or now - last >= 60:  # one session write a minute, not per request
             request.session[services.SESSION_LAST_ACTIVITY] = now
             services.session_touch(request=request)
@@ -66,4 +67,4 @@ class AccountSecurityMiddleware:
             if has_two_factor(user=user)
             else ("accounts:two-factor-setup")
         )
-        return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return redirect(with_next(reverse(target), request.get_full_path()))

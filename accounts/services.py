@@ -8,6 +8,7 @@ from .models import PROFILE_FIELDS, User, normalize_email
 from .policies import is_platform_actor
 from .security.selectors import profile_locked_fields
 from .security.services import sessions_end
+from .security.tokens import tokens_revoke_for_user
 
 
 @transaction.atomic
@@ -150,4 +151,5 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
         data={"usable": password is not None},
     )
     sessions_end(user=user, actor=actor)
+    tokens_revoke_for_user(user=user, actor=actor, reason="password_set_by_admin")
     return user

@@ -17,5 +17,7 @@ urlpatterns = [
     path("two-factor/recovery-codes/", views.recovery_codes_view, name="recovery-codes"),
     path("security/", views.security_view, name="security"),
     path("security/sign-out-everywhere/", views.sessions_end_all_view, name="sessions-end-all"),
+    path("security/tokens/", views.api_token_create_view, name="api-token-create"),
+    path("security/tokens/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
     path("profile/", views.profile_view, name="profile"),
 ]

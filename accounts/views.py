@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -15,22 +14,13 @@ from django.views.decorators.http import require_POST
 
 from activity.middleware import client_ip
 from core.forms import apply_error
+from core.redirects import requested_next, safe_next, with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
-from .security import selectors, services
+from .security import selectors, services, tokens
 from .security.qr import qr_data_uri
 from .services import user_profile_update
-
-
-def _safe_next(request, default="core:dashboard") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
-
 
 # --- Sign-in ---------------------------------------------------------------------------------
 
@@ -40,7 +30,7 @@ def _safe_next(request, default="core:dashboard") -> str:
 @never_cache
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     form = forms.EmailLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,11 +43,11 @@ def login_view(request):
             form.add_error(None, exc.message)
         else:
             services.session_start(request=request, user=user, ip=client_ip(request))
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {"form": form, "next": requested_next(request)},
     )
 
 
@@ -155,6 +145,7 @@ def password_change_view(request):
                 user=request.user,
                 old_password=data["old_password"],
                 new_password=data["new_password1"],
+                ip=client_ip(request),
             )
         except ApplicationError as exc:
             apply_error(form, exc)
@@ -172,7 +163,7 @@ def password_change_view(request):
 def two_factor_setup_view(request):
     if selectors.has_two_factor(user=request.user) and not request.user.is_verified():
         # A password alone must never replace an enrolled authenticator.
-        return redirect(f"{reverse('accounts:two-factor-verify')}?next={_safe_next(request)}")
+        return redirect(with_next(reverse("accounts:two-factor-verify"), safe_next(request)))
     if request.method == "POST":
         form = forms.TokenForm(request.POST)
         if form.is_valid():
@@ -186,7 +177,7 @@ def two_factor_setup_view(request):
                 return render(
                     request,
                     "accounts/recovery_codes.html",
-                    {"codes": codes, "next": _safe_next(request)},
+                    {"codes": codes, "next": safe_next(request)},
                 )
         device = selectors.totp_device(user=request.user, confirmed=False)
         if device is None:
@@ -204,7 +195,7 @@ def two_factor_setup_view(request):
             "secret": secret,
             "qr": qr_data_uri(device.config_url),
             "required": selectors.two_factor_required(user=request.user),
-            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "next": requested_next(request),
         },
     )
 
@@ -213,7 +204,7 @@ def two_factor_setup_view(request):
 @never_cache
 def two_factor_verify_view(request):
     if not selectors.has_two_factor(user=request.user):
-        return redirect(f"{reverse('accounts:two-factor-setup')}?next={_safe_next(request)}")
+        return redirect(with_next(reverse("accounts:two-factor-setup"), safe_next(request)))
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,11 +217,11 @@ def two_factor_verify_view(request):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {"form": form, "next": requested_next(request)},
     )
 
 
@@ -268,18 +259,70 @@ def recovery_codes_view(request):
 # --- Security page: sessions -----------------------------------------------------------------
 
 
-@login_required
-def security_view(request):
+def _security_page(request, token_form=None, status=200):
     return render(
         request,
         "accounts/security.html",
         {
+            "token_form": token_form or forms.ApiTokenForm(),
+            "tokens": tokens.token_list(user=request.user),
             "sessions": selectors.user_session_list(user=request.user),
             "current_key": request.session.session_key,
             "has_two_factor": selectors.has_two_factor(user=request.user),
             "two_factor_required": selectors.two_factor_required(user=request.user),
         },
+        status=status,
     )
+
+
+@login_required
+def security_view(request):
+    return _security_page(request)
+
+
+def _second_factor_refusal(request) -> str:
+    # The middleware already sends such a user to the second factor first; asked again
+    # here because a token outlives the session that made it (SPEC §7.8).
+    user = request.user
+    if (selectors.two_factor_required(user=user) or selectors.has_two_factor(user=user)) and (
+        not getattr(user, "is_verified", lambda: False)()
+    ):
+        return "Confirm your second factor before creating an API token."
+    return ""
+
+
+@login_required
+@require_POST
+@never_cache
+def api_token_create_view(request):
+    form = forms.ApiTokenForm(request.POST)
+    refusal = _second_factor_refusal(request)
+    if refusal:
+        form.is_valid()
+        form.add_error(None, refusal)
+    elif form.is_valid():
+        try:
+            token, secret = tokens.token_create(
+                user=request.user, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            # Shown once, on this response only; the page is never cached.
+            return render(
+                request, "accounts/api_token_created.html", {"token": token, "secret": secret}
+            )
+    return _security_page(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request):
+    # The id travels in the body: the token is found among the viewer's own only (404).
+    token = tokens.token_get(user=request.user, token_id=request.POST.get("token_id"))
+    if tokens.token_revoke(token=token, actor=request.user, reason="user"):
+        messages.success(request, f"The token “{token.name}” is revoked.")
+    return redirect("accounts:security")
 
 
 @login_required

@@ -8,15 +8,17 @@ class CompaniesConfig(AppConfig):
     def ready(self):
         # Django: modules that reach models are imported once the registry is ready.
         from accounts.security import selectors as security_selectors
+        from accounts.security import tokens as security_tokens
         from accounts.security.services import company_policy as security_services
         from accounts.security.signals import email_verified
 
         from .membership.signup import claim_on_email_verified
         from .navigation import NAVIGATION
-        from .policies import can_manage_security, holds_admin_role
+        from .policies import admin_roles_held, can_manage_security, holds_admin_role
 
         self.navigation = NAVIGATION
         # accounts sits below companies: it asks through these what only companies knows.
         email_verified.connect(claim_on_email_verified, dispatch_uid="companies.claim")
         security_selectors.admin_role_check = holds_admin_role
         security_services.security_rights_check = can_manage_security
+        security_tokens.admin_roles_of = admin_roles_held

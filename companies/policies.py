@@ -18,6 +18,12 @@ def holds_admin_role(user) -> bool:
     return bool(user_roles(user=user) & ADMIN_ROLES)
 
 
+def admin_roles_held(user) -> frozenset:
+    """The admin roles the user holds now: a personal API token keeps those it was made with
+    and is revoked once one is lost (SPEC §7.8, asked through accounts.security.tokens)."""
+    return frozenset(user_roles(user=user) & ADMIN_ROLES)
+
+
 def crosses_china_boundary(a: Company, b: Company) -> bool:
     """SPEC §2.3: China companies are never visible to, searchable by, or invitable from any
     other region, whatever any other rule says."""

@@ -6,6 +6,7 @@ a person can act on (issue #2, "Bad input").
 
 import base64
 import binascii
+import ipaddress
 import json
 import os
 import secrets
@@ -160,3 +161,29 @@ def get_json(name: str, default):
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from None
+
+
+def get_rate(name: str, default: str) -> str:
+    """A DRF throttle rate: "<requests>/<second|minute|hour|day>"."""
+    raw = (os.environ.get(name) or default).strip()
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(
+            f"{name} must look like 600/minute (requests per second, minute, hour or day), "
+            f"not {raw!r}."
+        )
+    return raw
+
+
+def get_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (CIDR)."""
+    out = []
+    for item in get_list(name, []):
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks (e.g. 10.0.0.5,10.1.0.0/16), "
+                f"not {item!r}."
+            ) from None
+    return out

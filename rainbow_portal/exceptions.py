@@ -47,6 +47,11 @@ def _messages(value) -> list[str]:
 
 
 def api_exception_handler(exc, context):
+    if getattr(exc, "retry_after", None) and isinstance(exc, ApplicationError):
+        # SPEC §7.9: a limit answers 429 with when to retry.
+        response = Response(error_body(exc.code, exc.message), status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, ApplicationError):
         return Response(
             error_body(exc.code, exc.message, {k: _messages(v) for k, v in exc.fields.items()}),

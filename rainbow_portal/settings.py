@@ -34,6 +34,9 @@ ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the portal's host names when DEBUG=0.")
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies whose X-Forwarded-Proto/-For are believed (addresses or CIDR networks);
+# none by default (rainbow_portal.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = env.get_networks("TRUSTED_PROXIES")
 
 PORTAL_REGION = env.get_choice(
     "PORTAL_REGION", "EMEA", {"EMEA", "Germany", "NA", "CALA", "APAC", "China"}
@@ -49,7 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rainbow_portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "rainbow_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -128,6 +131,13 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+elif not DEBUG:
+    # Rate limits and the unknown-address lockout live in the cache: a per-process cache
+    # would give every worker its own counts (SPEC §7.3, §7.9).
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG=0: rate limits and sign-in lockouts need a cache "
+        "shared by every worker process."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -156,6 +166,17 @@ OTP_TOTP_ISSUER = "Rainbow Portal"
 LOGIN_IP_FAILURE_LIMIT = env.get_int("LOGIN_IP_FAILURE_LIMIT", 30)
 ACCOUNT_IP_REQUEST_LIMIT = env.get_int("ACCOUNT_IP_REQUEST_LIMIT", 20)
 ACCOUNT_IP_WINDOW = env.get_int("ACCOUNT_IP_WINDOW", 15 * 60)
+# SPEC §7.9: every action that sends email, limited per user, per company and per address
+# (accounts.security.ratelimit.email_action_limit): {action: {scope: (emails, seconds)}}.
+# Reset codes have their own per-address cap (accounts.security.services, SPEC §7.2).
+_HOUR, _DAY = 3600, 86400
+EMAIL_ACTION_LIMITS = {
+    "signup": {"address": (5, _HOUR)},
+    "network_invitation": {"user": (20, _HOUR), "company": (500, _HOUR), "address": (10, _DAY)},
+    "company_invitation": {"user": (200, _HOUR), "company": (200, _HOUR), "address": (5, _DAY)},
+    "visibility_request": {"user": (10, _HOUR), "company": (20, _HOUR)},
+    "guest_invitation": {"user": (50, _HOUR), "company": (500, _HOUR), "address": (5, _DAY)},
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -262,7 +283,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal tokens of SPEC §7.8 (DRF's authtoken is gone: D10a.7).
+        "accounts.security.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -273,6 +295,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rainbow_portal.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # SPEC §7.9: per token and per user, in the shared cache; 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.security.throttles.TokenThrottle",
+        "accounts.security.throttles.UserThrottle",
+    ],
+    # REMOTE_ADDR only: a client's own X-Forwarded-For never picks a throttle bucket.
+    "NUM_PROXIES": 0,
+}
+API_THROTTLE_RATES = {
+    "token": env.get_rate("API_THROTTLE_TOKEN", "300/minute"),
+    "user": env.get_rate("API_THROTTLE_USER", "600/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rainbow Portal API",
@@ -304,7 +337,6 @@ CONTENT_SECURITY_POLICY = (
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

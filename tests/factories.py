@@ -74,3 +74,11 @@ def login_with_second_factor(client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def api_token(user: User, scope: str = "read-write", days: int = 30) -> str:
+    """A personal API token of `user` (SPEC §7.8), as its secret, for Authorization: Bearer."""
+    from accounts.security.tokens import token_create
+
+    _, secret = token_create(user=user, actor=user, name="test", scope=scope, days=days)
+    return secret

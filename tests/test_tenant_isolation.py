@@ -24,10 +24,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.models import Contact, Invitation
+from accounts.security.selectors import two_factor_required
 from companies.models import (
     Company,
     CompanyInvitation,
@@ -42,7 +43,7 @@ from companies.scoping import COMPANY, PLATFORM, VIEWER, TenantScope
 from companies.selectors import default_company
 from subscriptions.models import Extension, Invoice, License, Offer, Site, System
 from subscriptions.services import subscription_create
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -364,7 +365,10 @@ def _client(scope, person):
     if scope.api:
         client = APIClient()
         if person is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=person).key}")
+            if two_factor_required(user=person):
+                # A token never bypasses the second factor (SPEC §7.5): such a person has one.
+                TOTPDevice.objects.get_or_create(user=person, name="test", confirmed=True)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(person)}")
         return client
     client = Client()
     if person is not None:

@@ -1,5 +1,6 @@
 # One module per concern; each capability adds its own file and one import line here.
 from .network import Contact, Invitation, NetworkSettings
+from .tokens import PersonalToken
 from .user import PROFILE_FIELDS, User, UserManager, normalize_email
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "Contact",
     "Invitation",
     "NetworkSettings",
+    "PersonalToken",
     "User",
     "UserManager",
     "normalize_email",

@@ -54,6 +54,8 @@ class UserSecurity(models.Model):
     # False only for a self-registered account that has not followed its link (SPEC §7.1).
     email_verified = models.BooleanField(default=True)
     failed_logins = models.PositiveSmallIntegerField(default=0)
+    # Epoch seconds of the failures still on the 60-minute clock (at most 5, SPEC §7.3).
+    recent_failures = models.JSONField(default=list, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     profile_locked = models.BooleanField(default=False)
 

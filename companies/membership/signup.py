@@ -3,7 +3,7 @@ lives with the companies layer; its email confirmation is accounts' (`verificati
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 import activity
@@ -34,7 +34,22 @@ def signup(
         settings.ACCOUNT_IP_REQUEST_LIMIT
     ):
         raise ApplicationError(IP_THROTTLED, code="throttled")
+    # SPEC §7.9: counted for every address, taken or not, so the refusal is no tell.
+    ratelimit.email_action_limit(action="signup", address=email)
     existing = User.objects.filter(email=email).first()
+    if existing is None:
+        user = _signup_create(
+            email=email,
+            company=company,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        if user is not None:
+            verification_send(user=user)
+            return user
+        # The same address signed up at the same instant and won: answered as a repeat.
+        existing = User.objects.get(email=email)
     if existing is not None:
         security = UserSecurity.objects.filter(user=existing).first()
         if security is not None and not security.email_verified:
@@ -63,17 +78,29 @@ def signup(
                     "reset_link": settings.PORTAL_BASE_URL + reverse("accounts:password-reset"),
                 },
             )
+    return None
+
+
+def _signup_create(*, email: str, company, password: str, first_name: str, last_name: str):
+    """The new account, or None when another sign-up of the address committed first (the
+    unique email index decides; on PostgreSQL the loser waits for the winner's commit)."""
+    try:
+        with transaction.atomic():
+            user = user_create(
+                email=email,
+                company=company,
+                actor=None,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+            )
+            user_verified_set(user=user, verified=False)
+    except IntegrityError:
         return None
-    user = user_create(
-        email=email,
-        company=company,
-        actor=None,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-    )
-    user_verified_set(user=user, verified=False)
-    verification_send(user=user)
+    except ApplicationError:
+        if User.objects.filter(email=email).exists():
+            return None
+        raise
     return user
 
 

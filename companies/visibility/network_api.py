@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from rainbow_portal.exceptions import ApplicationError, error_body
+from rainbow_portal.exceptions import error_body
 
 from ..scoping import viewer_endpoint
 from . import network_selectors as selectors
@@ -113,12 +113,7 @@ ACTIONS = {
 def invitation_action(request, inv, action):
     if action not in ACTIONS:
         return _not_found("No such action.")
-    try:
-        inv = ACTIONS[action](invitation=inv, actor=request.user)
-    except ApplicationError as exc:
-        if exc.code == "rate_limited":
-            return Response(error_body(exc.code, exc.message), status=429)
-        raise
+    inv = ACTIONS[action](invitation=inv, actor=request.user)  # a limit: 429 (the handler)
     return Response(NetworkInvitationSerializer(inv, context={"viewer": request.user}).data)
 
 

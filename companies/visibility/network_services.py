@@ -9,6 +9,7 @@ from django.utils import timezone
 
 import activity
 from accounts.models import Contact, Invitation, NetworkSettings, User, normalize_email
+from accounts.security.ratelimit import RateLimited, email_action_limit
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
@@ -126,6 +127,7 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
     ).first()
     if mine:
         return mine
+    _email_limit(inviter, email)
     invitation = Invitation.objects.create(
         inviter=inviter, email=email, kind=Invitation.Kind.EMAIL, last_sent_at=timezone.now()
     )
@@ -138,6 +140,14 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
     )
     _send_invitation_email(invitation, actor=actor)
     return invitation
+
+
+def _email_limit(inviter: User, email: str) -> None:
+    # SPEC §7.9: every network invitation email counts against the inviter, their company
+    # and the address.
+    email_action_limit(
+        action="network_invitation", user=inviter, company=inviter.company_id, address=email
+    )
 
 
 def _send_invitation_email(invitation: Invitation, *, actor) -> None:
@@ -240,10 +250,12 @@ def contact_invitation_resend(*, invitation: Invitation, actor: User, now=None) 
     wait = invitation.last_sent_at + RESEND_INTERVAL - now
     if wait > timedelta(0):
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise ApplicationError(
+        raise RateLimited(
             f"You can resend this invitation once per hour: try again in {minutes} min.",
-            code="rate_limited",
+            retry_after=int(wait.total_seconds()) + 1,
         )
+    if invitation.kind == Invitation.Kind.EMAIL and invitation.status == Invitation.Status.PENDING:
+        _email_limit(invitation.inviter, invitation.email)
     invitation.last_sent_at = now
     invitation.save(update_fields=["last_sent_at"])
     activity.record(

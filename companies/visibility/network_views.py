@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import OwnVisibilityForm
+from core.redirects import safe_next
 from rainbow_portal.exceptions import ApplicationError
 
 from ..scoping import viewer_page
@@ -23,10 +23,7 @@ class EmailInviteForm(forms.Form):
 
 
 def _back(request, default="companies:network"):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 @login_required

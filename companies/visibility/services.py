@@ -5,6 +5,7 @@ from django.utils import timezone
 
 import activity
 from accounts.models import User
+from accounts.security.ratelimit import email_action_limit
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
@@ -144,6 +145,8 @@ def visibility_request_create(*, from_company: Company, to_company: Company, act
     ).first()
     if pending:
         return pending
+    # SPEC §7.9: a request notifies the other company's admins.
+    email_action_limit(action="visibility_request", user=actor, company=from_company)
     try:
         with transaction.atomic():
             request = VisibilityRequest.objects.create(

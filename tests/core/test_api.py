@@ -1,7 +1,7 @@
 import pytest
 
 from activity.models import ActivityRecord
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +15,8 @@ def test_anonymous_gets_401_in_the_error_format(api_client):
 
 
 def test_token_authentication(api_client):
-    from rest_framework.authtoken.models import Token
-
     user = UserFactory(email="tok@example.test")
-    token = Token.objects.create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user)}")
     response = api_client.get("/api/v1/me/")
     assert response.status_code == 200
     assert response.json()["email"] == "tok@example.test"

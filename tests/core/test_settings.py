@@ -29,6 +29,8 @@ def production_env(tmp_path, **overrides):
         ALLOWED_HOSTS="portal.example.com",
         EMAIL_HOST="smtp.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Never connected to by `check`: a port nothing listens on.
+        REDIS_URL="redis://127.0.0.1:1/0",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -67,6 +69,10 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"PORTAL_REGION": "Mars"}, "PORTAL_REGION"),
         ({"DKIM_DOMAIN": "portal.test"}, "DKIM_DOMAIN"),
+        # Limits and lockouts counted per process would differ per worker (SPEC §7.3, §7.9).
+        ({"REDIS_URL": None}, "REDIS_URL"),
+        ({"REDIS_URL": "memcached://cache:11211"}, "REDIS_URL"),
+        ({"API_THROTTLE_USER": "lots"}, "API_THROTTLE_USER"),
     ],
 )
 def test_bad_setting_stops_startup_naming_it(tmp_path, override, named):
@@ -91,3 +97,23 @@ def test_development_keys_are_generated_once_into_an_ignored_file(tmp_path):
     assert (tmp_path / ".env").read_text() == first  # stable across restarts
     ignored = subprocess.run(["git", "check-ignore", "var/.env"], cwd=ROOT, capture_output=True)
     assert ignored.returncode == 0
+
+
+def test_production_trusts_proxy_headers_only_from_trusted_proxies(tmp_path):
+    """Django's SECURE_PROXY_SSL_HEADER believes X-Forwarded-Proto from any client; production
+    leaves it unset and lets TrustedProxyMiddleware decide (TRUSTED_PROXIES, none by default)."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None), s.TRUSTED_PROXIES, s.MIDDLEWARE[0])"
+    )
+    result = run_manage(production_env(tmp_path), "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "None",
+        "[]",
+        "rainbow_portal.middleware.TrustedProxyMiddleware",
+    ]
+    result = run_manage(
+        production_env(tmp_path, TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16"), "shell", "-c", code
+    )
+    assert "['10.0.0.5/32', '10.1.0.0/16']" in result.stdout

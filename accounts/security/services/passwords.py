@@ -23,8 +23,10 @@ from ...models import (
 )
 from .. import ratelimit
 from ..signals import email_verified
+from ..tokens import tokens_revoke_for_user
 from .common import (
     IP_THROTTLED,
+    LOCKED,
     RESET_CODE_ATTEMPTS,
     RESET_CODE_LIFETIME,
     RESET_REQUEST_WINDOW,
@@ -36,6 +38,7 @@ from .common import (
     _security_for_update,
     user_verified_set,
 )
+from .lockout import account_failure, failures_clear
 from .sessions import sessions_end
 
 # --- Password reset and change (SPEC §7.2) ---------------------------------------------------
@@ -137,10 +140,13 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     was_locked = bool(security.locked_until and security.locked_until > timezone.now())
     confirms = not security.email_verified
     security.failed_logins = 0
+    security.recent_failures = []
     security.locked_until = None
     # Receiving the code proved the mailbox: an unconfirmed sign-up is confirmed by it.
     security.email_verified = True
-    security.save(update_fields=["failed_logins", "locked_until", "email_verified"])
+    security.save(
+        update_fields=["failed_logins", "recent_failures", "locked_until", "email_verified"]
+    )
     if confirms:
         user_verified_set(user=user, verified=True)
     ratelimit.clear("login-email", email)
@@ -156,28 +162,50 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
         EmailVerification.objects.filter(user=user, used_at__isnull=True).delete()
         email_verified.send(sender=User, user=user)  # SPEC §2.5 step 3, as in email_verify
     sessions_end(user=user, actor=user)
+    tokens_revoke_for_user(user=user, actor=user, reason="password_reset")  # SPEC §7.8
     return Outcome(user=user)
 
 
+WRONG_CURRENT_PASSWORD = "The current password is not correct."
+
+
 @transaction.atomic
-def password_change(*, request, user: User, old_password: str, new_password: str) -> User:
+def _current_password_refusal(*, user: User, password: str, ip: str) -> str:
+    """SPEC §7.3: wrong current passwords count toward the sign-in lock, and a locked
+    account changes nothing, even with the right password. Committed before the refusal."""
+    security = _security_for_update(user)
+    now = timezone.now()
+    if not user.check_password(password):
+        locked = account_failure(
+            user=user, security=security, now=now, ip=ip, reason="current_password"
+        )
+        return LOCKED if locked else WRONG_CURRENT_PASSWORD
+    if security.locked_until and security.locked_until > now:
+        return LOCKED
+    return ""
+
+
+def password_change(
+    *, request, user: User, old_password: str, new_password: str, ip: str = ""
+) -> User:
     """Change the password of the signed-in user: every other session ends (SPEC §7.2),
     this one stays."""
-    if not user.check_password(old_password):
-        raise ApplicationError(
-            "The current password is not correct.",
-            fields={"old_password": ["The current password is not correct."]},
-        )
+    refusal = _current_password_refusal(user=user, password=old_password, ip=ip)
+    if refusal:
+        raise ApplicationError(refusal, fields={"old_password": [refusal]})
+    return _password_change(request=request, user=user, new_password=new_password)
+
+
+@transaction.atomic
+def _password_change(*, request, user: User, new_password: str) -> User:
     password_check(new_password, user, field="new_password1")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    security = _security_for_update(user)
-    security.failed_logins = 0
-    security.locked_until = None
-    security.save(update_fields=["failed_logins", "locked_until"])
+    failures_clear(_security_for_update(user))
     old_key = request.session.session_key
     update_session_auth_hash(request, user)  # cycles the key: the list follows it
     UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
     activity.record(event="user.password.changed", actor=user, target=user)
     sessions_end(user=user, actor=user, keep_session_key=request.session.session_key)
+    tokens_revoke_for_user(user=user, actor=user, reason="password_change")  # SPEC §7.8
     return user

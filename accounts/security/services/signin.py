@@ -15,14 +15,13 @@ from .. import ratelimit
 from .common import (
     INVALID_LOGIN,
     IP_THROTTLED,
-    LOCK_AFTER_FAILURES,
-    LOCK_DURATION,
     LOCKED,
     UNVERIFIED,
     Outcome,
     _ip_throttled,
     _security_for_update,
 )
+from .lockout import account_failure, failures_clear, unknown_address_failure
 
 # --- Sign-in and lockout (SPEC §7.3) ---------------------------------------------------------
 
@@ -49,61 +48,26 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
         User().set_password(password)
         if ip:
             ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
-        window = int(LOCK_DURATION.total_seconds())
-        failures = ratelimit.hit("login-email", email, window=window)
-        if failures > LOCK_AFTER_FAILURES:  # restarted like a real lock
-            ratelimit.restart("login-email", email, at_least=failures, window=window)
+        locked = unknown_address_failure(email, now)
         activity.record(event="user.login.failed", ip=ip, data={"reason": "unknown_email"})
-        return Outcome(error=LOCKED if failures >= LOCK_AFTER_FAILURES else INVALID_LOGIN)
+        return Outcome(error=LOCKED if locked else INVALID_LOGIN)
 
     security = _security_for_update(user)
     password_ok = user.check_password(password) and user.is_active
+    if not password_ok:
+        locked = account_failure(user=user, security=security, now=now, ip=ip, reason="password")
+        return Outcome(error=LOCKED if locked else INVALID_LOGIN)
     if security.locked_until and security.locked_until > now:
-        if not password_ok:
-            # SPEC §7.3: a failed attempt during the lock restarts it.
-            security.locked_until = now + LOCK_DURATION
-            security.save(update_fields=["locked_until"])
-            if ip:
-                ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
+        # The right password during the lock: refused, and the lock is left as it is.
         activity.record(
             event="user.login.failed",
             actor=None,
             company=user.company_id,
             target=user,
             ip=ip,
-            data={"reason": "locked", "lock_restarted": not password_ok},
+            data={"reason": "locked", "lock_restarted": False},
         )
         return Outcome(error=LOCKED)
-    lock_ran_out = security.locked_until is not None
-    if lock_ran_out:  # a fresh count
-        security.locked_until = None
-        security.failed_logins = 0
-
-    if not password_ok:
-        security.failed_logins += 1
-        locked = security.failed_logins >= LOCK_AFTER_FAILURES
-        if locked:
-            security.locked_until = now + LOCK_DURATION
-        security.save(update_fields=["failed_logins", "locked_until"])
-        if ip:
-            ratelimit.hit("login-ip", ip, window=settings.ACCOUNT_IP_WINDOW)
-        activity.record(
-            event="user.login.failed",
-            company=user.company_id,
-            target=user,
-            ip=ip,
-            data={"reason": "password", "failures": security.failed_logins},
-        )
-        if locked:
-            activity.record(
-                event="user.locked",
-                company=user.company_id,
-                target=user,
-                ip=ip,
-                data={"minutes": int(LOCK_DURATION.total_seconds() // 60)},
-            )
-            return Outcome(error=LOCKED)
-        return Outcome(error=INVALID_LOGIN)
 
     if not security.email_verified:
         activity.record(
@@ -114,9 +78,8 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
             data={"reason": "unverified"},
         )
         return Outcome(error=UNVERIFIED)
-    if security.failed_logins or lock_ran_out:
-        security.failed_logins = 0
-        security.save(update_fields=["failed_logins", "locked_until"])
+    if security.failed_logins or security.recent_failures or security.locked_until:
+        failures_clear(security)
     return Outcome(user=user)
 
 
@@ -128,9 +91,7 @@ def account_unlock(*, user: User, actor) -> bool:
     was_locked = bool(security.locked_until and security.locked_until > timezone.now())
     if not was_locked and not security.failed_logins:
         return False
-    security.failed_logins = 0
-    security.locked_until = None
-    security.save(update_fields=["failed_logins", "locked_until"])
+    failures_clear(security)
     transaction.on_commit(lambda: ratelimit.clear("login-email", user.email))
     activity.record(
         event="user.unlocked",

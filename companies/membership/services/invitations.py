@@ -11,6 +11,7 @@ from django.utils import timezone
 
 import activity
 from accounts.models import User, normalize_email
+from accounts.security.ratelimit import email_action_limit
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
@@ -105,6 +106,8 @@ def invitations_create(
         raise ApplicationError(
             " ".join(problems), code="invitation_refused", fields={"emails": problems}
         )
+    # SPEC §7.9: the whole batch counts against the inviter, the company and each address.
+    email_action_limit(action="company_invitation", user=actor, company=company, addresses=cleaned)
     invitations = []
     for email in cleaned:
         invitation = CompanyInvitation(
@@ -130,6 +133,12 @@ def company_invitation_resend(*, invitation: CompanyInvitation, actor) -> Compan
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != CompanyInvitation.Status.PENDING:
         raise ApplicationError(f"This invitation is {invitation.get_status_display().lower()}.")
+    email_action_limit(
+        action="company_invitation",
+        user=actor,
+        company=invitation.company_id,
+        address=invitation.email,
+    )
     _send_invitation(invitation, actor=actor)
     invitation.send_count += 1
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])

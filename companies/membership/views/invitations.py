@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.security.services import session_start
 from activity.middleware import client_ip
+from core.redirects import with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
@@ -99,7 +100,7 @@ def invitation(request, token):
                 if session_start(request=request, user=user, ip=client_ip(request)):
                     messages.success(request, f"Welcome to {found.company.name}.")
                     setup = reverse("accounts:two-factor-setup")
-                    return redirect(f"{setup}?next={reverse('core:dashboard')}")
+                    return redirect(with_next(setup, reverse("core:dashboard")))
             else:
                 raise ApplicationError("Correct the fields below.")
         except ApplicationError as exc:
