@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bubbles",
     "retention",
     "subscriptions",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -295,3 +296,8 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# External sign-in (SPEC §7.6, sso/). Clock skew for SAML validity windows and OIDC token
+# times; loopback fetches of metadata/discovery are for the test suite's local IdPs only.
+SSO_CLOCK_SKEW_SECONDS = env.get_int("SSO_CLOCK_SKEW_SECONDS", 120)
+SSO_ALLOW_LOOPBACK_FETCH = False

@@ -1,0 +1,51 @@
+import pytest
+
+from companies.models import CompanyDomain, Role
+from sso.models import IdentityProvider
+from tests.factories import CompanyFactory, UserFactory
+
+from .saml_idp import LocalIdP
+
+
+@pytest.fixture
+def sso_settings(settings):
+    settings.SSO_ALLOW_LOOPBACK_FETCH = True
+    return settings
+
+
+@pytest.fixture
+def acme(db):
+    company = CompanyFactory(name="Acme SSO", slug="acme-sso")
+    CompanyDomain.objects.create(company=company, domain="acme-sso.test")
+    return company
+
+
+@pytest.fixture
+def acme_admin(acme):
+    return UserFactory(email="admin@acme-sso.test", company=acme, roles=[Role.COMPANY_ADMIN])
+
+
+@pytest.fixture
+def acme_user(acme):
+    return UserFactory(email="bob@acme-sso.test", company=acme)
+
+
+@pytest.fixture
+def idp():
+    return LocalIdP()
+
+
+@pytest.fixture
+def saml_provider(acme, idp):
+    # Saved directly: these tests are about the sign-in, the configuration services have
+    # their own tests (test_config.py).
+    return IdentityProvider.objects.create(
+        company=acme,
+        kind=IdentityProvider.Kind.SAML,
+        name="Acme IdP",
+        enabled=True,
+        is_default=True,
+        saml_entity_id=idp.entity_id,
+        saml_sso_url=idp.sso_url,
+        saml_certificates=idp.cert_pem,
+    )
