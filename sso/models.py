@@ -90,6 +90,9 @@ class CompanySsoSettings(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+"
     )
 
+    def __str__(self):
+        return f"SSO settings of {self.company}"
+
 
 class SamlRequest(models.Model):
     """An AuthnRequest the portal issued: the ACS accepts a response only InResponseTo one
@@ -114,6 +117,9 @@ class SamlRequest(models.Model):
     class Meta:
         indexes = [models.Index(fields=["expires_at"])]
 
+    def __str__(self):
+        return f"AuthnRequest {self.pk}"
+
 
 class SeenAssertion(models.Model):
     """The replay cache: an assertion ID is accepted once, and remembered until its
@@ -129,6 +135,9 @@ class SeenAssertion(models.Model):
         ]
         indexes = [models.Index(fields=["expires_at"])]
 
+    def __str__(self):
+        return f"Assertion {self.assertion_id}"
+
 
 class ConnectionTest(models.Model):
     """What an admin's "test connection" round trip saw: the IdP's assertion, or the precise
@@ -142,3 +151,6 @@ class ConnectionTest(models.Model):
     ok = models.BooleanField(default=False)
     reason = models.CharField(max_length=500, blank=True)
     asserted = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return f"Test of {self.provider} ({'ok' if self.ok else 'refused'})"

@@ -150,7 +150,9 @@ def parse_idp_metadata(xml: str) -> IdpMetadata:
             xml, required_sso_binding=OneLogin_Saml2_Constants.BINDING_HTTP_REDIRECT
         )
     except Exception as exc:  # lxml/defusedxml raise many kinds; all mean "not metadata"
-        raise MetadataError(f"The metadata could not be read as SAML XML ({type(exc).__name__}).")
+        raise MetadataError(
+            f"The metadata could not be read as SAML XML ({type(exc).__name__})."
+        ) from None
     idp = parsed.get("idp") or {}
     entity_id = idp.get("entityId") or ""
     sso_url = (idp.get("singleSignOnService") or {}).get("url") or ""

@@ -103,8 +103,9 @@ class LocalIdP:
             "</saml:AttributeValue></saml:Attribute>"
             for k, v in (attributes or {"givenName": "Sso", "sn": "Person"}).items()
         )
+        assertion_id = assertion_id or "_a" + uuid.uuid4().hex
         return (
-            f'<saml:Assertion xmlns:saml="{NS["saml"]}" ID="{assertion_id or "_a" + uuid.uuid4().hex}" '
+            f'<saml:Assertion xmlns:saml="{NS["saml"]}" ID="{assertion_id}" '
             f'Version="2.0" IssueInstant="{_ts(now)}">'
             f"<saml:Issuer>{issuer or self.entity_id}</saml:Issuer>"
             "<saml:Subject>"
