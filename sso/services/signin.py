@@ -17,7 +17,7 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 
 import activity
 from accounts.models import User, normalize_email
-from accounts.services import user_create
+from companies.services import user_create
 from companies.models import CompanyDomain
 from rainbow_portal.exceptions import ApplicationError
 
