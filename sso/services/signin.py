@@ -17,8 +17,8 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 
 import activity
 from accounts.models import User, normalize_email
-from companies.services import user_create
 from companies.models import CompanyDomain
+from companies.services import user_create
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import oidc, saml

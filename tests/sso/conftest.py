@@ -4,6 +4,7 @@ from companies.models import CompanyDomain, Role
 from sso.models import IdentityProvider
 from tests.factories import CompanyFactory, UserFactory
 
+from .oidc_idp.process import running_op
 from .saml_idp import LocalIdP
 
 
@@ -49,3 +50,25 @@ def saml_provider(acme, idp):
         saml_sso_url=idp.sso_url,
         saml_certificates=idp.cert_pem,
     )
+
+
+OP_PASSWORD = "Provider-Pass-1!"
+
+
+@pytest.fixture(scope="session")
+def op():
+    """The real OpenID Provider (django-oauth-toolkit) in its own process, for the session."""
+    from django.conf import settings
+
+    redirect = settings.PORTAL_BASE_URL.rstrip("/") + "/sso/oidc/callback/"
+    users = [
+        {"username": "bob", "email": "bob@acme-sso.test", "first_name": "Bob"},
+        {"username": "stranger", "email": "stranger@elsewhere.test"},
+        {"username": "unverified", "email": "unverified@acme-sso.test"},
+        {"username": "newbie", "email": "newbie@acme-sso.test", "first_name": "New"},
+    ]
+    for user in users:
+        user["password"] = OP_PASSWORD
+    clients = [{"client_id": "portal", "client_secret": "portal-secret", "redirect_uri": redirect}]
+    with running_op(clients=clients, users=users) as running:
+        yield running
