@@ -22,7 +22,8 @@ class _Quiet(WSGIRequestHandler):
 
 def main():
     port, db, config_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    config = json.loads(open(config_path).read())
+    with open(config_path) as handle:
+        config = json.load(handle)
     os.environ["IDP_DB"] = db
     os.environ["IDP_ISSUER"] = f"http://127.0.0.1:{port}/o"
     os.environ["IDP_RSA_KEY"] = config["rsa_key"]
