@@ -15,6 +15,7 @@ PASSWORD_REFUSED = (
 
 class Router:
     def start_url(self, *, email: str, next_url: str) -> str | None:
+        email = email.strip().lower()
         provider = provider_for_email(email=email)
         if provider is None:
             return None

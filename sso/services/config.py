@@ -1,6 +1,7 @@
 """Writes for a company's identity-provider configuration (SPEC §7.6). Each service checks
 its own policy, validates, saves and writes one activity record."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -100,13 +101,15 @@ def _validate(provider: IdentityProvider, *, metadata_xml: str = "") -> None:
         if "openid" not in provider.oidc_scopes.split():
             _refuse("oidc_scopes", "The scopes must include openid.")
         _apply_discovery(provider)
+    clash = IdentityProvider.objects.filter(
+        company=provider.company_id, name__iexact=provider.name
+    ).exclude(pk=provider.pk)
+    if clash.exists():
+        _refuse("name", "Another provider of this company already has this name.")
     try:
-        provider.full_clean(exclude=["company"])
-    except Exception as exc:  # ValidationError: field messages for the form
-        fields = getattr(exc, "message_dict", {})
-        if "__all__" in fields or not fields:
-            _refuse("name", "Another provider of this company already has this name.")
-        raise ApplicationError("Check the highlighted fields.", fields=fields) from None
+        provider.full_clean(exclude=["company"], validate_constraints=False)
+    except ValidationError as exc:
+        raise ApplicationError("Check the highlighted fields.", fields=exc.message_dict) from None
 
 
 @transaction.atomic
