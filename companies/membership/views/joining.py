@@ -3,15 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
-from ...scoping import company_page
+from ...scoping import company_page, viewer_page
 from .. import forms, selectors, services
 from .common import _fail
 
@@ -151,12 +149,8 @@ def join_start(request):
     )
 
 
-@login_required
-@require_POST
-def join_request_create(request, slug):
-    company = selectors.joinable_company_list(user=request.user).filter(slug=slug).first()
-    if company is None:
-        raise Http404("No such company.")
+@viewer_page(methods=("POST",), objects={"company": ("slug", selectors.joinable_company_get)})
+def join_request_create(request, company):
     try:
         services.join_request_create(user=request.user, company=company)
         messages.success(request, f"Your request to join {company.name} was sent to its admins.")
