@@ -3,6 +3,8 @@
 from django.db.models import Q
 from django.http import Http404
 
+from accounts.models import User
+
 from .models import CompanySsoSettings, ConnectionTest, IdentityProvider
 
 
@@ -51,9 +53,12 @@ def sso_settings(*, company) -> CompanySsoSettings | None:
     return CompanySsoSettings.objects.filter(company=company).first()
 
 
-def connection_test_get(*, actor, test_id) -> ConnectionTest:
+def connection_test_get(*, viewer, test_id) -> ConnectionTest:
+    """Only the admin who ran the test sees what the IdP asserted."""
     try:
-        return ConnectionTest.objects.select_related("provider").get(pk=test_id, actor=actor)
+        return ConnectionTest.objects.select_related("provider__company").get(
+            pk=test_id, actor=viewer
+        )
     except (ConnectionTest.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such test.") from exc
 
@@ -73,3 +78,7 @@ def provider_any_by_id(*, provider_id) -> IdentityProvider:
         return IdentityProvider.objects.select_related("company").get(pk=provider_id)
     except (IdentityProvider.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such identity provider.") from exc
+
+
+def company_members_by_ids(*, company, ids) -> list[User]:
+    return list(User.objects.filter(company=company, pk__in=list(ids)))

@@ -2,25 +2,24 @@
 admin's identity-provider pages."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.security import services as security_services
 from activity.middleware import client_ip
 from companies.models import ADMIN_ROLES
-from companies.selectors import company_get_for_actor
+from companies.scoping import company_page, viewer_page
 from rainbow_portal.exceptions import ApplicationError
 
 from . import saml, selectors
 from .forms import FORMS, SsoSettingsForm
 from .models import IdentityProvider
-from .policies import require_can_manage_identity_providers
+from .policies import can_manage_identity_providers
 from .services import config, signin
 
 
@@ -110,31 +109,24 @@ def oidc_callback(request):
 # --- The admin's connection test ---------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def test_start(request, slug, provider_id):
-    company = _company(request, slug)
-    provider = selectors.provider_get(company=company, provider_id=provider_id)
+MANAGE = can_manage_identity_providers
+PROVIDER = {"provider": ("provider_id", selectors.provider_get)}
+
+
+@company_page(right=MANAGE, methods=("POST",), objects=PROVIDER)
+def test_start(request, company, provider):
     test = signin.connection_test_start(provider=provider, actor=request.user)
     if provider.kind == IdentityProvider.Kind.SAML:
         return HttpResponseRedirect(signin.saml_start(provider=provider, test=test))
     return HttpResponseRedirect(signin.oidc_start(provider=provider, request=request, test=test))
 
 
-@login_required
-@require_GET
-def test_result(request, test_id):
-    test = selectors.connection_test_get(actor=request.user, test_id=test_id)
+@viewer_page(objects={"test": ("test_id", selectors.connection_test_get)})
+def test_result(request, test):
     return render(request, "sso/test_result.html", {"test": test})
 
 
 # --- Company admin pages ---------------------------------------------------------------------
-
-
-def _company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require_can_manage_identity_providers(actor=request.user, company=company)
-    return company
 
 
 def _apply_error(form, exc: ApplicationError) -> None:
@@ -149,10 +141,8 @@ def _apply_error(form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_list(request, slug):
-    company = _company(request, slug)
+@company_page(right=MANAGE, methods=("GET", "POST"))
+def provider_list(request, company):
     row = selectors.sso_settings(company=company)
     admins = company.members.filter(roles__role__in=ADMIN_ROLES).distinct().order_by("email")
     initial = {
@@ -189,10 +179,8 @@ def _provider_fields(kind, data) -> tuple[dict, str, str]:
     return fields, data.get("saml_metadata_xml", ""), data.get("client_secret", "")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_add(request, slug, kind):
-    company = _company(request, slug)
+@company_page(right=MANAGE, methods=("GET", "POST"))
+def provider_add(request, company, kind):
     if kind not in FORMS:
         return redirect("sso:providers", slug=company.slug)
     form = FORMS[kind](request.POST or None)
@@ -217,11 +205,8 @@ def provider_add(request, slug, kind):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_edit(request, slug, provider_id):
-    company = _company(request, slug)
-    provider = selectors.provider_get(company=company, provider_id=provider_id)
+@company_page(right=MANAGE, methods=("GET", "POST"), objects=PROVIDER)
+def provider_edit(request, company, provider):
     form_class = FORMS[provider.kind]
     initial = {name: getattr(provider, name, "") for name in form_class.base_fields}
     initial.pop("client_secret", None)
@@ -250,11 +235,8 @@ def provider_edit(request, slug, provider_id):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_delete(request, slug, provider_id):
-    company = _company(request, slug)
-    provider = selectors.provider_get(company=company, provider_id=provider_id)
+@company_page(right=MANAGE, methods=("GET", "POST"), objects=PROVIDER)
+def provider_delete(request, company, provider):
     if request.method == "POST":
         config.identity_provider_delete(provider=provider, actor=request.user)
         messages.success(request, f"{provider.name} was removed.")
@@ -262,21 +244,15 @@ def provider_delete(request, slug, provider_id):
     return render(request, "sso/provider_delete.html", {"company": company, "provider": provider})
 
 
-@login_required
-@require_POST
-def provider_default(request, slug, provider_id):
-    company = _company(request, slug)
-    provider = selectors.provider_get(company=company, provider_id=provider_id)
+@company_page(right=MANAGE, methods=("POST",), objects=PROVIDER)
+def provider_default(request, company, provider):
     config.identity_provider_set_default(provider=provider, actor=request.user)
     messages.success(request, f"{provider.name} is now the default provider.")
     return redirect("sso:providers", slug=company.slug)
 
 
-@login_required
-@require_POST
-def provider_refresh(request, slug, provider_id):
-    company = _company(request, slug)
-    provider = selectors.provider_get(company=company, provider_id=provider_id)
+@company_page(right=MANAGE, methods=("POST",), objects=PROVIDER)
+def provider_refresh(request, company, provider):
     fresh = config.identity_provider_refresh(provider_id=provider.pk, actor=request.user)
     messages.info(request, f"{provider.name}: {fresh.metadata_status}")
     return redirect("sso:providers", slug=company.slug)
