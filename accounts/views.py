@@ -53,7 +53,15 @@ def login_view(request):
         if not password and not password_step:
             target = external.start_url(email=email, next_url=_safe_next(request))
             if target:
-                return HttpResponseRedirect(target)
+                return render(
+                    request,
+                    "core/onward.html",
+                    {
+                        "url": target,
+                        "title": "Signing you in",
+                        "message": "Your company signs you in through its identity provider.",
+                    },
+                )
             password_step = True
             form = forms.EmailLoginForm(initial={"username": email})
         elif not password:

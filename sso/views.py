@@ -117,8 +117,18 @@ PROVIDER = {"provider": ("provider_id", selectors.provider_get)}
 def test_start(request, company, provider):
     test = signin.connection_test_start(provider=provider, actor=request.user)
     if provider.kind == IdentityProvider.Kind.SAML:
-        return HttpResponseRedirect(signin.saml_start(provider=provider, test=test))
-    return HttpResponseRedirect(signin.oidc_start(provider=provider, request=request, test=test))
+        url = signin.saml_start(provider=provider, test=test)
+    else:
+        url = signin.oidc_start(provider=provider, request=request, test=test)
+    return render(
+        request,
+        "core/onward.html",
+        {
+            "url": url,
+            "title": f"Testing {provider.name}",
+            "message": "Sign in at the provider; nobody is signed in to the portal by a test.",
+        },
+    )
 
 
 @viewer_page(objects={"test": ("test_id", selectors.connection_test_get)})
