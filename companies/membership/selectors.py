@@ -191,6 +191,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_for_token(*, token: str) -> CompanyInvitation | None:
+    return (
+        CompanyInvitation.objects.select_related("company")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
+
+
 def join_link_for_token(*, token: str) -> JoinLink | None:
     return (
         JoinLink.objects.select_related("company")

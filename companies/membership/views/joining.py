@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -11,6 +10,7 @@ from rainbow_portal.exceptions import ApplicationError
 from ... import policies
 from ...scoping import company_page, viewer_page
 from .. import forms, selectors, services
+from .. import policies as membership_policies
 from .common import _fail
 
 
@@ -116,10 +116,9 @@ def join_start(request):
     search_ok = search_form.is_valid()
     search = search_form.cleaned_data["q"] if search_ok else ""
     create_form = forms.CompanyCreateForm(request.POST or None)
-    standalone = request.user.company.is_default
+    standalone = membership_policies.is_standalone(request.user)
     if request.method == "POST":
-        if not standalone:
-            raise PermissionDenied("Only standalone users create a company.")
+        membership_policies.require_can_create_company(actor=request.user)
         if create_form.is_valid():
             try:
                 company = services.company_create_by_user(
@@ -170,15 +169,8 @@ def join(request, token):
         messages.success(request, f"Welcome to {link.company.name}.")
         return redirect("core:dashboard")
     link = selectors.join_link_for_token(token=token)
-    error = None
-    if link is None:
-        error = "This join link is not valid."
-    elif not link.is_enabled:
-        error = "This join link was switched off by the company."
-    elif link.is_expired:
-        error = "This join link has expired."
-    elif link.is_exhausted:
-        error = "This join link has reached its maximum number of users."
+    refusal = membership_policies.join_link_refusal(link)
+    error = refusal.message if refusal else None
     return render(
         request,
         "companies/join_link.html",
