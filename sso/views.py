@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.security import services as security_services
 from activity.middleware import client_ip
 from companies.models import ADMIN_ROLES
-from companies.scoping import company_page, viewer_page
+from companies.scoping import company_page, public_page, viewer_page
 from rainbow_portal.exceptions import ApplicationError
 
 from . import saml, selectors
@@ -52,11 +52,13 @@ def _finish(request, outcome: signin.Outcome):
 # --- Protocol endpoints -----------------------------------------------------------------------
 
 
-@require_GET
+ENABLED_PROVIDER = {"provider": ("provider_id", selectors.provider_by_id)}
+
+
+@public_page(objects=ENABLED_PROVIDER)
 @never_cache
-def start(request, provider_id):
+def start(request, provider):
     """Email-first sign-in lands here for an address whose domain has an enabled IdP."""
-    provider = selectors.provider_by_id(provider_id=provider_id)
     next_url = request.GET.get("next", "")[:500]
     hint = request.GET.get("login_hint", "")[:254]
     if provider.kind == IdentityProvider.Kind.SAML:
@@ -69,28 +71,26 @@ def start(request, provider_id):
 
 
 @csrf_exempt  # the IdP's cross-site POST; the signed, once-only assertion is the proof
-@require_POST
+@public_page(methods=("POST",), objects=ENABLED_PROVIDER)
 @never_cache
-def saml_acs(request, provider_id):
-    provider = selectors.provider_by_id(provider_id=provider_id)
+def saml_acs(request, provider):
     outcome = signin.saml_acs(
         provider=provider, request=request, path=request.path, ip=client_ip(request)
     )
     return _finish(request, outcome)
 
 
-@require_GET
-def saml_metadata(request, provider_id):
-    """The service provider's metadata, for the admin to give to their IdP."""
-    provider = selectors.provider_any_by_id(provider_id=provider_id)
+@public_page(objects={"provider": ("provider_id", selectors.provider_any_by_id)})
+def saml_metadata(request, provider):
+    """The service provider's metadata, for the admin to give to their IdP (before the
+    provider is enabled too)."""
     return HttpResponse(saml.sp_metadata(provider), content_type="application/samlmetadata+xml")
 
 
-@require_GET
+@public_page(objects=ENABLED_PROVIDER)
 @never_cache
-def saml_sls(request, provider_id):
+def saml_sls(request, provider):
     """Single logout from the IdP: the local session ends, then back to the IdP or sign-in."""
-    provider = selectors.provider_by_id(provider_id=provider_id)
     url = signin.saml_logout(
         provider=provider,
         request=request,

@@ -395,6 +395,15 @@ def oidc_callback(*, request, ip: str = "") -> Outcome:
 def saml_logout(*, provider: IdentityProvider, request, path: str, end_session) -> str | None:
     """Single logout started by the IdP (LogoutRequest) or its answer (LogoutResponse):
     python3-saml checks it in strict mode; the local session ends either way it is valid."""
+    if "SAMLRequest" in request.GET and "Signature" not in request.GET:
+        # An unsigned LogoutRequest could be any page's link: a logout forced on the user.
+        activity.record(
+            event="sso.signin.refused",
+            company=provider.company_id,
+            target=provider,
+            data={"reason": "unsigned_logout", "detail": "A LogoutRequest must be signed."},
+        )
+        return None
     auth = saml.auth_for(provider, request, path=path)
     try:
         url = auth.process_slo(delete_session_cb=end_session)

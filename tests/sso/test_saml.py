@@ -434,3 +434,58 @@ def test_signature_wrapping_shapes_are_refused(client, saml_provider, idp, acme_
     response = post_acs(client, saml_provider, _encode(tree))
     assert response.status_code == 400, shape
     assert signed_in_as(client) is None
+
+
+# --- Single logout ----------------------------------------------------------------------------
+
+
+def _logout_query(idp, provider, *, sign=True):
+    import datetime as _dt
+    import zlib
+    from urllib.parse import quote_plus
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    sls = saml.sp_urls(provider)["sls"]
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    xml = (
+        f'<samlp:LogoutRequest xmlns:samlp="{NS["samlp"]}" xmlns:saml="{NS["saml"]}" '
+        f'ID="_lr{now.replace(":", "")}" Version="2.0" IssueInstant="{now}" Destination="{sls}">'
+        f"<saml:Issuer>{idp.entity_id}</saml:Issuer>"
+        '<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
+        "bob@acme-sso.test</saml:NameID></samlp:LogoutRequest>"
+    )
+    request = base64.b64encode(zlib.compress(xml.encode())[2:-4]).decode()
+    alg = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    query = f"SAMLRequest={quote_plus(request)}&SigAlg={quote_plus(alg)}"
+    if sign:
+        key = serialization.load_pem_private_key(idp.key_pem.encode(), None)
+        signature = key.sign(query.encode(), padding.PKCS1v15(), hashes.SHA256())
+        query += "&Signature=" + quote_plus(base64.b64encode(signature).decode())
+    return query
+
+
+def test_signed_logout_request_ends_the_session(client, saml_provider, idp, acme_user):
+    IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
+    saml_provider.refresh_from_db()
+    client.force_login(acme_user)
+    response = client.get(
+        reverse("sso:saml-sls", args=[saml_provider.pk]) + "?" + _logout_query(idp, saml_provider)
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://idp.test/slo")
+    assert signed_in_as(client) is None
+
+
+def test_unsigned_or_forged_logout_request_changes_nothing(client, saml_provider, idp, acme_user):
+    IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
+    saml_provider.refresh_from_db()
+    client.force_login(acme_user)
+    url = reverse("sso:saml-sls", args=[saml_provider.pk])
+    assert client.get(url + "?" + _logout_query(idp, saml_provider, sign=False)).status_code == 302
+    assert signed_in_as(client) == acme_user.pk
+    assert last_refusal() == "unsigned_logout"
+    forged = _logout_query(LocalIdP(entity_id=idp.entity_id), saml_provider)
+    client.get(url + "?" + forged)
+    assert signed_in_as(client) == acme_user.pk

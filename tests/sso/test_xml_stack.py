@@ -24,7 +24,7 @@ def verify(xml: str, cert_pem: str) -> None:
 
 
 def test_lxml_and_xmlsec_sign_and_verify_together():
-    assert etree.LIBXML_VERSION == xmlsec.get_libxml_version()
+    assert xmlsec.get_libxml_version() == etree.LIBXML_VERSION
     idp = LocalIdP()
     signed = idp.sign(ASSERTION).split("?>", 1)[-1].strip()
     verify(signed, idp.cert_pem)
