@@ -34,6 +34,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from rest_framework.decorators import api_view
 
+from accounts.policies import is_superadmin
+
 from .selectors import company_get_for_actor, company_get_for_platform
 
 COMPANY = "company"  # resolved from the URL's company slug for the actor, then a right
@@ -122,7 +124,7 @@ def _resolve(scope: TenantScope, request, kwargs: dict) -> dict:
             raise PermissionDenied(REFUSED)
         resolved["company"] = company
     elif scope.kind == PLATFORM:
-        if not actor.is_superuser:
+        if not is_superadmin(actor):
             raise PermissionDenied("Only a platform superadmin does this.")
         company = company_get_for_platform(slug=kwargs.pop(scope.slug_kwarg))
         resolved["company"] = company

@@ -21,6 +21,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -364,8 +365,6 @@ def _client(scope, person):
         if person is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=person).key}")
         return client
-    from django.test import Client
-
     client = Client()
     if person is not None:
         client.force_login(person)

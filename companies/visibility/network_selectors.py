@@ -136,3 +136,17 @@ def contact_get(*, user: User, pk) -> Contact:
     if row is None:
         raise Http404("Not in your network.")
     return row
+
+
+def is_contact(*, owner: User, contact: User) -> bool:
+    return Contact.objects.filter(owner=owner, contact=contact).exists()
+
+
+def invitation_outstanding(*, inviter: User, invitee: User) -> bool:
+    """An in-app invitation from `inviter` that is pending, or declined (shown as pending to
+    the inviter, SPEC §5.4)."""
+    return Invitation.objects.filter(
+        inviter=inviter,
+        invitee=invitee,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED],
+    ).exists()

@@ -8,8 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts.models import Contact, Invitation
 from companies.visibility.network_selectors import (
+    invitation_outstanding,
+    is_contact,
     network_settings_get,
     network_states,
     presence_for,
@@ -82,15 +83,11 @@ def company_page(request, company):
 def person(request, target):
     v, t = rules.person(request.user), rules.person(target)
     world = rules.DbWorld()
-    pending = Invitation.objects.filter(
-        inviter=request.user,
-        invitee=target,
-        status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED],
-    ).exists()
+    pending = invitation_outstanding(inviter=request.user, invitee=target)
     context = {
         "target": target,
         "is_me": target.pk == request.user.pk,
-        "is_contact": Contact.objects.filter(owner=request.user, contact=target).exists(),
+        "is_contact": is_contact(owner=request.user, contact=target),
         "presence": presence_for(viewer=request.user, target=target),
         "can_invite": rules.can_invite_in_app(v, t, world),
         "company_visible": rules.can_find_company(v, target.company, world).allowed,
