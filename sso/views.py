@@ -91,6 +91,9 @@ def saml_metadata(request, provider):
 @never_cache
 def saml_sls(request, provider):
     """Single logout from the IdP: the local session ends, then back to the IdP or sign-in."""
+    if "SAMLRequest" not in request.GET and "SAMLResponse" not in request.GET:
+        message = "This address is for your identity provider's sign-out messages."
+        return render(request, "sso/refused.html", {"message": message}, status=400)
     url = signin.saml_logout(
         provider=provider,
         request=request,
