@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "kind": named explicitly so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "SystemKindEnum": "subscriptions.models.System.Kind",
+        "IdentityProviderKindEnum": "sso.models.IdentityProvider.Kind",
+    },
 }
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
