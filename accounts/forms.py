@@ -7,8 +7,10 @@ from .security.password_policy import MAX_LENGTH
 
 
 class EmailLoginForm(forms.Form):
-    """Email and password. The lockout and the messages live in the service; this only
-    checks the input's shape. Labels "Email" / "Password" are what browser tests look for."""
+    """Email first, then the password (SPEC §7.6: the email decides whether the person is
+    sent to their company's identity provider). The lockout and the messages live in the
+    service; this only checks the input's shape. Labels "Email" / "Password" are what browser
+    tests look for."""
 
     username = forms.EmailField(
         label="Email",
@@ -17,6 +19,7 @@ class EmailLoginForm(forms.Form):
     )
     password = forms.CharField(
         label="Password",
+        required=False,
         strip=False,
         max_length=1024,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

@@ -2,6 +2,7 @@
 
 import base64
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
@@ -18,7 +19,7 @@ from core.redirects import requested_next, safe_next, with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
-from .security import selectors, services, tokens
+from .security import external, selectors, services, tokens
 from .security.qr import qr_data_uri
 from .services import user_profile_update
 
@@ -29,25 +30,49 @@ from .services import user_profile_update
 @csrf_protect
 @never_cache
 def login_view(request):
+    """Email first (SPEC §7.6): an address whose domain belongs to a company with an enabled
+    identity provider goes there; any other address (known or not, the same answer) gets the
+    password step. `?with=password` asks for the password at once (the break-glass way)."""
     if request.user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request))
     form = forms.EmailLoginForm(request.POST or None)
+    password_step = request.GET.get("with") == "password" or request.POST.get("step") == "password"
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.login_attempt(
-                email=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                ip=client_ip(request),
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
+        email, password = form.cleaned_data["username"], form.cleaned_data["password"]
+        if not password and not password_step:
+            target = external.start_url(email=email, next_url=safe_next(request))
+            if target:
+                return render(
+                    request,
+                    "core/onward.html",
+                    {
+                        "url": target,
+                        "title": "Signing you in",
+                        "message": "Your company signs you in through its identity provider.",
+                    },
+                )
+            password_step = True
+            form = forms.EmailLoginForm(initial={"username": email})
+        elif not password:
+            form.add_error("password", "Enter your password.")
         else:
-            services.session_start(request=request, user=user, ip=client_ip(request))
-            return HttpResponseRedirect(safe_next(request))
+            password_step = True
+            try:
+                user = services.login_attempt(email=email, password=password, ip=client_ip(request))
+                refusal = external.password_refusal(user=user)
+                if refusal:
+                    raise ApplicationError(refusal, code="sso_required")
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                services.session_start(request=request, user=user, ip=client_ip(request))
+                return HttpResponseRedirect(safe_next(request))
+    if not password_step:
+        form.fields["password"].widget = django_forms.HiddenInput()
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": requested_next(request)},
+        {"form": form, "next": requested_next(request), "password_step": password_step},
     )
 
 

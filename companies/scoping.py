@@ -41,6 +41,10 @@ from .selectors import company_get_for_actor, company_get_for_platform
 COMPANY = "company"  # resolved from the URL's company slug for the actor, then a right
 VIEWER = "viewer"  # objects resolved for the viewer (what they may see), no company
 PLATFORM = "platform"  # a platform superadmin's page on any company
+# Reached without signing in, by an unguessable id (an identity provider's protocol
+# endpoints: SAML ACS, metadata, OIDC start): the object's selector answers 404 when it is
+# missing or switched off; there is no actor to check.
+PUBLIC = "public"
 
 REFUSED = "Your role does not allow this on this company."
 
@@ -144,7 +148,7 @@ def _page(kind: str, *, right=None, methods=("GET",), objects=None, **options):
                 request.method == "HEAD" and "GET" in scope.methods
             ):
                 return HttpResponseNotAllowed(scope.methods)
-            if not request.user.is_authenticated:
+            if scope.kind != PUBLIC and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             kwargs.update(_resolve(scope, request, kwargs))
             return view(request, *args, **kwargs)
@@ -202,6 +206,12 @@ def viewer_endpoint(methods, *, objects):
     return _endpoint(VIEWER, methods, objects=objects)
 
 
+def public_page(*, methods=("GET",), objects):
+    """A page anyone may reach (no sign-in), whose objects are found by an unguessable id;
+    a missing one is a 404. For protocol endpoints that a third party calls."""
+    return _page(PUBLIC, methods=methods, objects=objects)
+
+
 def platform_endpoint(methods, *, objects=None, **options):
     """A platform superadmin's endpoint on any company (403 for everyone else)."""
     return _endpoint(PLATFORM, methods, objects=objects, **options)
@@ -214,11 +224,13 @@ def scope_of_view(callback) -> TenantScope | None:
 __all__ = [
     "COMPANY",
     "PLATFORM",
+    "PUBLIC",
     "VIEWER",
     "TenantScope",
     "company_endpoint",
     "company_page",
     "platform_endpoint",
+    "public_page",
     "scope_of_view",
     "viewer_endpoint",
     "viewer_page",

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("companies.membership.api.urls")),
     path("", include("companies.visibility.network_api")),
     path("", include("companies.visibility.api")),
+    path("", include("sso.api")),
 ]

@@ -13,6 +13,12 @@ app.autodiscover_tasks()
 
 # Beat schedule: each entry names a task that reloads its rows and is idempotent.
 app.conf.beat_schedule = {
+    # SPEC §7.6: IdP metadata and OIDC discovery/keys re-read daily; the replay cache pruned.
+    "sso-metadata-refresh": {
+        "task": "sso.metadata_refresh_all",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "sso-expired-purge": {"task": "sso.expired_purge", "schedule": crontab(minute=0)},
     # SPEC §3.7: on the 1st of each month, invoice the month that just ended.
     "invoices-monthly": {
         "task": "subscriptions.invoices_monthly",

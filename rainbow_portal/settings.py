@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "retention",
     "subscriptions",
     "vault",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -316,8 +317,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # A standalone user's own mode (SPEC §2.2) is a subset of the company modes.
-    "ENUM_NAME_OVERRIDES": {"OwnVisibilityEnum": [("public", "public"), ("private", "private")]},
+    # Choice sets named explicitly so the schema is stable: a standalone user's own mode
+    # (SPEC §2.2) is a subset of the company modes; two choice sets share the name "kind".
+    "ENUM_NAME_OVERRIDES": {
+        "OwnVisibilityEnum": [("public", "public"), ("private", "private")],
+        "SystemKindEnum": "subscriptions.models.System.Kind",
+        "IdentityProviderKindEnum": "sso.models.IdentityProvider.Kind",
+    },
 }
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
@@ -352,3 +358,8 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# External sign-in (SPEC §7.6, sso/). Clock skew for SAML validity windows and OIDC token
+# times; loopback fetches of metadata/discovery are for the test suite's local IdPs only.
+SSO_CLOCK_SKEW_SECONDS = env.get_int("SSO_CLOCK_SKEW_SECONDS", 120)
+SSO_ALLOW_LOOPBACK_FETCH = False

@@ -21,6 +21,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("sso.urls")),
     path("", include("companies.urls")),
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),

@@ -39,11 +39,13 @@ from companies.models import (
     Role,
     VisibilityRequest,
 )
-from companies.scoping import COMPANY, PLATFORM, VIEWER, TenantScope
+from companies.scoping import COMPANY, PLATFORM, PUBLIC, VIEWER, TenantScope
 from companies.selectors import default_company
+from sso.models import ConnectionTest, IdentityProvider
 from subscriptions.models import Extension, Invoice, License, Offer, Site, System
 from subscriptions.services import subscription_create
 from tests.factories import CompanyFactory, UserFactory, api_token
+from tests.sso.saml_idp import LocalIdP
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +244,22 @@ OBJECTS = {
     "subscriptions.selectors.invoice_get": _invoice,
     "subscriptions.selectors.system_get": _system_obj,
     "subscriptions.selectors.extension_get": _extension,
+    "sso.selectors.provider_get": lambda world, company, made: _identity_provider(company),
 }
+
+
+def _identity_provider(company, *, enabled=True):
+    idp = LocalIdP()
+    provider = IdentityProvider.objects.create(
+        company=company,
+        kind="saml",
+        name=f"Matrix IdP {IdentityProvider.objects.count()}",
+        enabled=enabled,
+        saml_entity_id=idp.entity_id,
+        saml_sso_url=idp.sso_url,
+        saml_certificates=idp.cert_pem,
+    )
+    return provider, provider.pk
 
 
 # Viewer-scoped objects: selector -> make(world) -> (URL value, who reaches it, who does not).
@@ -278,18 +295,46 @@ def _joinable_company(world):
     return public.slug, UserFactory(company=default_company()), UserFactory(company=china)
 
 
+def _connection_test(world):
+    provider, _ = _identity_provider(world.company)
+    admin = world.people["company_admin"]
+    test = ConnectionTest.objects.create(provider=provider, actor=admin)
+    other_admin_of_same_company = UserFactory(company=world.company, roles=[Role.COMPANY_ADMIN])
+    return test.pk, admin, other_admin_of_same_company
+
+
 VIEWER_OBJECTS = {
     "companies.visibility.selectors.person_get_for_viewer": _person,
     "companies.visibility.selectors.company_page_get_for_viewer": _directory_company,
     "companies.visibility.network_selectors.invitation_get": _network_invitation,
     "companies.visibility.network_selectors.contact_get": _contact,
     "companies.membership.selectors.joinable_company_get": _joinable_company,
+    "sso.selectors.connection_test_get": _connection_test,
+}
+
+# Public objects (no sign-in; an unguessable id): selector -> make(world) -> URL value.
+PUBLIC_OBJECTS = {
+    "sso.selectors.provider_by_id": lambda world: _identity_provider(world.company)[1],
+    "sso.selectors.provider_any_by_id": lambda world: _identity_provider(
+        world.company, enabled=False
+    )[1],
 }
 
 # Input that lets the right holder's request succeed (route name, method) -> data (or a
 # function making it, for ids known only once the world exists). Others
 # send nothing: a page then answers with its form or a redirect, an endpoint with its data.
 PAYLOADS = {
+    ("api:sso-providers", "POST"): lambda: {
+        "kind": "saml",
+        "name": "Matrix IdP new",
+        "metadata_xml": LocalIdP().metadata(),
+    },
+    ("api:sso-provider", "PATCH"): {"enabled": False},
+    ("api:sso-settings", "PUT"): {
+        "require_sso": False,
+        "jit_provisioning": False,
+        "break_glass_users": [],
+    },
     ("subscriptions:company", "POST"): lambda: {
         "offer": Offer.objects.get(code="business").pk,
         "billing": "monthly",
@@ -336,7 +381,10 @@ RULE_ANSWERS = {
     # System creation needs a site of the company; the empty body is refused as input.
     ("api:system-list", "POST"): 400,
 }
-EXTRA_KWARGS = {"action": "decline"}  # <str:action> in a route: an answer the view accepts
+EXTRA_KWARGS = {
+    "action": "decline",
+    "kind": "saml",
+}  # <str:action> in a route: an answer the view accepts
 ACTION_BY_ROUTE = {
     "companies:network-invitation": "accept",
     "api:network-invitation": "accept",
@@ -357,6 +405,8 @@ def _cases():
                 whos += ["outsider", "holder"]
             elif scope.kind == PLATFORM:
                 whos += ["other_admin", "holder"]
+            elif scope.kind == PUBLIC:
+                whos += ["unknown"]
             for who in whos:
                 yield pytest.param(name, method, who, id=f"{name}-{method}-{who}")
 
@@ -393,6 +443,22 @@ def test_isolation_matrix(name, method, who):
         kwargs["action"] = ACTION_BY_ROUTE[name]
     person = None
 
+    if scope.kind == PUBLIC:
+        # Anyone reaches it without signing in; an id that names nothing is a 404.
+        (argument, (url_kwarg, selector)), *_ = scope.objects.items()
+        key = f"{selector.__module__}.{selector.__qualname__}"
+        assert key in PUBLIC_OBJECTS, f"Add a factory for {key} to PUBLIC_OBJECTS."
+        kwargs[url_kwarg] = PUBLIC_OBJECTS[key](world)
+        if who == "unknown":
+            kwargs[url_kwarg] = "00000000-0000-4000-8000-000000000000"
+        response = _call(scope, Client(), reverse(name, kwargs=kwargs), method, None)
+        if who == "unknown":
+            assert response.status_code == 404, response.content[:300]
+        else:
+            assert response.status_code not in (401, 403, 404), response.content[:300]
+            location = response.headers.get("Location", "")
+            assert not location.startswith(reverse("accounts:login"))
+        return
     if scope.kind == VIEWER:
         (argument, (url_kwarg, selector)), *_ = scope.objects.items()
         key = f"{selector.__module__}.{selector.__qualname__}"

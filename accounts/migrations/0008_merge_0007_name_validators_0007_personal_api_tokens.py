@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_name_validators'),
-        ('accounts', '0007_personal_api_tokens'),
+        ("accounts", "0007_name_validators"),
+        ("accounts", "0007_personal_api_tokens"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -66,7 +66,11 @@ def test_security_headers_on_every_page(client):
 
 def test_login_form_is_labelled_and_never_says_which_part_is_wrong(client):
     UserFactory(email="known@example.test")
+    # Email first (SPEC §7.6), then the password step, each field labelled.
     page = client.get(reverse("accounts:login")).content.decode()
+    assert '<label for="id_username">' in page
+    page = client.post(reverse("accounts:login"), {"username": "known@example.test"})
+    page = page.content.decode()
     assert '<label for="id_username">' in page and '<label for="id_password">' in page
     wrong_password = client.post(
         reverse("accounts:login"), {"username": "known@example.test", "password": "nope"}

@@ -120,8 +120,11 @@ def second_factor(page, email: str) -> None:
 
 
 def login(page, email: str, password: str, *, complete_second_factor: bool = True) -> None:
+    # Email first (SPEC §7.6): the address decides whether an identity provider takes over.
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()

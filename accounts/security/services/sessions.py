@@ -22,13 +22,19 @@ from .common import (
 
 
 @transaction.atomic
-def session_start(*, request, user: User, ip: str = "") -> bool:
+def session_start(
+    *, request, user: User, ip: str = "", second_factor_satisfied: bool = False
+) -> bool:
     """Sign the user in: a new session key (rotated), registered for the session list.
-    Returns True when a second factor is still needed before anything else."""
+    Returns True when a second factor is still needed before anything else.
+    `second_factor_satisfied`: an SSO sign-in through an IdP the company marked as
+    enforcing multi-factor (SPEC §7.6) is not asked for the portal's own second factor."""
     user.backend = "django.contrib.auth.backends.ModelBackend"
     auth_login(request, user)  # cycles the session key (no fixation)
     request.session[SESSION_LAST_ACTIVITY] = int(timezone.now().timestamp())
-    pending = two_factor_required(user=user) or has_two_factor(user=user)
+    pending = not second_factor_satisfied and (
+        two_factor_required(user=user) or has_two_factor(user=user)
+    )
     if pending:
         request.session[SESSION_TWO_FACTOR_PENDING] = True
     request.session.save()
@@ -45,7 +51,7 @@ def session_start(*, request, user: User, ip: str = "") -> bool:
         actor=user,
         target=user,
         ip=ip,
-        data={"second_factor_pending": pending},
+        data={"second_factor_pending": pending, "second_factor_by_idp": second_factor_satisfied},
     )
     return pending
 

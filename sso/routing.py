@@ -1,0 +1,32 @@
+"""The sign-in router sso registers with accounts (accounts/security/external.py)."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .policies import may_use_password
+from .selectors import provider_for_email, sso_settings
+
+PASSWORD_REFUSED = (
+    "Your company signs you in through its identity provider. Use “Continue” with your "
+    "email address instead of a password."
+)
+
+
+class Router:
+    def start_url(self, *, email: str, next_url: str) -> str | None:
+        email = email.strip().lower()
+        provider = provider_for_email(email=email)
+        if provider is None:
+            return None
+        query = urlencode({"next": next_url, "login_hint": email})
+        return reverse("sso:start", args=[provider.pk]) + "?" + query
+
+    def password_refusal(self, *, user) -> str | None:
+        row = sso_settings(company=user.company_id) if user.company_id else None
+        if may_use_password(user=user, settings_row=row):
+            return None
+        return PASSWORD_REFUSED
+
+
+ROUTER = Router()

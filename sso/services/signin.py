@@ -1,0 +1,420 @@
+"""Signing in through a company's identity provider (SPEC §7.6).
+
+Each entry point returns an Outcome instead of raising: a refusal is recorded (with its
+precise reason) and committed, then the view shows the person a generic message and the
+admin's connection test the precise one. Nobody is signed in by a refusal or by a test;
+the view starts the session only from an Outcome with a user.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from onelogin.saml2.response import OneLogin_Saml2_Response
+
+import activity
+from accounts.models import User, normalize_email
+from companies.models import CompanyDomain
+from companies.services import user_create
+from rainbow_portal.exceptions import ApplicationError
+
+from .. import oidc, saml
+from ..models import ConnectionTest, IdentityProvider, SamlRequest, SeenAssertion
+from ..policies import require_can_manage_identity_providers
+from ..selectors import email_domain, sso_settings
+
+REQUEST_LIFETIME = timedelta(minutes=10)
+OIDC_SESSION_KEY = "sso_oidc"
+OIDC_PENDING_MAX = 5
+GENERIC_REFUSAL = (
+    "Signing in through your company's identity provider did not work. Try again; if it "
+    "keeps failing, your company's admin can see why."
+)
+# Claims and attributes that are protocol plumbing, not facts about the person.
+HIDDEN_CLAIMS = {"nonce", "at_hash", "c_hash", "sid", "auth_time"}
+
+
+@dataclass
+class Outcome:
+    user: User | None = None
+    test: ConnectionTest | None = None
+    next_url: str = ""
+    reason: str = ""
+    detail: str = ""
+    second_factor_satisfied: bool = False
+    asserted: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return GENERIC_REFUSAL if self.reason else ""
+
+
+def _test_for(test_id) -> ConnectionTest | None:
+    return ConnectionTest.objects.filter(pk=test_id).first() if test_id else None
+
+
+def _refused(
+    *, provider, reason: str, detail: str, test: ConnectionTest | None = None, ip: str = ""
+) -> Outcome:
+    if test is not None:
+        return _test_finished(test=test, ok=False, reason=detail, asserted={})
+    activity.record(
+        event="sso.signin.refused",
+        company=getattr(provider, "company_id", None),
+        target=provider,
+        ip=ip,
+        data={"reason": reason, "detail": detail[:200]},
+    )
+    return Outcome(reason=reason, detail=detail)
+
+
+def _test_finished(*, test: ConnectionTest, ok: bool, reason: str, asserted: dict) -> Outcome:
+    test.ok = ok
+    test.reason = reason[:500]
+    test.asserted = asserted
+    test.finished_at = timezone.now()
+    test.save(update_fields=["ok", "reason", "asserted", "finished_at"])
+    activity.record(
+        event="sso.test.finished",
+        actor=test.actor,
+        company=test.provider.company_id,
+        target=test.provider,
+        data={"ok": ok, "reason": reason[:200]},
+    )
+    return Outcome(test=test, reason="" if ok else "test_failed", detail=reason)
+
+
+def connection_test_start(*, provider: IdentityProvider, actor) -> ConnectionTest:
+    require_can_manage_identity_providers(actor=actor, company=provider.company)
+    return ConnectionTest.objects.create(provider=provider, actor=actor)
+
+
+def _match_user(*, provider: IdentityProvider, email: str, asserted: dict) -> tuple:
+    """SPEC §7.6: the user is looked up in the IdP's company only, by their login email;
+    an account is created only for a domain the company owns, and only when the company
+    turned just-in-time creation on."""
+    company = provider.company
+    user = User.objects.filter(company=company, email=email).first()
+    if user is not None:
+        if not user.is_active:
+            return None, "inactive_account", "The account is deactivated."
+        return user, "", ""
+    if not CompanyDomain.objects.filter(company=company, domain__iexact=email_domain(email)):
+        return None, "foreign_domain", f"The domain of {email} is not one of the company's."
+    if User.objects.filter(email=email).exists():
+        return None, "other_company", f"{email} belongs to an account of another company."
+    row = sso_settings(company=company)
+    if row is None or not row.jit_provisioning:
+        return None, "no_account", f"No account for {email} in this company."
+    try:
+        user = user_create(
+            email=email,
+            company=company,
+            actor=None,
+            first_name=str(asserted.get("first_name", ""))[:150],
+            last_name=str(asserted.get("last_name", ""))[:150],
+        )
+    except ApplicationError as exc:
+        return None, "provisioning_failed", exc.message
+    activity.record(
+        event="sso.user.provisioned",
+        company=company,
+        target=user,
+        data={"provider": str(provider.pk)},
+    )
+    return user, "", ""
+
+
+def _sign_in(*, provider, email: str, asserted: dict, next_url: str, ip: str) -> Outcome:
+    email = normalize_email(email or "")
+    if not email or "@" not in email:
+        return _refused(
+            provider=provider, reason="no_email", detail="No email was asserted.", ip=ip
+        )
+    user, reason, detail = _match_user(provider=provider, email=email, asserted=asserted)
+    if user is None:
+        return _refused(provider=provider, reason=reason, detail=detail, ip=ip)
+    activity.record(
+        event="sso.signin.succeeded",
+        actor=user,
+        company=provider.company_id,
+        target=user,
+        ip=ip,
+        data={"provider": str(provider.pk), "kind": provider.kind},
+    )
+    return Outcome(
+        user=user,
+        next_url=next_url,
+        second_factor_satisfied=provider.enforces_mfa,
+        asserted=asserted,
+    )
+
+
+# --- SAML ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def saml_start(
+    *, provider: IdentityProvider, next_url: str = "", login_hint: str = "", test=None
+) -> str:
+    """An AuthnRequest for this provider, remembered so that the ACS accepts a response to
+    it once. Returns the IdP URL to redirect the browser to."""
+    auth = saml.OneLogin_Saml2_Auth(
+        {"https": "on", "http_host": "portal", "script_name": "/", "get_data": {}, "post_data": {}},
+        old_settings=saml.saml_settings(provider),
+    )
+    url = auth.login(return_to="", name_id_value_req=login_hint or None)
+    SamlRequest.objects.create(
+        id=auth.get_last_request_id(),
+        provider=provider,
+        purpose=SamlRequest.Purpose.TEST if test else SamlRequest.Purpose.LOGIN,
+        next_url=next_url[:500],
+        connection_test=test,
+        expires_at=timezone.now() + REQUEST_LIFETIME,
+    )
+    return url
+
+
+def _saml_asserted(provider, auth) -> dict:
+    attributes = {k: [str(v) for v in values][:10] for k, values in auth.get_attributes().items()}
+    lower = {k.lower(): v for k, v in attributes.items()}
+    first = (lower.get("givenname") or lower.get("first_name") or [""])[0]
+    last = (lower.get("sn") or lower.get("surname") or lower.get("last_name") or [""])[0]
+    return {
+        "issuer": provider.saml_entity_id,
+        "subject": auth.get_nameid() or "",
+        "email": saml.asserted_email(auth),
+        "first_name": first,
+        "last_name": last,
+        "attributes": attributes,
+    }
+
+
+@transaction.atomic
+def saml_acs(*, provider: IdentityProvider, request, path: str, ip: str = "") -> Outcome:
+    raw = request.POST.get("SAMLResponse", "")
+    if not raw:
+        return _refused(provider=provider, reason="no_response", detail="No SAMLResponse.", ip=ip)
+    try:
+        in_response_to = OneLogin_Saml2_Response(
+            saml.settings_object(provider), raw
+        ).get_in_response_to()
+    except Exception:  # not base64, not XML, not a Response: all the same to the person
+        return _refused(
+            provider=provider,
+            reason="malformed",
+            detail="The response is not a readable SAML response.",
+            ip=ip,
+        )
+    pending = None
+    now = timezone.now()
+    if in_response_to:
+        pending = (
+            SamlRequest.objects.select_for_update()
+            .filter(pk=in_response_to, provider=provider)
+            .first()
+        )
+        if pending is None:
+            return _refused(
+                provider=provider,
+                reason="unknown_request",
+                detail="The response answers no sign-in this provider was asked for.",
+                ip=ip,
+            )
+        test = _test_for(pending.connection_test_id)
+        if pending.consumed_at is not None:
+            return _refused(
+                provider=provider,
+                reason="request_used",
+                detail="This sign-in request was already answered.",
+                test=test,
+                ip=ip,
+            )
+        pending.consumed_at = now
+        pending.save(update_fields=["consumed_at"])
+        if pending.expires_at <= now:
+            return _refused(
+                provider=provider,
+                reason="request_expired",
+                detail="The sign-in request expired before the provider answered.",
+                test=test,
+                ip=ip,
+            )
+    else:
+        test = None
+        if not provider.saml_allow_idp_initiated:
+            return _refused(
+                provider=provider,
+                reason="idp_initiated",
+                detail="The provider started this sign-in; the company does not accept that.",
+                ip=ip,
+            )
+    auth = saml.auth_for(provider, request, path=path)
+    try:
+        auth.process_response(request_id=in_response_to)
+    except Exception as exc:  # python3-saml raises for shapes it cannot process at all
+        return _refused(
+            provider=provider, reason="invalid_response", detail=str(exc)[:300], test=test, ip=ip
+        )
+    if auth.get_errors() or not auth.is_authenticated():
+        detail = auth.get_last_error_reason() or ", ".join(auth.get_errors()) or "Not signed."
+        return _refused(
+            provider=provider, reason="invalid_response", detail=detail[:300], test=test, ip=ip
+        )
+    assertion_id = auth.get_last_assertion_id() or ""
+    not_on_or_after = auth.get_last_assertion_not_on_or_after()
+    keep_until = (
+        datetime.fromtimestamp(not_on_or_after, tz=UTC)
+        if not_on_or_after
+        else now + timedelta(hours=1)
+    ) + timedelta(seconds=settings.SSO_CLOCK_SKEW_SECONDS)
+    try:
+        with transaction.atomic():
+            SeenAssertion.objects.create(
+                provider=provider, assertion_id=assertion_id[:255], expires_at=keep_until
+            )
+    except IntegrityError:
+        return _refused(
+            provider=provider,
+            reason="replayed",
+            detail="This assertion was already used once.",
+            test=test,
+            ip=ip,
+        )
+    asserted = _saml_asserted(provider, auth)
+    if test is not None:
+        return _test_finished(test=test, ok=True, reason="", asserted=asserted)
+    return _sign_in(
+        provider=provider,
+        email=asserted["email"],
+        asserted=asserted,
+        next_url=pending.next_url if pending else "",
+        ip=ip,
+    )
+
+
+# --- OpenID Connect ---------------------------------------------------------------------------
+
+
+def oidc_start(
+    *, provider: IdentityProvider, request, next_url: str = "", login_hint: str = "", test=None
+) -> str:
+    url, pending = oidc.authorization_request(provider)
+    if login_hint:
+        url += "&" + urlencode({"login_hint": login_hint})
+    states = request.session.get(OIDC_SESSION_KEY, {})
+    # Keep the newest few: several tabs may sign in at once; old states expire anyway.
+    states = dict(
+        sorted(states.items(), key=lambda kv: kv[1]["created"])[-(OIDC_PENDING_MAX - 1) :]
+    )
+    states[pending["state"]] = {
+        "provider": str(provider.pk),
+        "nonce": pending["nonce"],
+        "code_verifier": pending["code_verifier"],
+        "next": next_url[:500],
+        "test": str(test.pk) if test else "",
+        "created": int(timezone.now().timestamp()),
+    }
+    request.session[OIDC_SESSION_KEY] = states
+    return url
+
+
+def oidc_callback(*, request, ip: str = "") -> Outcome:
+    state = request.GET.get("state", "")
+    states = request.session.get(OIDC_SESSION_KEY, {})
+    pending = states.pop(state, None) if state else None
+    request.session[OIDC_SESSION_KEY] = states
+    if pending is None:
+        with transaction.atomic():
+            return _refused(
+                provider=None,
+                reason="bad_state",
+                detail="The answer does not belong to a sign-in started in this browser.",
+                ip=ip,
+            )
+    provider = IdentityProvider.objects.filter(pk=pending["provider"], enabled=True).first()
+    test = _test_for(pending["test"])
+    if provider is None:
+        with transaction.atomic():
+            return _refused(
+                provider=None, reason="provider_gone", detail="Provider removed.", ip=ip
+            )
+    age = timezone.now().timestamp() - pending["created"]
+
+    def refuse(reason, detail):
+        with transaction.atomic():
+            return _refused(provider=provider, reason=reason, detail=detail, test=test, ip=ip)
+
+    if age > REQUEST_LIFETIME.total_seconds():
+        return refuse("state_expired", "The sign-in took too long; start again.")
+    if request.GET.get("error"):
+        text = request.GET.get("error_description") or request.GET["error"]
+        return refuse("provider_error", f"The provider answered: {text[:200]}")
+    code = request.GET.get("code", "")
+    if not code:
+        return refuse("no_code", "The provider sent no authorization code.")
+    backend = oidc.CompanyOIDCBackend(provider)
+    try:  # network calls: outside any transaction
+        claims = backend.verified_claims(
+            code=code, nonce=pending["nonce"], code_verifier=pending["code_verifier"]
+        )
+    except oidc.OidcError as exc:
+        return refuse(exc.reason, exc.detail)
+    with transaction.atomic():
+        if backend.jwks_refreshed is not None:
+            IdentityProvider.objects.filter(pk=provider.pk).update(oidc_jwks=backend.jwks_refreshed)
+        email = str(claims.get(provider.oidc_email_claim) or "")
+        if claims.get("email_verified") is False:
+            return _refused(
+                provider=provider,
+                reason="email_unverified",
+                detail="The provider says this email address is not verified.",
+                test=test,
+                ip=ip,
+            )
+        asserted = {
+            "issuer": claims.get("iss", ""),
+            "subject": claims.get("sub", ""),
+            "email": email.lower(),
+            "first_name": claims.get("given_name", ""),
+            "last_name": claims.get("family_name", ""),
+            "attributes": {
+                k: v for k, v in claims.items() if k not in HIDDEN_CLAIMS and len(str(v)) < 500
+            },
+        }
+        if test is not None:
+            return _test_finished(test=test, ok=True, reason="", asserted=asserted)
+        return _sign_in(
+            provider=provider, email=email, asserted=asserted, next_url=pending["next"], ip=ip
+        )
+
+
+def saml_logout(*, provider: IdentityProvider, request, path: str, end_session) -> str | None:
+    """Single logout started by the IdP (LogoutRequest) or its answer (LogoutResponse):
+    python3-saml checks it in strict mode; the local session ends either way it is valid."""
+    if "SAMLRequest" in request.GET and "Signature" not in request.GET:
+        # An unsigned LogoutRequest could be any page's link: a logout forced on the user.
+        activity.record(
+            event="sso.signin.refused",
+            company=provider.company_id,
+            target=provider,
+            data={"reason": "unsigned_logout", "detail": "A LogoutRequest must be signed."},
+        )
+        return None
+    auth = saml.auth_for(provider, request, path=path)
+    try:
+        url = auth.process_slo(delete_session_cb=end_session)
+    except Exception:  # not an SLO message at all
+        return None
+    if auth.get_errors():
+        activity.record(
+            event="sso.signin.refused",
+            company=provider.company_id,
+            target=provider,
+            data={"reason": "bad_logout", "detail": (auth.get_last_error_reason() or "")[:200]},
+        )
+        return None
+    return url
