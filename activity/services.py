@@ -6,7 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from rainbow_portal.crypto import encrypt_ip, pseudonymize
+from rainbow_portal.crypto import encrypt_ip, new_binding, pseudonymize
 
 from . import events
 from .models import ActivityRecord
@@ -67,6 +67,7 @@ def activity_record(
     if company_id is None and actor is not None and getattr(actor, "is_authenticated", False):
         company_id = actor.company_id
     target_type, target_ref = target_reference(target)
+    binding = new_binding() if ip else ""
     return ActivityRecord.objects.create(
         occurred_at=occurred_at or timezone.now(),
         kind=kind,
@@ -76,7 +77,8 @@ def activity_record(
         status_code=status_code,
         duration_ms=duration_ms,
         actor_pseudonym=actor_pseudonym(actor),
-        ip_encrypted=encrypt_ip(ip) if ip else "",
+        ip_encrypted=encrypt_ip(ip, binding=binding) if ip else "",
+        ip_binding=binding,
         company_id=company_id,
         region=settings.PORTAL_REGION,
         target_type=target_type,

@@ -6,6 +6,7 @@ refuses to start without SECRET_KEY, ALLOWED_HOSTS and the data keys.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +27,15 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure
 # Master key wrapping the per-company data keys (SPEC §9.1) and the activity-log key (SPEC §10.2).
 DATA_MASTER_KEY = env.get_key32("DATA_MASTER_KEY")
 ACTIVITY_KEY = env.get_key32("ACTIVITY_KEY")
+# Rotation (ASVS V11.2.2): a new key gets a new id; the retired ones open older values only.
+DATA_MASTER_KEY_ID = env.get_key_id("DATA_MASTER_KEY_ID")
+DATA_MASTER_KEY_RETIRED = env.get_retired_keys("DATA_MASTER_KEY_RETIRED", DATA_MASTER_KEY_ID)
+ACTIVITY_KEY_ID = env.get_key_id("ACTIVITY_KEY_ID")
+ACTIVITY_KEY_RETIRED = env.get_retired_keys("ACTIVITY_KEY_RETIRED", ACTIVITY_KEY_ID)
+# Keyed digests of codes, links and rate-limit keys (D10c.1): their own key, not SECRET_KEY.
+DIGEST_KEY = env.get_key32("DIGEST_KEY")
+# Digests made before DIGEST_KEY (keyed by SECRET_KEY) verify until this date, then no more.
+DIGEST_LEGACY_UNTIL = env.get_date("DIGEST_LEGACY_UNTIL", date(2027, 3, 1))
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:

@@ -1,8 +1,17 @@
 # One module per concern; each capability adds its own file and one import line here.
+from .authenticator import AuthenticatorDevice
 from .network import Contact, Invitation, NetworkSettings
 from .user import User, UserManager, normalize_email
 
-__all__ = ["Contact", "Invitation", "NetworkSettings", "User", "UserManager", "normalize_email"]
+__all__ = [
+    "AuthenticatorDevice",
+    "Contact",
+    "Invitation",
+    "NetworkSettings",
+    "User",
+    "UserManager",
+    "normalize_email",
+]
 from .security import (
     CompanySecurityPolicy,
     EmailVerification,

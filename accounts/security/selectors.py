@@ -4,7 +4,13 @@ from django.utils import timezone
 from companies.models import ADMIN_ROLES
 from companies.selectors import user_roles
 
-from ..models import CompanySecurityPolicy, TwoFactorPolicy, UserSecurity, UserSession
+from ..models import (
+    AuthenticatorDevice,
+    CompanySecurityPolicy,
+    TwoFactorPolicy,
+    UserSecurity,
+    UserSession,
+)
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -45,9 +51,9 @@ def two_factor_required(*, user) -> bool:
 
 
 def totp_device(*, user, confirmed: bool = True):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
+    return (
+        AuthenticatorDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
+    )
 
 
 def has_two_factor(*, user) -> bool:

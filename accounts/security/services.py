@@ -5,8 +5,6 @@ error reaches the person: those services return an outcome instead of raising in
 transaction, and the public wrapper raises `ApplicationError` after the commit.
 """
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,9 +23,11 @@ from django.utils import timezone
 import activity
 from accounts.passwords import password_check
 from core.services import email_send
+from rainbow_portal.crypto import digest_candidates, digest_matches, keyed_digest
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import (
+    AuthenticatorDevice,
     CompanySecurityPolicy,
     EmailVerification,
     PasswordResetCode,
@@ -38,6 +38,7 @@ from ..models import (
     UserSession,
     normalize_email,
 )
+from ..models.authenticator import SEED_BYTES, seal_seed
 from . import ratelimit
 from .selectors import has_two_factor, totp_device, two_factor_required
 
@@ -82,8 +83,8 @@ VERIFY_ATTEMPTS_USED = (
 
 
 def _digest(value: str, *, purpose: str) -> str:
-    key = f"{purpose}:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    # Keyed by DIGEST_KEY, one derived key per purpose (D10c.1); SECRET_KEY plays no part.
+    return keyed_digest(purpose, value)
 
 
 def _security_for_update(user) -> UserSecurity:
@@ -329,7 +330,7 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     if entry is None:
         return Outcome(error=WRONG_RESET_CODE)
     # The code is bound to the user: another account's code never matches.
-    matches = hmac.compare_digest(entry.code_hash, _digest(f"{user.pk}:{code}", purpose="reset"))
+    matches = digest_matches("reset", f"{user.pk}:{code}", entry.code_hash)
     # Why a code fails is said only to whoever holds it, so nothing leaks about the account.
     if matches and entry.used_at:
         return Outcome(error="This code was already used. Ask for a new code.")
@@ -516,8 +517,8 @@ def _verification_refusal(entry: EmailVerification | None) -> str | None:
 def email_verification_refusal(*, token: str) -> str | None:
     """Why a confirmation link cannot be used (shown before asking for the password), or
     None. Only the mailbox that received the link learns this."""
-    digest = _digest(token, purpose="verify")
-    return _verification_refusal(EmailVerification.objects.filter(token_hash=digest).first())
+    digests = digest_candidates("verify", token)
+    return _verification_refusal(EmailVerification.objects.filter(token_hash__in=digests).first())
 
 
 def email_verify(*, token: str, password: str, ip: str = "") -> User:
@@ -539,7 +540,7 @@ def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
     entry = (
         EmailVerification.objects.select_for_update()
         .select_related("user")
-        .filter(token_hash=_digest(token, purpose="verify"))
+        .filter(token_hash__in=digest_candidates("verify", token))
         .first()
     )
     refusal = _verification_refusal(entry)
@@ -577,12 +578,24 @@ def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
 
 
 @transaction.atomic
+def authenticator_device_create(*, user: User, name: str, confirmed: bool, actor=None):
+    """A device with a fresh TOTP seed, sealed to its own row id (known once inserted), so
+    the plain seed never reaches the database (D10c.2)."""
+    device = AuthenticatorDevice.objects.create(
+        user=user, name=name, confirmed=confirmed, key="pending"
+    )
+    device.key = seal_seed(secrets.token_bytes(SEED_BYTES), device_id=device.pk)
+    device.save(update_fields=["key"])
+    return device
+
+
+@transaction.atomic
 def two_factor_setup_start(*, user: User):
     """A new, unconfirmed TOTP device whose secret the enrollment page shows once."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+    return authenticator_device_create(
+        user=user, name="Authenticator app", confirmed=False, actor=user
+    )
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -605,9 +618,7 @@ def two_factor_setup_confirm(*, request, user: User, token: str) -> list[str]:
             raise ApplicationError("Start the enrollment again: no pending authenticator.")
         if not device.verify_token(token.strip()):
             raise ApplicationError(WRONG_TOTP, fields={"token": [WRONG_TOTP]})
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        AuthenticatorDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
@@ -644,7 +655,7 @@ def _two_factor_verify(*, request, user: User, token: str, ip: str) -> Outcome:
             .filter(
                 user=user,
                 used_at__isnull=True,
-                code_hash=_digest(f"{user.pk}:{token.lower()}", purpose="recovery"),
+                code_hash__in=digest_candidates("recovery", f"{user.pk}:{token.lower()}"),
             )
             .first()
         )
@@ -667,8 +678,6 @@ def _two_factor_verify(*, request, user: User, token: str, ip: str) -> Outcome:
 
 @transaction.atomic
 def two_factor_disable(*, user: User, actor, password: str) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if two_factor_required(user=user):
         raise ApplicationError(
             "Two-factor authentication is required for your account: it cannot be turned off."
@@ -677,7 +686,7 @@ def two_factor_disable(*, user: User, actor, password: str) -> None:
         raise ApplicationError(
             "The password is not correct.", fields={"password": ["The password is not correct."]}
         )
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     activity.record(event="user.two_factor.disabled", actor=actor, target=user)
 
