@@ -270,6 +270,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response shapes differ (write-only and read-only fields): two components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rainbow_portal.openapi.add_error_responses",
+    ],
 }
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------

@@ -91,7 +91,9 @@ def _subscription(request, slug, pk):
 
 
 @extend_schema(methods=["GET"], responses=SubscriptionSerializer(many=True))
-@extend_schema(methods=["POST"], request=SubscriptionSerializer, responses=SubscriptionSerializer)
+@extend_schema(
+    methods=["POST"], request=SubscriptionSerializer, responses={201: SubscriptionSerializer}
+)
 @api_view(["GET", "POST"])
 def subscription_list(request, slug):
     company = company_get_for_actor(actor=request.user, slug=slug)
@@ -139,7 +141,7 @@ def subscription_status(request, slug, pk):
     return Response(SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data)
 
 
-@extend_schema(request=LicensesSerializer, responses=SubscriptionSerializer)
+@extend_schema(request=LicensesSerializer, responses={201: SubscriptionSerializer})
 @api_view(["POST"])
 def subscription_licenses(request, slug, pk):
     company, subscription = _subscription(request, slug, pk)
@@ -176,7 +178,7 @@ def invoice_list(request, slug):
     return Response(InvoiceSerializer(selectors.invoice_list(company=company), many=True).data)
 
 
-@extend_schema(request=SiteSerializer, responses=SiteSerializer)
+@extend_schema(request=SiteSerializer, responses={201: SiteSerializer})
 @api_view(["POST"])
 def site_create(request, slug):
     company = company_get_for_actor(actor=request.user, slug=slug)
@@ -188,7 +190,7 @@ def site_create(request, slug):
 
 
 @extend_schema(methods=["GET"], responses=SystemSerializer(many=True))
-@extend_schema(methods=["POST"], request=SystemCreateSerializer, responses=SystemSerializer)
+@extend_schema(methods=["POST"], request=SystemCreateSerializer, responses={201: SystemSerializer})
 @api_view(["GET", "POST"])
 def system_list(request, slug):
     company = company_get_for_actor(actor=request.user, slug=slug)
@@ -208,7 +210,7 @@ def system_list(request, slug):
 
 
 @extend_schema(methods=["GET"], responses=ExtensionSerializer(many=True))
-@extend_schema(methods=["POST"], request=ExtensionSerializer, responses=ExtensionSerializer)
+@extend_schema(methods=["POST"], request=ExtensionSerializer, responses={201: ExtensionSerializer})
 @api_view(["GET", "POST"])
 def extension_list(request, slug, pk):
     company = company_get_for_actor(actor=request.user, slug=slug)

@@ -45,6 +45,14 @@ class NetworkInvitationSerializer(serializers.Serializer):
         return {"id": inv.invitee_id, "name": inv.invitee.get_full_name()}
 
 
+class NetworkSerializer(serializers.Serializer):
+    """GET /network/: the contacts and both directions of invitations."""
+
+    contacts = ContactSerializer(many=True)
+    incoming = NetworkInvitationSerializer(many=True)
+    outgoing = NetworkInvitationSerializer(many=True)
+
+
 class NetworkInviteSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(required=False, min_value=1)
     email = serializers.EmailField(required=False, max_length=254)
@@ -55,17 +63,36 @@ class NetworkInviteSerializer(serializers.Serializer):
         return data
 
 
+# NetworkInviteSerializer's rule "either user_id or email", stated in the schema (issue 10).
+NETWORK_INVITE_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"user_id": {"type": "integer", "minimum": 1}},
+            "required": ["user_id"],
+            "not": {"required": ["email"]},
+        },
+        {
+            "type": "object",
+            "properties": {"email": {"type": "string", "format": "email", "maxLength": 254}},
+            "required": ["email"],
+            "not": {"required": ["user_id"]},
+        },
+    ]
+}
+
+
 def _not_found(message="Not found."):
     return Response(error_body("not_found", message), status=404)
 
 
 @extend_schema(
-    methods=["GET"], summary="My network: contacts and invitations", responses=ContactSerializer
+    methods=["GET"], summary="My network: contacts and invitations", responses=NetworkSerializer
 )
 @extend_schema(
     methods=["POST"],
-    request=NetworkInviteSerializer,
-    responses=NetworkInvitationSerializer,
+    request={"application/json": NETWORK_INVITE_SCHEMA},
+    responses={201: NetworkInvitationSerializer},
     summary="Invite someone in-app (user_id) or by email",
 )
 @api_view(["GET", "POST"])
@@ -129,7 +156,7 @@ class FavoriteSerializer(serializers.Serializer):
     favorite = serializers.BooleanField()
 
 
-@extend_schema(methods=["DELETE"], request=None, responses=None, summary="Remove a contact")
+@extend_schema(methods=["DELETE"], request=None, responses={204: None}, summary="Remove a contact")
 @extend_schema(
     methods=["PATCH"], request=FavoriteSerializer, responses=ContactSerializer, summary="Favorite"
 )
@@ -156,7 +183,7 @@ def contact(request, pk):
     return Response(ContactSerializer(row).data)
 
 
-@extend_schema(request=None, responses=None, summary="Presence heartbeat")
+@extend_schema(request=None, responses={204: None}, summary="Presence heartbeat")
 @api_view(["POST"])
 def presence(request):
     services.presence_touch(user=request.user)

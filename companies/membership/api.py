@@ -1,12 +1,15 @@
 """The company, joining and partner operations under /api/v1/, on the same selectors,
 policies and services as the pages."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+from rainbow_portal.exceptions import ApplicationError, error_body
 
 from .. import policies
 from ..models import FileSharingMode, Role
@@ -92,15 +95,34 @@ class JoinRequestSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class JoinLinkSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    # Present only in the answer to a creation or a regeneration: only a hash is stored.
-    token = serializers.CharField(read_only=True, required=False)
+class JoinLinkCreateSerializer(serializers.Serializer):
     max_uses = serializers.IntegerField(min_value=1, max_value=100_000)
-    valid_days = serializers.IntegerField(min_value=1, max_value=365, write_only=True)
-    use_count = serializers.IntegerField(read_only=True)
-    is_enabled = serializers.BooleanField(read_only=True)
-    expires_at = serializers.DateTimeField(read_only=True)
+    valid_days = serializers.IntegerField(min_value=1, max_value=365)
+
+
+class JoinLinkSerializer(serializers.Serializer):
+    """A join link as lists show it: only a hash of its token is stored, so no token."""
+
+    id = serializers.IntegerField()
+    max_uses = serializers.IntegerField()
+    use_count = serializers.IntegerField()
+    is_enabled = serializers.BooleanField()
+    expires_at = serializers.DateTimeField()
+
+
+class JoinLinkWithTokenSerializer(JoinLinkSerializer):
+    """The answer to a creation or a regeneration: the only time the token is shown."""
+
+    token = serializers.CharField()
+
+
+class StatusAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class JoinedSerializer(serializers.Serializer):
+    company = serializers.SlugField()
 
 
 class JoinLinkToggleSerializer(serializers.Serializer):
@@ -227,7 +249,10 @@ def member_file_sharing(request, slug, member_id):
     )
 
 
-@extend_schema(request=InviteSerializer, responses=InvitationSerializer(many=True))
+@extend_schema(methods=["GET"], responses=InvitationSerializer(many=True))
+@extend_schema(
+    methods=["POST"], request=InviteSerializer, responses={201: InvitationSerializer(many=True)}
+)
 @api_view(["GET", "POST"])
 def invitation_list(request, slug):
     company = _managed(request, slug)
@@ -287,18 +312,33 @@ def join_request_decide(request, slug, request_id):
     return Response(JoinRequestSerializer(decided).data)
 
 
-@extend_schema(request=JoinLinkSerializer, responses=JoinLinkSerializer(many=True))
+@extend_schema(methods=["GET"], responses=JoinLinkSerializer(many=True))
+@extend_schema(
+    methods=["POST"],
+    request=JoinLinkCreateSerializer,
+    responses={201: JoinLinkWithTokenSerializer},
+)
 @api_view(["GET", "POST"])
 def join_link_list(request, slug):
     company = _managed(request, slug)
     if request.method == "POST":
-        data = _valid(JoinLinkSerializer, request)
+        data = _valid(JoinLinkCreateSerializer, request)
         link = services.join_link_create(company=company, actor=request.user, **data)
-        return Response(JoinLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(JoinLinkWithTokenSerializer(link).data, status=status.HTTP_201_CREATED)
     return Response(JoinLinkSerializer(selectors.join_link_list(company=company), many=True).data)
 
 
-@extend_schema(request=JoinLinkToggleSerializer, responses=JoinLinkSerializer)
+@extend_schema(
+    # `enabled` is required even though the method is PATCH (issue 10: the schema is exact).
+    request={
+        "application/json": {
+            "type": "object",
+            "properties": {"enabled": {"type": "boolean"}},
+            "required": ["enabled"],
+        }
+    },
+    responses=JoinLinkSerializer,
+)
 @api_view(["PATCH"])
 def join_link_toggle(request, slug, link_id):
     company = _managed(request, slug)
@@ -308,16 +348,18 @@ def join_link_toggle(request, slug, link_id):
     return Response(JoinLinkSerializer(link).data)
 
 
-@extend_schema(request=None, responses=JoinLinkSerializer, summary="New token for a join link")
+@extend_schema(
+    request=None, responses=JoinLinkWithTokenSerializer, summary="New token for a join link"
+)
 @api_view(["POST"])
 def join_link_regenerate(request, slug, link_id):
     company = _managed(request, slug)
     link = selectors.join_link_get(company=company, link_id=link_id)
     link = services.join_link_regenerate(link=link, actor=request.user)
-    return Response(JoinLinkSerializer(link).data)
+    return Response(JoinLinkWithTokenSerializer(link).data)
 
 
-@extend_schema(request=DecisionSerializer, responses=None)
+@extend_schema(request=DecisionSerializer, responses=StatusAnswerSerializer)
 @api_view(["POST"])
 def partner_offer_decide(request, slug, invitation_id):
     company = _managed(request, slug)
@@ -332,9 +374,14 @@ def partner_offer_decide(request, slug, invitation_id):
 # --- Standalone users ---------------------------------------------------------------------
 
 
-@extend_schema(request=NameSerializer, responses=CompanySerializer, summary="Create my company")
+@extend_schema(
+    request=NameSerializer, responses={201: CompanySerializer}, summary="Create my company"
+)
 @api_view(["POST"])
 def company_create(request):
+    if not request.user.company.is_default:
+        # As on the page: a rights question (403), not a bad input (issue 10, schemathesis).
+        raise PermissionDenied("Only standalone users create a company.")
     data = _valid(NameSerializer, request)
     company = services.company_create_by_user(user=request.user, name=data["name"])
     return Response(CompanySerializer(company).data, status=status.HTTP_201_CREATED)
@@ -342,7 +389,7 @@ def company_create(request):
 
 @extend_schema(
     request=JoinRequestCreateSerializer,
-    responses=None,
+    responses={201: StatusAnswerSerializer},
     summary="Ask to join",
     operation_id="join_request_create",
 )
@@ -360,17 +407,23 @@ def join_request_create(request):
     return Response({"id": join_request.pk, "status": join_request.status}, status=201)
 
 
-@extend_schema(request=None, responses=None, summary="Join through a join link")
+@extend_schema(request=None, responses=JoinedSerializer, summary="Join through a join link")
 @api_view(["POST"])
 def join_link_use(request, token):
-    link = services.join_link_use(token=token, user=request.user)
+    try:
+        link = services.join_link_use(token=token, user=request.user)
+    except ApplicationError as exc:
+        if exc.code == "invalid_link":  # no such link: the resource is not found
+            return Response(error_body(exc.code, exc.message), status=status.HTTP_404_NOT_FOUND)
+        raise
     return Response({"company": link.company.slug})
 
 
 # --- Partner portal -------------------------------------------------------------------------
 
 
-@extend_schema(request=CustomerSerializer, responses=CustomerSerializer(many=True))
+@extend_schema(methods=["GET"], responses=CustomerSerializer(many=True))
+@extend_schema(methods=["POST"], request=CustomerSerializer, responses={201: CustomerSerializer})
 @api_view(["GET", "POST"])
 def customer_list(request):
     policies.require_partner_member(actor=request.user)
@@ -390,7 +443,7 @@ def customer_list(request):
     )
 
 
-@extend_schema(request=PartnerOfferSerializer, responses=None)
+@extend_schema(request=PartnerOfferSerializer, responses={201: StatusAnswerSerializer})
 @api_view(["POST"])
 def partner_offer_create(request):
     policies.require_can_create_customer(actor=request.user)
@@ -415,7 +468,10 @@ def _require_superadmin(request):
         raise PermissionDenied("Only a platform superadmin manages email domains (SPEC §2.5).")
 
 
-@extend_schema(request=DomainSerializer, responses=DomainSerializer(many=True))
+@extend_schema(methods=["GET"], responses=DomainSerializer(many=True))
+@extend_schema(
+    methods=["POST"], request=DomainSerializer, responses={201: DomainSerializer(many=True)}
+)
 @api_view(["GET", "POST"])
 def operator_domains(request, slug):
     _require_superadmin(request)

@@ -30,10 +30,30 @@ class PageSerializer(serializers.Serializer):
     results = HitSerializer(many=True)
 
 
+# The rules of search.parse_query, stated in the schema (issue 10): no control characters,
+# at most 100, and either one email address or a name of at least 2 characters.
+_PLAIN = r"[^\x00-\x1f\x7f-\x9f@]"
+_SOLID = r"[^\s\x00-\x1f\x7f-\x9f@]"
+QUERY_SCHEMA = {
+    "type": "string",
+    "maxLength": 100,
+    "anyOf": [
+        {"pattern": rf"^{_PLAIN}*{_SOLID}{_PLAIN}*{_SOLID}{_PLAIN}*$"},
+        {"pattern": r"^ *[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f]+ *$"},
+    ],
+}
+PAGE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 50}
+
+
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="At least 2 letters of a name, or one email."),
-        OpenApiParameter("page", int),
+        OpenApiParameter(
+            "q",
+            QUERY_SCHEMA,
+            required=True,
+            description="At least 2 letters of a name, or one email.",
+        ),
+        OpenApiParameter("page", PAGE_SCHEMA),
     ],
     responses=PageSerializer,
     summary="Search the directory (SPEC §4.3)",
@@ -175,8 +195,16 @@ class VisibilityRequestSerializer(serializers.Serializer):
     company_name = serializers.CharField(max_length=200)
 
 
+class VisibilityRequestCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    to_company = serializers.CharField()
+
+
 @extend_schema(
-    request=VisibilityRequestSerializer, responses=None, summary="Ask for mutual visibility"
+    request=VisibilityRequestSerializer,
+    responses={201: VisibilityRequestCreatedSerializer},
+    summary="Ask for mutual visibility",
 )
 @api_view(["POST"])
 def visibility_request_create(request, slug):

@@ -36,12 +36,14 @@ class Search:
 
 def parse_query(raw: str | None) -> Search:
     """Turn user input into a search, or raise QueryError with a clear message."""
-    text = " ".join(str(raw or "").split()).lower()
-    if len(text) > MAX_QUERY:
+    raw = str(raw or "")
+    # Checked on the input as given, as the API schema states it (issue 10).
+    if len(raw) > MAX_QUERY:
         raise QueryError(f"Search for at most {MAX_QUERY} characters.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if any(ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in raw):
         # NUL cannot even reach PostgreSQL; no name or address holds control characters.
         raise QueryError("The search contains characters that no name or address holds.")
+    text = " ".join(raw.split()).lower()
     if "@" in text:
         if " " in text or text.count("@") != 1 or text.startswith("@") or text.endswith("@"):
             raise QueryError("To search by email, type one complete address.")
