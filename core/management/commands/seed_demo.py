@@ -19,7 +19,8 @@ from companies.models import Company, Role
 from companies.selectors import default_company
 from companies.services import company_create, role_grant
 
-DEMO_PASSWORD = "Rainbow-Demo-2026!"
+# bandit B105 accepted: the documented demo password (README).
+DEMO_PASSWORD = "Rainbow-Demo-2026!"  # nosec B105
 
 COMPANIES = [
     # name, visibility, region
