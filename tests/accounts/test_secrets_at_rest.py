@@ -21,8 +21,8 @@ from accounts.security.services import (
     email_verify,
     password_reset_confirm,
     recovery_codes_regenerate,
-    signup,
 )
+from companies.membership.signup import signup
 from rainbow_portal.crypto import keyed_digest
 from tests.factories import PASSWORD, UserFactory
 
