@@ -46,7 +46,8 @@ RESET_REQUESTS_CAPPED = (
     "Too many codes were asked for this address in the last hour, so no new code is sent. "
     "Use the latest code you received if it is less than 15 minutes old, or try again later."
 )
-WRONG_SIGNUP_PASSWORD = (
+# bandit B105 accepted: a message shown to a person, not a password.
+WRONG_SIGNUP_PASSWORD = (  # nosec B105
     "This is not the password chosen at sign-up. If you do not know it, set a new password "
     "instead (link below)."
 )
