@@ -2,7 +2,7 @@
 policies and services as the pages."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -17,9 +17,17 @@ from .models import BillingModel, Offer, System
 from .policies import can_view_subscriptions, can_view_systems, require
 
 
+@extend_schema_field(
+    # The offers a customer subscribes to: Essential is free and never subscribed (issue 10).
+    {"type": "string", "enum": [c for c in Offer.Code.values if c != Offer.Code.ESSENTIAL]}
+)
+class OfferCodeField(serializers.SlugRelatedField):
+    pass
+
+
 class SubscriptionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    offer = serializers.SlugRelatedField(
+    offer = OfferCodeField(
         slug_field="code", queryset=Offer.objects.exclude(code=Offer.Code.ESSENTIAL)
     )
     billing = serializers.ChoiceField(choices=BillingModel.choices)

@@ -159,7 +159,17 @@ class FavoriteSerializer(serializers.Serializer):
 
 @extend_schema(methods=["DELETE"], request=None, responses={204: None}, summary="Remove a contact")
 @extend_schema(
-    methods=["PATCH"], request=FavoriteSerializer, responses=ContactSerializer, summary="Favorite"
+    methods=["PATCH"],
+    # `favorite` is required even though the method is PATCH (issue 10: the schema is exact).
+    request={
+        "application/json": {
+            "type": "object",
+            "properties": {"favorite": {"type": "boolean"}},
+            "required": ["favorite"],
+        }
+    },
+    responses=ContactSerializer,
+    summary="Favorite",
 )
 @api_view(["DELETE", "PATCH"])
 def contact(request, pk):
