@@ -50,13 +50,20 @@ def associated_data(purpose: str, *, table: str = "", row: object = "", version:
     return f"{purpose}|{table}|{row}|v{version}".encode()
 
 
-def seal(key: bytes, plaintext: bytes, *, aad: bytes = b"", key_id: int = 0) -> bytes:
-    """AES-256-GCM: format byte + key-id byte + 96-bit random nonce + ciphertext-and-tag.
-    `key_id` names the master key in a key ring (0 when the caller keeps a single key)."""
+def seal(key: bytes, plaintext: bytes, *, aad: bytes = b"", key_id: int | None = None) -> bytes:
+    """AES-256-GCM with a random 96-bit nonce.
+
+    With `key_id` (a key ring's id of the key, 0-255): format 2, format byte + key-id byte +
+    nonce + ciphertext-and-tag. Without it: format 1, format byte + nonce + ciphertext-and-tag,
+    byte for byte the layout callers of the first version rely on (vault/ sizes its wrapped
+    keys by it)."""
+    nonce = os.urandom(NONCE_BYTES)
+    body = nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    if key_id is None:
+        return VERSION + body
     if not 0 <= key_id <= 255:
         raise ValueError("key_id must fit in one byte.")
-    nonce = os.urandom(NONCE_BYTES)
-    return VERSION_KEYED + bytes([key_id]) + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    return VERSION_KEYED + bytes([key_id]) + body
 
 
 def sealed_key_id(blob: bytes) -> int | None:

@@ -67,9 +67,12 @@ def test_the_key_ring_opens_values_of_a_retired_key_and_refuses_an_unknown_id():
         before.unseal("other", blob, aad=b"row-1")
 
 
-def test_seal_keeps_its_old_call_shape():
-    # vault/ (h11b) calls seal(key, plaintext, aad=...) and unseal(key, blob, aad=...).
-    assert unseal(KEY, seal(KEY, b"x", aad=b"y"), aad=b"y") == b"x"
+def test_seal_keeps_its_old_call_shape_and_layout():
+    # vault/ calls seal(key, plaintext, aad=...) and unseal(key, blob, aad=...) and relies on
+    # the first layout (version 1 + nonce + ciphertext-and-tag) when no key id is given.
+    blob = seal(KEY, b"x" * 32, aad=b"y")
+    assert blob[:1] == b"\x01" and len(blob) == 1 + 12 + 32 + 16
+    assert unseal(KEY, blob, aad=b"y") == b"x" * 32
     assert associated_data("bubble.message", table="t", row=5) == b"bubble.message|t|5|v1"
 
 
