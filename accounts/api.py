@@ -4,15 +4,17 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from rainbow_portal import fields as strict
+
 from .services import user_profile_update
 
 
 class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    title = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    id = strict.IntegerField(read_only=True)
+    email = strict.EmailField(read_only=True)
+    first_name = strict.CharField(max_length=150, allow_blank=True, required=False)
+    last_name = strict.CharField(max_length=150, allow_blank=True, required=False)
+    title = strict.CharField(max_length=150, allow_blank=True, required=False)
     company = serializers.SerializerMethodField()
 
     def get_company(self, user) -> dict:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from companies import policies as company_policies
 from companies.scoping import company_endpoint
 from core.validation import MAX_ID, MAX_IDS_AT_ONCE
+from rainbow_portal import fields as strict
 
 from . import selectors, services
 from .models import BillingModel, Offer, System
@@ -24,20 +25,20 @@ class OfferCodeField(serializers.SlugRelatedField):
 
 
 class SubscriptionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = strict.IntegerField(read_only=True)
     offer = OfferCodeField(
         slug_field="code", queryset=Offer.objects.exclude(code=Offer.Code.ESSENTIAL)
     )
     billing = serializers.ChoiceField(choices=BillingModel.choices)
-    seats = serializers.IntegerField(min_value=1, max_value=100_000)
+    seats = strict.IntegerField(min_value=1, max_value=100_000)
     start_date = serializers.DateField()
-    status = serializers.CharField(read_only=True)
+    status = strict.CharField(read_only=True)
     ended_on = serializers.DateField(read_only=True, allow_null=True)
-    assigned = serializers.IntegerField(read_only=True, default=0)
+    assigned = strict.IntegerField(read_only=True, default=0)
 
 
 class SeatsSerializer(serializers.Serializer):
-    seats = serializers.IntegerField(min_value=1, max_value=100_000)
+    seats = strict.IntegerField(min_value=1, max_value=100_000)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -45,7 +46,7 @@ class StatusSerializer(serializers.Serializer):
 
 
 def _id_field(**kwargs):
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return strict.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class LicensesSerializer(serializers.Serializer):
@@ -53,38 +54,38 @@ class LicensesSerializer(serializers.Serializer):
 
 
 class InvoiceSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    number = strict.CharField()
     period = serializers.DateField()
     issued_at = serializers.DateTimeField()
-    currency = serializers.CharField()
+    currency = strict.CharField()
     # Money travels as a string: exact, never a float.
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
 
 class ExtensionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    number = serializers.CharField(max_length=8)
-    user_id = serializers.IntegerField(read_only=True, allow_null=True)
+    id = strict.IntegerField(read_only=True)
+    number = strict.CharField(max_length=8)
+    user_id = strict.IntegerField(read_only=True, allow_null=True)
 
 
 class SystemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+    id = strict.IntegerField()
+    name = strict.CharField()
     kind = serializers.ChoiceField(choices=System.Kind.choices)
-    activation_code = serializers.CharField()
-    site = serializers.CharField(source="site.name")
+    activation_code = strict.CharField()
+    site = strict.CharField(source="site.name")
 
 
 class SystemCreateSerializer(serializers.Serializer):
     site_id = _id_field()
-    name = serializers.CharField(max_length=120)
+    name = strict.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=System.Kind.choices)
 
 
 class SiteSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=120)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    id = strict.IntegerField(read_only=True)
+    name = strict.CharField(max_length=120)
+    address = strict.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class ExtensionMemberSerializer(serializers.Serializer):

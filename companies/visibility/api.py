@@ -7,6 +7,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from companies.visibility.network_selectors import presence_for
+from rainbow_portal import fields as strict
 from rainbow_portal.exceptions import error_body
 
 from .. import policies
@@ -21,20 +22,20 @@ from .services import visibility_request_create as create
 
 
 class HitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    title = serializers.CharField()
+    id = strict.IntegerField()
+    first_name = strict.CharField()
+    last_name = strict.CharField()
+    title = strict.CharField()
     company = serializers.SerializerMethodField()
-    invite_in_app = serializers.BooleanField()
+    invite_in_app = strict.BooleanField()
 
     def get_company(self, hit) -> dict:
         return {"id": hit.company_id, "name": hit.company_name, "slug": hit.company_slug}
 
 
 class PageSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    has_next = serializers.BooleanField()
+    page = strict.IntegerField()
+    has_next = strict.BooleanField()
     results = HitSerializer(many=True)
 
 
@@ -86,10 +87,10 @@ def directory(request):
 
 
 class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    title = serializers.CharField()
+    id = strict.IntegerField()
+    first_name = strict.CharField()
+    last_name = strict.CharField()
+    title = strict.CharField()
     company = serializers.SerializerMethodField()
     invite_in_app = serializers.SerializerMethodField()
     presence = serializers.SerializerMethodField()
@@ -171,13 +172,13 @@ def member_visibility(request, company, member):
 
 
 class VisibilityRequestSerializer(serializers.Serializer):
-    company_name = serializers.CharField(max_length=200)
+    company_name = strict.CharField(max_length=200)
 
 
 class VisibilityRequestCreatedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    to_company = serializers.CharField()
+    id = strict.IntegerField()
+    status = strict.CharField()
+    to_company = strict.CharField()
 
 
 @extend_schema(

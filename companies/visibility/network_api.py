@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from rainbow_portal import fields as strict
 from rainbow_portal.exceptions import ApplicationError, error_body
 
 from ..scoping import viewer_endpoint
@@ -16,10 +17,10 @@ from .selectors import person_get_for_viewer
 
 
 class ContactSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="contact_id")
-    name = serializers.CharField(source="contact.get_full_name")
-    company = serializers.CharField(source="contact.company.name")
-    favorite = serializers.BooleanField(source="is_favorite")
+    id = strict.IntegerField(source="contact_id")
+    name = strict.CharField(source="contact.get_full_name")
+    company = strict.CharField(source="contact.company.name")
+    favorite = strict.BooleanField(source="is_favorite")
     presence = serializers.SerializerMethodField()
 
     def get_presence(self, row) -> str:
@@ -27,8 +28,8 @@ class ContactSerializer(serializers.Serializer):
 
 
 class NetworkInvitationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
+    id = strict.IntegerField()
+    kind = strict.CharField()
     status = serializers.SerializerMethodField()
     inviter = serializers.SerializerMethodField()
     invitee = serializers.SerializerMethodField()
@@ -55,8 +56,8 @@ class NetworkSerializer(serializers.Serializer):
 
 
 class NetworkInviteSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(required=False, min_value=1)
-    email = serializers.EmailField(required=False, max_length=254)
+    user_id = strict.IntegerField(required=False, min_value=1)
+    email = strict.EmailField(required=False, max_length=254)
 
     def validate(self, data):
         if ("user_id" in data) == ("email" in data):
@@ -150,7 +151,7 @@ def invitation_action(request, inv, action):
 
 
 class FavoriteSerializer(serializers.Serializer):
-    favorite = serializers.BooleanField()
+    favorite = strict.BooleanField()
 
 
 @extend_schema(methods=["DELETE"], request=None, responses={204: None}, summary="Remove a contact")

@@ -92,3 +92,38 @@ def test_the_directory_refuses_control_characters_before_collapsing_spaces():
     assert response.status_code == 400
     response = api.get(reverse("api:directory"), {"q": "a" + " " * 120 + "b"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"first_name": "", "last_name": "", "title": 0},  # schemathesis: a number for a string
+        {"first_name": 12},
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused_not_coerced(payload):
+    api = APIClient()
+    user = UserFactory(first_name="Ann")
+    api.force_authenticate(user)
+    response = api.patch(reverse("api:me"), payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]
+    user.refresh_from_db()
+    assert user.first_name == "Ann"
+
+
+def test_strict_fields_take_only_their_json_type():
+    from rest_framework import serializers
+
+    from rainbow_portal import fields
+
+    class S(serializers.Serializer):
+        n = fields.IntegerField()
+        b = fields.BooleanField()
+        s = fields.CharField()
+
+    assert S(data={"n": 3, "b": False, "s": "x"}).is_valid()
+    for bad in ({"n": "3"}, {"n": True}, {"b": "true"}, {"b": 1}, {"s": 0}):
+        serializer = S(data={"n": 3, "b": False, "s": "x", **bad})
+        assert not serializer.is_valid()
+        assert set(serializer.errors) == set(bad)
