@@ -103,8 +103,13 @@ def run_schemathesis(url: str, user, report: Path) -> tuple[int, dict, str]:
         "--report-ndjson-path",
         str(report),
     ]
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=MAX_TIME * 3 + 120, check=False
+    result = subprocess.run(  # in the test's folder: schemathesis keeps a cache where it runs
+        command,
+        cwd=report.parent,
+        capture_output=True,
+        text=True,
+        timeout=MAX_TIME * 3 + 120,
+        check=False,
     )
     return result.returncode, summarize(report), result.stdout + result.stderr
 
