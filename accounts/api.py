@@ -6,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.validation import validate_name
+from rainbow_portal import fields as strict
 
 from .models import PersonalToken
 from .security import selectors as security_selectors
@@ -14,15 +15,15 @@ from .services import user_profile_update
 
 
 class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    first_name = serializers.CharField(
+    id = strict.IntegerField(read_only=True)
+    email = strict.EmailField(read_only=True)
+    first_name = strict.CharField(
         max_length=150, allow_blank=True, required=False, validators=[validate_name]
     )
-    last_name = serializers.CharField(
+    last_name = strict.CharField(
         max_length=150, allow_blank=True, required=False, validators=[validate_name]
     )
-    title = serializers.CharField(
+    title = strict.CharField(
         max_length=150, allow_blank=True, required=False, validators=[validate_name]
     )
     company = serializers.SerializerMethodField()

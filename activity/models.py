@@ -21,6 +21,9 @@ class ActivityRecord(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     actor_pseudonym = models.CharField(max_length=32, blank=True)
     ip_encrypted = models.TextField(blank=True)
+    # A random reference bound into the IP's AES-GCM associated data (D10c.3): the row id is
+    # not known before the insert, and the log is written on every request in one INSERT.
+    ip_binding = models.CharField(max_length=32, blank=True, editable=False)
     company_id = models.BigIntegerField(null=True, blank=True)
     region = models.CharField(max_length=10)
     target_type = models.CharField(max_length=100, blank=True)

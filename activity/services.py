@@ -6,7 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from rainbow_portal.crypto import encrypt_ip, pseudonymize
+from rainbow_portal.crypto import encrypt_ip, new_binding, pseudonymize
 
 from . import events
 from .models import ActivityRecord
@@ -18,15 +18,82 @@ SECRET_KEY_PATTERN = re.compile(
 )
 
 
-def scrub(data):
-    """Drop secret-looking keys, recursively. What is left is metadata only."""
+# Values that look like secrets whatever their key (issue 10): tokens, codes, card numbers.
+JWT = re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+AUTH_SCHEME = re.compile(r"(?i)\b(bearer|token|basic|digest)\s+[\w.~+/=-]{8,}")
+LONG_HEX = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32,}(?![0-9A-Fa-f])")
+LONG_BASE64 = re.compile(r"(?<![\w+/-])(?=[\w+/-]*\d)(?=[\w+/-]*[A-Za-z])[\w+/-]{32,}={0,2}")
+CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+SECRET_PARAM = re.compile(
+    r"(?i)([?&;](?:[\w.-]*(?:pass|pwd|secret|token|key|code|otp|auth|session|sig)[\w.-]*)=)[^&#\s]*"
+)
+URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@")
+SIX_DIGITS = re.compile(r"^\s*\d{3}\s?\d{3}\s*$")
+# Keys where a short numeric value is a one-time code rather than a count.
+CODE_FIELDS = re.compile(r"(?i)code|otp|totp|pin|mfa|2fa|verif|reset|recovery|challenge|answer")
+REMOVED = "[removed]"
+
+
+def _luhn(digits: str) -> bool:
+    total, parity = 0, len(digits) % 2
+    for i, ch in enumerate(digits):
+        d = int(ch)
+        if i % 2 == parity:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _secret_value(text: str) -> bool:
+    if JWT.search(text) or AUTH_SCHEME.search(text) or LONG_HEX.search(text):
+        return True
+    if LONG_BASE64.search(text):
+        return True
+    for match in CARD_LIKE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and _luhn(digits):
+            return True
+    return False
+
+
+def _clean_text(text: str, key: str = "") -> str | None:
+    """The text without secrets it carries, or None when the whole value is one."""
+    text = URL_CREDENTIALS.sub(r"\1" + REMOVED + "@", text)
+    text = SECRET_PARAM.sub(r"\1" + REMOVED, text)
+    if key and CODE_FIELDS.search(key) and SIX_DIGITS.match(text):
+        return None
+    if _secret_value(text):
+        return None
+    return text
+
+
+def scrub(data, key: str = ""):
+    """Drop secret-looking keys and secret-looking values, recursively (SPEC §10.2): what is
+    left is metadata only. Query-string secrets and URL credentials are cut out of a value."""
     if isinstance(data, dict):
-        return {str(k): scrub(v) for k, v in data.items() if not SECRET_KEY_PATTERN.search(str(k))}
+        out = {}
+        for k, v in data.items():
+            if SECRET_KEY_PATTERN.search(str(k)):
+                continue
+            cleaned = scrub(v, str(k))
+            if cleaned is not _DROP:
+                out[str(k)] = cleaned
+        return out
     if isinstance(data, list | tuple):
-        return [scrub(v) for v in data]
-    if isinstance(data, str | int | float | bool) or data is None:
+        return [c for c in (scrub(v, key) for v in data) if c is not _DROP]
+    if isinstance(data, bool) or data is None or isinstance(data, float):
         return data
-    return str(data)
+    if isinstance(data, int):
+        if key and CODE_FIELDS.search(key) and 100_000 <= data <= 999_999:
+            return _DROP
+        if data >= 10**12 and _secret_value(str(data)):
+            return _DROP
+        return data
+    cleaned = _clean_text(data if isinstance(data, str) else str(data), key)
+    return _DROP if cleaned is None else cleaned
+
+
+_DROP = object()
 
 
 def actor_pseudonym(actor) -> str:
@@ -66,6 +133,7 @@ def _record(
     if company_id is None and actor is not None and getattr(actor, "is_authenticated", False):
         company_id = actor.company_id
     target_type, target_ref = target_reference(target)
+    binding = new_binding() if ip else ""
     return ActivityRecord(
         occurred_at=occurred_at or timezone.now(),
         kind=kind,
@@ -75,7 +143,8 @@ def _record(
         status_code=status_code,
         duration_ms=duration_ms,
         actor_pseudonym=actor_pseudonym(actor),
-        ip_encrypted=encrypt_ip(ip) if ip else "",
+        ip_encrypted=encrypt_ip(ip, binding=binding) if ip else "",
+        ip_binding=binding,
         company_id=company_id,
         region=settings.PORTAL_REGION,
         target_type=target_type,

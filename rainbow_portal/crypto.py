@@ -1,13 +1,23 @@
-"""Small, audited building blocks: AES-256-GCM sealing and keyed pseudonyms.
+"""Small, audited building blocks: AES-256-GCM sealing, keyed digests and keyed pseudonyms.
 
 Keys come from settings (the environment). Sub-keys are derived with HKDF so that one secret
-never serves two purposes (the pseudonym key and the IP-encryption key differ).
+never serves two purposes (the pseudonym key and the IP-encryption key differ, and each digest
+purpose has its own key).
+
+Sealed values carry a header: a format byte and, from format 2 on, the id of the master key
+that sealed them, so a key can be rotated while older values still open (ASVS V11.2.2). The
+associated data binds a ciphertext to its purpose and its row: a value copied into another
+row or another field no longer opens (ASVS V11.3.3).
 """
 
 import base64
 import hashlib
 import hmac
 import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -15,9 +25,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils import timezone
 
 NONCE_BYTES = 12
-VERSION = b"\x01"
+TAG_BYTES = 16
+VERSION = b"\x01"  # format 1: version + nonce + ciphertext-and-tag (read only)
+VERSION_KEYED = b"\x02"  # format 2: version + key id + nonce + ciphertext-and-tag
+LEGACY_KEY_ID = 1  # format-1 values were sealed with what is now key id 1
 
 
 class DecryptionError(Exception):
@@ -30,39 +44,177 @@ def derive_key(master: bytes, purpose: str) -> bytes:
     )
 
 
-def seal(key: bytes, plaintext: bytes, *, aad: bytes = b"") -> bytes:
-    """AES-256-GCM: version byte + 96-bit random nonce + ciphertext-and-tag."""
+def associated_data(purpose: str, *, table: str = "", row: object = "", version: int = 1) -> bytes:
+    """The AAD that binds a ciphertext to what it is and where it lives:
+    `purpose|table|row|v<version>`. The version lets the binding itself change later."""
+    return f"{purpose}|{table}|{row}|v{version}".encode()
+
+
+def seal(key: bytes, plaintext: bytes, *, aad: bytes = b"", key_id: int | None = None) -> bytes:
+    """AES-256-GCM with a random 96-bit nonce.
+
+    With `key_id` (a key ring's id of the key, 0-255): format 2, format byte + key-id byte +
+    nonce + ciphertext-and-tag. Without it: format 1, format byte + nonce + ciphertext-and-tag,
+    byte for byte the layout callers of the first version rely on (vault/ sizes its wrapped
+    keys by it)."""
     nonce = os.urandom(NONCE_BYTES)
-    return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    body = nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    if key_id is None:
+        return VERSION + body
+    if not 0 <= key_id <= 255:
+        raise ValueError("key_id must fit in one byte.")
+    return VERSION_KEYED + bytes([key_id]) + body
 
 
-def unseal(key: bytes, blob: bytes, *, aad: bytes = b"") -> bytes:
-    if len(blob) < 1 + NONCE_BYTES + 16 or blob[:1] != VERSION:
+def sealed_key_id(blob: bytes) -> int | None:
+    """The key id in a sealed value's header (format 1 values count as LEGACY_KEY_ID)."""
+    if blob[:1] == VERSION_KEYED and len(blob) >= 2:
+        return blob[1]
+    if blob[:1] == VERSION:
+        return LEGACY_KEY_ID
+    return None
+
+
+def unseal(
+    key: bytes | None,
+    blob: bytes,
+    *,
+    aad: bytes = b"",
+    keys: Mapping[int, bytes] | None = None,
+) -> bytes:
+    """Open a value sealed by `seal` (format 2) or by the first version (format 1).
+
+    With `keys` (a key ring: id -> key), the key is chosen by the id in the header; without
+    it, `key` is used whatever the header says."""
+    head = blob[:1]
+    if head == VERSION_KEYED and len(blob) >= 2 + NONCE_BYTES + TAG_BYTES:
+        key_id, start = blob[1], 2
+    elif head == VERSION and len(blob) >= 1 + NONCE_BYTES + TAG_BYTES:
+        key_id, start = LEGACY_KEY_ID, 1
+    else:
         raise DecryptionError("Not a sealed value.")
-    nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    if keys is not None:
+        key = keys.get(key_id)
+        if key is None:
+            raise DecryptionError(f"The key with id {key_id} is not configured.")
+    if key is None:
+        raise DecryptionError("No key to open this value.")
+    nonce, body = blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :]
     try:
         return AESGCM(key).decrypt(nonce, body, aad)
     except InvalidTag:
-        raise DecryptionError("The value was altered or the key is wrong.") from None
+        raise DecryptionError("The value was altered, moved, or the key is wrong.") from None
 
 
-@lru_cache(maxsize=4)
-def _activity_keys(master: bytes) -> tuple[bytes, bytes]:
-    return derive_key(master, "activity.pseudonym"), derive_key(master, "activity.ip")
+@dataclass(frozen=True)
+class KeyRing:
+    """Master keys by id: new values are sealed with `current_id`, older ones open with the
+    key their header names (rotation: add a new id, keep the retired keys until re-sealed)."""
+
+    current_id: int
+    masters: Mapping[int, bytes]
+
+    def _keys(self, purpose: str) -> dict[int, bytes]:
+        return {kid: _derived(master, purpose) for kid, master in self.masters.items()}
+
+    def seal(self, purpose: str, plaintext: bytes, *, aad: bytes) -> bytes:
+        key = _derived(self.masters[self.current_id], purpose)
+        return seal(key, plaintext, aad=aad, key_id=self.current_id)
+
+    def unseal(self, purpose: str, blob: bytes, *, aad: bytes) -> bytes:
+        return unseal(None, blob, aad=aad, keys=self._keys(purpose))
+
+
+@lru_cache(maxsize=64)
+def _derived(master: bytes, purpose: str) -> bytes:
+    return derive_key(master, purpose)
+
+
+def _ring(name: str) -> KeyRing:
+    current_id = getattr(settings, f"{name}_ID", LEGACY_KEY_ID)
+    retired = dict(getattr(settings, f"{name}_RETIRED", {}) or {})
+    return KeyRing(current_id=current_id, masters={**retired, current_id: getattr(settings, name)})
+
+
+def data_keyring() -> KeyRing:
+    """DATA_MASTER_KEY (SPEC §9.1): secrets the portal keeps for people (TOTP seeds)."""
+    return _ring("DATA_MASTER_KEY")
+
+
+def activity_keyring() -> KeyRing:
+    return _ring("ACTIVITY_KEY")
+
+
+# --- Keyed digests (ASVS V11.4) ----------------------------------------------------------------
+
+DIGEST_VERSION = "v2"
+DIGEST_MAX_LENGTH = 80  # "v2:" + 64 hex digits, with room for a later version
+
+
+def keyed_digest(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of `value` under a key derived by HKDF from DIGEST_KEY for this purpose
+    only, prefixed with its version ("v2:…"). Used for reset and recovery codes, verification
+    links and rate-limit keys: rotating SECRET_KEY no longer touches any of them."""
+    key = _derived(settings.DIGEST_KEY, f"digest:{purpose}")
+    return f"{DIGEST_VERSION}:" + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def _legacy_digest(purpose: str, value: str) -> str:
+    # Version 1 (before DIGEST_KEY): HMAC keyed by purpose and SECRET_KEY, no prefix.
+    key = f"{purpose}:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_digests_accepted() -> bool:
+    """Version-1 digests still verify until DIGEST_LEGACY_UNTIL (a date; none: never)."""
+    until: date | None = getattr(settings, "DIGEST_LEGACY_UNTIL", None)
+    return until is not None and timezone.now().date() <= until
+
+
+def digest_candidates(purpose: str, value: str) -> list[str]:
+    """Every stored form `value` may have: the current digest, and during the migration
+    window the version-1 digest. For lookups (`field__in=`)."""
+    found = [keyed_digest(purpose, value)]
+    if legacy_digests_accepted():
+        found.append(_legacy_digest(purpose, value))
+    return found
+
+
+def digest_matches(purpose: str, value: str, stored: str) -> bool:
+    """Constant-time check of `value` against a stored digest of either version."""
+    if stored.startswith(f"{DIGEST_VERSION}:"):
+        return hmac.compare_digest(stored, keyed_digest(purpose, value))
+    if legacy_digests_accepted():
+        return hmac.compare_digest(stored, _legacy_digest(purpose, value))
+    return False
+
+
+# --- Activity log (SPEC §10.2) -----------------------------------------------------------------
+
+IP_PURPOSE = "activity.ip"
+IP_TABLE = "activity_activityrecord"
 
 
 def pseudonymize(kind: str, value: object) -> str:
     """A stable keyed pseudonym (HMAC-SHA256): the same input gives the same pseudonym, and
     only a holder of ACTIVITY_KEY can test a guess (SPEC §10.2)."""
-    key, _ = _activity_keys(settings.ACTIVITY_KEY)
+    key = _derived(settings.ACTIVITY_KEY, "activity.pseudonym")
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def encrypt_ip(ip: str) -> str:
-    _, key = _activity_keys(settings.ACTIVITY_KEY)
-    return base64.b64encode(seal(key, ip.encode(), aad=b"activity.ip")).decode()
+def new_binding() -> str:
+    """A random per-record reference for the AAD of a row whose id does not exist yet."""
+    return secrets.token_hex(16)
 
 
-def decrypt_ip(token: str) -> str:
-    _, key = _activity_keys(settings.ACTIVITY_KEY)
-    return unseal(key, base64.b64decode(token), aad=b"activity.ip").decode()
+def encrypt_ip(ip: str, *, binding: str = "") -> str:
+    """Seal an IP for one activity record. `binding` is the record's `ip_binding` (D10c.3):
+    the ciphertext opens only with it, so it cannot be moved to another record."""
+    aad = associated_data(IP_PURPOSE, table=IP_TABLE, row=binding) if binding else b"activity.ip"
+    return base64.b64encode(activity_keyring().seal(IP_PURPOSE, ip.encode(), aad=aad)).decode()
+
+
+def decrypt_ip(token: str, *, binding: str = "") -> str:
+    # Records written before D10c.3 have no binding and used the bare purpose as AAD.
+    aad = associated_data(IP_PURPOSE, table=IP_TABLE, row=binding) if binding else b"activity.ip"
+    return activity_keyring().unseal(IP_PURPOSE, base64.b64decode(token), aad=aad).decode()

@@ -10,6 +10,7 @@ import ipaddress
 import json
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,6 +25,7 @@ GENERATED_KEYS = {
     "SECRET_KEY": lambda: secrets.token_urlsafe(50),
     "DATA_MASTER_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
     "ACTIVITY_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+    "DIGEST_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
 }
 
 
@@ -92,7 +94,10 @@ def get_required(name: str) -> str:
 
 def get_key32(name: str) -> bytes:
     """A 256-bit key given as base64."""
-    raw = get_required(name)
+    return _decode_key32(name, get_required(name))
+
+
+def _decode_key32(name: str, raw: str) -> bytes:
     try:
         key = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
@@ -100,6 +105,40 @@ def get_key32(name: str) -> bytes:
     if len(key) != 32:
         raise ImproperlyConfigured(f"{name} must decode to 32 bytes, not {len(key)}.")
     return key
+
+
+def get_key_id(name: str, default: int = 1) -> int:
+    value = get_int(name, default)
+    if not 1 <= value <= 255:
+        raise ImproperlyConfigured(f"{name} must be a key id from 1 to 255, not {value}.")
+    return value
+
+
+def get_retired_keys(name: str, current_id: int) -> dict[int, bytes]:
+    """Keys kept only to open older values after a rotation: `id:base64,id:base64`."""
+    keys: dict[int, bytes] = {}
+    for item in get_list(name, []):
+        kid, sep, raw = item.partition(":")
+        if not sep or not kid.strip().isdigit() or not 1 <= int(kid) <= 255:
+            raise ImproperlyConfigured(
+                f"{name} must be a comma-separated list of id:base64-key (ids 1-255)."
+            )
+        if int(kid) == current_id:
+            raise ImproperlyConfigured(f"{name} lists key id {kid}, which is the current key.")
+        keys[int(kid)] = _decode_key32(name, raw.strip())
+    return keys
+
+
+def get_date(name: str, default: date | None) -> date | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in {"", "none", "never"}:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD) or 'never'.") from None
 
 
 def get_database(name: str, default: str) -> dict:

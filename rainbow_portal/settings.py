@@ -6,6 +6,7 @@ refuses to start without SECRET_KEY, ALLOWED_HOSTS and the data keys.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +30,15 @@ ACTIVITY_KEY = env.get_key32("ACTIVITY_KEY")
 # Older master keys still read while `manage.py rotate_keys` re-wraps under the current one
 # (comma-separated; empty once the rotation reports nothing left on them). docs/architecture.md
 DATA_MASTER_KEY_PREVIOUS = env.get_key32_list("DATA_MASTER_KEY_PREVIOUS")
+# Rotation (ASVS V11.2.2): a new key gets a new id; the retired ones open older values only.
+DATA_MASTER_KEY_ID = env.get_key_id("DATA_MASTER_KEY_ID")
+DATA_MASTER_KEY_RETIRED = env.get_retired_keys("DATA_MASTER_KEY_RETIRED", DATA_MASTER_KEY_ID)
+ACTIVITY_KEY_ID = env.get_key_id("ACTIVITY_KEY_ID")
+ACTIVITY_KEY_RETIRED = env.get_retired_keys("ACTIVITY_KEY_RETIRED", ACTIVITY_KEY_ID)
+# Keyed digests of codes, links and rate-limit keys (D10c.1): their own key, not SECRET_KEY.
+DIGEST_KEY = env.get_key32("DIGEST_KEY")
+# Digests made before DIGEST_KEY (keyed by SECRET_KEY) verify until this date, then no more.
+DIGEST_LEGACY_UNTIL = env.get_date("DIGEST_LEGACY_UNTIL", date(2027, 3, 1))
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -324,6 +334,12 @@ SPECTACULAR_SETTINGS = {
         "SystemKindEnum": "subscriptions.models.System.Kind",
         "IdentityProviderKindEnum": "sso.models.IdentityProvider.Kind",
     },
+    # Request and response shapes differ (write-only and read-only fields): two components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rainbow_portal.openapi.add_error_responses",
+    ],
 }
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
@@ -337,7 +353,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

@@ -2,34 +2,43 @@
 policies and services as the pages."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from companies import policies as company_policies
 from companies.scoping import company_endpoint
 from core.validation import MAX_ID, MAX_IDS_AT_ONCE, validate_name
+from rainbow_portal import fields as strict
 
 from . import selectors, services
 from .models import BillingModel, Offer, System
 from .policies import can_view_subscriptions, can_view_systems
 
 
+@extend_schema_field(
+    # The offers a customer subscribes to: Essential is free and never subscribed (issue 10).
+    {"type": "string", "enum": [c for c in Offer.Code.values if c != Offer.Code.ESSENTIAL]}
+)
+class OfferCodeField(serializers.SlugRelatedField):
+    pass
+
+
 class SubscriptionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    offer = serializers.SlugRelatedField(
+    id = strict.IntegerField(read_only=True)
+    offer = OfferCodeField(
         slug_field="code", queryset=Offer.objects.exclude(code=Offer.Code.ESSENTIAL)
     )
     billing = serializers.ChoiceField(choices=BillingModel.choices)
-    seats = serializers.IntegerField(min_value=1, max_value=100_000)
+    seats = strict.IntegerField(min_value=1, max_value=100_000)
     start_date = serializers.DateField()
-    status = serializers.CharField(read_only=True)
+    status = strict.CharField(read_only=True)
     ended_on = serializers.DateField(read_only=True, allow_null=True)
-    assigned = serializers.IntegerField(read_only=True, default=0)
+    assigned = strict.IntegerField(read_only=True, default=0)
 
 
 class SeatsSerializer(serializers.Serializer):
-    seats = serializers.IntegerField(min_value=1, max_value=100_000)
+    seats = strict.IntegerField(min_value=1, max_value=100_000)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -37,7 +46,7 @@ class StatusSerializer(serializers.Serializer):
 
 
 def _id_field(**kwargs):
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return strict.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class LicensesSerializer(serializers.Serializer):
@@ -45,41 +54,39 @@ class LicensesSerializer(serializers.Serializer):
 
 
 class InvoiceSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    number = strict.CharField()
     period = serializers.DateField()
     issued_at = serializers.DateTimeField()
-    currency = serializers.CharField()
-    customer_name = serializers.CharField(
-        help_text="The customer's name when the invoice was issued."
-    )
+    currency = strict.CharField()
+    customer_name = strict.CharField(help_text="The customer's name when the invoice was issued.")
     # Money travels as a string: exact, never a float.
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
 
 class ExtensionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    number = serializers.CharField(max_length=8)
-    user_id = serializers.IntegerField(read_only=True, allow_null=True)
+    id = strict.IntegerField(read_only=True)
+    number = strict.CharField(max_length=8)
+    user_id = strict.IntegerField(read_only=True, allow_null=True)
 
 
 class SystemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+    id = strict.IntegerField()
+    name = strict.CharField()
     kind = serializers.ChoiceField(choices=System.Kind.choices)
-    activation_code = serializers.CharField()
-    site = serializers.CharField(source="site.name")
+    activation_code = strict.CharField()
+    site = strict.CharField(source="site.name")
 
 
 class SystemCreateSerializer(serializers.Serializer):
     site_id = _id_field()
-    name = serializers.CharField(max_length=120, validators=[validate_name])
+    name = strict.CharField(max_length=120, validators=[validate_name])
     kind = serializers.ChoiceField(choices=System.Kind.choices)
 
 
 class SiteSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=120, validators=[validate_name])
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    id = strict.IntegerField(read_only=True)
+    name = strict.CharField(max_length=120, validators=[validate_name])
+    address = strict.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class ExtensionMemberSerializer(serializers.Serializer):
@@ -92,7 +99,9 @@ def _reloaded(company, subscription):
 
 
 @extend_schema(methods=["GET"], responses=SubscriptionSerializer(many=True))
-@extend_schema(methods=["POST"], request=SubscriptionSerializer, responses=SubscriptionSerializer)
+@extend_schema(
+    methods=["POST"], request=SubscriptionSerializer, responses={201: SubscriptionSerializer}
+)
 @company_endpoint(
     ["GET", "POST"],
     right={"GET": can_view_subscriptions, "POST": company_policies.can_create_subscription},
@@ -144,7 +153,7 @@ def subscription_status(request, company, subscription):
     return Response(SubscriptionSerializer(_reloaded(company, subscription)).data)
 
 
-@extend_schema(request=LicensesSerializer, responses=SubscriptionSerializer)
+@extend_schema(request=LicensesSerializer, responses={201: SubscriptionSerializer})
 @company_endpoint(
     ["POST"],
     right=company_policies.can_allocate_licenses,
@@ -183,7 +192,7 @@ def invoice_list(request, company):
     return Response(InvoiceSerializer(selectors.invoice_list(company=company), many=True).data)
 
 
-@extend_schema(request=SiteSerializer, responses=SiteSerializer)
+@extend_schema(request=SiteSerializer, responses={201: SiteSerializer})
 @company_endpoint(["POST"], right=company_policies.can_create_equipment)
 def site_create(request, company):
     serializer = SiteSerializer(data=request.data)
@@ -193,7 +202,7 @@ def site_create(request, company):
 
 
 @extend_schema(methods=["GET"], responses=SystemSerializer(many=True))
-@extend_schema(methods=["POST"], request=SystemCreateSerializer, responses=SystemSerializer)
+@extend_schema(methods=["POST"], request=SystemCreateSerializer, responses={201: SystemSerializer})
 @company_endpoint(
     ["GET", "POST"],
     right={"GET": can_view_systems, "POST": company_policies.can_create_equipment},
@@ -212,7 +221,7 @@ def system_list(request, company):
 
 
 @extend_schema(methods=["GET"], responses=ExtensionSerializer(many=True))
-@extend_schema(methods=["POST"], request=ExtensionSerializer, responses=ExtensionSerializer)
+@extend_schema(methods=["POST"], request=ExtensionSerializer, responses={201: ExtensionSerializer})
 @company_endpoint(
     ["GET", "POST"],
     right={"GET": can_view_systems, "POST": company_policies.can_create_equipment},

@@ -66,11 +66,13 @@ def make_operations(user: User) -> User:
 def login_with_second_factor(client, user: User) -> None:
     """`client.force_login` plus a verified second factor, as the Django admin (OTP) needs."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import AuthenticatorDevice
+    from accounts.security.services import authenticator_device_create
 
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or authenticator_device_create(user=user, name="test", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

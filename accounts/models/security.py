@@ -72,7 +72,7 @@ class EmailVerification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_verifications"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -88,7 +88,7 @@ class PasswordResetCode(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_codes"
     )
-    code_hash = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=80)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -104,12 +104,12 @@ class PasswordResetCode(models.Model):
 
 
 class RecoveryCode(models.Model):
-    """A two-factor recovery code (SPEC §7.5): shown once, stored as a SHA-256 digest."""
+    """A two-factor recovery code (SPEC §7.5): shown once, stored as a keyed digest."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
     )
-    code_hash = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=80)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,10 +1,10 @@
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..models import (
     PROFILE_FIELDS,
+    AuthenticatorDevice,
     CompanySecurityPolicy,
     TwoFactorPolicy,
     User,
@@ -58,7 +58,9 @@ def two_factor_required(*, user) -> bool:
 
 
 def totp_device(*, user, confirmed: bool = True):
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
+    return (
+        AuthenticatorDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
+    )
 
 
 def has_two_factor(*, user) -> bool:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from companies.visibility.network_selectors import presence_for
 from core.validation import validate_name
+from rainbow_portal import fields as strict
 from rainbow_portal.exceptions import error_body
 
 from .. import policies
@@ -24,27 +25,47 @@ from .services import visibility_request_create as create
 
 
 class HitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    title = serializers.CharField()
+    id = strict.IntegerField()
+    first_name = strict.CharField()
+    last_name = strict.CharField()
+    title = strict.CharField()
     company = serializers.SerializerMethodField()
-    invite_in_app = serializers.BooleanField()
+    invite_in_app = strict.BooleanField()
 
     def get_company(self, hit) -> dict:
         return {"id": hit.company_id, "name": hit.company_name, "slug": hit.company_slug}
 
 
 class PageSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    has_next = serializers.BooleanField()
+    page = strict.IntegerField()
+    has_next = strict.BooleanField()
     results = HitSerializer(many=True)
+
+
+# The rules of search.parse_query, stated in the schema (issue 10): no control characters,
+# at most 100, and either one email address or a name of at least 2 characters.
+_PLAIN = r"[^\x00-\x1f\x7f-\x9f@]"
+_SOLID = r"[^\s\x00-\x1f\x7f-\x9f@]"
+QUERY_SCHEMA = {
+    "type": "string",
+    "maxLength": 100,
+    "anyOf": [
+        {"pattern": rf"^{_PLAIN}*{_SOLID}{_PLAIN}*{_SOLID}{_PLAIN}*$"},
+        {"pattern": r"^ *[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f]+ *$"},
+    ],
+}
+PAGE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 50}
 
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="At least 2 letters of a name, or one email."),
-        OpenApiParameter("page", int),
+        OpenApiParameter(
+            "q",
+            QUERY_SCHEMA,
+            required=True,
+            description="At least 2 letters of a name, or one email.",
+        ),
+        OpenApiParameter("page", PAGE_SCHEMA),
     ],
     responses=PageSerializer,
     summary="Search the directory (SPEC §4.3)",
@@ -69,10 +90,10 @@ def directory(request):
 
 
 class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    title = serializers.CharField()
+    id = strict.IntegerField()
+    first_name = strict.CharField()
+    last_name = strict.CharField()
+    title = strict.CharField()
     company = serializers.SerializerMethodField()
     invite_in_app = serializers.SerializerMethodField()
     presence = serializers.SerializerMethodField()
@@ -181,11 +202,19 @@ def member_visibility(request, company, member):
 
 
 class VisibilityRequestSerializer(serializers.Serializer):
-    company_name = serializers.CharField(max_length=200, validators=[validate_name])
+    company_name = strict.CharField(max_length=200, validators=[validate_name])
+
+
+class VisibilityRequestCreatedSerializer(serializers.Serializer):
+    id = strict.IntegerField()
+    status = strict.CharField()
+    to_company = strict.CharField()
 
 
 @extend_schema(
-    request=VisibilityRequestSerializer, responses=None, summary="Ask for mutual visibility"
+    request=VisibilityRequestSerializer,
+    responses={201: VisibilityRequestCreatedSerializer},
+    summary="Ask for mutual visibility",
 )
 @company_endpoint(["POST"], right=policies.can_manage_security)  # SPEC §3.3
 def visibility_request_create(request, company):

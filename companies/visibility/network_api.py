@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from rainbow_portal import fields as strict
 from rainbow_portal.exceptions import error_body
 
 from ..scoping import viewer_endpoint
@@ -16,10 +17,10 @@ from .selectors import person_get_for_viewer
 
 
 class ContactSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="contact_id")
-    name = serializers.CharField(source="contact.get_full_name")
-    company = serializers.CharField(source="contact.company.name")
-    favorite = serializers.BooleanField(source="is_favorite")
+    id = strict.IntegerField(source="contact_id")
+    name = strict.CharField(source="contact.get_full_name")
+    company = strict.CharField(source="contact.company.name")
+    favorite = strict.BooleanField(source="is_favorite")
     presence = serializers.SerializerMethodField()
 
     def get_presence(self, row) -> str:
@@ -27,8 +28,8 @@ class ContactSerializer(serializers.Serializer):
 
 
 class NetworkInvitationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
+    id = strict.IntegerField()
+    kind = strict.CharField()
     status = serializers.SerializerMethodField()
     inviter = serializers.SerializerMethodField()
     invitee = serializers.SerializerMethodField()
@@ -46,9 +47,17 @@ class NetworkInvitationSerializer(serializers.Serializer):
         return {"id": inv.invitee_id, "name": inv.invitee.get_full_name()}
 
 
+class NetworkSerializer(serializers.Serializer):
+    """GET /network/: the contacts and both directions of invitations."""
+
+    contacts = ContactSerializer(many=True)
+    incoming = NetworkInvitationSerializer(many=True)
+    outgoing = NetworkInvitationSerializer(many=True)
+
+
 class NetworkInviteSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(required=False, min_value=1)
-    email = serializers.EmailField(required=False, max_length=254)
+    user_id = strict.IntegerField(required=False, min_value=1)
+    email = strict.EmailField(required=False, max_length=254)
 
     def validate(self, data):
         if ("user_id" in data) == ("email" in data):
@@ -56,17 +65,36 @@ class NetworkInviteSerializer(serializers.Serializer):
         return data
 
 
+# NetworkInviteSerializer's rule "either user_id or email", stated in the schema (issue 10).
+NETWORK_INVITE_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"user_id": {"type": "integer", "minimum": 1}},
+            "required": ["user_id"],
+            "not": {"required": ["email"]},
+        },
+        {
+            "type": "object",
+            "properties": {"email": {"type": "string", "format": "email", "maxLength": 254}},
+            "required": ["email"],
+            "not": {"required": ["user_id"]},
+        },
+    ]
+}
+
+
 def _not_found(message="Not found."):
     return Response(error_body("not_found", message), status=404)
 
 
 @extend_schema(
-    methods=["GET"], summary="My network: contacts and invitations", responses=ContactSerializer
+    methods=["GET"], summary="My network: contacts and invitations", responses=NetworkSerializer
 )
 @extend_schema(
     methods=["POST"],
-    request=NetworkInviteSerializer,
-    responses=NetworkInvitationSerializer,
+    request={"application/json": NETWORK_INVITE_SCHEMA},
+    responses={201: NetworkInvitationSerializer},
     summary="Invite someone in-app (user_id) or by email",
 )
 @api_view(["GET", "POST"])
@@ -118,12 +146,22 @@ def invitation_action(request, inv, action):
 
 
 class FavoriteSerializer(serializers.Serializer):
-    favorite = serializers.BooleanField()
+    favorite = strict.BooleanField()
 
 
-@extend_schema(methods=["DELETE"], request=None, responses=None, summary="Remove a contact")
+@extend_schema(methods=["DELETE"], request=None, responses={204: None}, summary="Remove a contact")
 @extend_schema(
-    methods=["PATCH"], request=FavoriteSerializer, responses=ContactSerializer, summary="Favorite"
+    methods=["PATCH"],
+    # `favorite` is required even though the method is PATCH (issue 10: the schema is exact).
+    request={
+        "application/json": {
+            "type": "object",
+            "properties": {"favorite": {"type": "boolean"}},
+            "required": ["favorite"],
+        }
+    },
+    responses=ContactSerializer,
+    summary="Favorite",
 )
 @viewer_endpoint(["DELETE", "PATCH"], objects={"row": ("pk", selectors.contact_get)})
 def contact(request, row):
@@ -141,7 +179,7 @@ def contact(request, row):
     return Response(ContactSerializer(row).data)
 
 
-@extend_schema(request=None, responses=None, summary="Presence heartbeat")
+@extend_schema(request=None, responses={204: None}, summary="Presence heartbeat")
 @api_view(["POST"])
 def presence(request):
     services.presence_touch(user=request.user)

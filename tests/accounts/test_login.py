@@ -5,10 +5,15 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import UserSecurity
-from accounts.security.services import INVALID_LOGIN, IP_THROTTLED, LOCKED, login_attempt
+from accounts.security.services import (
+    INVALID_LOGIN,
+    IP_THROTTLED,
+    LOCKED,
+    authenticator_device_create,
+    login_attempt,
+)
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import PASSWORD, UserFactory, login_with_second_factor
 
@@ -141,7 +146,7 @@ def test_the_admin_needs_a_verified_second_factor(client):
     assert response.status_code == 302
     # Superadmins always need a second factor: every page, the admin too, asks for it first.
     assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
-    TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    authenticator_device_create(user=staff, name="app", confirmed=True)
     response = client.get("/admin/")
     assert response["Location"].startswith(reverse("accounts:two-factor-verify"))
 

@@ -6,10 +6,15 @@ import time
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import CompanySecurityPolicy, RecoveryCode, TwoFactorPolicy
+from accounts.models import (
+    AuthenticatorDevice,
+    CompanySecurityPolicy,
+    RecoveryCode,
+    TwoFactorPolicy,
+)
 from accounts.security.selectors import two_factor_required
+from accounts.security.services import authenticator_device_create
 from companies.models import Company, Role
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
@@ -54,7 +59,7 @@ def test_superadmins_always_use_two_factor():
 
 def enroll(client):
     client.get(reverse("accounts:two-factor-setup"))
-    device = TOTPDevice.objects.get(confirmed=False)
+    device = AuthenticatorDevice.objects.get(confirmed=False)
     return device
 
 
@@ -70,7 +75,7 @@ def test_a_required_user_is_taken_to_enrollment_before_anything_else(client):
 
     page = client.get(reverse("accounts:two-factor-setup"))
     assert page.status_code == 200 and b"data:image/svg+xml;base64," in page.content
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     response = client.post(reverse("accounts:two-factor-setup"), {"token": "000000"})
     assert "not correct" in response.content.decode()
     response = client.post(reverse("accounts:two-factor-setup"), {"token": code_for(device)})
@@ -88,7 +93,7 @@ def test_a_required_user_is_taken_to_enrollment_before_anything_else(client):
 @pytest.fixture
 def enrolled():
     user = UserFactory()
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = authenticator_device_create(user=user, name="app", confirmed=True)
     return user, device
 
 
@@ -131,17 +136,17 @@ def test_a_password_alone_cannot_replace_an_enrolled_authenticator(client, enrol
     post_login(client, user.email, PASSWORD)
     response = client.get(reverse("accounts:two-factor-setup"))
     assert response["Location"].startswith(reverse("accounts:two-factor-verify"))
-    assert list(TOTPDevice.objects.filter(user=user)) == [device]
+    assert list(AuthenticatorDevice.objects.filter(user=user)) == [device]
 
 
 def test_two_factor_cannot_be_turned_off_when_required(client):
     user = UserFactory(company=company_with("always"))
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = authenticator_device_create(user=user, name="app", confirmed=True)
     post_login(client, user.email, PASSWORD)
     client.post(reverse("accounts:two-factor-verify"), {"token": code_for(device)})
     response = client.post(reverse("accounts:two-factor-disable"), {"password": PASSWORD})
     assert "required for your account" in response.content.decode()
-    assert TOTPDevice.objects.filter(user=user).exists()
+    assert AuthenticatorDevice.objects.filter(user=user).exists()
 
 
 def test_two_factor_can_be_turned_off_with_the_password_when_optional(client, enrolled):
@@ -152,7 +157,7 @@ def test_two_factor_can_be_turned_off_with_the_password_when_optional(client, en
     assert "not correct" in response.content.decode()
     response = client.post(reverse("accounts:two-factor-disable"), {"password": PASSWORD})
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not AuthenticatorDevice.objects.filter(user=user).exists()
     assert events_for(user, "user.two_factor.disabled").count() == 1
 
 
@@ -160,7 +165,7 @@ def test_the_enrollment_page_shows_the_key_matching_the_qr_code(client):
     user = UserFactory()
     client.force_login(user)
     response = client.get(reverse("accounts:two-factor-setup"))
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     assert secret in response.content.decode()
 

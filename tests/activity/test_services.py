@@ -28,7 +28,7 @@ def test_record_writes_one_pseudonymized_row(settings):
     assert rec.company_id == actor.company_id
     assert rec.region == settings.PORTAL_REGION
     assert "203.0.113.7" not in rec.ip_encrypted
-    assert decrypt_ip(rec.ip_encrypted) == "203.0.113.7"
+    assert decrypt_ip(rec.ip_encrypted, binding=rec.ip_binding) == "203.0.113.7"
     assert rec.data == {"fields": ["title"]}
 
 

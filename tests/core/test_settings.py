@@ -26,6 +26,7 @@ def production_env(tmp_path, **overrides):
         SECRET_KEY=secrets.token_urlsafe(50),
         DATA_MASTER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         ACTIVITY_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        DIGEST_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="portal.example.com",
         EMAIL_HOST="smtp.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -64,6 +65,15 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         ({"CELERY_BROKER_URL": "kafka://x"}, "CELERY_BROKER_URL"),
         ({"DATA_MASTER_KEY": "not-base64!"}, "DATA_MASTER_KEY"),
         ({"ACTIVITY_KEY": base64.b64encode(b"short").decode()}, "ACTIVITY_KEY"),
+        ({"DIGEST_KEY": None}, "DIGEST_KEY"),
+        ({"DIGEST_KEY": "not-base64!"}, "DIGEST_KEY"),
+        ({"DIGEST_LEGACY_UNTIL": "next spring"}, "DIGEST_LEGACY_UNTIL"),
+        ({"DATA_MASTER_KEY_ID": "0"}, "DATA_MASTER_KEY_ID"),
+        ({"DATA_MASTER_KEY_RETIRED": "one:abc"}, "DATA_MASTER_KEY_RETIRED"),
+        (
+            {"ACTIVITY_KEY_RETIRED": "1:" + base64.b64encode(b"x" * 32).decode()},
+            "ACTIVITY_KEY_RETIRED",
+        ),
         ({"EMAIL_HOST": None}, "EMAIL_HOST"),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
         ({"DEBUG": "maybe"}, "DEBUG"),
@@ -86,12 +96,21 @@ def test_development_keys_are_generated_once_into_an_ignored_file(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DATA_MASTER_KEY", "ACTIVITY_KEY", "DEBUG", "DATABASE_URL"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "DATA_MASTER_KEY",
+            "ACTIVITY_KEY",
+            "DIGEST_KEY",
+            "DEBUG",
+            "DATABASE_URL",
+        }
     }
     env["PORTAL_VAR_DIR"] = str(tmp_path)
     assert run_manage(env, "check").returncode == 0
     first = (tmp_path / ".env").read_text()
     assert "SECRET_KEY=" in first and "DATA_MASTER_KEY=" in first and "ACTIVITY_KEY=" in first
+    assert "DIGEST_KEY=" in first
     assert oct((tmp_path / ".env").stat().st_mode & 0o777) == "0o600"
     assert run_manage(env, "check").returncode == 0
     assert (tmp_path / ".env").read_text() == first  # stable across restarts

@@ -97,9 +97,9 @@ def _device_code(email: str) -> str:
     import base64
     import time
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.models import AuthenticatorDevice
 
-    device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+    device = AuthenticatorDevice.objects.get(user__email=email, confirmed=True)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     now_t = int(time.time() // 30)
     return totp_code(secret, steps_ahead=max(0, device.last_t + 1 - now_t))

@@ -45,6 +45,7 @@ from .signin import (
     login_attempt,
 )
 from .two_factor import (
+    authenticator_device_create,
     recovery_codes_regenerate,
     two_factor_disable,
     two_factor_setup_confirm,
@@ -80,6 +81,7 @@ __all__ = [
     "WRONG_TOTP",
     "Outcome",
     "account_unlock",
+    "authenticator_device_create",
     "company_security_policy_set",
     "email_verification_refusal",
     "email_verify",

@@ -5,12 +5,10 @@ error reaches the person: those services return an outcome instead of raising in
 transaction, and the public wrapper raises `ApplicationError` after the commit.
 """
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
+from rainbow_portal.crypto import keyed_digest
 
 from ...models import (
     User,
@@ -48,7 +46,8 @@ RESET_REQUESTS_CAPPED = (
     "Too many codes were asked for this address in the last hour, so no new code is sent. "
     "Use the latest code you received if it is less than 15 minutes old, or try again later."
 )
-WRONG_SIGNUP_PASSWORD = (
+# bandit B105 accepted: a message shown to a person, not a password.
+WRONG_SIGNUP_PASSWORD = (  # nosec B105
     "This is not the password chosen at sign-up. If you do not know it, set a new password "
     "instead (link below)."
 )
@@ -59,8 +58,8 @@ VERIFY_ATTEMPTS_USED = (
 
 
 def _digest(value: str, *, purpose: str) -> str:
-    key = f"{purpose}:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    # Keyed by DIGEST_KEY, one derived key per purpose (D10c.1); SECRET_KEY plays no part.
+    return keyed_digest(purpose, value)
 
 
 def _security_for_update(user) -> UserSecurity:

@@ -1,6 +1,5 @@
 """Password reset by emailed code, and password change (SPEC §7.2)."""
 
-import hmac
 import secrets
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils import timezone
 import activity
 from accounts.security.password_policy import password_check
 from core.services import email_send
+from rainbow_portal.crypto import digest_matches
 from rainbow_portal.exceptions import ApplicationError
 
 from ...models import (
@@ -104,7 +104,7 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     if entry is None:
         return Outcome(error=WRONG_RESET_CODE)
     # The code is bound to the user: another account's code never matches.
-    matches = hmac.compare_digest(entry.code_hash, _digest(f"{user.pk}:{code}", purpose="reset"))
+    matches = digest_matches("reset", f"{user.pk}:{code}", entry.code_hash)
     # Why a code fails is said only to whoever holds it, so nothing leaks about the account.
     if matches and entry.used_at:
         return Outcome(error="This code was already used. Ask for a new code.")

@@ -5,15 +5,17 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import activity
+from rainbow_portal.crypto import digest_candidates
 from rainbow_portal.exceptions import ApplicationError
 
 from ...models import (
+    AuthenticatorDevice,
     RecoveryCode,
     User,
 )
+from ...models.authenticator import SEED_BYTES, seal_seed
 from ..selectors import has_two_factor, totp_device, two_factor_required
 from .common import (
     RECOVERY_CODE_COUNT,
@@ -27,10 +29,24 @@ from .common import (
 
 
 @transaction.atomic
+def authenticator_device_create(*, user: User, name: str, confirmed: bool, actor=None):
+    """A device with a fresh TOTP seed, sealed to its own row id (known once inserted), so
+    the plain seed never reaches the database (D10c.2)."""
+    device = AuthenticatorDevice.objects.create(
+        user=user, name=name, confirmed=confirmed, key="pending"
+    )
+    device.key = seal_seed(secrets.token_bytes(SEED_BYTES), device_id=device.pk)
+    device.save(update_fields=["key"])
+    return device
+
+
+@transaction.atomic
 def two_factor_setup_start(*, user: User):
     """A new, unconfirmed TOTP device whose secret the enrollment page shows once."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+    return authenticator_device_create(
+        user=user, name="Authenticator app", confirmed=False, actor=user
+    )
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -51,7 +67,7 @@ def two_factor_setup_confirm(*, request, user: User, token: str) -> list[str]:
             raise ApplicationError("Start the enrollment again: no pending authenticator.")
         if not device.verify_token(token.strip()):
             raise ApplicationError(WRONG_TOTP, fields={"token": [WRONG_TOTP]})
-        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        AuthenticatorDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
@@ -86,7 +102,7 @@ def _two_factor_verify(*, request, user: User, token: str, ip: str) -> Outcome:
             .filter(
                 user=user,
                 used_at__isnull=True,
-                code_hash=_digest(f"{user.pk}:{token.lower()}", purpose="recovery"),
+                code_hash__in=digest_candidates("recovery", f"{user.pk}:{token.lower()}"),
             )
             .first()
         )
@@ -117,7 +133,7 @@ def two_factor_disable(*, user: User, actor, password: str) -> None:
         raise ApplicationError(
             "The password is not correct.", fields={"password": ["The password is not correct."]}
         )
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     activity.record(event="user.two_factor.disabled", actor=actor, target=user)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 import activity
 from core.services import email_send
+from rainbow_portal.crypto import digest_candidates
 from rainbow_portal.exceptions import ApplicationError
 
 from ...models import (
@@ -66,8 +67,8 @@ def _verification_refusal(entry: EmailVerification | None) -> str | None:
 def email_verification_refusal(*, token: str) -> str | None:
     """Why a confirmation link cannot be used (shown before asking for the password), or
     None. Only the mailbox that received the link learns this."""
-    digest = _digest(token, purpose="verify")
-    return _verification_refusal(EmailVerification.objects.filter(token_hash=digest).first())
+    digests = digest_candidates("verify", token)
+    return _verification_refusal(EmailVerification.objects.filter(token_hash__in=digests).first())
 
 
 def email_verify(*, token: str, password: str, ip: str = "") -> User:
@@ -89,7 +90,7 @@ def _email_verify(*, token: str, password: str, ip: str) -> Outcome:
     entry = (
         EmailVerification.objects.select_for_update()
         .select_related("user")
-        .filter(token_hash=_digest(token, purpose="verify"))
+        .filter(token_hash__in=digest_candidates("verify", token))
         .first()
     )
     refusal = _verification_refusal(entry)

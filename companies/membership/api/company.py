@@ -22,7 +22,18 @@ from .serializers import (
 )
 
 
-@extend_schema(request=CompanyChangeSerializer, responses=CompanySerializer, summary="A company")
+@extend_schema(
+    # Region and HDS are a superadmin's choice at creation: the API refuses them (D3.3), so the
+    # schema offers only what may change (issue 10: schema-valid input is accepted).
+    request={
+        "application/json": {
+            "type": "object",
+            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200}},
+        }
+    },
+    responses=CompanySerializer,
+    summary="A company",
+)
 @company_endpoint(["GET", "PATCH"], right=policies.can_manage_company)
 def company_detail(request, company):
     if request.method == "PATCH":

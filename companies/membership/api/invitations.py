@@ -10,7 +10,10 @@ from .. import selectors, services
 from .serializers import InvitationSerializer, InviteSerializer, _valid
 
 
-@extend_schema(request=InviteSerializer, responses=InvitationSerializer(many=True))
+@extend_schema(methods=["GET"], responses=InvitationSerializer(many=True))
+@extend_schema(
+    methods=["POST"], request=InviteSerializer, responses={201: InvitationSerializer(many=True)}
+)
 @company_endpoint(["GET", "POST"], right=policies.can_manage_company)
 def invitation_list(request, company):
     if request.method == "POST":

@@ -1,21 +1,29 @@
 """Join requests and join links, and a standalone user creating a company."""
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from rainbow_portal.exceptions import ApplicationError, error_body
+
 from ... import policies
 from ...scoping import company_endpoint
 from .. import selectors, services
 from .serializers import (
+    JOIN_LINK_TOGGLE_SCHEMA,
     CompanySerializer,
     DecisionSerializer,
+    JoinedSerializer,
+    JoinLinkCreateSerializer,
     JoinLinkSerializer,
     JoinLinkToggleSerializer,
+    JoinLinkWithTokenSerializer,
     JoinRequestCreateSerializer,
     JoinRequestSerializer,
     NameSerializer,
+    StatusAnswerSerializer,
     _valid,
 )
 
@@ -42,17 +50,22 @@ def join_request_decide(request, company, join_request):
     return Response(JoinRequestSerializer(decided).data)
 
 
-@extend_schema(request=JoinLinkSerializer, responses=JoinLinkSerializer(many=True))
+@extend_schema(methods=["GET"], responses=JoinLinkSerializer(many=True))
+@extend_schema(
+    methods=["POST"],
+    request=JoinLinkCreateSerializer,
+    responses={201: JoinLinkWithTokenSerializer},
+)
 @company_endpoint(["GET", "POST"], right=policies.can_manage_company)
 def join_link_list(request, company):
     if request.method == "POST":
-        data = _valid(JoinLinkSerializer, request)
+        data = _valid(JoinLinkCreateSerializer, request)
         link = services.join_link_create(company=company, actor=request.user, **data)
-        return Response(JoinLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(JoinLinkWithTokenSerializer(link).data, status=status.HTTP_201_CREATED)
     return Response(JoinLinkSerializer(selectors.join_link_list(company=company), many=True).data)
 
 
-@extend_schema(request=JoinLinkToggleSerializer, responses=JoinLinkSerializer)
+@extend_schema(request=JOIN_LINK_TOGGLE_SCHEMA, responses=JoinLinkSerializer)
 @company_endpoint(
     ["PATCH"],
     right=policies.can_manage_company,
@@ -64,7 +77,9 @@ def join_link_toggle(request, company, link):
     return Response(JoinLinkSerializer(link).data)
 
 
-@extend_schema(request=None, responses=JoinLinkSerializer, summary="New token for a join link")
+@extend_schema(
+    request=None, responses=JoinLinkWithTokenSerializer, summary="New token for a join link"
+)
 @company_endpoint(
     ["POST"],
     right=policies.can_manage_company,
@@ -72,12 +87,17 @@ def join_link_toggle(request, company, link):
 )
 def join_link_regenerate(request, company, link):
     link = services.join_link_regenerate(link=link, actor=request.user)
-    return Response(JoinLinkSerializer(link).data)
+    return Response(JoinLinkWithTokenSerializer(link).data)
 
 
-@extend_schema(request=NameSerializer, responses=CompanySerializer, summary="Create my company")
+@extend_schema(
+    request=NameSerializer, responses={201: CompanySerializer}, summary="Create my company"
+)
 @api_view(["POST"])
 def company_create(request):
+    if not request.user.company.is_default:
+        # As on the page: a rights question (403), not a bad input (issue 10, schemathesis).
+        raise PermissionDenied("Only standalone users create a company.")
     data = _valid(NameSerializer, request)
     company = services.company_create_by_user(user=request.user, name=data["name"])
     return Response(CompanySerializer(company).data, status=status.HTTP_201_CREATED)
@@ -85,7 +105,7 @@ def company_create(request):
 
 @extend_schema(
     request=JoinRequestCreateSerializer,
-    responses=None,
+    responses={201: StatusAnswerSerializer},
     summary="Ask to join",
     operation_id="join_request_create",
 )
@@ -97,8 +117,13 @@ def join_request_create(request):
     return Response({"id": join_request.pk, "status": join_request.status}, status=201)
 
 
-@extend_schema(request=None, responses=None, summary="Join through a join link")
+@extend_schema(request=None, responses=JoinedSerializer, summary="Join through a join link")
 @api_view(["POST"])
 def join_link_use(request, token):
-    link = services.join_link_use(token=token, user=request.user)
+    try:
+        link = services.join_link_use(token=token, user=request.user)
+    except ApplicationError as exc:
+        if exc.code == "invalid_link":  # no such link: the resource is not found
+            return Response(error_body(exc.code, exc.message), status=status.HTTP_404_NOT_FOUND)
+        raise
     return Response({"company": link.company.slug})

@@ -10,7 +10,10 @@ from ...services import domain_add
 from .serializers import DomainSerializer, _valid
 
 
-@extend_schema(request=DomainSerializer, responses=DomainSerializer(many=True))
+@extend_schema(methods=["GET"], responses=DomainSerializer(many=True))
+@extend_schema(
+    methods=["POST"], request=DomainSerializer, responses={201: DomainSerializer(many=True)}
+)
 @platform_endpoint(["GET", "POST"])
 def operator_domains(request, company):
     if request.method == "POST":

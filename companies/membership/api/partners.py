@@ -8,10 +8,16 @@ from rest_framework.response import Response
 from ... import policies
 from ...scoping import company_endpoint
 from .. import selectors, services
-from .serializers import CustomerSerializer, DecisionSerializer, PartnerOfferSerializer, _valid
+from .serializers import (
+    CustomerSerializer,
+    DecisionSerializer,
+    PartnerOfferSerializer,
+    StatusAnswerSerializer,
+    _valid,
+)
 
 
-@extend_schema(request=DecisionSerializer, responses=None)
+@extend_schema(request=DecisionSerializer, responses=StatusAnswerSerializer)
 @company_endpoint(
     ["POST"],
     right=policies.can_manage_security,  # SPEC §2.8: the customer's own admin answers
@@ -25,7 +31,8 @@ def partner_offer_decide(request, company, offer):
     return Response({"id": offer.pk, "status": offer.status})
 
 
-@extend_schema(request=CustomerSerializer, responses=CustomerSerializer(many=True))
+@extend_schema(methods=["GET"], responses=CustomerSerializer(many=True))
+@extend_schema(methods=["POST"], request=CustomerSerializer, responses={201: CustomerSerializer})
 @api_view(["GET", "POST"])
 def customer_list(request):
     policies.require_partner_member(actor=request.user)
@@ -45,7 +52,7 @@ def customer_list(request):
     )
 
 
-@extend_schema(request=PartnerOfferSerializer, responses=None)
+@extend_schema(request=PartnerOfferSerializer, responses={201: StatusAnswerSerializer})
 @api_view(["POST"])
 def partner_offer_create(request):
     policies.require_can_create_customer(actor=request.user)

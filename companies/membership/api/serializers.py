@@ -3,19 +3,20 @@
 from rest_framework import serializers
 
 from core.validation import validate_name
+from rainbow_portal import fields as strict
 
 from ...models import FileSharingMode, Role
 from ..forms import ROLE_FILTER_CHOICES, STATUS_FILTER_CHOICES
 
 
 class CompanySerializer(serializers.Serializer):
-    slug = serializers.CharField(read_only=True)
-    name = serializers.CharField(max_length=200, validators=[validate_name])
-    kind = serializers.CharField(read_only=True)
-    region = serializers.CharField(read_only=True)
-    is_hds = serializers.BooleanField(read_only=True)
-    visibility = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
+    slug = strict.CharField(read_only=True)
+    name = strict.CharField(max_length=200, validators=[validate_name])
+    kind = strict.CharField(read_only=True)
+    region = strict.CharField(read_only=True)
+    is_hds = strict.BooleanField(read_only=True)
+    visibility = strict.CharField(read_only=True)
+    status = strict.CharField(read_only=True)
     business_partner = serializers.SerializerMethodField()
 
     def get_business_partner(self, company) -> str | None:
@@ -23,11 +24,11 @@ class CompanySerializer(serializers.Serializer):
 
 
 class MemberSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    is_active = serializers.BooleanField()
+    id = strict.IntegerField()
+    email = strict.EmailField()
+    first_name = strict.CharField()
+    last_name = strict.CharField()
+    is_active = strict.BooleanField()
     roles = serializers.SerializerMethodField()
 
     def get_roles(self, user) -> list[str]:
@@ -36,7 +37,7 @@ class MemberSerializer(serializers.Serializer):
 
 class MemberFilterSerializer(serializers.Serializer):
     # DRF's CharField refuses NUL bytes, which PostgreSQL cannot take in a query.
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    q = strict.CharField(required=False, allow_blank=True, max_length=100, default="")
     role = serializers.ChoiceField(
         choices=ROLE_FILTER_CHOICES, required=False, allow_blank=True, default=""
     )
@@ -55,21 +56,21 @@ class MemberFileSharingSerializer(serializers.Serializer):
 
 
 class CompanyFileSharingSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField()
+    enabled = strict.BooleanField()
 
 
 class InvitationSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    role = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
+    id = strict.IntegerField(read_only=True)
+    email = strict.EmailField(read_only=True)
+    role = strict.CharField(read_only=True)
+    status = strict.CharField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
 
 
 class InviteSerializer(serializers.Serializer):
     emails = serializers.ListField(
-        child=serializers.CharField(max_length=254), min_length=1, max_length=100
+        child=strict.CharField(max_length=254), min_length=1, max_length=100
     )
 
 
@@ -78,52 +79,81 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class JoinRequestSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField(source="user.email")
-    status = serializers.CharField()
+    id = strict.IntegerField()
+    email = strict.EmailField(source="user.email")
+    status = strict.CharField()
     created_at = serializers.DateTimeField()
 
 
+class JoinLinkCreateSerializer(serializers.Serializer):
+    max_uses = strict.IntegerField(min_value=1, max_value=100_000)
+    valid_days = strict.IntegerField(min_value=1, max_value=365)
+
+
 class JoinLinkSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    # Present only in the answer to a creation or a regeneration: only a hash is stored.
-    token = serializers.CharField(read_only=True, required=False)
-    max_uses = serializers.IntegerField(min_value=1, max_value=100_000)
-    valid_days = serializers.IntegerField(min_value=1, max_value=365, write_only=True)
-    use_count = serializers.IntegerField(read_only=True)
-    is_enabled = serializers.BooleanField(read_only=True)
-    expires_at = serializers.DateTimeField(read_only=True)
+    """A join link as lists show it: only a hash of its token is stored, so no token."""
+
+    id = strict.IntegerField()
+    max_uses = strict.IntegerField()
+    use_count = strict.IntegerField()
+    is_enabled = strict.BooleanField()
+    expires_at = serializers.DateTimeField()
+
+
+class JoinLinkWithTokenSerializer(JoinLinkSerializer):
+    """The answer to a creation or a regeneration: the only time the token is shown."""
+
+    token = strict.CharField()
+
+
+class StatusAnswerSerializer(serializers.Serializer):
+    id = strict.IntegerField()
+    status = strict.CharField()
+
+
+class JoinedSerializer(serializers.Serializer):
+    company = strict.SlugField()
+
+
+# `enabled` is required even though the method is PATCH (issue 10: the schema is exact).
+JOIN_LINK_TOGGLE_SCHEMA = {
+    "application/json": {
+        "type": "object",
+        "properties": {"enabled": {"type": "boolean"}},
+        "required": ["enabled"],
+    }
+}
 
 
 class JoinLinkToggleSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField()
+    enabled = strict.BooleanField()
 
 
 class CompanyChangeSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, validators=[validate_name])
-    region = serializers.CharField(max_length=10, required=False)
-    is_hds = serializers.BooleanField(required=False)
+    name = strict.CharField(max_length=200, required=False, validators=[validate_name])
+    region = strict.CharField(max_length=10, required=False)
+    is_hds = strict.BooleanField(required=False)
 
 
 class NameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, validators=[validate_name])
+    name = strict.CharField(max_length=200, validators=[validate_name])
 
 
 class JoinRequestCreateSerializer(serializers.Serializer):
-    company = serializers.SlugField()
+    company = strict.SlugField()
 
 
 class CustomerSerializer(serializers.Serializer):
-    slug = serializers.CharField(read_only=True)
-    name = serializers.CharField(max_length=200, validators=[validate_name])
-    region = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
-    member_count = serializers.IntegerField(read_only=True)
-    admin_email = serializers.EmailField(write_only=True)
+    slug = strict.CharField(read_only=True)
+    name = strict.CharField(max_length=200, validators=[validate_name])
+    region = strict.CharField(read_only=True)
+    status = strict.CharField(read_only=True)
+    member_count = strict.IntegerField(read_only=True)
+    admin_email = strict.EmailField(write_only=True)
 
 
 class PartnerOfferSerializer(serializers.Serializer):
-    customer_name = serializers.CharField(max_length=200, validators=[validate_name])
+    customer_name = strict.CharField(max_length=200, validators=[validate_name])
 
 
 def _valid(serializer_class, request):
@@ -135,11 +165,11 @@ def _valid(serializer_class, request):
 class MemberPageSerializer(serializers.Serializer):
     """One page of members, as PageNumberPagination answers it (for the schema)."""
 
-    count = serializers.IntegerField()
+    count = strict.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = MemberSerializer(many=True)
 
 
 class DomainSerializer(serializers.Serializer):
-    domain = serializers.CharField(max_length=253)
+    domain = strict.CharField(max_length=253)

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-DEMO_PASSWORD = "Rainbow-Demo-2026!"
+# bandit B105 accepted: the documented demo password (README).
+DEMO_PASSWORD = "Rainbow-Demo-2026!"  # nosec B105
 
 
 class Command(BaseCommand):
