@@ -6,6 +6,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from companies.scoping import company_endpoint
+from core.validation import validate_name
+from rainbow_portal import fields as strict
 
 from . import saml, selectors
 from .models import IdentityProvider
@@ -17,13 +19,13 @@ PROVIDER = {"provider": ("provider_id", selectors.provider_get)}
 
 
 class ServiceProviderSerializer(serializers.Serializer):
-    entity_id = serializers.CharField()
-    acs = serializers.CharField()
-    metadata_url = serializers.CharField()
+    entity_id = strict.CharField()
+    acs = strict.CharField()
+    metadata_url = strict.CharField()
 
 
 class IdentityProviderSerializer(serializers.ModelSerializer):
-    has_client_secret = serializers.BooleanField(read_only=True)
+    has_client_secret = strict.BooleanField(read_only=True)
     service_provider = serializers.SerializerMethodField()
 
     class Meta:
@@ -66,32 +68,32 @@ class IdentityProviderSerializer(serializers.ModelSerializer):
 
 class IdentityProviderWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=IdentityProvider.Kind.choices, required=False)
-    name = serializers.CharField(max_length=100, required=False)
-    enabled = serializers.BooleanField(required=False)
-    enforces_mfa = serializers.BooleanField(required=False)
-    saml_entity_id = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    name = strict.CharField(max_length=100, required=False, validators=[validate_name])
+    enabled = strict.BooleanField(required=False)
+    enforces_mfa = strict.BooleanField(required=False)
+    saml_entity_id = strict.CharField(max_length=500, required=False, allow_blank=True)
     saml_sso_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     saml_slo_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
-    saml_certificates = serializers.CharField(required=False, allow_blank=True, max_length=65536)
+    saml_certificates = strict.CharField(required=False, allow_blank=True, max_length=65536)
     saml_metadata_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
-    saml_allow_idp_initiated = serializers.BooleanField(required=False)
-    metadata_xml = serializers.CharField(
+    saml_allow_idp_initiated = strict.BooleanField(required=False)
+    metadata_xml = strict.CharField(
         required=False, allow_blank=True, max_length=1024 * 1024, write_only=True
     )
     oidc_discovery_url = serializers.URLField(max_length=1000, required=False)
-    oidc_client_id = serializers.CharField(max_length=255, required=False)
-    client_secret = serializers.CharField(
+    oidc_client_id = strict.CharField(max_length=255, required=False)
+    client_secret = strict.CharField(
         max_length=1000, required=False, write_only=True, trim_whitespace=False
     )
-    oidc_scopes = serializers.CharField(max_length=200, required=False)
-    oidc_email_claim = serializers.CharField(max_length=100, required=False)
+    oidc_scopes = strict.CharField(max_length=200, required=False)
+    oidc_email_claim = strict.CharField(max_length=100, required=False)
 
 
 class SsoSettingsSerializer(serializers.Serializer):
-    require_sso = serializers.BooleanField()
-    jit_provisioning = serializers.BooleanField()
+    require_sso = strict.BooleanField()
+    jit_provisioning = strict.BooleanField()
     break_glass_users = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        child=strict.IntegerField(min_value=1, max_value=2**31 - 1),
         max_length=50,
         help_text="Ids of the company's admins who keep email and password.",
     )

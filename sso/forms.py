@@ -2,13 +2,15 @@
 
 from django import forms
 
+from core.validation import validate_name
+
 from .models import IdentityProvider
 
 PEM_HELP = "Paste one or more PEM certificates; several at once during a certificate rollover."
 
 
 class SamlProviderForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=100, validators=[validate_name])
     enabled = forms.BooleanField(required=False)
     enforces_mfa = forms.BooleanField(
         required=False,
@@ -46,7 +48,7 @@ class SamlProviderForm(forms.Form):
 
 
 class OidcProviderForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=100, validators=[validate_name])
     enabled = forms.BooleanField(required=False)
     enforces_mfa = SamlProviderForm.base_fields["enforces_mfa"]
     oidc_discovery_url = forms.URLField(

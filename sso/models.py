@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from companies.models import Company
+from core.validation import validate_name
 
 
 class IdentityProvider(models.Model):
@@ -22,7 +23,7 @@ class IdentityProvider(models.Model):
         Company, on_delete=models.CASCADE, related_name="identity_providers"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_name])
     enabled = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False)
     # When the IdP itself asks for a second factor, the portal's own (SPEC §7.5) is not asked

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_seal_existing_totp_seeds'),
-        ('accounts', '0008_merge_0007_name_validators_0007_personal_api_tokens'),
+        ("accounts", "0007_seal_existing_totp_seeds"),
+        ("accounts", "0008_merge_0007_name_validators_0007_personal_api_tokens"),
     ]
 
-    operations = [
-    ]
+    operations = []
