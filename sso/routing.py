@@ -7,7 +7,8 @@ from django.urls import reverse
 from .policies import may_use_password
 from .selectors import provider_for_email, sso_settings
 
-PASSWORD_REFUSED = (
+# nosec B105 - a message shown to the person, not a password
+PASSWORD_REFUSED = (  # nosec B105
     "Your company signs you in through its identity provider. Use “Continue” with your "
     "email address instead of a password."
 )

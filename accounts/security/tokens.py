@@ -17,7 +17,7 @@ from rainbow_portal.exceptions import ApplicationError
 
 from ..models import PersonalToken, User
 
-TOKEN_PREFIX = "rbp"
+TOKEN_PREFIX = "rbp"  # nosec B105 - the public prefix of every token, not a secret
 MAX_DAYS = 90  # SPEC §7.8
 DEFAULT_DAYS = 30
 MAX_LIVE_TOKENS = 20
@@ -30,9 +30,10 @@ admin_roles_of = None
 REASONS = {
     "user": "revoked by its owner",
     "operator": "revoked by an operator",
-    "password_reset": "the password was reset",
-    "password_change": "the password was changed",
-    "password_set_by_admin": "the password was set by an operator",
+    # nosec B105 (three lines) - revocation reasons shown to people, not passwords
+    "password_reset": "the password was reset",  # nosec B105
+    "password_change": "the password was changed",  # nosec B105
+    "password_set_by_admin": "the password was set by an operator",  # nosec B105
     "account_closed": "the account was closed",
     "role_lost": "a role it was made with was removed",
     "company_changed": "the account moved to another company",

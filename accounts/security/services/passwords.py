@@ -166,7 +166,8 @@ def _password_reset_confirm(*, email: str, code: str, new_password: str, ip: str
     return Outcome(user=user)
 
 
-WRONG_CURRENT_PASSWORD = "The current password is not correct."
+# nosec B105 - a message shown to the person, not a password
+WRONG_CURRENT_PASSWORD = "The current password is not correct."  # nosec B105
 
 
 @transaction.atomic
