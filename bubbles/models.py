@@ -250,9 +250,13 @@ class BubbleFile(models.Model):
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
     )
     uploader = models.ForeignKey(BubbleMember, on_delete=models.PROTECT, related_name="files")
-    # The stored object (vault): where the ciphertext lives and how it was sealed.
-    storage_name = models.CharField(max_length=255, editable=False)
+    # The stored object (vault): where the ciphertext lives and how it was sealed. The
+    # storage name is random, never derived from the file's name.
+    storage_name = models.CharField(max_length=100, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
     key_id = models.CharField(max_length=64, blank=True, editable=False)
+    key_version = models.PositiveIntegerField(default=0, editable=False)
+    # safe_filename(): no path, no control characters, at most 200 characters.
     display_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)

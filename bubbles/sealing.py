@@ -1,21 +1,36 @@
-"""Sealing message bodies (SPEC §9.1). Interim: AES-256-GCM under a key derived from the
-master key, bound to the company and the message id; replaced by the vault's envelope
-encryption once it lands."""
+"""Message bodies through the vault (SPEC §9.1): envelope encryption under the bubble
+company's key, bound to the message's id, so a body moved to another row fails to open."""
 
-from django.conf import settings
+from vault import selectors as vault_selectors
+from vault import services as vault_services
 
-from rainbow_portal.crypto import derive_key, seal, unseal
-
-
-def _aad(message) -> bytes:
-    return f"bubbles.message:{message.bubble.company_id}:{message.pk}".encode()
+PURPOSE = "bubble.message"
 
 
 def seal_body(*, message, body: str) -> bytes:
-    key = derive_key(settings.DATA_MASTER_KEY, "bubbles.message.interim")
-    return seal(key, body.encode(), aad=_aad(message))
+    return vault_services.text_encrypt(
+        company=message.bubble.company_id,
+        purpose=PURPOSE,
+        object_id=str(message.pk),
+        plaintext=body,
+    )
 
 
 def open_body(*, message) -> str:
-    key = derive_key(settings.DATA_MASTER_KEY, "bubbles.message.interim")
-    return unseal(key, bytes(message.body_sealed), aad=_aad(message)).decode()
+    return vault_selectors.text_decrypt(
+        company=message.bubble.company_id,
+        purpose=PURPOSE,
+        object_id=str(message.pk),
+        blob=bytes(message.body_sealed),
+    )
+
+
+def open_bodies(messages) -> list[str]:
+    """One query for a whole page (the company's keys), whatever its length."""
+    if not messages:
+        return []
+    return vault_selectors.text_decrypt_many(
+        company=messages[0].bubble.company_id,
+        purpose=PURPOSE,
+        items=[(str(m.pk), bytes(m.body_sealed)) for m in messages],
+    )

@@ -9,6 +9,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 
 from rainbow_portal.exceptions import ApplicationError
+from vault import DecryptionError
+from vault import selectors as vault_selectors
 
 from .models import (
     CURRENT_STATUSES,
@@ -19,11 +21,11 @@ from .models import (
     Conference,
     ConferenceEntry,
     ConferenceState,
-    Message,
     MemberRole,
     MemberStatus,
+    Message,
 )
-from .sealing import open_body
+from .sealing import open_bodies, open_body
 
 PAGE_SIZE = 50
 
@@ -140,9 +142,35 @@ def message_page(*, bubble: Bubble, before: str = "", limit: int = PAGE_SIZE):
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    for message in rows:
-        message.body = open_body(message=message)
+    for message, body in zip(rows, _opened(rows), strict=True):
+        message.body = body
     return rows, (encode_cursor(rows[-1]) if more and rows else "")
+
+
+UNREADABLE = "(This message cannot be read.)"
+
+
+def _opened(messages) -> list[str]:
+    """Bodies in one query; a body that fails to open (tampered, or its key shredded) reads
+    as a notice instead of taking the whole page down."""
+    try:
+        return open_bodies(messages)
+    except DecryptionError:
+        out = []
+        for message in messages:
+            try:
+                out.append(open_body(message=message))
+            except DecryptionError:
+                out.append(UNREADABLE)
+        return out
+
+
+def bubble_file_chunks(*, bubble_file):
+    """The file's plaintext chunks. The whole file is authenticated before this returns, so
+    a damaged one raises DecryptionError before a byte is delivered."""
+    return vault_selectors.file_open(
+        company=bubble_file.bubble.company_id, object_id=str(bubble_file.pk), stored=bubble_file
+    )
 
 
 def last_message_id(*, bubble: Bubble):
@@ -234,14 +262,30 @@ def company_bubble_get(*, company, pk) -> Bubble:
 # --- GDPR export (SPEC §8) -----------------------------------------------------------------
 
 
+def bubble_is_orphaned(*, bubble: Bubble) -> bool:
+    """No active organizer: the account holding the role was deactivated or closed."""
+    return not BubbleMember.objects.filter(
+        bubble=bubble,
+        role=MemberRole.ORGANIZER,
+        status=MemberStatus.ACCEPTED,
+        user__is_active=True,
+    ).exists()
+
+
 def bubble_export_for_user(*, user) -> dict:
     """The user's bubbles, their own messages (opened) and their files' metadata."""
     memberships = BubbleMember.objects.select_related("bubble").filter(user=user)
-    messages = (
+    messages = list(
         Message.objects.select_related("bubble")
         .filter(author__user=user, deleted_at__isnull=True)
         .order_by("created_at", "id")
     )
+    bodies = []
+    for message in messages:
+        try:
+            bodies.append(open_body(message=message))
+        except DecryptionError:
+            bodies.append(UNREADABLE)
     files = BubbleFile.objects.filter(uploader__user=user, deleted_at__isnull=True).order_by(
         "created_at"
     )
@@ -262,9 +306,9 @@ def bubble_export_for_user(*, user) -> dict:
                 "id": str(m.pk),
                 "bubble": m.bubble_id,
                 "created_at": m.created_at.isoformat(),
-                "body": open_body(message=m),
+                "body": body,
             }
-            for m in messages
+            for m, body in zip(messages, bodies, strict=True)
         ],
         "files": [
             {

@@ -30,6 +30,8 @@ urlpatterns = [
         views.message_delete,
         name="message-delete",
     ),
+    path(bubble + "files/", views.file_upload, name="file-upload"),
+    path(bubble + "files/<uuid:file_id>/", views.file_download, name="file-download"),
     path(bubble + "email/", views.conversation_email, name="conversation-email"),
     path(bubble + "conference/", views.conference, name="conference"),
     path(bubble + "conference/state/", views.conference_state, name="conference-state"),

@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from companies.selectors import company_get_for_actor
 from rainbow_portal.exceptions import ApplicationError
+from vault import DecryptionError
+from vault.files import safe_filename
 
 from . import forms, policies, selectors, services
 from .guest_session import guest_member_id, guest_session_end, guest_session_start
@@ -169,9 +172,11 @@ def member_add(request, bubble, member):
     if not form.is_valid():
         messages.error(request, "Enter a valid email address.")
         return _done(request, bubble)
-    target = User.objects.select_related("company").filter(
-        email__iexact=form.cleaned_data["email"]
-    ).first()
+    target = (
+        User.objects.select_related("company")
+        .filter(email__iexact=form.cleaned_data["email"])
+        .first()
+    )
 
     def call():
         if target is None:
@@ -196,7 +201,9 @@ def member_action(request, bubble, member, member_id, action):
         return _attempt(
             request,
             bubble,
-            lambda: services.bubble_ownership_transfer(bubble=bubble, to=target, actor=request.user),
+            lambda: services.bubble_ownership_transfer(
+                bubble=bubble, to=target, actor=request.user
+            ),
             "Ownership transferred: you are now a co-organizer.",
             "#participants",
         )
@@ -482,12 +489,63 @@ def company_bubble(request, slug, pk):
             "company": company,
             "bubble": bubble,
             "participants": participants,
-            "orphaned": services.bubble_is_orphaned(bubble=bubble),
+            "orphaned": selectors.bubble_is_orphaned(bubble=bubble),
             "candidates": [
-                p for p in participants if p.user_id and p.user.company_id == company.pk
-                and p.user.is_active
+                p
+                for p in participants
+                if p.user_id and p.user.company_id == company.pk and p.user.is_active
             ],
             "form": form,
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+@require_POST
+@participant_view
+def file_upload(request, bubble, member):
+    form = forms.FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to upload (an empty file is refused).")
+        return _done(request, bubble, anchor="#messages")
+    return _attempt(
+        request,
+        bubble,
+        lambda: services.bubble_file_upload(
+            member=member,
+            upload=form.cleaned_data["file"],
+            body=request.POST.get("body", ""),
+            actor=_actor(request),
+        ),
+        "File uploaded: it was scanned and is stored encrypted.",
+        "#messages",
+    )
+
+
+def file_response(bubble_file, chunks) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=bubble_file.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=safe_filename(bubble_file.display_name)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Length"] = str(bubble_file.size)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@participant_view
+def file_download(request, bubble, member, file_id):
+    bubble_file = selectors.bubble_file_get(bubble=bubble, pk=file_id)
+    try:
+        services.require_can_download(member=member, actor=_actor(request))
+        chunks = selectors.bubble_file_chunks(bubble_file=bubble_file)
+    except (ApplicationError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+        return _done(request, bubble, anchor="#messages")
+    except DecryptionError:
+        messages.error(request, "This file cannot be read: it was damaged or its key is gone.")
+        return _done(request, bubble, anchor="#messages")
+    return file_response(bubble_file, chunks)

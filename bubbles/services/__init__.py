@@ -7,7 +7,6 @@ from .bubbles import (
     bubble_create,
     bubble_delete,
     bubble_invitation_accept,
-    bubble_is_orphaned,
     bubble_leave,
     bubble_member_add,
     bubble_member_remove,
@@ -16,6 +15,7 @@ from .bubbles import (
     bubble_rename,
 )
 from .conference import conference_admit, conference_end, conference_join, conference_start
+from .files import bubble_file_discard, bubble_file_upload, require_can_download
 from .guests import bubble_guest_invite, bubble_guest_redeem
 from .messages import (
     conversation_email_request,
@@ -31,11 +31,12 @@ __all__ = [
     "bubble_co_organizer_promote",
     "bubble_create",
     "bubble_delete",
+    "bubble_file_discard",
+    "bubble_file_upload",
     "bubble_files_delete_for_user",
     "bubble_guest_invite",
     "bubble_guest_redeem",
     "bubble_invitation_accept",
-    "bubble_is_orphaned",
     "bubble_leave",
     "bubble_member_add",
     "bubble_member_remove",
@@ -51,4 +52,5 @@ __all__ = [
     "conversation_email_send",
     "message_delete_last",
     "message_post",
+    "require_can_download",
 ]

@@ -19,6 +19,7 @@ from ..models import (
     MemberRole,
     MemberStatus,
 )
+from ..selectors import bubble_is_orphaned
 from .common import lock_bubble, membership_of, record, touch
 
 NAME_MAX = 100
@@ -169,7 +170,11 @@ def bubble_member_remove(*, member: BubbleMember, actor) -> BubbleMember:
     if member.is_guest:
         _revoke_guest(member)
     record(
-        "bubble.member.removed", bubble=bubble, actor=actor, target=member.user, guest=member.is_guest
+        "bubble.member.removed",
+        bubble=bubble,
+        actor=actor,
+        target=member.user,
+        guest=member.is_guest,
     )
     return member
 
@@ -304,16 +309,6 @@ def bubble_delete(*, bubble: Bubble, actor) -> Bubble:
     return _close(bubble, status=BubbleStatus.DELETED, actor=actor, event="bubble.deleted")
 
 
-def bubble_is_orphaned(*, bubble: Bubble) -> bool:
-    """No active organizer: the account holding the role was deactivated or closed."""
-    return not BubbleMember.objects.filter(
-        bubble=bubble,
-        role=MemberRole.ORGANIZER,
-        status=MemberStatus.ACCEPTED,
-        user__is_active=True,
-    ).exists()
-
-
 @transaction.atomic
 def bubble_owner_reassign(*, bubble: Bubble, to: BubbleMember, actor) -> BubbleMember:
     """A company admin hands an orphaned bubble of their company to one of its participants
@@ -341,4 +336,3 @@ def bubble_owner_reassign(*, bubble: Bubble, to: BubbleMember, actor) -> BubbleM
     touch(to, role=MemberRole.ORGANIZER, status=MemberStatus.ACCEPTED)
     record("bubble.ownership.reassigned", bubble=bubble, actor=actor, target=to.user)
     return to
-

@@ -65,9 +65,11 @@ def conference_join(*, member: BubbleMember, actor) -> ConferenceEntry:
     conference = running_conference(bubble)
     if conference is None:
         raise ApplicationError("The conference has not started yet.", code="not_started")
-    entry = ConferenceEntry.objects.select_for_update().filter(
-        conference=conference, member=member
-    ).first()
+    entry = (
+        ConferenceEntry.objects.select_for_update()
+        .filter(conference=conference, member=member)
+        .first()
+    )
     if entry is not None:
         if entry.state == LobbyState.ADMITTED and not entry.present:
             entry.present = True
@@ -82,7 +84,10 @@ def conference_join(*, member: BubbleMember, actor) -> ConferenceEntry:
         admitted_at=timezone.now() if organizing else None,
     )
     record(
-        "bubble.conference.joined", bubble=bubble, actor=actor, target=conference,
+        "bubble.conference.joined",
+        bubble=bubble,
+        actor=actor,
+        target=conference,
         guest=member.is_guest,
     )
     return entry
@@ -93,8 +98,8 @@ def conference_admit(*, entry: ConferenceEntry, member: BubbleMember, actor) -> 
     """`member` admits `entry`: they must organize the bubble and be present themselves."""
     bubble = lock_bubble(member.bubble)
     member = _lock_member(member)
-    entry = ConferenceEntry.objects.select_for_update().select_related("conference").get(
-        pk=entry.pk
+    entry = (
+        ConferenceEntry.objects.select_for_update().select_related("conference").get(pk=entry.pk)
     )
     conference = entry.conference
     if conference.bubble_id != bubble.pk or not conference.is_running:

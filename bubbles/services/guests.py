@@ -75,9 +75,7 @@ def bubble_guest_invite(*, bubble, email: str, actor) -> GuestInvitation:
     if existing is not None:
         raise ApplicationError("This address is already invited as a guest.")
     _rate_limit(actor=actor, bubble=bubble, email=email)
-    member = BubbleMember(
-        bubble=bubble, guest_email=email, role=MemberRole.GUEST, invited_by=actor
-    )
+    member = BubbleMember(bubble=bubble, guest_email=email, role=MemberRole.GUEST, invited_by=actor)
     member.full_clean()
     member.save()
     token = secrets.token_urlsafe(32)
@@ -163,10 +161,6 @@ def guest_member_get(*, member_id) -> BubbleMember:
     if member is None:
         raise PermissionDenied("Your guest access has ended.")
     invitation = member.guest_invitation
-    if (
-        invitation.revoked_at is not None
-        or invitation.is_expired
-        or not member.bubble.is_active
-    ):
+    if invitation.revoked_at is not None or invitation.is_expired or not member.bubble.is_active:
         raise PermissionDenied("Your guest access has ended.")
     return member

@@ -24,7 +24,10 @@ def message_post(*, member, body: str, actor) -> Message:
     require_can_post(member)
     message = message_create_sealed(member=member, body=clean_body(body))
     record(
-        "bubble.message.posted", bubble=member.bubble, actor=actor, target=message,
+        "bubble.message.posted",
+        bubble=member.bubble,
+        actor=actor,
+        target=message,
         guest=member.is_guest,
     )
     return message
