@@ -4,6 +4,15 @@ from bubbles import services
 from bubbles.models import BubbleMember
 from tests.factories import CompanyFactory, UserFactory
 
+# Built at run time so that no scanner flags this source file itself.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+@pytest.fixture(autouse=True)
+def _private_vault(vault_storage):
+    """Every bubbles test stores blobs in its own folder (never the developer's var/vault)."""
+    return vault_storage
+
 
 @pytest.fixture
 def company(db):
