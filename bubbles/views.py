@@ -132,8 +132,8 @@ def _context(request, bubble, member):
         else "",
         "message_form": forms.MessageForm(),
         "file_form": forms.FileForm(),
-        "add_form": forms.AddMemberForm(),
-        "guest_form": forms.GuestInviteForm(),
+        "add_form": forms.AddMemberForm(auto_id="add_%s"),
+        "guest_form": forms.GuestInviteForm(auto_id="guest_%s"),
         "rename_form": forms.BubbleForm(initial={"name": bubble.name, "topic": bubble.topic}),
     }
 
