@@ -115,9 +115,9 @@ def partner_invitation_list(*, customer: Company):
     ).select_related("partner")
 
 
-def partner_invitation_get(*, customer: Company, invitation_id) -> PartnerInvitation:
+def partner_invitation_get(*, company: Company, invitation_id) -> PartnerInvitation:
     found = PartnerInvitation.objects.filter(
-        customer=customer, pk=invitation_id if str(invitation_id).isdigit() else None
+        customer=company, pk=invitation_id if str(invitation_id).isdigit() else None
     ).first()
     if found is None:
         raise Http404("No such offer.")
