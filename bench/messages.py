@@ -35,7 +35,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from accounts.services import user_create  # noqa: E402
+from companies.services import user_create  # noqa: E402
 from bubbles import selectors, services  # noqa: E402
 from bubbles.models import Bubble, BubbleMember, Message  # noqa: E402
 from bubbles.sealing import seal_body  # noqa: E402
