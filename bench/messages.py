@@ -35,12 +35,12 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from companies.services import user_create  # noqa: E402
+from activity.models import ActivityRecord  # noqa: E402
 from bubbles import selectors, services  # noqa: E402
 from bubbles.models import Bubble, BubbleMember, Message  # noqa: E402
 from bubbles.sealing import seal_body  # noqa: E402
-from companies.models import Company  # noqa: E402
-from companies.services import company_create  # noqa: E402
+from companies.services import company_create, user_create  # noqa: E402
+from vault.models import CompanyKey  # noqa: E402
 
 NAME = "Bench Messages Co"
 
@@ -124,18 +124,16 @@ def main():
         result["p95_max_ms"] = max(v["p95_ms"] for v in result["large"].values())
         for size in ("small", "large"):
             for key, value in result[size].items():
-                print(f"{size:5} {key:10} p50 {value['p50_ms']:6} ms  p95 {value['p95_ms']:6} ms"
-                      f"  queries {value['queries']}")
+                print(
+                    f"{size:5} {key:10} p50 {value['p50_ms']:6} ms  p95 {value['p95_ms']:6} ms"
+                    f"  queries {value['queries']}"
+                )
         print(json.dumps(result))
     finally:
         Message.objects.filter(bubble__company=company).delete()
         BubbleMember.objects.filter(bubble__company=company).delete()
-        from activity.models import ActivityRecord
-
         ActivityRecord.objects.filter(company_id=company.pk).delete()
         Bubble.objects.filter(company=company).delete()
-        from vault.models import CompanyKey
-
         CompanyKey.objects.filter(company=company).delete()
         owner.delete()
         company.delete()
