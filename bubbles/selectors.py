@@ -49,7 +49,7 @@ def bubble_list_for_user(*, user):
 
 def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
     member = (
-        BubbleMember.objects.select_related("bubble", "bubble__company", "user")
+        BubbleMember.objects.select_related("bubble", "bubble__company", "user", "user__company")
         .filter(bubble_id=_pk(pk), user=user, status__in=CURRENT_STATUSES)
         .exclude(bubble__status=BubbleStatus.DELETED)
         .first()

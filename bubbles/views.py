@@ -96,6 +96,13 @@ def bubble_list(request):
     )
 
 
+def _last_message_id(request, bubble, page):
+    # On the first page the newest message is the conversation's last one: no extra query.
+    if not request.GET.get("before"):
+        return page[0].pk if page else None
+    return selectors.last_message_id(bubble=bubble)
+
+
 def _context(request, bubble, member):
     conference = selectors.running_conference_get(bubble=bubble)
     entry = selectors.conference_entry_for(conference=conference, member=member)
@@ -121,7 +128,7 @@ def _context(request, bubble, member):
         "participants": selectors.participant_list(bubble=bubble),
         "messages_page": page,
         "next_cursor": cursor,
-        "last_message_id": selectors.last_message_id(bubble=bubble) if shows_content else None,
+        "last_message_id": _last_message_id(request, bubble, page) if shows_content else None,
         "conference": conference,
         "entry": entry,
         "file_sharing_on": policies.file_sharing_on_for(member=member),
