@@ -19,7 +19,7 @@ EXPORT_MAX_MESSAGES = 5_000
 def conversation_email_send(*, export_id) -> bool:
     """The task's body: idempotent (a second run finds the email queued and stops)."""
     export = (
-        ConversationExport.objects.select_for_update()
+        ConversationExport.objects.select_for_update(of=("self",))
         .select_related("member__user", "member__bubble__company")
         .filter(pk=export_id)
         .first()

@@ -32,7 +32,7 @@ def message_post(*, member, body: str, actor) -> Message:
 
 def _last_message(bubble):
     return (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .filter(bubble=bubble, deleted_at__isnull=True)
         .order_by("-created_at", "-id")
         .first()
