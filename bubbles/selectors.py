@@ -59,6 +59,12 @@ def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
     return member.bubble, member
 
 
+def bubble_get_for_viewer(*, viewer, pk) -> Bubble:
+    """The bubble of a `/bubbles/<pk>/` route for a signed-in participant (404 otherwise):
+    the object the routes' tenant scope names (companies.scoping, VIEWER)."""
+    return bubble_get_for_user(user=viewer, pk=pk)[0]
+
+
 def bubble_member_get(*, bubble: Bubble, pk) -> BubbleMember:
     member = (
         BubbleMember.objects.select_related("user", "bubble", "bubble__company")
