@@ -34,6 +34,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from rest_framework.decorators import api_view
 
+from accounts.policies import is_superadmin
+
 from .selectors import company_get_for_actor, company_get_for_platform
 
 COMPANY = "company"  # resolved from the URL's company slug for the actor, then a right
@@ -53,6 +55,8 @@ class TenantScope:
     objects: dict[str, tuple[str, Callable]] = field(default_factory=dict)
     api: bool = False
     slug_kwarg: str = "slug"
+    # `(actor=, slug=) -> Company`, 404 when not the actor's to see
+    company_selector: Callable = company_get_for_actor
 
     def right_for(self, method: str) -> Callable | None:
         return self.rights.get(method.upper(), self.rights.get("*"))
@@ -110,13 +114,13 @@ def _resolve(scope: TenantScope, request, kwargs: dict) -> dict:
     resolved = {}
     company = None
     if scope.kind == COMPANY:
-        company = company_get_for_actor(actor=actor, slug=kwargs.pop(scope.slug_kwarg))
+        company = scope.company_selector(actor=actor, slug=kwargs.pop(scope.slug_kwarg))
         right = scope.right_for(request.method)
         if right is None or not right(actor=actor, company=company):
             raise PermissionDenied(REFUSED)
         resolved["company"] = company
     elif scope.kind == PLATFORM:
-        if not actor.is_superuser:
+        if not is_superadmin(actor):
             raise PermissionDenied("Only a platform superadmin does this.")
         company = company_get_for_platform(slug=kwargs.pop(scope.slug_kwarg))
         resolved["company"] = company
@@ -124,13 +128,13 @@ def _resolve(scope: TenantScope, request, kwargs: dict) -> dict:
     return resolved
 
 
-def _page(kind: str, *, right=None, methods=("GET",), objects=None, slug_kwarg="slug"):
+def _page(kind: str, *, right=None, methods=("GET",), objects=None, **options):
     scope = TenantScope(
         kind=kind,
         methods=tuple(m.upper() for m in methods),
         rights=_rights(right),
         objects=dict(objects or {}),
-        slug_kwarg=slug_kwarg,
+        **options,
     )
 
     def decorator(view):
@@ -151,14 +155,14 @@ def _page(kind: str, *, right=None, methods=("GET",), objects=None, slug_kwarg="
     return decorator
 
 
-def _endpoint(kind: str, methods, *, right=None, objects=None, slug_kwarg="slug"):
+def _endpoint(kind: str, methods, *, right=None, objects=None, **options):
     scope = TenantScope(
         kind=kind,
         methods=tuple(m.upper() for m in methods),
         rights=_rights(right),
         objects=dict(objects or {}),
         api=True,
-        slug_kwarg=slug_kwarg,
+        **options,
     )
 
     def decorator(view):
@@ -175,15 +179,17 @@ def _endpoint(kind: str, methods, *, right=None, objects=None, slug_kwarg="slug"
     return decorator
 
 
-def company_page(*, right, methods=("GET",), objects=None, slug_kwarg="slug"):
+def company_page(*, right, methods=("GET",), objects=None, **options):
     """A page under a company slug: sign-in, the company (404), `right` (403; a policy, or a
-    dict method -> policy), then `objects` (404); the view gets `company=` and each object."""
-    return _page(COMPANY, right=right, methods=methods, objects=objects, slug_kwarg=slug_kwarg)
+    dict method -> policy), then `objects` (404); the view gets `company=` and each object.
+    Options: `slug_kwarg`, `company_selector` (who may reach which company; default
+    `company_get_for_actor`)."""
+    return _page(COMPANY, right=right, methods=methods, objects=objects, **options)
 
 
-def company_endpoint(methods, *, right, objects=None, slug_kwarg="slug"):
+def company_endpoint(methods, *, right, objects=None, **options):
     """The API twin of `company_page`; it replaces `@api_view(methods)`."""
-    return _endpoint(COMPANY, methods, right=right, objects=objects, slug_kwarg=slug_kwarg)
+    return _endpoint(COMPANY, methods, right=right, objects=objects, **options)
 
 
 def viewer_page(*, methods=("GET",), objects):
@@ -196,9 +202,9 @@ def viewer_endpoint(methods, *, objects):
     return _endpoint(VIEWER, methods, objects=objects)
 
 
-def platform_endpoint(methods, *, objects=None, slug_kwarg="slug"):
+def platform_endpoint(methods, *, objects=None, **options):
     """A platform superadmin's endpoint on any company (403 for everyone else)."""
-    return _endpoint(PLATFORM, methods, objects=objects, slug_kwarg=slug_kwarg)
+    return _endpoint(PLATFORM, methods, objects=objects, **options)
 
 
 def scope_of_view(callback) -> TenantScope | None:

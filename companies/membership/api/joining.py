@@ -1,6 +1,5 @@
 """Join requests and join links, and a standalone user creating a company."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
@@ -93,11 +92,7 @@ def company_create(request):
 @api_view(["POST"])
 def join_request_create(request):
     data = _valid(JoinRequestCreateSerializer, request)
-    company = (
-        selectors.joinable_company_list(user=request.user).filter(slug=data["company"]).first()
-    )
-    if company is None:
-        raise Http404
+    company = selectors.joinable_company_get(user=request.user, slug=data["company"])
     join_request = services.join_request_create(user=request.user, company=company)
     return Response({"id": join_request.pk, "status": join_request.status}, status=201)
 

@@ -10,7 +10,7 @@ from rainbow_portal.exceptions import ApplicationError
 from ... import policies
 from ...models import FileSharingMode, Role
 from ...scoping import company_page
-from ...selectors import user_roles
+from ...selectors import domain_list, user_roles
 from ...services import company_update, member_role_grant, member_role_remove
 from .. import forms, selectors, services
 from .common import MEMBERS_PER_PAGE, _fail
@@ -37,7 +37,7 @@ def profile(request, company):
     context = {
         "company": company,
         "form": form,
-        "domains": company.domains.order_by("domain"),
+        "domains": domain_list(company=company),
         "file_sharing_enabled": selectors.company_file_sharing_enabled(company=company),
         "partner_offers": selectors.partner_invitation_list(customer=company),
         "counts": {

@@ -11,6 +11,7 @@ from rainbow_portal.exceptions import ApplicationError
 from ... import policies
 from ...scoping import company_page
 from .. import forms, selectors, services
+from .. import policies as membership_policies
 from .common import _fail
 
 
@@ -70,16 +71,10 @@ def company_invitation_cancel(request, company, invitation):
 def invitation(request, token):
     """The emailed link. A new person creates an account here and lands in the company; a
     signed-in standalone user accepts in one click."""
-    found = services.invitation_for_token(token)
-    error = None
-    if found is None:
-        error = "This invitation link is not valid."
-    elif found.status != found.Status.PENDING:
-        error = "This invitation was already used or canceled."
-    elif found.is_expired:
-        error = "This invitation has expired: ask the company's admin to send it again."
-    if error:
-        return render(request, "companies/invitation.html", {"error": error}, status=400)
+    found = selectors.invitation_for_token(token=token)
+    refusal = membership_policies.invitation_refusal(found)
+    if refusal:
+        return render(request, "companies/invitation.html", {"error": refusal.message}, status=400)
     has_account = selectors.account_exists(email=found.email)
     form = forms.InvitationSignupForm(request.POST or None)
     if request.method == "POST":

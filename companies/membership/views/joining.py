@@ -2,17 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
-from ...scoping import company_page
+from ...scoping import company_page, viewer_page
 from .. import forms, selectors, services
+from .. import policies as membership_policies
 from .common import _fail
 
 
@@ -118,10 +116,9 @@ def join_start(request):
     search_ok = search_form.is_valid()
     search = search_form.cleaned_data["q"] if search_ok else ""
     create_form = forms.CompanyCreateForm(request.POST or None)
-    standalone = request.user.company.is_default
+    standalone = membership_policies.is_standalone(request.user)
     if request.method == "POST":
-        if not standalone:
-            raise PermissionDenied("Only standalone users create a company.")
+        membership_policies.require_can_create_company(actor=request.user)
         if create_form.is_valid():
             try:
                 company = services.company_create_by_user(
@@ -151,12 +148,8 @@ def join_start(request):
     )
 
 
-@login_required
-@require_POST
-def join_request_create(request, slug):
-    company = selectors.joinable_company_list(user=request.user).filter(slug=slug).first()
-    if company is None:
-        raise Http404("No such company.")
+@viewer_page(methods=("POST",), objects={"company": ("slug", selectors.joinable_company_get)})
+def join_request_create(request, company):
     try:
         services.join_request_create(user=request.user, company=company)
         messages.success(request, f"Your request to join {company.name} was sent to its admins.")
@@ -176,15 +169,8 @@ def join(request, token):
         messages.success(request, f"Welcome to {link.company.name}.")
         return redirect("core:dashboard")
     link = selectors.join_link_for_token(token=token)
-    error = None
-    if link is None:
-        error = "This join link is not valid."
-    elif not link.is_enabled:
-        error = "This join link was switched off by the company."
-    elif link.is_expired:
-        error = "This join link has expired."
-    elif link.is_exhausted:
-        error = "This join link has reached its maximum number of users."
+    refusal = membership_policies.join_link_refusal(link)
+    error = refusal.message if refusal else None
     return render(
         request,
         "companies/join_link.html",
