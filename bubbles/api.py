@@ -375,7 +375,7 @@ def file_download(request, bubble, file_id):
     services.require_can_download(member=member, actor=request.user)
     try:
         chunks = selectors.bubble_file_chunks(bubble_file=bubble_file)
-    except DecryptionError:
+    except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
         raise ApplicationError(
             "This file cannot be read: it was damaged or its key is gone.", code="unreadable"
         ) from None

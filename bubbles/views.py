@@ -499,7 +499,7 @@ def company_bubbles(request, company):
     objects={"bubble": ("pk", selectors.company_bubble_get)},
 )
 def company_bubble(request, company, bubble):
-    form = forms.ReassignForm(request.POST or None)
+    form = forms.ReassignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             target = selectors.bubble_member_get(bubble=bubble, pk=form.cleaned_data["member"])
@@ -574,7 +574,7 @@ def file_download(request, bubble, member, file_id):
     except (ApplicationError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
         return _done(request, bubble, anchor="#messages")
-    except DecryptionError:
+    except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
         messages.error(request, "This file cannot be read: it was damaged or its key is gone.")
         return _done(request, bubble, anchor="#messages")
     return file_response(bubble_file, chunks)
