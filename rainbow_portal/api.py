@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("companies.visibility.network_api")),
     path("", include("companies.visibility.api")),
     path("", include("sso.api")),
+    path("", include("bubbles.api")),
 ]

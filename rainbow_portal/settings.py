@@ -342,6 +342,10 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Bubbles (SPEC §6) ----------------------------------------------------------------------
+# Hours a guest's single-use link stays valid (SPEC §6.2: 48 h by default).
+BUBBLE_GUEST_LINK_HOURS = env.get_int("BUBBLE_GUEST_LINK_HOURS", 48)
+
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
 # Probes are not user requests; recording them would bury the log (docs/decisions.md).
 ACTIVITY_SKIP_PATHS = ("/healthz", "/static/", "/favicon.ico")

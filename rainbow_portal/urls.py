@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
     path("systems/", include("subscriptions.urls_systems")),
+    path("bubbles/", include("bubbles.urls")),
     path("api/v1/", include(api_v1)),
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.

@@ -29,6 +29,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Contact, Invitation
 from accounts.security.selectors import two_factor_required
+from bubbles import services as bubble_services
+from bubbles.models import BubbleFile, BubbleMember
 from companies.models import (
     Company,
     CompanyInvitation,
@@ -93,7 +95,7 @@ def test_every_route_with_a_slug_or_an_id_declares_its_scope():
 
 def test_the_matrix_covers_every_namespace_with_scoped_routes():
     namespaces = {name.split(":")[0] for name in ROUTES}
-    assert {"companies", "subscriptions", "systems", "api"} <= namespaces
+    assert {"companies", "subscriptions", "systems", "api", "bubbles"} <= namespaces
 
 
 # --- The world ---------------------------------------------------------------------------
@@ -231,7 +233,18 @@ def _extension(world, company, made):
     return ext, ext.pk
 
 
+def _bubble_in(world, company, made):
+    organizer = UserFactory(company=company)
+    return bubble_services.bubble_create(name="Matrix bubble", actor=organizer), None
+
+
+def _company_bubble(world, company, made):
+    bubble, _ = _bubble_in(world, company, made)
+    return bubble, bubble.pk
+
+
 OBJECTS = {
+    "bubbles.selectors.company_bubble_get": _company_bubble,
     "companies.membership.selectors.member_get": _member,
     "companies.membership.selectors.invitation_get": _company_invitation,
     "companies.membership.selectors.join_request_get": _join_request,
@@ -303,7 +316,45 @@ def _connection_test(world):
     return test.pk, admin, other_admin_of_same_company
 
 
+def _bubble(world):
+    """A bubble of the customer: its organizer reaches it (with a plain member, the organizer's
+    last message, a file row, and a running conference with someone in the lobby)."""
+    organizer = UserFactory(company=world.company)
+    member_user = UserFactory(company=world.company)
+    waiting_user = UserFactory(company=world.company)
+    UserFactory(company=world.company, email="matrix-add@matrix.test")
+    bubble = bubble_services.bubble_create(name="Matrix bubble", actor=organizer)
+    org = BubbleMember.objects.get(bubble=bubble, user=organizer)
+    members = []
+    for user in (member_user, waiting_user):
+        bubble_services.bubble_member_add(bubble=bubble, user=user, actor=organizer)
+        bubble_services.bubble_invitation_accept(bubble=bubble, actor=user)
+        members.append(BubbleMember.objects.get(bubble=bubble, user=user))
+    message = bubble_services.message_post(member=org, body="matrix", actor=organizer)
+    # A file row whose blob is absent: the download answers "cannot be read" (no storage here).
+    bubble_file = BubbleFile.objects.create(
+        bubble=bubble,
+        message=message,
+        uploader=org,
+        storage_name="matrix/absent",
+        sha256="0" * 64,
+        display_name="matrix.txt",
+        size=1,
+        content_type="text/plain",
+    )
+    bubble_services.conference_start(member=org, actor=organizer)
+    entry = bubble_services.conference_join(member=members[1], actor=waiting_user)
+    nested = {
+        "member_id": members[0].pk,
+        "message_id": message.pk,
+        "file_id": bubble_file.pk,
+        "entry_id": entry.pk,
+    }
+    return bubble.pk, organizer, world.other_admin, nested
+
+
 VIEWER_OBJECTS = {
+    "bubbles.selectors.bubble_get_for_viewer": _bubble,
     "companies.visibility.selectors.person_get_for_viewer": _person,
     "companies.visibility.selectors.company_page_get_for_viewer": _directory_company,
     "companies.visibility.network_selectors.invitation_get": _network_invitation,
@@ -373,9 +424,19 @@ PAYLOADS = {
     ("api:extension-member", "POST"): {"user_id": None},
     ("api:operator-domains", "POST"): {"domain": "matrix-customer.test"},
     ("api:network-contact", "PATCH"): {"favorite": True},
+    ("api:bubble", "PATCH"): {"name": "Matrix renamed"},
+    ("api:bubble-members", "POST"): {"email": "matrix-add@matrix.test"},
+    ("api:bubble-guests", "POST"): {"email": "guest@matrix.test"},
+    ("api:bubble-messages", "POST"): {"body": "hello"},
 }
 # The holder reaches the endpoint, and a business rule answers (still not a refusal of access).
 RULE_ANSWERS = {
+    # Bubbles (issue 11): the organizer reaches these, and a rule answers.
+    ("api:bubble-leave", "POST"): 400,  # the last organizer cannot leave (SPEC §6.3)
+    ("api:bubble-files", "POST"): 400,  # no file in the body
+    ("api:bubble-file", "GET"): 400,  # the matrix's file row has no blob: "cannot be read"
+    ("api:company-bubble-owner", "POST"): 400,  # no member named / bubble not orphaned
+    ("bubbles:company-bubble", "POST"): 400,  # the form names no member
     # The licenses endpoint needs members' ids; the empty body is refused as input.
     ("api:subscription-licenses", "POST"): 400,
     # System creation needs a site of the company; the empty body is refused as input.
@@ -386,6 +447,9 @@ EXTRA_KWARGS = {
     "kind": "saml",
 }  # <str:action> in a route: an answer the view accepts
 ACTION_BY_ROUTE = {
+    "bubbles:member-action": "promote",
+    "api:bubble-member-action": "promote",
+    "api:bubble-conference-action": "join",
     "companies:network-invitation": "accept",
     "api:network-invitation": "accept",
 }
@@ -463,8 +527,13 @@ def test_isolation_matrix(name, method, who):
         (argument, (url_kwarg, selector)), *_ = scope.objects.items()
         key = f"{selector.__module__}.{selector.__qualname__}"
         assert key in VIEWER_OBJECTS, f"Add a factory for {key} to VIEWER_OBJECTS."
-        value, reaches, outsider = VIEWER_OBJECTS[key](world)
+        value, reaches, outsider, *more = VIEWER_OBJECTS[key](world)
         kwargs[url_kwarg] = value
+        # A factory may also give the ids of objects nested under it (a bubble's members,
+        # messages, files, lobby entries): those the route's URL names.
+        for nested, nested_value in (more[0] if more else {}).items():
+            if nested in url_kwargs:
+                kwargs[nested] = nested_value
         person = {"anonymous": None, "outsider": outsider, "holder": reaches}[who]
     else:
         if scope.kind == PLATFORM:
