@@ -113,9 +113,15 @@ def _split(data: dict, kind: str) -> tuple[dict, str, str]:
 
 
 @extend_schema(
-    request=IdentityProviderWriteSerializer,
-    responses={200: IdentityProviderSerializer(many=True), 201: IdentityProviderSerializer},
+    methods=["GET"],
+    responses=IdentityProviderSerializer(many=True),
     summary="A company's identity providers",
+)
+@extend_schema(
+    methods=["POST"],
+    request=IdentityProviderWriteSerializer,
+    responses={201: IdentityProviderSerializer},
+    summary="Add an identity provider (SAML: metadata_xml or fields; OIDC: client_secret)",
 )
 @company_endpoint(["GET", "POST"], right=MANAGE)
 def provider_list(request, company):
@@ -140,11 +146,14 @@ def provider_list(request, company):
     return Response(IdentityProviderSerializer(providers, many=True).data)
 
 
+@extend_schema(methods=["GET"], responses=IdentityProviderSerializer, summary="One provider")
 @extend_schema(
+    methods=["PATCH"],
     request=IdentityProviderWriteSerializer,
-    responses={200: IdentityProviderSerializer, 204: None},
-    summary="One identity provider",
+    responses=IdentityProviderSerializer,
+    summary="Change a provider (the client secret is write-only)",
 )
+@extend_schema(methods=["DELETE"], responses={204: None}, summary="Remove a provider")
 @company_endpoint(["GET", "PATCH", "DELETE"], right=MANAGE, objects=PROVIDER)
 def provider_detail(request, company, provider):
     if request.method == "DELETE":
