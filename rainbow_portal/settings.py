@@ -383,3 +383,4 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 # times; loopback fetches of metadata/discovery are for the test suite's local IdPs only.
 SSO_CLOCK_SKEW_SECONDS = env.get_int("SSO_CLOCK_SKEW_SECONDS", 120)
 SSO_ALLOW_LOOPBACK_FETCH = False
+SSO_FETCH_PUBLIC = True

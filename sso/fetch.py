@@ -52,6 +52,9 @@ def url_refusal(url: str) -> str | None:
                 f"The host name {parts.hostname} points at a private or local address; "
                 "the portal only fetches from public addresses."
             )
+        if not getattr(settings, "SSO_FETCH_PUBLIC", True):
+            # The test suite: nothing it does may reach a public address.
+            return "Fetching from the internet is switched off on this installation."
     return None
 
 

@@ -51,6 +51,13 @@ def _data_migrations_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_public_fetches(settings):
+    """No test reaches a public address: an identity provider URL that a test (or the API
+    fuzzer) types is refused before any connection (sso/fetch.py)."""
+    settings.SSO_FETCH_PUBLIC = False
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Unit tests run tasks in-process; tests/core/test_celery_worker.py uses a real worker."""
     celery_app.conf.task_always_eager = True

@@ -201,3 +201,13 @@ def test_oidc_needs_its_secret_and_a_working_discovery(sso_settings, acme, acme_
         )
     assert "could not be reached" in str(caught.value.fields)
     assert not IdentityProvider.objects.exists()
+
+
+def test_public_addresses_pass_the_check_and_tests_never_fetch_them(settings):
+    # url_refusal reads addresses only; an IP literal needs no DNS and nothing connects.
+    settings.SSO_FETCH_PUBLIC = True
+    assert fetch.url_refusal("https://93.184.215.14/metadata") is None
+    settings.SSO_FETCH_PUBLIC = False  # what every test runs with (tests/conftest.py)
+    assert "switched off" in fetch.url_refusal("https://93.184.215.14/metadata")
+    with pytest.raises(fetch.FetchError):
+        fetch.get("https://93.184.215.14/metadata")
