@@ -62,12 +62,52 @@ def activity_record(
 ) -> ActivityRecord:
     """Write one record. Call it inside the service's transaction so that the record and the
     state change it describes commit, or roll back, together."""
+    record = activity_record_build(
+        event=event,
+        actor=actor,
+        company=company,
+        target=target,
+        data=data,
+        ip=ip,
+        kind=kind,
+        method=method,
+        route=route,
+        status_code=status_code,
+        duration_ms=duration_ms,
+        occurred_at=occurred_at,
+    )
+    record.save()
+    return record
+
+
+def activity_records_bulk(records: list[ActivityRecord]) -> list[ActivityRecord]:
+    """Write many records built by `activity_record_build` in one statement: the batch jobs
+    (retention) record one event per account inside the batch's transaction."""
+    return ActivityRecord.objects.bulk_create(records, batch_size=1000)
+
+
+def activity_record_build(
+    *,
+    event: str,
+    actor=None,
+    company=None,
+    target=None,
+    data: dict | None = None,
+    ip: str | None = None,
+    kind: str = ActivityRecord.Kind.ACTION,
+    method: str = "",
+    route: str = "",
+    status_code: int | None = None,
+    duration_ms: int | None = None,
+    occurred_at: datetime | None = None,
+) -> ActivityRecord:
+    """An unsaved record, pseudonymized and scrubbed exactly as `activity_record` writes it."""
     events.check(event)
     company_id = getattr(company, "pk", company)
     if company_id is None and actor is not None and getattr(actor, "is_authenticated", False):
         company_id = actor.company_id
     target_type, target_ref = target_reference(target)
-    return ActivityRecord.objects.create(
+    return ActivityRecord(
         occurred_at=occurred_at or timezone.now(),
         kind=kind,
         event=event,

@@ -1,0 +1,122 @@
+"""The pipeline's calls into the other apps, in one module: each step names the app's service
+it stands for, so that a switch (personal API tokens, bubbles) is a change here only.
+
+Bubbles (SPEC §6.7, §8.3) are built on another branch: until `bubbles.services` publishes
+`bubble_memberships_end_for_user`, `bubble_files_delete_for_user` and
+`bubbles.selectors.bubble_export_for_user`, the three hooks below report themselves absent
+(`BUBBLES_AVAILABLE` is False, `bubbles_*` return None) and tests assert exactly that.
+"""
+
+from django.contrib.sessions.models import Session
+from django.db.models import Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from accounts.models import (
+    Contact,
+    EmailVerification,
+    Invitation,
+    PasswordResetCode,
+    RecoveryCode,
+    UserSession,
+)
+from companies.models import CompanyInvitation, RoleAssignment
+from subscriptions.models import Extension, License
+from subscriptions.services import licenses_release_for_user
+
+try:  # the bubbles app publishes these when issue 11 lands (see the module docstring)
+    from bubbles.selectors import bubble_export_for_user
+    from bubbles.services import bubble_files_delete_for_user, bubble_memberships_end_for_user
+
+    BUBBLES_AVAILABLE = True
+except ModuleNotFoundError as exc:
+    # Only "the module does not exist yet" means absent; a broken bubbles module still fails.
+    if exc.name not in {"bubbles.selectors", "bubbles.services"}:
+        raise
+    bubble_export_for_user = bubble_files_delete_for_user = bubble_memberships_end_for_user = None
+    BUBBLES_AVAILABLE = False
+
+
+# --- T0 ----------------------------------------------------------------------------------
+
+
+def sessions_revoke(*, user_ids: list[int]) -> int:
+    """End every browser session (SPEC §8.2). The session rows are deleted with their keys,
+    so a copied cookie is worthless at once."""
+    keys = list(UserSession.objects.filter(user_id__in=user_ids).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user_id__in=user_ids).delete()
+    return len(keys)
+
+
+def tokens_revoke_for_user(*, user, actor) -> int:
+    """Revoke every API token of the user (SPEC §7.8, §8.2).
+
+    Today's tokens are DRF `Token` rows. When personal tokens (issue 10) land on main, this
+    is the one function to switch to `tokens_revoke_for_user` of that work."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def licenses_release(*, user, actor) -> int:
+    return licenses_release_for_user(user=user, actor=actor, reason="account_closed")
+
+
+# --- T+30 --------------------------------------------------------------------------------
+
+
+def bubbles_leave(*, user, actor=None):
+    """SPEC §8.3, §6.7: leave every bubble; owned bubbles handed over or archived."""
+    if bubble_memberships_end_for_user is None:
+        return None
+    return bubble_memberships_end_for_user(user=user, actor=actor)
+
+
+def bubbles_files_delete(*, user, actor=None):
+    """SPEC §8.3: a standalone user's files are deleted (company users' are kept)."""
+    if bubble_files_delete_for_user is None:
+        return None
+    return bubble_files_delete_for_user(user=user, actor=actor)
+
+
+def bubbles_export(*, user):
+    if bubble_export_for_user is None:
+        return None
+    return bubble_export_for_user(user=user)
+
+
+def credentials_delete(*, user_ids: list[int]) -> None:
+    """Everything that lets someone act as the user, or that names the user's devices."""
+    sessions_revoke(user_ids=user_ids)
+    Token.objects.filter(user_id__in=user_ids).delete()
+    TOTPDevice.objects.filter(user_id__in=user_ids).delete()
+    RecoveryCode.objects.filter(user_id__in=user_ids).delete()
+    PasswordResetCode.objects.filter(user_id__in=user_ids).delete()
+    EmailVerification.objects.filter(user_id__in=user_ids).delete()
+
+
+def network_delete(*, user_ids: list[int], emails: list[str]) -> None:
+    """Contacts both ways and invitations sent, received or addressed to the old address."""
+    Contact.objects.filter(Q(owner_id__in=user_ids) | Q(contact_id__in=user_ids)).delete()
+    Invitation.objects.filter(
+        Q(inviter_id__in=user_ids) | Q(invitee_id__in=user_ids) | Q(email__in=emails)
+    ).delete()
+    CompanyInvitation.objects.filter(email__in=emails).delete()
+
+
+def extensions_release(*, user_ids: list[int]) -> None:
+    Extension.objects.filter(user_id__in=user_ids).update(user=None)
+
+
+# --- T+60 --------------------------------------------------------------------------------
+
+
+def company_stub_trim(*, user_ids: list[int]) -> None:
+    """Company users keep only the anonymized stub (SPEC §8.4): no role, no contact."""
+    RoleAssignment.objects.filter(user_id__in=user_ids).delete()
+
+
+def license_history_delete(*, user_ids: list[int]) -> None:
+    """Released licenses reference the user (PROTECT). A standalone user's row is deleted at
+    T+60, its license history with it; invoices already issued keep their seat counts."""
+    License.objects.filter(user_id__in=user_ids, released_at__isnull=False).delete()
