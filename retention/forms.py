@@ -21,10 +21,14 @@ class ActivityFilterForm(forms.Form):
     company = forms.CharField(required=False, label="Company short name", max_length=100)
     ip = forms.GenericIPAddressField(required=False, label="Source IP")
     since = forms.DateTimeField(
-        required=False, label="From (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        required=False,
+        label="From (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     until = forms.DateTimeField(
-        required=False, label="Until (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        required=False,
+        label="Until (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     request_type = forms.CharField(
         required=False, label="Request type (method and/or route, or event)", max_length=200
@@ -38,7 +42,9 @@ class ActivityFilterForm(forms.Form):
 
 
 class ExtractForm(forms.Form):
-    company = forms.ModelChoiceField(queryset=Company.objects.order_by("name"), to_field_name="slug")
+    company = forms.ModelChoiceField(
+        queryset=Company.objects.order_by("name"), to_field_name="slug"
+    )
     since = forms.DateField(label="Since (UTC day)", widget=forms.DateInput(attrs={"type": "date"}))
 
 

@@ -67,8 +67,7 @@ def closure_refusal(*, actor, user) -> str | None:
         return None
     if actor is not None and actor.pk == user.pk:
         return (
-            "Your account belongs to your company: only its administrator can close it. "
-            "Ask them."
+            "Your account belongs to your company: only its administrator can close it. Ask them."
         )
     if scope_of(actor=actor, company=user.company) == rights.CUSTOMER:
         return (

@@ -42,6 +42,7 @@ PERSONAL: dict[str, dict[str, str]] = {
         "subject": SCRUB_TEXT,
         "body_text": SCRUB_TEXT,
         "body_html": SCRUB_TEXT,
+        "last_error": SCRUB_TEXT,  # an SMTP refusal may quote the address
     },
     "sessions.Session": {"session_data": DELETE_ROWS},
 }
@@ -58,6 +59,8 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "companies.JoinRequest": {"status"},
     "companies.JoinLink": {"token_hash"},
     "companies.PartnerInvitation": {"status"},
+    "companies.VisibilityRequest": {"status"},
+    "core.OutboundEmail": {"template", "status"},
     "companies.MemberFileSharing": {"mode"},
     "subscriptions.Extension": {"number"},
     "retention.AccountClosure": {"stage", "closed_by_kind"},

@@ -41,7 +41,9 @@ def dashboard(*, viewer) -> dict:
     policies.require_can_run_retention(viewer)
     now = timezone.now()
     per_stage = dict(
-        AccountClosure.objects.values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
+        AccountClosure.objects.values_list("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
     )
     next_due = {
         "anonymize": AccountClosure.objects.filter(stage=Stage.CLOSED).aggregate(

@@ -43,7 +43,9 @@ except ModuleNotFoundError as exc:
 def sessions_revoke(*, user_ids: list[int]) -> int:
     """End every browser session (SPEC §8.2). The session rows are deleted with their keys,
     so a copied cookie is worthless at once."""
-    keys = list(UserSession.objects.filter(user_id__in=user_ids).values_list("session_key", flat=True))
+    keys = list(
+        UserSession.objects.filter(user_id__in=user_ids).values_list("session_key", flat=True)
+    )
     Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(user_id__in=user_ids).delete()
     return len(keys)

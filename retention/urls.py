@@ -14,7 +14,9 @@ urlpatterns = [
     path("retention/accounts/<int:user_id>/restore/", views.admin_restore, name="admin-restore"),
     path("operations/retention/", views.dashboard, name="dashboard"),
     path("operations/retention/holds/", views.hold_create, name="hold-create"),
-    path("operations/retention/holds/<int:hold_id>/release/", views.hold_release, name="hold-release"),
+    path(
+        "operations/retention/holds/<int:hold_id>/release/", views.hold_release, name="hold-release"
+    ),
     path("operations/activity/", views.activity_search_page, name="activity-search"),
     path("operations/activity/extract/", views.activity_extract_page, name="activity-extract"),
 ]

@@ -186,7 +186,10 @@ def hold_create(request):
         else:
             try:
                 services.legal_hold_place(
-                    actor=request.user, reason=form.cleaned_data["reason"], user=user, company=company
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    user=user,
+                    company=company,
                 )
                 messages.success(request, "The hold is in place.")
             except ApplicationError as exc:
@@ -255,6 +258,8 @@ def activity_extract_page(request):
         response["Content-Disposition"] = (
             f'attachment; filename="activity-{company.slug}-{since:%Y%m%d}.csv"'
         )
-        activity_ops.activity_extract(actor=request.user, company=company, since=since, out=response)
+        activity_ops.activity_extract(
+            actor=request.user, company=company, since=since, out=response
+        )
         return response
     return render(request, "retention/activity_extract.html", {"form": form})

@@ -6,116 +6,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('companies', '0007_merge_20261129_1702'),
+        ("companies", "0007_merge_20261129_1702"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionRun',
+            name="RetentionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('now', models.DateTimeField(db_index=True)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('trigger', models.CharField(max_length=20)),
-                ('closed', models.PositiveIntegerField(default=0)),
-                ('anonymized', models.PositiveIntegerField(default=0)),
-                ('deleted', models.PositiveIntegerField(default=0)),
-                ('held', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("now", models.DateTimeField(db_index=True)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("dry_run", models.BooleanField(default=False)),
+                ("trigger", models.CharField(max_length=20)),
+                ("closed", models.PositiveIntegerField(default=0)),
+                ("anonymized", models.PositiveIntegerField(default=0)),
+                ("deleted", models.PositiveIntegerField(default=0)),
+                ("held", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(default=list)),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AccountClosure',
+            name="AccountClosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_ref', models.BigIntegerField(db_index=True)),
-                ('company_id', models.BigIntegerField(blank=True, null=True)),
-                ('standalone', models.BooleanField()),
-                ('stage', models.CharField(choices=[('closed', 'Closed (restorable)'), ('anonymized', 'Anonymized'), ('deleted', 'Deleted'), ('restored', 'Restored')], default='closed', max_length=12)),
-                ('closed_at', models.DateTimeField()),
-                ('anonymize_due_at', models.DateTimeField()),
-                ('delete_due_at', models.DateTimeField()),
-                ('anonymized_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('restored_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by_kind', models.CharField(max_length=20)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='closures', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("user_ref", models.BigIntegerField(db_index=True)),
+                ("company_id", models.BigIntegerField(blank=True, null=True)),
+                ("standalone", models.BooleanField()),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("closed", "Closed (restorable)"),
+                            ("anonymized", "Anonymized"),
+                            ("deleted", "Deleted"),
+                            ("restored", "Restored"),
+                        ],
+                        default="closed",
+                        max_length=12,
+                    ),
+                ),
+                ("closed_at", models.DateTimeField()),
+                ("anonymize_due_at", models.DateTimeField()),
+                ("delete_due_at", models.DateTimeField()),
+                ("anonymized_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("restored_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_by_kind", models.CharField(max_length=20)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="closures",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Being prepared'), ('ready', 'Ready'), ('expired', 'Expired')], default='pending', max_length=10)),
-                ('storage_name', models.CharField(blank=True, max_length=500)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField()),
-                ('downloaded_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='data_exports', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being prepared"),
+                            ("ready", "Ready"),
+                            ("expired", "Expired"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("storage_name", models.CharField(blank=True, max_length=500)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField()),
+                ("downloaded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="data_exports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FileDeletion',
+            name="FileDeletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('storage_name', models.CharField(max_length=500)),
-                ('reason', models.CharField(max_length=50)),
-                ('created_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("storage_name", models.CharField(max_length=500)),
+                ("reason", models.CharField(max_length=50)),
+                ("created_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['done_at', 'id'], name='retention_outbox_pending')],
+                "indexes": [
+                    models.Index(fields=["done_at", "id"], name="retention_outbox_pending")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LegalHold',
+            name="LegalHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=500)),
-                ('placed_at', models.DateTimeField()),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500)),
+                ("placed_at", models.DateTimeField()),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="companies.company",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RestoreToken',
+            name="RestoreToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('closure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='retention.accountclosure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="retention.accountclosure",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='accountclosure',
-            index=models.Index(fields=['stage', 'anonymize_due_at'], name='retention_anon_due'),
+            model_name="accountclosure",
+            index=models.Index(fields=["stage", "anonymize_due_at"], name="retention_anon_due"),
         ),
         migrations.AddIndex(
-            model_name='accountclosure',
-            index=models.Index(fields=['stage', 'delete_due_at'], name='retention_delete_due'),
+            model_name="accountclosure",
+            index=models.Index(fields=["stage", "delete_due_at"], name="retention_delete_due"),
         ),
         migrations.AddConstraint(
-            model_name='accountclosure',
-            constraint=models.UniqueConstraint(condition=models.Q(('stage__in', ['closed', 'anonymized', 'deleted'])), fields=('user_ref',), name='retention_one_open_closure_per_user'),
+            model_name="accountclosure",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stage__in", ["closed", "anonymized", "deleted"])),
+                fields=("user_ref",),
+                name="retention_one_open_closure_per_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='legalhold',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('user__isnull', False), ('company__isnull', True)), models.Q(('user__isnull', True), ('company__isnull', False)), _connector='OR'), name='retention_hold_user_xor_company'),
+            model_name="legalhold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("user__isnull", False), ("company__isnull", True)),
+                    models.Q(("user__isnull", True), ("company__isnull", False)),
+                    _connector="OR",
+                ),
+                name="retention_hold_user_xor_company",
+            ),
         ),
     ]

@@ -237,6 +237,10 @@ def activity_extract(*, actor, company: Company, since: datetime, out=None) -> i
         event="activity.extracted",
         actor=actor,
         company=company.pk,
-        data={"since": since.isoformat(), "rows": count, "via": "command" if actor is None else "page"},
+        data={
+            "since": since.isoformat(),
+            "rows": count,
+            "via": "command" if actor is None else "page",
+        },
     )
     return count

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import activity
 from accounts.models import User
@@ -35,8 +36,6 @@ def _check_identity(*, user: User, password: str, otp: str) -> None:
             "The password is not correct.", fields={"password": ["The password is not correct."]}
         )
     if has_two_factor(user=user):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if not otp or not (otp.strip().isdigit() and device.verify_token(otp.strip())):
             message = "Enter the current code from your authenticator app."
@@ -89,8 +88,8 @@ def account_close(
             "closure": closure.pk,
             "by": kind,
             "standalone": closure.standalone,
-            "sessions": sessions,
-            "tokens": tokens,
+            "browsers_signed_out": sessions,
+            "api_access_revoked": tokens,
             "licenses": licenses,
             "anonymize_due_at": closure.anonymize_due_at.isoformat(),
         },
@@ -173,23 +172,11 @@ def account_restore(*, user: User, actor, now: datetime | None = None) -> Accoun
     return _restore(closure=closure, actor=actor, now=now, via=kind)
 
 
-@transaction.atomic
 def account_restore_by_token(*, token: str, now: datetime | None = None) -> AccountClosure:
-    """A standalone user follows the emailed link: single use, expires at T+30."""
+    """A standalone user follows the emailed link: single use, expires at T+30. A refused
+    link is recorded (outside the rolled-back transaction) and answered with one message."""
     now = now or timezone.now()
-    entry = (
-        RestoreToken.objects.select_for_update()
-        .select_related("closure")
-        .filter(token_hash=token_hash(token or ""))
-        .first()
-    )
-    refusal = None
-    if entry is None:
-        refusal = "unknown"
-    elif entry.used_at is not None:
-        refusal = "used"
-    elif now >= entry.expires_at:
-        refusal = "expired"
+    closure, refusal = _restore_by_token(token=token, now=now)
     if refusal:
         activity.record(event="account.restore_link.refused", data={"reason": refusal})
         raise ApplicationError(
@@ -197,8 +184,28 @@ def account_restore_by_token(*, token: str, now: datetime | None = None) -> Acco
             "incomplete. After thirty days a closed account can no longer be restored.",
             code=f"link_{refusal}",
         )
-    closure = _closure_for_restore(user_ref=entry.closure.user_ref, now=now)
+    return closure
+
+
+@transaction.atomic
+def _restore_by_token(*, token: str, now: datetime) -> tuple[AccountClosure | None, str]:
+    entry = (
+        RestoreToken.objects.select_for_update()
+        .select_related("closure")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
+    if entry is None:
+        return None, "unknown"
+    if entry.used_at is not None:
+        return None, "used"
+    if now >= entry.expires_at:
+        return None, "expired"
+    try:
+        closure = _closure_for_restore(user_ref=entry.closure.user_ref, now=now)
+    except ApplicationError:
+        return None, "too_late"
     entry.used_at = now
     entry.save(update_fields=["used_at"])
     user = User.objects.get(pk=closure.user_ref)
-    return _restore(closure=closure, actor=user, now=now, via="link")
+    return _restore(closure=closure, actor=user, now=now, via="link"), ""

@@ -55,9 +55,7 @@ def data_export_request(*, user, actor) -> tuple[DataExport, str]:
         expires_at=now + timedelta(hours=settings.DATA_EXPORT_TTL_HOURS),
     )
     activity.record(event="data_export.requested", actor=actor, target=user)
-    transaction.on_commit(
-        lambda: current_app.send_task("retention.data_export_build", args=[export.pk])
-    )
+    transaction.on_commit(lambda: current_app.tasks["retention.data_export_build"].delay(export.pk))
     return export, token
 
 
@@ -88,7 +86,8 @@ def _content(user) -> dict[str, object]:
                 "email": i.email if i.inviter_id == user.pk else "",
                 "created_at": i.created_at.isoformat(),
             }
-            for i in Invitation.objects.filter(inviter=user) | Invitation.objects.filter(invitee=user)
+            for i in Invitation.objects.filter(inviter=user)
+            | Invitation.objects.filter(invitee=user)
         ],
         "licenses.json": [
             {
@@ -108,7 +107,8 @@ def data_export_build(*, export_id: int) -> bool:
     """Idempotent: an export already built (or gone) is left alone."""
     with transaction.atomic():
         export = (
-            DataExport.objects.select_for_update().select_related("user__company")
+            DataExport.objects.select_for_update()
+            .select_related("user__company")
             .filter(pk=export_id, status=DataExport.Status.PENDING)
             .first()
         )
@@ -148,8 +148,9 @@ def data_exports_expire(*, now) -> int:
     """Expired exports leave storage through the outbox (part of the daily run)."""
     with transaction.atomic():
         rows = list(
-            DataExport.objects.select_for_update()
-            .filter(status=DataExport.Status.READY, expires_at__lte=now)
+            DataExport.objects.select_for_update().filter(
+                status=DataExport.Status.READY, expires_at__lte=now
+            )
         )
         files_enqueue(names=[r.storage_name for r in rows], reason="export_expired", now=now)
         DataExport.objects.filter(pk__in=[r.pk for r in rows]).update(

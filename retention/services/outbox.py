@@ -5,7 +5,6 @@ counted and retried by the next drain (beat, hourly) until the file is gone."""
 from datetime import datetime
 
 from celery import current_app
-
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,8 +24,8 @@ def files_enqueue(*, names: list[str], reason: str, now: datetime | None = None)
     if not rows:
         return 0
     FileDeletion.objects.bulk_create(rows)
-    # By name: the tasks module imports these services, not the other way round.
-    transaction.on_commit(lambda: current_app.send_task(DRAIN_TASK))
+    # By name from the registry: the tasks module imports these services, not the reverse.
+    transaction.on_commit(lambda: current_app.tasks[DRAIN_TASK].delay())
     return len(rows)
 
 

@@ -29,7 +29,7 @@ from rainbow_portal.exceptions import ApplicationError
 
 from .. import steps
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
-from ..registry import ANONYMOUS_NAME
+from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, fields_for
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
 
@@ -100,14 +100,16 @@ def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
     match = Q()
     for term in terms:
         match |= Q(subject__contains=term) | Q(body_text__contains=term)
-        match |= Q(body_html__contains=term)
+        match |= Q(body_html__contains=term) | Q(last_error__contains=term)
+    columns = fields_for("core.OutboundEmail", SCRUB_TEXT)
     rows = list(OutboundEmail.objects.filter(match))
     for row in rows:
-        for term in terms:
-            row.subject = row.subject.replace(term, ANONYMOUS_NAME)
-            row.body_text = row.body_text.replace(term, ANONYMOUS_NAME)
-            row.body_html = row.body_html.replace(term, ANONYMOUS_NAME)
-    OutboundEmail.objects.bulk_update(rows, ["subject", "body_text", "body_html"])
+        for column in columns:
+            text = getattr(row, column)
+            for term in terms:
+                text = text.replace(term, ANONYMOUS_NAME)
+            setattr(row, column, text)
+    OutboundEmail.objects.bulk_update(rows, columns)
 
 
 def _admin_log_scrub(*, user_ids: list[int]) -> None:
@@ -204,7 +206,9 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
     if standalone:
         steps.license_history_delete(user_ids=standalone)
         ct = ContentType.objects.get_for_model(User)
-        LogEntry.objects.filter(content_type=ct, object_id__in=[str(i) for i in standalone]).delete()
+        LogEntry.objects.filter(
+            content_type=ct, object_id__in=[str(i) for i in standalone]
+        ).delete()
         User.objects.filter(pk__in=standalone).delete()
     AccountClosure.objects.filter(pk__in=[c.pk for c in closures]).update(
         stage=Stage.DELETED, deleted_at=now
@@ -304,4 +308,3 @@ def retention_run(*, now: datetime, dry_run: bool = False, trigger: str = "comma
     if errors:
         raise ApplicationError("The run met errors: " + "; ".join(errors), code="run_errors")
     return run.as_counts()
-

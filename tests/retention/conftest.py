@@ -12,8 +12,11 @@ from tests.factories import CompanyFactory, UserFactory
 @pytest.fixture
 def standalone(db):
     return UserFactory(
-        company=default_company(), email="zebulon.quaxley@example.test",
-        first_name="Zebulon", last_name="Quaxley", title="Chief Tinkerer",
+        company=default_company(),
+        email="zebulon.quaxley@example.test",
+        first_name="Zebulon",
+        last_name="Quaxley",
+        title="Chief Tinkerer",
     )
 
 
@@ -30,8 +33,12 @@ def company_admin(company):
 
 @pytest.fixture
 def member(company):
-    return UserFactory(company=company, email="wilhelmina.brask@acme.test",
-                       first_name="Wilhelmina", last_name="Brask")
+    return UserFactory(
+        company=company,
+        email="wilhelmina.brask@acme.test",
+        first_name="Wilhelmina",
+        last_name="Brask",
+    )
 
 
 @pytest.fixture

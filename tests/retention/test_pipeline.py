@@ -18,7 +18,9 @@ def _close_standalone(user):
     return account_close(user=user, actor=user, password="Correct-Horse-9!")
 
 
-def test_t29_nothing_t30_exactly_due_t59_nothing_t60_deleted(standalone, member, company_admin, run):
+def test_t29_nothing_t30_exactly_due_t59_nothing_t60_deleted(
+    standalone, member, company_admin, run
+):
     c1 = _close_standalone(standalone)
     c2 = account_close(user=member, actor=company_admin)
     late = UserFactory(company=member.company)
@@ -30,9 +32,9 @@ def test_t29_nothing_t30_exactly_due_t59_nothing_t60_deleted(standalone, member,
     assert AccountClosure.objects.filter(stage=Stage.ANONYMIZED).count() == 0
 
     assert run(c2.closed_at + days(30)) == {"closed": 1, "anonymized": 2, "deleted": 0, "held": 0}
-    assert set(AccountClosure.objects.filter(stage=Stage.ANONYMIZED).values_list("pk", flat=True)) == {
-        c1.pk, c2.pk
-    }
+    assert set(
+        AccountClosure.objects.filter(stage=Stage.ANONYMIZED).values_list("pk", flat=True)
+    ) == {c1.pk, c2.pk}
     assert AccountClosure.objects.get(pk=c3.pk).stage == Stage.CLOSED
 
     assert run(t0 + days(59))["deleted"] == 0
@@ -73,7 +75,12 @@ def test_restore_before_t30_cancels_the_pipeline(member, company_admin, run):
     account_restore(user=member, actor=company_admin, now=closure.closed_at + days(10))
     member.refresh_from_db()
     assert member.is_active
-    assert run(closure.closed_at + days(61)) == {"closed": 0, "anonymized": 0, "deleted": 0, "held": 0}
+    assert run(closure.closed_at + days(61)) == {
+        "closed": 0,
+        "anonymized": 0,
+        "deleted": 0,
+        "held": 0,
+    }
     member.refresh_from_db()
     assert member.first_name == "Wilhelmina"
     assert AccountClosure.objects.get(pk=closure.pk).stage == Stage.RESTORED
@@ -83,7 +90,12 @@ def test_account_hold_blocks_every_step_until_released(member, company_admin, ru
     ops = UserFactory(is_superuser=True, is_staff=True)
     closure = account_close(user=member, actor=company_admin)
     hold = legal_hold_place(actor=ops, reason="Court order 12/2026", user=member)
-    assert run(closure.closed_at + days(30)) == {"closed": 0, "anonymized": 0, "deleted": 0, "held": 1}
+    assert run(closure.closed_at + days(30)) == {
+        "closed": 0,
+        "anonymized": 0,
+        "deleted": 0,
+        "held": 1,
+    }
     member.refresh_from_db()
     assert member.first_name == "Wilhelmina"
     legal_hold_release(hold=hold, actor=ops)
@@ -106,7 +118,10 @@ def test_dry_run_counts_and_changes_nothing(member, company_admin, run):
     closure = account_close(user=member, actor=company_admin)
     before = ActivityRecord.objects.count()
     assert run(closure.closed_at + days(30), "--dry-run") == {
-        "closed": 0, "anonymized": 1, "deleted": 0, "held": 0
+        "closed": 0,
+        "anonymized": 1,
+        "deleted": 0,
+        "held": 0,
     }
     assert AccountClosure.objects.get(pk=closure.pk).stage == Stage.CLOSED
     assert RetentionRun.objects.count() == 0
@@ -123,7 +138,7 @@ def test_a_second_run_at_the_same_moment_does_nothing_more(member, company_admin
 @pytest.mark.parametrize("bad", ["yesterday", "2027-13-01T00:00:00Z", "2027-03-01T00:00:00", ""])
 def test_now_in_a_bad_format_is_refused_and_changes_nothing(bad, member, company_admin):
     account_close(user=member, actor=company_admin)
-    with pytest.raises(CommandError, match="--now|time zone|ISO"):
+    with pytest.raises(CommandError, match=r"--now|time zone|ISO"):
         call_command("retention_run", "--now", bad)
     assert RetentionRun.objects.count() == 0
     assert AccountClosure.objects.get().stage == Stage.CLOSED
@@ -135,5 +150,7 @@ def test_now_before_the_last_run_is_refused_and_changes_nothing(member, company_
     with pytest.raises(CommandError, match="before the last run"):
         call_command("retention_run", "--now", (closure.closed_at + days(4)).isoformat())
     with pytest.raises(CommandError, match="before the last run"):
-        call_command("retention_run", "--now", (closure.closed_at + days(4)).isoformat(), "--dry-run")
+        call_command(
+            "retention_run", "--now", (closure.closed_at + days(4)).isoformat(), "--dry-run"
+        )
     assert RetentionRun.objects.count() == 1

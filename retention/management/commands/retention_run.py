@@ -29,7 +29,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--now", help="The moment, ISO 8601 with a zone (2027-03-01T00:00:00Z).")
+        parser.add_argument(
+            "--now", help="The moment, ISO 8601 with a zone (2027-03-01T00:00:00Z)."
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Print what would be done; change nothing."
         )
