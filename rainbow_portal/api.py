@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("companies.membership.api")),
     path("", include("accounts.network.api")),
     path("", include("companies.visibility.api")),
+    path("", include("retention.api")),
 ]
