@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("companies.membership.api")),
     path("", include("accounts.network.api")),
     path("", include("companies.visibility.api")),
+    path("", include("bubbles.api")),
     path("", include("retention.api")),
 ]

@@ -6,6 +6,7 @@ a person can act on (issue #2, "Bad input").
 
 import base64
 import binascii
+import json
 import os
 import secrets
 from pathlib import Path
@@ -131,3 +132,31 @@ def get_choice(name: str, default: str, choices: set[str]) -> str:
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name} must be one of: {allowed} (got {value!r}).")
     return value
+
+
+def get_key32_list(name: str) -> list[bytes]:
+    """Optional comma-separated 256-bit keys given as base64 (e.g. previous master keys)."""
+    raw = os.environ.get(name, "")
+    keys = []
+    for index, item in enumerate(part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            key = base64.b64decode(item, validate=True)
+        except (binascii.Error, ValueError):
+            raise ImproperlyConfigured(f"{name} item {index + 1} must be base64.") from None
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"{name} item {index + 1} must decode to 32 bytes.")
+        keys.append(key)
+    return keys
+
+
+def get_json(name: str, default):
+    """A JSON value (an object of storage options, say)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from None

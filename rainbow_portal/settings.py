@@ -26,6 +26,9 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure
 # Master key wrapping the per-company data keys (SPEC §9.1) and the activity-log key (SPEC §10.2).
 DATA_MASTER_KEY = env.get_key32("DATA_MASTER_KEY")
 ACTIVITY_KEY = env.get_key32("ACTIVITY_KEY")
+# Older master keys still read while `manage.py rotate_keys` re-wraps under the current one
+# (comma-separated; empty once the rotation reports nothing left on them). docs/architecture.md
+DATA_MASTER_KEY_PREVIOUS = env.get_key32_list("DATA_MASTER_KEY_PREVIOUS")
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "bubbles",
     "retention",
     "subscriptions",
+    "vault",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +180,25 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Encrypted message attachments and files (SPEC §9.1): a local folder by default; any storage
+# by setting VAULT_STORAGE_BACKEND (dotted class, e.g. django-storages' S3Storage for an
+# S3-compatible store) and VAULT_STORAGE_OPTIONS (JSON). Names in it are random.
+STORAGES["vault"] = {
+    "BACKEND": os.environ.get(
+        "VAULT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": env.get_json("VAULT_STORAGE_OPTIONS", {"location": str(VAR_DIR / "vault")}),
+}
+VAULT_STORAGE = os.environ.get("VAULT_STORAGE", "vault")  # the STORAGES alias used
+# Ciphertext is written here while the scan runs, then moved into the storage (same
+# filesystem as var/ by default, so the move is a rename).
+VAULT_TEMP_DIR = Path(os.environ.get("VAULT_TEMP_DIR") or VAR_DIR / "vault-incoming")
+# SPEC §9.2: the upload cap (checked before scanning) and the ClamAV daemon (fail closed).
+UPLOAD_MAX_BYTES = env.get_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+if UPLOAD_MAX_BYTES < 1:
+    raise ImproperlyConfigured("UPLOAD_MAX_BYTES must be a positive number of bytes.")
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "/run/clamav/clamd.ctl")
+CLAMD_TIMEOUT = env.get_int("CLAMD_TIMEOUT", 30)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rainbow Portal <no-reply@portal.test>")
@@ -261,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Bubbles (SPEC §6) ----------------------------------------------------------------------
+# Hours a guest's single-use link stays valid (SPEC §6.2: 48 h by default).
+BUBBLE_GUEST_LINK_HOURS = env.get_int("BUBBLE_GUEST_LINK_HOURS", 48)
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
 # Probes are not user requests; recording them would bury the log (docs/decisions.md).

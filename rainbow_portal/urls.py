@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
     path("systems/", include("subscriptions.urls_systems")),
+    path("bubbles/", include("bubbles.urls")),
     path("", include("retention.urls")),
     path("api/v1/", include(api_v1)),
     path("healthz", core_views.healthz, name="healthz"),

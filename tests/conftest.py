@@ -3,6 +3,8 @@ from rest_framework.test import APIClient
 
 from rainbow_portal.celery import app as celery_app
 
+# The real ClamAV daemon and a per-test vault storage, for every app's tests.
+from .clamav import clamd, clamd_socket, vault_storage  # noqa: F401
 from .factories import PASSWORD, UserFactory
 
 

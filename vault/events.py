@@ -1,0 +1,7 @@
+EVENTS = {
+    "vault.key.created": "A company data key (a new version) was created.",
+    "vault.key.rotated": "A company data key was rotated: new data uses a new version.",
+    "vault.key.rewrapped": "A company data key was re-wrapped under the current master key.",
+    "vault.key.shredded": "A company's data keys were destroyed (crypto-shredding).",
+    "vault.upload.refused": "An upload was refused (too large, empty, infected or not scanned).",
+}
