@@ -133,6 +133,8 @@ class FileDeletion(models.Model):
     retried until gone (SPEC §8.4)."""
 
     storage_name = models.CharField(max_length=500)
+    # The STORAGES alias that holds the blob ("default" for exports, the vault for bubbles).
+    storage_alias = models.CharField(max_length=50, default="default")
     reason = models.CharField(max_length=50)
     created_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -35,6 +35,13 @@ PERSONAL: dict[str, dict[str, str]] = {
     "otp_totp.TOTPDevice": {"name": DELETE_ROWS, "key": DELETE_ROWS},
     "admin.LogEntry": {"object_repr": SCRUB_TEXT, "change_message": SCRUB_TEXT},
     "retention.DataExport": {"storage_name": DELETE_ROWS},
+    # Bubbles (SPEC §8.3-8.4): a standalone user's files go at T+30 (blob) and T+60 (row),
+    # their messages at T+60; a company user's stay with the company. Guest traces that name
+    # the old address are rewritten at T+30.
+    "bubbles.BubbleFile": {"display_name": DELETE_AT_T60, "storage_name": DELETE_ROWS},
+    "bubbles.Message": {"body_sealed": DELETE_AT_T60},
+    "bubbles.BubbleMember": {"guest_email": SCRUB_TEXT},
+    "bubbles.GuestInvitation": {"email": SCRUB_TEXT},
     "retention.LegalHold": {"reason": DELETE_AT_T60},
     # No FK to the user, found by address or by text (see OTHER_PERSONAL_MODELS).
     "core.OutboundEmail": {
@@ -64,6 +71,14 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "companies.MemberFileSharing": {"mode"},
     "subscriptions.Extension": {"number"},
     "retention.AccountClosure": {"stage", "closed_by_kind"},
+    "retention.RestoreToken": {"token_hash"},
+    # A bubble's name and topic are the bubble's, shared by its members, kept when one leaves.
+    "bubbles.Bubble": {"name", "topic", "status"},
+    "bubbles.BubbleFile": {"sha256", "key_id", "content_type"},
+    "bubbles.BubbleMember": {"role", "status"},
+    "bubbles.Conference": {"state"},
+    "bubbles.ConferenceEntry": {"state"},
+    "bubbles.GuestInvitation": {"token_hash"},
     "retention.DataExport": {"status", "token_hash"},
     "sessions.Session": {"session_key"},
 }

@@ -7,6 +7,7 @@ Bubbles (SPEC §6.7, §8.3) are built on another branch: until `bubbles.services
 (`BUBBLES_AVAILABLE` is False, `bubbles_*` return None) and tests assert exactly that.
 """
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,9 +21,12 @@ from accounts.models import (
     RecoveryCode,
     UserSession,
 )
+from bubbles.models import BubbleFile, BubbleMember, GuestInvitation, Message
 from companies.models import CompanyInvitation, RoleAssignment
 from subscriptions.models import Extension, License
 from subscriptions.services import licenses_release_for_user
+
+from .services.outbox import files_enqueue
 
 try:  # the bubbles app publishes these when issue 11 lands (see the module docstring)
     from bubbles.selectors import bubble_export_for_user
@@ -75,10 +79,38 @@ def bubbles_leave(*, user, actor=None):
 
 
 def bubbles_files_delete(*, user, actor=None):
-    """SPEC §8.3: a standalone user's files are deleted (company users' are kept)."""
+    """SPEC §8.3: a standalone user's files are deleted (company users' are kept). The
+    bubbles service removes each blob after the commit; the same blobs also go into the
+    retention outbox, which retries until they are gone (deleting twice is harmless)."""
     if bubble_files_delete_for_user is None:
         return None
-    return bubble_files_delete_for_user(user=user, actor=actor)
+    count = bubble_files_delete_for_user(user=user, actor=actor)
+    names = BubbleFile.objects.filter(uploader__user=user).values_list("storage_name", flat=True)
+    files_enqueue(names=list(names), reason="bubble_file", storage_alias=settings.VAULT_STORAGE)
+    return count
+
+
+def bubbles_guest_traces_scrub(*, emails: list[str], anonymous: dict[str, str]) -> None:
+    """A guest invitation or guest membership addressed to the old address forgets it."""
+    for email in emails:
+        BubbleMember.objects.filter(guest_email__iexact=email).update(guest_email=anonymous[email])
+        GuestInvitation.objects.filter(email__iexact=email).update(email=anonymous[email])
+
+
+def bubbles_content_delete(*, user_ids: list[int]) -> None:
+    """T+60, standalone users (SPEC §8.4: every remaining personal record): their messages
+    and file rows (blobs already gone at T+30, queued again for the outbox), then their
+    memberships go with the user row. Company users keep theirs: they belong to the company.
+
+    Written here because the bubbles app publishes no bulk service for it (follow-up)."""
+    files = BubbleFile.objects.filter(uploader__user_id__in=user_ids)
+    files_enqueue(
+        names=list(files.values_list("storage_name", flat=True)),
+        reason="bubble_file",
+        storage_alias=settings.VAULT_STORAGE,
+    )
+    files.delete()
+    Message.objects.filter(author__user_id__in=user_ids).delete()
 
 
 def bubbles_export(*, user):

@@ -5,7 +5,7 @@ counted and retried by the next drain (beat, hourly) until the file is gone."""
 from datetime import datetime
 
 from celery import current_app
-from django.core.files.storage import default_storage
+from django.core.files.storage import InvalidStorageError, storages
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,10 +17,16 @@ MAX_ERROR = 500
 DRAIN_TASK = "retention.outbox_drain"
 
 
-def files_enqueue(*, names: list[str], reason: str, now: datetime | None = None) -> int:
+def files_enqueue(
+    *, names: list[str], reason: str, now: datetime | None = None, storage_alias: str = "default"
+) -> int:
     """Call inside the transaction that makes the files obsolete; drains after its commit."""
     now = now or timezone.now()
-    rows = [FileDeletion(storage_name=n, reason=reason, created_at=now) for n in names if n]
+    rows = [
+        FileDeletion(storage_name=n, storage_alias=storage_alias, reason=reason, created_at=now)
+        for n in names
+        if n
+    ]
     if not rows:
         return 0
     FileDeletion.objects.bulk_create(rows)
@@ -29,11 +35,10 @@ def files_enqueue(*, names: list[str], reason: str, now: datetime | None = None)
     return len(rows)
 
 
-def outbox_drain(*, batch_size: int = 200, storage=None) -> int:
+def outbox_drain(*, batch_size: int = 200) -> int:
     """Delete pending blobs. Each row is claimed (SKIP LOCKED), the blob deleted, the row
     marked done in the same transaction: a crash before the commit leaves the row pending,
     and deleting an already deleted blob is harmless, so a retry is always safe."""
-    storage = storage or default_storage
     done = 0
     while True:
         with transaction.atomic():
@@ -46,8 +51,8 @@ def outbox_drain(*, batch_size: int = 200, storage=None) -> int:
             progressed = False
             for row in rows:
                 try:
-                    storage.delete(row.storage_name)
-                except OSError as exc:
+                    storages[row.storage_alias].delete(row.storage_name)
+                except (OSError, InvalidStorageError) as exc:
                     row.attempts += 1
                     row.last_error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
                     row.save(update_fields=["attempts", "last_error"])

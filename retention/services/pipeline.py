@@ -29,7 +29,7 @@ from rainbow_portal.exceptions import ApplicationError
 
 from .. import steps
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
-from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, fields_for
+from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
 
@@ -135,9 +135,8 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     records = []
     for closure in closures:
         user = users[closure.user_id]
-        steps.bubbles_leave(user=user, actor=None)
-        if closure.standalone:
-            steps.bubbles_files_delete(user=user, actor=None)
+        left = steps.bubbles_leave(user=user, actor=None)
+        files = steps.bubbles_files_delete(user=user, actor=None) if closure.standalone else 0
         records.append(
             activity_record_build(
                 event="account.anonymized",
@@ -148,7 +147,8 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
                     "closure": closure.pk,
                     "standalone": closure.standalone,
                     "files": "deleted" if closure.standalone else "kept",
-                    "bubbles": steps.BUBBLES_AVAILABLE,
+                    "files_deleted": files,
+                    "bubbles_left": left,
                     "worker": os.getpid(),
                 },
             )
@@ -157,6 +157,9 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     steps.credentials_delete(user_ids=user_ids)
     steps.network_delete(user_ids=user_ids, emails=emails)
     steps.extensions_release(user_ids=user_ids)
+    steps.bubbles_guest_traces_scrub(
+        emails=emails, anonymous={u.email: anonymous_email(u.pk) for u in users.values()}
+    )
     _outbound_scrub(emails=emails, names=names)
     _admin_log_scrub(user_ids=user_ids)
     _exports_delete(user_ids=user_ids, now=now)
@@ -204,6 +207,7 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
     _exports_delete(user_ids=everyone, now=now)
     steps.company_stub_trim(user_ids=company)
     if standalone:
+        steps.bubbles_content_delete(user_ids=standalone)
         steps.license_history_delete(user_ids=standalone)
         ct = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(

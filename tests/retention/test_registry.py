@@ -17,15 +17,18 @@ TEXT_FIELDS = (
 )
 
 
+def _points_at(model, targets) -> bool:
+    return any(f.is_relation and f.related_model in targets for f in model._meta.concrete_fields)
+
+
 def _models_to_check():
+    """The User, every model pointing at it, and every model pointing at one of those (a
+    message points at a bubble membership, which points at the user)."""
     user = get_user_model()
-    for model in apps.get_models():
-        label = model._meta.label
-        points_at_user = any(
-            f.is_relation and f.related_model is user for f in model._meta.concrete_fields
-        )
-        if model is user or points_at_user or label in OTHER_PERSONAL_MODELS:
-            yield model
+    first = {m for m in apps.get_models() if m is user or _points_at(m, {user})}
+    second = {m for m in apps.get_models() if _points_at(m, first - {user})}
+    others = {m for m in apps.get_models() if m._meta.label in OTHER_PERSONAL_MODELS}
+    yield from sorted(first | second | others, key=lambda m: m._meta.label)
 
 
 def test_every_text_field_of_user_related_models_is_classified():

@@ -6,12 +6,15 @@ from pathlib import Path
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Contact, Invitation, User, UserSession
 from accounts.security.services import password_reset_request
+from bubbles import services as bubbles
+from bubbles.models import BubbleMember
 from core.services import email_send
 from retention.models import AccountClosure
 from retention.services import account_close
@@ -63,9 +66,22 @@ def scan_folder(folder: Path, terms):
     return found
 
 
-def test_after_t60_a_standalone_user_is_nowhere(standalone, client, settings, tmp_path, run):
+def test_after_t60_a_standalone_user_is_nowhere(
+    standalone, client, settings, tmp_path, run, clamd, vault_storage
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     friend = UserFactory(company=standalone.company, first_name="Ada", last_name="Lovelace")
+    # Bubbles: a membership, a message, a file named after the user.
+    room = bubbles.bubble_create(name="Book club", actor=friend)
+    bubbles.bubble_member_add(bubble=room, user=standalone, actor=friend)
+    bubbles.bubble_invitation_accept(bubble=room, actor=standalone)
+    member = BubbleMember.objects.select_related("bubble", "user").get(bubble=room, user=standalone)
+    bubbles.message_post(member=member, body="Zebulon Quaxley says hi", actor=standalone)
+    bubbles.bubble_file_upload(
+        member=member,
+        upload=SimpleUploadedFile("zebulon-quaxley.txt", b"notes", content_type="text/plain"),
+        actor=standalone,
+    )
     # Traces of every kind: sessions, a token, a device, contacts, invitations, emails to the
     # user and to others quoting them, an admin log entry, a reset code, a data export file.
     client.login(email=standalone.email, password=PASSWORD)
@@ -116,5 +132,7 @@ def test_after_t60_a_standalone_user_is_nowhere(standalone, client, settings, tm
     assert AccountClosure.objects.get(pk=closure.pk).stage == "deleted"
     assert scan_database(TERMS) == []
     assert scan_folder(settings.MEDIA_ROOT, TERMS) == []
+    assert scan_folder(vault_storage, TERMS) == []
+    assert [p for p in vault_storage.rglob("*") if p.is_file()] == []  # the file's blob too
     # The friend is untouched.
     assert User.objects.get(pk=friend.pk).first_name == "Ada"
