@@ -5,15 +5,17 @@
 
 from django.core.exceptions import PermissionDenied
 
+from accounts.policies import is_platform_actor as is_platform_actor
+
 from . import rights
-from .models import Company, Region, Role, SubscriptionDelegation
+from .models import ADMIN_ROLES, Company, Region, Role, SubscriptionDelegation
 from .selectors import user_roles
 
 
-def is_platform_actor(actor) -> bool:
-    """The scheduled system (`actor=None`) or a platform superadmin (SPEC §1): the only ones
-    who create organizations, grant visibility, or change platform status and permissions."""
-    return actor is None or bool(getattr(actor, "is_superuser", False))
+def holds_admin_role(user) -> bool:
+    """SPEC §3.1's admin roles (company admin and the three partner roles): the two-factor
+    policy `admins` (SPEC §7.5) asks this through accounts.security.selectors."""
+    return bool(user_roles(user=user) & ADMIN_ROLES)
 
 
 def crosses_china_boundary(a: Company, b: Company) -> bool:

@@ -1,5 +1,6 @@
 """Directory API (issue 4): the same selectors, rules and services as the pages."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,9 +8,20 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from accounts.models import User
+from companies.visibility.network_selectors import presence_for
 from rainbow_portal.exceptions import error_body
 
+from ..models import VisibilityRequest
+from ..policies import can_manage_company
+from ..selectors import company_get_for_actor
 from . import rules, search, selectors
+from .services import (
+    user_visibility_override_set,
+    visibility_request_accept,
+    visibility_request_decline,
+)
+from .services import visibility_request_create as create
 
 
 class HitSerializer(serializers.Serializer):
@@ -74,8 +86,6 @@ class PersonSerializer(serializers.Serializer):
         return rules.can_invite_in_app(rules.person(viewer), rules.person(user), rules.DbWorld())
 
     def get_presence(self, user) -> str | None:
-        from accounts.network.selectors import presence_for
-
         return presence_for(viewer=self.context["viewer"], target=user)
 
 
@@ -100,11 +110,6 @@ urlpatterns = [
 
 def _managed_company(request, slug):
     """Same resolution as the pages: 404 for an unrelated company, 403 without the right."""
-    from django.core.exceptions import PermissionDenied
-
-    from ..policies import can_manage_company
-    from ..selectors import company_get_for_actor
-
     company = company_get_for_actor(actor=request.user, slug=slug)
     if not can_manage_company(actor=request.user, company=company):
         raise PermissionDenied("Only the company's admins manage visibility.")
@@ -130,10 +135,6 @@ def _verdict(v) -> dict:
 @extend_schema(methods=["PATCH"], request=OverrideSerializer, responses=OverrideSerializer)
 @api_view(["GET", "PATCH"])
 def member_visibility(request, slug, pk):
-    from accounts.models import User
-
-    from .services import user_visibility_override_set
-
     company = _managed_company(request, slug)
     member = selectors.member_get(company=company, pk=pk)
     if request.method == "PATCH":
@@ -180,8 +181,6 @@ class VisibilityRequestSerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def visibility_request_create(request, slug):
-    from .services import visibility_request_create as create
-
     company = _managed_company(request, slug)
     serializer = VisibilityRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -202,9 +201,6 @@ def visibility_request_create(request, slug):
 )
 @api_view(["POST"])
 def visibility_request_answer(request, slug, pk, action):
-    from ..models import VisibilityRequest
-    from .services import visibility_request_accept, visibility_request_decline
-
     company = _managed_company(request, slug)
     service = {"accept": visibility_request_accept, "decline": visibility_request_decline}.get(
         action

@@ -10,6 +10,8 @@ the override), so the property test also proves that these copies are in step.
 
 from django.db.models import F
 
+from accounts.models import User
+
 from ..models import Region, VisibilityMode
 
 # SPEC §4.1: the overrides a member may have, by company mode.
@@ -44,8 +46,6 @@ def sync_company_members(company) -> None:
 
     Overrides that the new mode no longer allows (SPEC §4.1's table) are dropped first:
     an override equal to the company mode is the only such case, and it means nothing."""
-    from accounts.models import User
-
     members = User.objects.filter(company=company)
     members.filter(visibility_override=company.visibility).update(visibility_override="")
     members.filter(visibility_override="").update(visibility_mode=company.visibility)

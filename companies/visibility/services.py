@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import activity
+from accounts.models import User
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityGrant, VisibilityRequest
@@ -15,8 +16,6 @@ from .inputs import ALLOWED_OVERRIDES, effective_mode
 def user_visibility_override_set(*, user, override: str, actor):
     """Set (or clear with "") a member's own mode, within SPEC §4.1's table. Keeps the
     user's effective-mode copy in step in the same transaction."""
-    from accounts.models import User
-
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     company_mode = user.company.visibility
     if override and override not in ALLOWED_OVERRIDES[company_mode]:

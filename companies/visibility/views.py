@@ -8,12 +8,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Contact, Invitation, NetworkSettings, User
+from companies.visibility.network_selectors import network_states, presence_for
+from companies.visibility.network_services import network_settings_set
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, VisibilityRequest
 from ..policies import can_manage_company
 from ..selectors import company_get_for_actor
-from . import search, selectors, services
+from . import rules, search, selectors, services
 from .forms import NetworkSettingsForm, OverrideForm, SimulateForm, VisibilityRequestForm
 
 
@@ -46,8 +49,6 @@ def _rows(viewer, page) -> list[tuple]:
     already invited is not offered "Invite" again."""
     if page is None:
         return []
-    from accounts.network.selectors import network_states
-
     states = network_states(viewer=viewer, user_ids=[hit.id for hit in page.hits])
     return [(hit, states.get(hit.id)) for hit in page.hits]
 
@@ -78,12 +79,7 @@ def company_page(request, slug):
 @login_required
 @require_GET
 def person(request, pk):
-    from accounts.models import Contact, Invitation
-    from accounts.network.selectors import presence_for
-
     target = selectors.person_get_for_viewer(viewer=request.user, pk=pk)
-    from . import rules
-
     v, t = rules.person(request.user), rules.person(target)
     world = rules.DbWorld()
     pending = Invitation.objects.filter(
@@ -120,8 +116,6 @@ def _member_page_company(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_visibility(request, slug, pk):
-    from accounts.models import User
-
     company, may_edit = _member_page_company(request, slug)
     member = selectors.member_get(company=company, pk=pk)
     form = OverrideForm(
@@ -156,13 +150,13 @@ def member_visibility(request, slug, pk):
         )
         # A company admin simulates only with people they can find themselves, so the
         # simulator reveals nobody (operations staff see everyone).
-        if other is not None and not request.user.is_operations:
-            from . import rules
-
-            if other.company_id != request.user.company_id and not rules.can_find(
-                rules.person(request.user), rules.person(other), rules.DbWorld()
-            ):
-                other = None
+        if (
+            other is not None
+            and not request.user.is_operations
+            and other.company_id != request.user.company_id
+            and not rules.can_find(rules.person(request.user), rules.person(other), rules.DbWorld())
+        ):
+            other = None
         if other is None or other.pk == member.pk:
             sim_form.add_error("other", "No such person that you can see.")
         else:
@@ -187,9 +181,6 @@ def member_visibility(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def company_visibility(request, slug):
     """Mutual-visibility requests (SPEC §4.6) and the network setting (SPEC §5.1)."""
-    from accounts.models import NetworkSettings
-    from accounts.network.services import network_settings_set
-
     company = company_get_for_actor(actor=request.user, slug=slug)
     if not can_manage_company(actor=request.user, company=company):
         raise PermissionDenied("Only the company's admins manage its visibility.")

@@ -12,9 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Contact, User
-from accounts.services import user_create
 from companies.models import Company, Organization, Region, VisibilityGrant, VisibilityMode
-from companies.services import company_create, company_organization_set, company_visibility_set
+from companies.services import (
+    company_create,
+    company_organization_set,
+    company_visibility_set,
+    user_create,
+)
 from companies.visibility import search
 from companies.visibility.inputs import ALLOWED_OVERRIDES
 from companies.visibility.services import user_visibility_override_set
