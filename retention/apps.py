@@ -6,6 +6,9 @@ class RetentionConfig(AppConfig):
     verbose_name = "Retention"
 
     def ready(self):
-        # Register the tasks in every process (web, worker, commands): services dispatch them
-        # by name from Celery's registry, since the tasks module imports the services.
+        # Django: modules that reach models are imported once the registry is ready. The
+        # tasks are registered in every process (services dispatch them by name).
         from . import tasks  # noqa: F401
+        from .navigation import NAVIGATION
+
+        self.navigation = NAVIGATION

@@ -26,7 +26,7 @@ from companies.models import CompanyInvitation, RoleAssignment
 from subscriptions.models import Extension, License
 from subscriptions.services import licenses_release_for_user
 
-from .services.outbox import files_enqueue
+from .outbox import files_enqueue
 
 try:  # the bubbles app publishes these when issue 11 lands (see the module docstring)
     from bubbles.selectors import bubble_export_for_user

@@ -24,7 +24,7 @@ from subscriptions.models import License
 
 from .. import steps
 from ..models import DataExport
-from .outbox import files_enqueue
+from ..outbox import files_enqueue
 
 EXPORT_FOLDER = "exports"
 

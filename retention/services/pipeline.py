@@ -29,9 +29,9 @@ from rainbow_portal.exceptions import ApplicationError
 
 from .. import steps
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
+from ..outbox import files_enqueue, outbox_drain
 from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
 from .exports import data_exports_expire
-from .outbox import files_enqueue, outbox_drain
 
 ANONYMIZE = "anonymize"
 DELETE = "delete"
