@@ -21,7 +21,15 @@ from accounts.models import (
     RecoveryCode,
     UserSession,
 )
-from bubbles.models import BubbleFile, BubbleMember, GuestInvitation, Message
+from activity.services import activity_record_build
+from bubbles.models import (
+    BubbleFile,
+    BubbleMember,
+    GuestInvitation,
+    MemberRole,
+    MemberStatus,
+    Message,
+)
 from companies.models import CompanyInvitation, RoleAssignment
 from subscriptions.models import Extension, License
 from subscriptions.services import licenses_release_for_user
@@ -69,6 +77,55 @@ def licenses_release(*, user, actor) -> int:
 
 
 # --- T+30 --------------------------------------------------------------------------------
+
+
+def users_in_bubbles(*, user_ids: list[int]) -> set[int]:
+    """Who of a batch is still in a bubble (as organizer or co-organizer once the plain
+    memberships are gone): the per-user hook runs only for them."""
+    return set(
+        BubbleMember.objects.filter(
+            user_id__in=user_ids, status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
+        ).values_list("user_id", flat=True)
+    )
+
+
+def users_with_live_files(*, user_ids: list[int]) -> set[int]:
+    return set(
+        BubbleFile.objects.filter(
+            uploader__user_id__in=user_ids, deleted_at__isnull=True
+        ).values_list("uploader__user_id", flat=True)
+    )
+
+
+def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
+    """The set-based half of leaving (SPEC §8.3): memberships held as a plain member end in
+    one UPDATE for the whole batch, with the same record the bubbles service writes
+    (`bubble.member.left`). Memberships as organizer or co-organizer, which may hand a
+    bubble over or archive it (SPEC §6.7), are left to `bubbles_leave` afterwards.
+
+    Mirrors `bubbles.services.bubble_memberships_end_for_user` for plain members (follow-up:
+    a bulk service in the bubbles app); the bench showed the per-membership path costs about
+    twenty queries each."""
+    rows = list(
+        BubbleMember.objects.filter(
+            user_id__in=list(users),
+            role=MemberRole.MEMBER,
+            status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED],
+        ).values_list("pk", "bubble_id", "bubble__company_id", "user_id")
+    )
+    BubbleMember.objects.filter(pk__in=[r[0] for r in rows]).update(
+        status=MemberStatus.LEFT, updated_at=now
+    )
+    return [
+        activity_record_build(
+            event="bubble.member.left",
+            company=company_id,
+            target=users[user_id],
+            data={"bubble": bubble_id},
+            occurred_at=now,
+        )
+        for _, bubble_id, company_id, user_id in rows
+    ]
 
 
 def bubbles_leave(*, user, actor=None):

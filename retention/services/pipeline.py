@@ -132,11 +132,15 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
     emails = [u.email for u in users.values()]
     names = [n for n in (u.get_full_name() for u in users.values()) if n]
-    records = []
+    records = steps.bubbles_leave_as_member(users=users, now=now)
+    in_bubbles = steps.users_in_bubbles(user_ids=user_ids)
+    with_files = steps.users_with_live_files(
+        user_ids=[c.user_id for c in closures if c.standalone]
+    )
     for closure in closures:
         user = users[closure.user_id]
-        left = steps.bubbles_leave(user=user, actor=None)
-        files = steps.bubbles_files_delete(user=user, actor=None) if closure.standalone else 0
+        left = steps.bubbles_leave(user=user) if user.pk in in_bubbles else 0
+        files = steps.bubbles_files_delete(user=user) if user.pk in with_files else 0
         records.append(
             activity_record_build(
                 event="account.anonymized",
@@ -148,7 +152,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
                     "standalone": closure.standalone,
                     "files": "deleted" if closure.standalone else "kept",
                     "files_deleted": files,
-                    "bubbles_left": left,
+                    "organizer_memberships_ended": left,
                     "worker": os.getpid(),
                 },
             )
