@@ -19,27 +19,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 
-
-def scratch_url(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path="/" + name)), admin, name
-
-
-def recreate(admin_url: str, name: str, *, drop_only=False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            c.execute(f'CREATE DATABASE "{name}"')
+from scratch_db import recreate, scratch_url  # noqa: E402
 
 
 def setup_django():
@@ -89,7 +74,10 @@ def seed(n: int, bubbles_per_account: int, now) -> None:
             batch_size=5000,
         )
         BubbleMember.objects.bulk_create(
-            [BubbleMember(bubble=r, user=organizer, role="organizer", status="accepted") for r in rooms],
+            [
+                BubbleMember(bubble=r, user=organizer, role="organizer", status="accepted")
+                for r in rooms
+            ],
             batch_size=5000,
         )
         members = BubbleMember.objects.bulk_create(
@@ -154,7 +142,9 @@ def worker(now_iso: str, batch: int, queue) -> None:
 def timed_run(workers: int, now, batch: int) -> tuple[float, int]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(now.isoformat(), batch, queue)) for _ in range(workers)]
+    procs = [
+        ctx.Process(target=worker, args=(now.isoformat(), batch, queue)) for _ in range(workers)
+    ]
     started = time.monotonic()
     for p in procs:
         p.start()

@@ -128,6 +128,42 @@ def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
     ]
 
 
+def bubbles_files_delete_bulk(*, user_ids: list[int], now) -> tuple[dict[int, int], list]:
+    """SPEC §8.3 for a batch of standalone users: their live files are marked deleted in
+    one statement, with the record `bubble_file_discard` writes (`bubble.file.deleted`), and
+    their blobs go into the retention outbox (deleted after the commit, retried until gone).
+    Mirrors `bubbles.services.bubble_files_delete_for_user`, whose per-file path costs about
+    thirty queries a user (bench/retention.py); calling it afterwards finds nothing left."""
+    rows = list(
+        BubbleFile.objects.select_for_update(of=("self",))
+        .filter(uploader__user_id__in=user_ids, deleted_at__isnull=True)
+        .values_list("pk", "bubble_id", "bubble__company_id", "storage_name", "uploader__user_id")
+    )
+    if not rows:
+        return {}, []
+    BubbleFile.objects.filter(pk__in=[r[0] for r in rows]).update(deleted_at=now)
+    files_enqueue(
+        names=[r[3] for r in rows],
+        reason="bubble_file",
+        now=now,
+        storage_alias=settings.VAULT_STORAGE,
+    )
+    counts: dict[int, int] = {}
+    records = []
+    for pk, bubble_id, company_id, _name, user_id in rows:
+        counts[user_id] = counts.get(user_id, 0) + 1
+        records.append(
+            activity_record_build(
+                event="bubble.file.deleted",
+                company=company_id,
+                target=BubbleFile(pk=pk),
+                data={"bubble": bubble_id},
+                occurred_at=now,
+            )
+        )
+    return counts, records
+
+
 def bubbles_leave(*, user, actor=None):
     """SPEC §8.3, §6.7: leave every bubble; owned bubbles handed over or archived."""
     if bubble_memberships_end_for_user is None:

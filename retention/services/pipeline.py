@@ -134,9 +134,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     names = [n for n in (u.get_full_name() for u in users.values()) if n]
     records = steps.bubbles_leave_as_member(users=users, now=now)
     in_bubbles = steps.users_in_bubbles(user_ids=user_ids)
-    with_files = steps.users_with_live_files(
-        user_ids=[c.user_id for c in closures if c.standalone]
-    )
+    with_files = steps.users_with_live_files(user_ids=[c.user_id for c in closures if c.standalone])
     for closure in closures:
         user = users[closure.user_id]
         left = steps.bubbles_leave(user=user) if user.pk in in_bubbles else 0

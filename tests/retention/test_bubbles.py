@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from activity.models import ActivityRecord
 from bubbles import selectors as bubble_selectors
 from bubbles import services as bubbles
 from bubbles.models import Bubble, BubbleFile, BubbleMember, BubbleStatus, MemberRole, Message
@@ -79,6 +80,12 @@ def test_standalone_files_are_deleted_at_t30_and_everything_goes_at_t60(
         run(closure.anonymize_due_at)
     outbox_drain()
     assert len(blobs(vault_storage)) == 1  # only the friend's
+    # The batch did what the bubbles service does: calling it now finds nothing left.
+    anonymized = User.objects.get(pk=standalone.pk)
+    assert bubbles.bubble_files_delete_for_user(user=anonymized) == 0
+    assert bubbles.bubble_memberships_end_for_user(user=anonymized) == 0
+    assert ActivityRecord.objects.filter(event="bubble.file.deleted").count() == 1
+    assert ActivityRecord.objects.filter(event="bubble.member.left").count() == 1
     assert FileDeletion.objects.filter(reason="bubble_file", done_at__isnull=False).exists()
     run(closure.delete_due_at)
     assert not User.objects.filter(pk=standalone.pk).exists()

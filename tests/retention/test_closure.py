@@ -198,3 +198,11 @@ def test_token_revocation_is_the_one_switchable_step(member, company_admin):
     Token.objects.create(user=member)
     assert steps.tokens_revoke_for_user(user=member, actor=company_admin) == 1
     assert not Token.objects.filter(user=member).exists()
+
+
+def test_the_directory_marks_a_closed_account(client, member, company_admin, company):
+    viewer = UserFactory(company=company)
+    account_close(user=member, actor=company_admin)
+    client.force_login(viewer)
+    page = client.get("/companies/directory/", {"q": "Brask"})
+    assert b"Wilhelmina Brask" in page.content and b"(account closed)" in page.content
