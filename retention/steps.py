@@ -10,6 +10,7 @@ Bubbles (SPEC §6.7, §8.3) are built on another branch: until `bubbles.services
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -86,14 +87,6 @@ def users_in_bubbles(*, user_ids: list[int]) -> set[int]:
         BubbleMember.objects.filter(
             user_id__in=user_ids, status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
         ).values_list("user_id", flat=True)
-    )
-
-
-def users_with_live_files(*, user_ids: list[int]) -> set[int]:
-    return set(
-        BubbleFile.objects.filter(
-            uploader__user_id__in=user_ids, deleted_at__isnull=True
-        ).values_list("uploader__user_id", flat=True)
     )
 
 
@@ -184,10 +177,17 @@ def bubbles_files_delete(*, user, actor=None):
 
 
 def bubbles_guest_traces_scrub(*, emails: list[str], anonymous: dict[str, str]) -> None:
-    """A guest invitation or guest membership addressed to the old address forgets it."""
-    for email in emails:
-        BubbleMember.objects.filter(guest_email__iexact=email).update(guest_email=anonymous[email])
-        GuestInvitation.objects.filter(email__iexact=email).update(email=anonymous[email])
+    """A guest invitation or guest membership addressed to the old address forgets it. One
+    read per table for the batch (addresses are compared lower-case); rare matches updated."""
+    wanted = {e.lower(): anonymous[e] for e in emails}
+    for model, column in ((BubbleMember, "guest_email"), (GuestInvitation, "email")):
+        matches = (
+            model.objects.annotate(address=Lower(column))
+            .filter(address__in=list(wanted))
+            .values_list("pk", "address")
+        )
+        for pk, address in list(matches):
+            model.objects.filter(pk=pk).update(**{column: wanted[address]})
 
 
 def bubbles_content_delete(*, user_ids: list[int]) -> None:
