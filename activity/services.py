@@ -45,7 +45,7 @@ def target_reference(target) -> tuple[str, str]:
     return label, str(target.pk)
 
 
-def activity_record(
+def _record(
     *,
     event: str,
     actor=None,
@@ -60,48 +60,7 @@ def activity_record(
     duration_ms: int | None = None,
     occurred_at: datetime | None = None,
 ) -> ActivityRecord:
-    """Write one record. Call it inside the service's transaction so that the record and the
-    state change it describes commit, or roll back, together."""
-    record = activity_record_build(
-        event=event,
-        actor=actor,
-        company=company,
-        target=target,
-        data=data,
-        ip=ip,
-        kind=kind,
-        method=method,
-        route=route,
-        status_code=status_code,
-        duration_ms=duration_ms,
-        occurred_at=occurred_at,
-    )
-    record.save()
-    return record
-
-
-def activity_records_bulk(records: list[ActivityRecord]) -> list[ActivityRecord]:
-    """Write many records built by `activity_record_build` in one statement: the batch jobs
-    (retention) record one event per account inside the batch's transaction."""
-    return ActivityRecord.objects.bulk_create(records, batch_size=1000)
-
-
-def activity_record_build(
-    *,
-    event: str,
-    actor=None,
-    company=None,
-    target=None,
-    data: dict | None = None,
-    ip: str | None = None,
-    kind: str = ActivityRecord.Kind.ACTION,
-    method: str = "",
-    route: str = "",
-    status_code: int | None = None,
-    duration_ms: int | None = None,
-    occurred_at: datetime | None = None,
-) -> ActivityRecord:
-    """An unsaved record, pseudonymized and scrubbed exactly as `activity_record` writes it."""
+    """One unsaved record, pseudonymized and scrubbed."""
     events.check(event)
     company_id = getattr(company, "pk", company)
     if company_id is None and actor is not None and getattr(actor, "is_authenticated", False):
@@ -123,3 +82,33 @@ def activity_record_build(
         target_ref=target_ref,
         data=scrub(data or {}),
     )
+
+
+def activity_record(**fields) -> ActivityRecord:
+    """Write one record (the arguments of `_record`). Call it inside the service's
+    transaction so that the record and the state change it describes commit, or roll back,
+    together."""
+    record = _record(**fields)
+    record.save(force_insert=True)
+    return record
+
+
+def activity_record_bulk(
+    *, event: str, entries: list[dict], actor=None, occurred_at: datetime | None = None
+) -> list[ActivityRecord]:
+    """One record per entry (`company`, `target`, `data`), in one insert: for a batch job
+    that changes many rows in one transaction (the monthly invoices)."""
+    when = occurred_at or timezone.now()
+    return ActivityRecord.objects.bulk_create(
+        [_record(event=event, actor=actor, occurred_at=when, **entry) for entry in entries]
+    )
+
+
+def activity_record_build(**fields) -> ActivityRecord:
+    """One unsaved record (the arguments of `_record`): for a batch job that writes records
+    of several events in one insert (retention's batches), with `activity_records_bulk`."""
+    return _record(**fields)
+
+
+def activity_records_bulk(records: list[ActivityRecord]) -> list[ActivityRecord]:
+    return ActivityRecord.objects.bulk_create(records, batch_size=1000)

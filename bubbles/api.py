@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import User
-from companies.selectors import company_get_for_actor
+from companies.scoping import company_endpoint, viewer_endpoint
 from rainbow_portal.exceptions import ApplicationError, error_body
 from vault import DecryptionError
 
@@ -140,8 +140,12 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-def _mine(request, pk):
-    return selectors.bubble_get_for_user(user=request.user, pk=pk)
+# The bubble is reached by who the caller is (companies.scoping, VIEWER): 404 for anyone else.
+BUBBLE = {"bubble": ("pk", selectors.bubble_get_for_viewer)}
+
+
+def _member(request, bubble):
+    return selectors.bubble_get_for_user(user=request.user, pk=bubble.pk)[1]
 
 
 def _rate_limited(exc: ApplicationError):
@@ -182,9 +186,8 @@ def bubble_list(request):
     responses={204: None, **errors(400, 401, 403, 404)},
     summary="Delete (organizer only; access ends for everyone)",
 )
-@api_view(["GET", "PATCH", "DELETE"])
-def bubble_detail(request, pk):
-    bubble, _member = _mine(request, pk)
+@viewer_endpoint(["GET", "PATCH", "DELETE"], objects=BUBBLE)
+def bubble_detail(request, bubble):
     if request.method == "PATCH":
         data = _valid(BubbleChangeSerializer, request)
         bubble = services.bubble_rename(
@@ -203,9 +206,8 @@ def _simple(service_name: str, summary: str, done: int = status.HTTP_200_OK):
         summary=summary,
         operation_id=f"bubbles_{service_name}",
     )
-    @api_view(["POST"])
-    def view(request, pk):
-        bubble, _member = _mine(request, pk)
+    @viewer_endpoint(["POST"], objects=BUBBLE)
+    def view(request, bubble):
         getattr(services, service_name)(bubble=bubble, actor=request.user)
         bubble.refresh_from_db()
         return Response(BubbleSerializer(bubble).data, status=done)
@@ -228,9 +230,8 @@ bubble_leave = _simple("bubble_leave", "Leave the bubble")
     responses={201: ParticipantSerializer, **errors(400, 401, 403, 404)},
     summary="Add a participant by their email address",
 )
-@api_view(["GET", "POST"])
-def member_list(request, pk):
-    bubble, _member = _mine(request, pk)
+@viewer_endpoint(["GET", "POST"], objects=BUBBLE)
+def member_list(request, bubble):
     if request.method == "POST":
         data = _valid(EmailSerializer, request)
         target = User.objects.select_related("company").filter(email__iexact=data["email"]).first()
@@ -244,9 +245,8 @@ def member_list(request, pk):
 
 
 @extend_schema(request=None, responses={204: None, **errors(400, 401, 403, 404)}, summary="Remove")
-@api_view(["DELETE"])
-def member_detail(request, pk, member_id):
-    bubble, _member = _mine(request, pk)
+@viewer_endpoint(["DELETE"], objects=BUBBLE)
+def member_detail(request, bubble, member_id):
     target = selectors.bubble_member_get(bubble=bubble, pk=member_id)
     services.bubble_member_remove(member=target, actor=request.user)
     return Response(status=status.HTTP_204_NO_CONTENT)
@@ -261,9 +261,8 @@ MEMBER_ACTIONS = {"promote", "demote", "transfer"}
     summary="Promote to co-organizer, demote, or transfer ownership to this co-organizer",
     operation_id="bubbles_member_action",
 )
-@api_view(["POST"])
-def member_action(request, pk, member_id, action):
-    bubble, _member = _mine(request, pk)
+@viewer_endpoint(["POST"], objects=BUBBLE)
+def member_action(request, bubble, member_id, action):
     if action not in MEMBER_ACTIONS:
         raise Http404("No such action.")
     target = selectors.bubble_member_get(bubble=bubble, pk=member_id)
@@ -281,9 +280,8 @@ def member_action(request, pk, member_id, action):
     responses={201: GuestInvitationSerializer, **errors(400, 401, 403, 404, 429)},
     summary="Invite a guest by email (single-use link, bound to the address)",
 )
-@api_view(["POST"])
-def guest_invite(request, pk):
-    bubble, _member = _mine(request, pk)
+@viewer_endpoint(["POST"], objects=BUBBLE)
+def guest_invite(request, bubble):
     data = _valid(EmailSerializer, request)
     try:
         invitation = services.bubble_guest_invite(
@@ -307,9 +305,9 @@ def guest_invite(request, pk):
     request=MessageSerializer,
     responses={201: MessageSerializer, **errors(400, 401, 403, 404)},
 )
-@api_view(["GET", "POST"])
-def message_list(request, pk):
-    bubble, member = _mine(request, pk)
+@viewer_endpoint(["GET", "POST"], objects=BUBBLE)
+def message_list(request, bubble):
+    member = _member(request, bubble)
     if request.method == "POST":
         data = _valid(MessageSerializer, request)
         message = services.message_post(member=member, body=data["body"], actor=request.user)
@@ -327,9 +325,9 @@ def message_list(request, pk):
     responses={204: None, **errors(400, 401, 403, 404)},
     summary="Delete my last message (and its files)",
 )
-@api_view(["DELETE"])
-def message_detail(request, pk, message_id):
-    bubble, member = _mine(request, pk)
+@viewer_endpoint(["DELETE"], objects=BUBBLE)
+def message_detail(request, bubble, message_id):
+    member = _member(request, bubble)
     message = selectors.message_get(bubble=bubble, pk=message_id)
     services.message_delete_last(member=member, message=message, actor=request.user)
     return Response(status=status.HTTP_204_NO_CONTENT)
@@ -340,9 +338,9 @@ def message_detail(request, pk, message_id):
     responses={202: None, **errors(401, 403, 404)},
     summary="Email me this conversation (to my own address)",
 )
-@api_view(["POST"])
-def conversation_email(request, pk):
-    _bubble, member = _mine(request, pk)
+@viewer_endpoint(["POST"], objects=BUBBLE)
+def conversation_email(request, bubble):
+    member = _member(request, bubble)
     services.conversation_email_request(member=member, actor=request.user)
     return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -352,10 +350,10 @@ def conversation_email(request, pk):
     responses={201: FileSerializer, **errors(400, 401, 403, 404)},
     summary="Upload a file (size cap, virus scan, encryption; refused when sharing is off)",
 )
-@api_view(["POST"])
+@viewer_endpoint(["POST"], objects=BUBBLE)
 @parser_classes([MultiPartParser, FormParser])
-def file_upload(request, pk):
-    _bubble, member = _mine(request, pk)
+def file_upload(request, bubble):
+    member = _member(request, bubble)
     data = _valid(UploadSerializer, request)
     row = services.bubble_file_upload(
         member=member, upload=data["file"], body=data.get("body", ""), actor=request.user
@@ -370,14 +368,14 @@ def file_upload(request, pk):
     },
     summary="Download a file (decrypted, streamed)",
 )
-@api_view(["GET"])
-def file_download(request, pk, file_id):
-    bubble, member = _mine(request, pk)
+@viewer_endpoint(["GET"], objects=BUBBLE)
+def file_download(request, bubble, file_id):
+    member = _member(request, bubble)
     bubble_file = selectors.bubble_file_get(bubble=bubble, pk=file_id)
     services.require_can_download(member=member, actor=request.user)
     try:
         chunks = selectors.bubble_file_chunks(bubble_file=bubble_file)
-    except DecryptionError:
+    except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
         raise ApplicationError(
             "This file cannot be read: it was damaged or its key is gone.", code="unreadable"
         ) from None
@@ -398,9 +396,9 @@ def _conference_data(bubble, member):
 
 
 @extend_schema(responses={200: ConferenceSerializer, **errors(401, 404)}, summary="Conference")
-@api_view(["GET"])
-def conference(request, pk):
-    bubble, member = _mine(request, pk)
+@viewer_endpoint(["GET"], objects=BUBBLE)
+def conference(request, bubble):
+    member = _member(request, bubble)
     return Response(ConferenceSerializer(_conference_data(bubble, member)).data)
 
 
@@ -416,9 +414,9 @@ CONFERENCE_ACTIONS = {
     responses={200: ConferenceSerializer, **errors(400, 401, 403, 404)},
     summary="Start, join or end the conference",
 )
-@api_view(["POST"])
-def conference_action(request, pk, action):
-    bubble, member = _mine(request, pk)
+@viewer_endpoint(["POST"], objects=BUBBLE)
+def conference_action(request, bubble, action):
+    member = _member(request, bubble)
     if action not in CONFERENCE_ACTIONS:
         raise Http404("No such action.")
     CONFERENCE_ACTIONS[action](member=member, actor=request.user)
@@ -430,9 +428,9 @@ def conference_action(request, pk, action):
     responses={200: ConferenceSerializer, **errors(400, 401, 403, 404)},
     summary="Admit someone from the lobby (organizers who are present)",
 )
-@api_view(["POST"])
-def conference_admit(request, pk, entry_id):
-    bubble, member = _mine(request, pk)
+@viewer_endpoint(["POST"], objects=BUBBLE)
+def conference_admit(request, bubble, entry_id):
+    member = _member(request, bubble)
     running = selectors.running_conference_get(bubble=bubble)
     if running is None:
         raise ApplicationError("No conference is running.")
@@ -441,19 +439,12 @@ def conference_admit(request, pk, entry_id):
     return Response(ConferenceSerializer(_conference_data(bubble, member)).data)
 
 
-def _company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    policies.require_can_manage_company_bubbles(actor=request.user, company=company)
-    return company
-
-
 @extend_schema(
     responses={200: CompanyBubbleSerializer(many=True), **errors(401, 403, 404)},
     summary="A company's bubbles: names, owners, sizes (never content)",
 )
-@api_view(["GET"])
-def company_bubbles(request, slug):
-    company = _company(request, slug)
+@company_endpoint(["GET"], right=policies.can_manage_company_bubbles)
+def company_bubbles(request, company):
     rows = selectors.company_bubble_list(company=company)
     return Response(CompanyBubbleSerializer(rows, many=True).data)
 
@@ -463,15 +454,17 @@ def company_bubbles(request, slug):
     responses={200: CompanyBubbleSerializer, **errors(400, 401, 403, 404)},
     summary="Hand an orphaned bubble to one of its participants from the company",
 )
-@api_view(["POST"])
-def company_bubble_owner(request, slug, pk):
-    company = _company(request, slug)
-    bubble = selectors.company_bubble_get(company=company, pk=pk)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company_bubbles,
+    objects={"bubble": ("pk", selectors.company_bubble_get)},
+)
+def company_bubble_owner(request, company, bubble):
     data = _valid(ReassignSerializer, request)
     target = selectors.bubble_member_get(bubble=bubble, pk=data["member"])
     services.bubble_owner_reassign(bubble=bubble, to=target, actor=request.user)
     return Response(
-        CompanyBubbleSerializer(selectors.company_bubble_get(company=company, pk=pk)).data
+        CompanyBubbleSerializer(selectors.company_bubble_get(company=company, pk=bubble.pk)).data
     )
 
 

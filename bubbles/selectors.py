@@ -49,7 +49,7 @@ def bubble_list_for_user(*, user):
 
 def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
     member = (
-        BubbleMember.objects.select_related("bubble", "bubble__company", "user")
+        BubbleMember.objects.select_related("bubble", "bubble__company", "user", "user__company")
         .filter(bubble_id=_pk(pk), user=user, status__in=CURRENT_STATUSES)
         .exclude(bubble__status=BubbleStatus.DELETED)
         .first()
@@ -57,6 +57,12 @@ def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
     if member is None or not getattr(user, "is_active", False):
         raise Http404("No such bubble.")
     return member.bubble, member
+
+
+def bubble_get_for_viewer(*, viewer, pk) -> Bubble:
+    """The bubble of a `/bubbles/<pk>/` route for a signed-in participant (404 otherwise):
+    the object the routes' tenant scope names (companies.scoping, VIEWER)."""
+    return bubble_get_for_user(user=viewer, pk=pk)[0]
 
 
 def bubble_member_get(*, bubble: Bubble, pk) -> BubbleMember:

@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from companies.selectors import company_get_for_actor
+from companies.scoping import VIEWER, TenantScope, company_page
 from rainbow_portal.exceptions import ApplicationError
 from vault import DecryptionError
 from vault.files import safe_filename
@@ -28,6 +27,30 @@ from .services.guests import guest_invitation_for_token, guest_link_refusal, gue
 
 def _actor(request):
     return request.user if request.user.is_authenticated else None
+
+
+def scoped(*methods):
+    """Declare a `/bubbles/<pk>/` route's tenant scope (companies.scoping, VIEWER: the bubble is
+    reached by who the viewer is; anyone else gets 404) for the isolation matrix, and refuse
+    other methods (405). The resolution itself is `participant_view`'s, not `viewer_page`'s,
+    because a guest, who has no account, reaches the same pages through their session."""
+    scope = TenantScope(
+        kind=VIEWER, methods=methods, objects={"bubble": ("pk", selectors.bubble_get_for_viewer)}
+    )
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods and not (
+                request.method == "HEAD" and "GET" in methods
+            ):
+                return HttpResponseNotAllowed(methods)
+            return view(request, *args, **kwargs)
+
+        wrapper.tenant_scope = scope
+        return wrapper
+
+    return decorator
 
 
 def participant_view(view):
@@ -96,6 +119,13 @@ def bubble_list(request):
     )
 
 
+def _last_message_id(request, bubble, page):
+    # On the first page the newest message is the conversation's last one: no extra query.
+    if not request.GET.get("before"):
+        return page[0].pk if page else None
+    return selectors.last_message_id(bubble=bubble)
+
+
 def _context(request, bubble, member):
     conference = selectors.running_conference_get(bubble=bubble)
     entry = selectors.conference_entry_for(conference=conference, member=member)
@@ -121,7 +151,7 @@ def _context(request, bubble, member):
         "participants": selectors.participant_list(bubble=bubble),
         "messages_page": page,
         "next_cursor": cursor,
-        "last_message_id": selectors.last_message_id(bubble=bubble) if shows_content else None,
+        "last_message_id": _last_message_id(request, bubble, page) if shows_content else None,
         "conference": conference,
         "entry": entry,
         "file_sharing_on": policies.file_sharing_on_for(member=member),
@@ -132,19 +162,20 @@ def _context(request, bubble, member):
         else "",
         "message_form": forms.MessageForm(),
         "file_form": forms.FileForm(),
-        "add_form": forms.AddMemberForm(),
-        "guest_form": forms.GuestInviteForm(),
+        "add_form": forms.AddMemberForm(auto_id="add_%s"),
+        "guest_form": forms.GuestInviteForm(auto_id="guest_%s"),
         "rename_form": forms.BubbleForm(initial={"name": bubble.name, "topic": bubble.topic}),
     }
 
 
+@scoped("GET")
 @participant_view
 def bubble_detail(request, bubble, member):
     return render(request, "bubbles/detail.html", _context(request, bubble, member))
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def bubble_rename(request, bubble, member):
     form = forms.BubbleForm(request.POST)
@@ -164,8 +195,8 @@ def bubble_rename(request, bubble, member):
     )
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def member_add(request, bubble, member):
     form = forms.AddMemberForm(request.POST)
@@ -187,8 +218,8 @@ def member_add(request, bubble, member):
     return _attempt(request, bubble, call, "Participant added.", "#participants")
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def member_action(request, bubble, member, member_id, action):
     target = selectors.bubble_member_get(bubble=bubble, pk=member_id)
@@ -215,8 +246,8 @@ def member_action(request, bubble, member, member_id, action):
     )
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def bubble_accept(request, bubble, member):
     return _attempt(
@@ -227,8 +258,8 @@ def bubble_accept(request, bubble, member):
     )
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def bubble_leave(request, bubble, member):
     try:
@@ -240,8 +271,8 @@ def bubble_leave(request, bubble, member):
     return redirect("bubbles:list")
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def bubble_archive(request, bubble, member):
     return _attempt(
@@ -252,8 +283,8 @@ def bubble_archive(request, bubble, member):
     )
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def bubble_delete(request, bubble, member):
     try:
@@ -265,8 +296,8 @@ def bubble_delete(request, bubble, member):
     return redirect("bubbles:list")
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def guest_invite(request, bubble, member):
     form = forms.GuestInviteForm(request.POST)
@@ -287,7 +318,7 @@ def guest_invite(request, bubble, member):
 # --- Messages -----------------------------------------------------------------------------
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def message_post(request, bubble, member):
     form = forms.MessageForm(request.POST)
@@ -305,7 +336,7 @@ def message_post(request, bubble, member):
     )
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def message_delete(request, bubble, member, message_id):
     message = selectors.message_get(bubble=bubble, pk=message_id)
@@ -318,8 +349,8 @@ def message_delete(request, bubble, member, message_id):
     )
 
 
+@scoped("POST")
 @login_required
-@require_POST
 @participant_view
 def conversation_email(request, bubble, member):
     return _attempt(
@@ -352,11 +383,13 @@ def _conference_context(bubble, member):
     }
 
 
+@scoped("GET")
 @participant_view
 def conference(request, bubble, member):
     return render(request, "bubbles/conference.html", _conference_context(bubble, member))
 
 
+@scoped("GET")
 @participant_view
 def conference_state(request, bubble, member):
     """The lobby fragment htmx polls every few seconds."""
@@ -374,7 +407,7 @@ def _to_conference(request, bubble, call, ok: str):
     return redirect("bubbles:conference", pk=bubble.pk)
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def conference_start(request, bubble, member):
     return _to_conference(
@@ -385,7 +418,7 @@ def conference_start(request, bubble, member):
     )
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def conference_join(request, bubble, member):
     return _to_conference(
@@ -396,7 +429,7 @@ def conference_join(request, bubble, member):
     )
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def conference_admit(request, bubble, member, entry_id):
     conference_row = selectors.running_conference_get(bubble=bubble)
@@ -412,7 +445,7 @@ def conference_admit(request, bubble, member, entry_id):
     )
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def conference_end(request, bubble, member):
     return _to_conference(
@@ -451,15 +484,8 @@ def guest_join(request, token):
 # --- Company admins -------------------------------------------------------------------------
 
 
-def _company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    policies.require_can_manage_company_bubbles(actor=request.user, company=company)
-    return company
-
-
-@login_required
-def company_bubbles(request, slug):
-    company = _company(request, slug)
+@company_page(right=policies.can_manage_company_bubbles)
+def company_bubbles(request, company):
     return render(
         request,
         "bubbles/company_list.html",
@@ -467,11 +493,13 @@ def company_bubbles(request, slug):
     )
 
 
-@login_required
-def company_bubble(request, slug, pk):
-    company = _company(request, slug)
-    bubble = selectors.company_bubble_get(company=company, pk=pk)
-    form = forms.ReassignForm(request.POST or None)
+@company_page(
+    right=policies.can_manage_company_bubbles,
+    methods=("GET", "POST"),
+    objects={"bubble": ("pk", selectors.company_bubble_get)},
+)
+def company_bubble(request, company, bubble):
+    form = forms.ReassignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             target = selectors.bubble_member_get(bubble=bubble, pk=form.cleaned_data["member"])
@@ -504,7 +532,7 @@ def company_bubble(request, slug, pk):
 # --- Files ----------------------------------------------------------------------------------
 
 
-@require_POST
+@scoped("POST")
 @participant_view
 def file_upload(request, bubble, member):
     form = forms.FileForm(request.POST, request.FILES)
@@ -536,6 +564,7 @@ def file_response(bubble_file, chunks) -> StreamingHttpResponse:
     return response
 
 
+@scoped("GET")
 @participant_view
 def file_download(request, bubble, member, file_id):
     bubble_file = selectors.bubble_file_get(bubble=bubble, pk=file_id)
@@ -545,7 +574,7 @@ def file_download(request, bubble, member, file_id):
     except (ApplicationError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
         return _done(request, bubble, anchor="#messages")
-    except DecryptionError:
+    except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
         messages.error(request, "This file cannot be read: it was damaged or its key is gone.")
         return _done(request, bubble, anchor="#messages")
     return file_response(bubble_file, chunks)

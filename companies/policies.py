@@ -108,6 +108,14 @@ def subscription_increase_only(*, actor, company: Company) -> bool:
     return company.subscription_delegation == SubscriptionDelegation.INCREASE_ONLY
 
 
+def can_view_member_visibility(*, actor, company: Company) -> bool:
+    """A member's visibility page: the company's admins (who may change it) and operations
+    staff (who only simulate, SPEC §4)."""
+    return bool(getattr(actor, "is_operations", False)) or can_manage_company(
+        actor=actor, company=company
+    )
+
+
 def require_can_manage_company(*, actor, company: Company) -> None:
     require_right(actor=actor, company=company, action=rights.MANAGE_COMPANY)
 

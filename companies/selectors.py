@@ -58,3 +58,24 @@ def company_for_pending_invitation(*, email: str) -> Company | None:
         .first()
     )
     return invitation.company if invitation else None
+
+
+def company_get_for_platform(*, slug: str) -> Company:
+    """Any company, for a platform superadmin's page (the caller checked the superadmin)."""
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        raise Http404("No such company.")
+    return company
+
+
+def company_get_for_visibility_page(*, actor, slug: str) -> Company:
+    """A member-visibility page's company: operations staff simulate on any company (read
+    only); everyone else as `company_get_for_actor`."""
+    if getattr(actor, "is_operations", False) and not actor.is_superuser:
+        return company_get_for_platform(slug=slug)
+    return company_get_for_actor(actor=actor, slug=slug)
+
+
+def domain_list(*, company: Company):
+    """The company's email domains (SPEC §2.5), by name."""
+    return company.domains.order_by("domain")

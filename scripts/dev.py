@@ -1,6 +1,12 @@
-"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."""
+"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+
+When clamd is installed and CLAMD_SOCKET is not set, a private clamd is started too (under
+var/clamd/, our own signatures), so file uploads can be scanned (SPEC §9.2); without one,
+uploads are refused (fail closed).
+"""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +24,28 @@ COMMANDS = {
 }
 
 
+CLAMD_DIR = Path(os.environ.get("PORTAL_VAR_DIR") or ROOT / "var") / "clamd"
+
+
+def clamd_start() -> bool:
+    if os.environ.get("CLAMD_SOCKET") or not (
+        shutil.which("clamd") or Path("/usr/sbin/clamd").exists()
+    ):
+        return False
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "clamd.sh"), "start", str(CLAMD_DIR)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        print(f"clamd did not start (uploads will be refused): {done.stderr.strip()}")
+        return False
+    os.environ["CLAMD_SOCKET"] = done.stdout.strip()
+    return True
+
+
 def main() -> int:
+    started_clamd = clamd_start()
     procs = {}
     for name, cmd in COMMANDS.items():
         # Own process group each, so Ctrl-C here is handled once, by us, for all of them.
@@ -51,6 +78,8 @@ def main() -> int:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        if started_clamd:
+            subprocess.run([str(ROOT / "scripts" / "clamd.sh"), "stop", str(CLAMD_DIR)])
     return 0
 
 

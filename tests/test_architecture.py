@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "activity", "accounts", "companies", "bubbles", "retention", "subscriptions"]
+APPS = [
+    "core",
+    "activity",
+    "accounts",
+    "companies",
+    "bubbles",
+    "retention",
+    "subscriptions",
+    "vault",
+]
 THIN_LAYERS = ("views", "forms", "api", "serializers", "signals")
 WRITE_METHODS = {
     "save",
@@ -64,3 +73,25 @@ def test_events_modules_register_dotted_names(app):
     for name, meaning in events.items():
         assert "." in name and name == name.lower(), name
         assert meaning.strip().endswith("."), name
+
+
+# The vault sits under bubbles and retention (the layers of docs/architecture.md, also checked
+# by lint-imports in .ci/run): it never imports them, so the data layer cannot reach up.
+VAULT_MAY_NOT_IMPORT = ("bubbles", "retention")
+
+
+def test_vault_imports_only_lower_layers():
+    offenders = []
+    for path in (ROOT / "vault").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.split(".")[0] in VAULT_MAY_NOT_IMPORT
+            ]
+    assert offenders == []

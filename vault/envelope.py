@@ -52,6 +52,10 @@ FILE_HEADER_BYTES = TEXT_HEADER_BYTES + _FILE_EXTRA.size
 
 
 def context(*, company_id: int, purpose: str, object_id: str) -> bytes:
+    """The associated data naming what a ciphertext belongs to. An empty purpose or object id
+    would bind a blob to nothing in particular: a programming error."""
+    if not purpose or not str(object_id):
+        raise ValueError("Encryption needs a purpose and an object id.")
     parts = [b"rainbow.vault", str(company_id).encode(), purpose.encode(), str(object_id).encode()]
     return b"".join(struct.pack(">I", len(p)) + p for p in parts)
 

@@ -46,9 +46,9 @@ def safe_filename(name: str, *, default: str = "file") -> str:
     name = unicodedata.normalize("NFC", str(name or ""))
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(
-        " " if unicodedata.category(ch) in {"Zl", "Zp", "Zs"} else ch
+        " " if ch in "\t\n\r\v\f" or unicodedata.category(ch) in {"Zl", "Zp", "Zs"} else ch
         for ch in name
-        if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+        if ch in "\t\n\r\v\f" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
     )
     name = re.sub(r"\s+", " ", name).strip(" .")
     name = name.replace('"', "'").replace(":", "_")

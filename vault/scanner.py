@@ -55,7 +55,8 @@ class ClamdStream:
         if not chunk:
             return
         try:
-            self._sock.sendall(struct.pack(">I", len(chunk)) + chunk)
+            self._sock.sendall(struct.pack(">I", len(chunk)))
+            self._sock.sendall(chunk)  # no concatenation: no copy of the segment
         except TimeoutError:
             raise ScanRefused("timeout", "clamd stopped reading the stream") from None
         except OSError as exc:
@@ -64,8 +65,23 @@ class ClamdStream:
 
     def finish(self) -> None:
         """Send the end marker and read the verdict; returns only for `stream: OK`."""
+        self.end()
+        self.read_verdict()
+
+    def end(self) -> None:
+        """Send the end marker: clamd scans what it received from now on."""
         try:
             self._sock.sendall(struct.pack(">I", 0))
+        except TimeoutError:
+            self.close()
+            raise ScanRefused("timeout", "clamd stopped reading the stream") from None
+        except OSError as exc:
+            self.close()
+            raise ScanRefused("unavailable", f"clamd closed the connection: {exc}") from None
+
+    def read_verdict(self) -> None:
+        """Wait for clamd's answer; returns only for `stream: OK`."""
+        try:
             reply = b""
             while b"\0" not in reply and len(reply) < MAX_REPLY:
                 data = self._sock.recv(MAX_REPLY)

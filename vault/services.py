@@ -132,10 +132,11 @@ def company_key_shred(*, company, actor) -> int:
     return len(rows)
 
 
-def master_key_rewrap(*, actor=None, batch_size: int = 200) -> dict:
+def master_key_rewrap(*, actor=None, batch_size: int = 200, limit: int | None = None) -> dict:
     """Re-wrap every company key not yet under the current master key (DATA_MASTER_KEY),
     one row per transaction, so the portal keeps serving and an interrupted run resumes where
-    it stopped. Idempotent: a second run re-wraps nothing. Returns a summary."""
+    it stopped. Idempotent: a second run re-wraps nothing. `limit` stops after that many
+    re-wraps (a run in steps). Returns a summary."""
     current = keys.current_master_key_id()
     summary = {
         "master_key_id": current,
@@ -151,9 +152,11 @@ def master_key_rewrap(*, actor=None, batch_size: int = 200) -> dict:
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
-        if not batch:
+        if not batch or (limit is not None and summary["rewrapped"] >= limit):
             break
         for pk in batch:
+            if limit is not None and summary["rewrapped"] >= limit:
+                break
             last_pk = pk
             with transaction.atomic():
                 row = CompanyKey.objects.select_for_update().get(pk=pk)
@@ -266,18 +269,35 @@ def _read_full(upload, size: int) -> bytes:
     return b"".join(parts)
 
 
-class _ScanSide(threading.Thread):
-    """Feeds clamd (and the SHA-256) from a bounded queue while the caller encrypts: the scan
-    and the encryption overlap, and memory holds at most a few segments whatever the size."""
+# Up to this size (known in advance) the scan runs in the caller's thread: handing a few
+# segments to a thread costs more (wake-ups on a busy machine) than the overlap saves.
+INLINE_SCAN_MAX_BYTES = 4 * envelope.SEGMENT_SIZE
 
-    def __init__(self, stream: ClamdStream):
+
+class _ScanSide(threading.Thread):
+    """Feeds clamd while the caller hashes and encrypts. Threaded (large files): a bounded
+    queue feeds a thread, so the scan and the encryption overlap (socket writes, SHA-256 and
+    AES-GCM all release the GIL) and memory holds at most a few segments whatever the size.
+    Inline (small files): the same calls, made in the caller's thread."""
+
+    def __init__(self, stream: ClamdStream, *, threaded: bool = True):
         super().__init__(name="vault-scan", daemon=True)
         self.stream = stream
+        self.threaded = threaded
         self.queue: queue.Queue = queue.Queue(maxsize=4)
-        self.hasher = hashlib.sha256()
         self.error: ScanRefused | None = None
         self.failed = threading.Event()
         self.finish_requested = True
+
+    def start(self):
+        if self.threaded:
+            super().start()
+
+    def feed(self, chunk: bytes) -> None:
+        if self.threaded:
+            self.queue.put(chunk)
+        elif self.error is None:
+            self._guarded(self.stream.send, chunk)
 
     def run(self):
         finish = True
@@ -288,30 +308,45 @@ class _ScanSide(threading.Thread):
                 break
             if self.error is not None:
                 continue  # keep draining so that the reading side never blocks
-            try:
-                self.hasher.update(chunk)
-                self.stream.send(chunk)
-            except ScanRefused as exc:
-                self._fail(exc)
-            except Exception as exc:  # fail closed on anything unexpected too
-                self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
+            self._guarded(self.stream.send, chunk)
         if finish and self.error is None:
-            try:
-                self.stream.finish()
-            except ScanRefused as exc:
-                self._fail(exc)
-            except Exception as exc:
-                self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
+            self._guarded(self.stream.finish)
         self.stream.close()
+
+    def _guarded(self, call, *args) -> None:
+        try:
+            call(*args)
+        except ScanRefused as exc:
+            self._fail(exc)
+        except Exception as exc:  # fail closed on anything unexpected too
+            self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
 
     def _fail(self, exc: ScanRefused) -> None:
         self.error = exc
         self.failed.set()
 
-    def stop(self, *, finish: bool = True) -> None:
-        """End the stream: with `finish`, ask clamd for its verdict; without, just hang up."""
+    def request_finish(self, finish: bool) -> None:
+        """End the stream: with `finish`, ask clamd for its verdict; without, just hang up.
+        `join()` then waits for the verdict."""
         self.finish_requested = finish
-        self.queue.put(None)
+        if self.threaded:
+            self.queue.put(None)
+        elif finish and self.error is None:
+            self._guarded(self.stream.end)
+
+    def join(self, timeout=None):
+        if self.threaded:
+            super().join(timeout)
+            return
+        if self.finish_requested and self.error is None:
+            self._guarded(self.stream.read_verdict)
+        self.stream.close()
+
+    def is_alive(self) -> bool:
+        return self.threaded and super().is_alive()
+
+    def stop(self, *, finish: bool = True) -> None:
+        self.request_finish(finish)
         self.join()
 
 
@@ -322,20 +357,35 @@ class _CiphertextFile(File):
         return self.file.name
 
 
+def _file_sealer(*, company_id: int, object_id: str, actor):
+    row = company_key_current_or_create(company=company_id, actor=actor)
+    ctx = envelope.context(company_id=company_id, purpose=FILE_PURPOSE, object_id=object_id)
+    header, data_key = envelope.new_header(
+        kind=envelope.KIND_FILE,
+        company_key=keys.unwrap_company_key(row),
+        key_id=str(row.key_id),
+        key_version=row.version,
+        ctx=ctx,
+    )
+    return row, envelope.SegmentSealer(header=header, data_key=data_key, ctx=ctx)
+
+
 def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     """Scan, encrypt and store an uploaded file in one pass (SPEC §9.1, §9.2).
 
-    `upload` is a Django UploadedFile or any binary file object (read from its current
-    position). `object_id` is the id of the caller's row for this file (the ciphertext is bound
-    to it: pass the same id to `file_open`). Refusals raise ApplicationError (code
-    `file_too_large`, `file_empty`, `file_infected` or `scanner_unavailable`) with a message
-    for the user, after writing a `vault.upload.refused` activity record; nothing is stored.
+    `upload` is a Django UploadedFile (read from its start) or any binary file object (read
+    from its current position). `object_id` is the id of the caller's row for this file (the
+    ciphertext is bound to it: pass the same id to `file_open`). Refusals raise
+    ApplicationError (code `file_too_large`, `file_empty`, `file_infected` or
+    `scanner_unavailable`) with a message for the user, after writing a
+    `vault.upload.refused` activity record; nothing is stored then.
 
     The size is checked before clamd is contacted. Then each 256 KiB segment goes to clamd
-    (INSTREAM, a thread) and to AES-256-GCM (this thread) at once; the ciphertext goes to a
-    temp file that is committed to the vault storage only after clamd's exact `stream: OK`,
-    and deleted otherwise. Call it outside a transaction.atomic() block: a refusal's activity
-    record must survive the ApplicationError, and a scan must not hold a transaction open."""
+    (INSTREAM, a thread) and to SHA-256 and AES-256-GCM (this thread) at once; the
+    ciphertext goes to a temp file that is committed to the vault storage only after clamd's
+    exact `stream: OK`, and deleted otherwise. Call it outside a transaction.atomic() block:
+    a refusal's activity record must survive the ApplicationError, and a scan must not hold
+    a transaction open."""
     cid = _company_id(company)
     object_id = str(object_id)
     cap = settings.UPLOAD_MAX_BYTES
@@ -347,17 +397,6 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     if hasattr(upload, "seek") and getattr(upload, "size", None) is not None:
         upload.seek(0)
 
-    row = company_key_current_or_create(company=cid, actor=actor)
-    ctx = envelope.context(company_id=cid, purpose=FILE_PURPOSE, object_id=object_id)
-    header, data_key = envelope.new_header(
-        kind=envelope.KIND_FILE,
-        company_key=keys.unwrap_company_key(row),
-        key_id=str(row.key_id),
-        key_version=row.version,
-        ctx=ctx,
-    )
-    sealer = envelope.SegmentSealer(header=header, data_key=data_key, ctx=ctx)
-
     temp_dir = settings.VAULT_TEMP_DIR
     os.makedirs(temp_dir, exist_ok=True)
     tmp = tempfile.NamedTemporaryFile(dir=temp_dir, prefix="up-", delete=False)  # noqa: SIM115
@@ -365,13 +404,14 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     scan: _ScanSide | None = None
     try:
         try:
-            scan = _ScanSide(ClamdStream().open())
+            inline = declared is not None and declared <= INLINE_SCAN_MAX_BYTES
+            scan = _ScanSide(ClamdStream().open(), threaded=not inline)
         except ScanRefused as exc:
             refusal = {"reason": exc.reason, "size": declared}
         if scan is not None:
             scan.start()
-            total, head, pending = 0, b"", None
-            tmp.write(sealer.header_bytes)
+            total, head, pending, sealer = 0, b"", None, None
+            hasher = hashlib.sha256()
             while True:
                 chunk = _read_full(upload, envelope.SEGMENT_SIZE)
                 if not chunk:
@@ -382,7 +422,12 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                     break
                 if len(head) < 4096:
                     head += chunk[: 4096 - len(head)]
-                scan.queue.put(chunk)
+                scan.feed(chunk)
+                hasher.update(chunk)
+                if sealer is None:
+                    # The key lookup (a query) runs while clamd already reads the first segment.
+                    row, sealer = _file_sealer(company_id=cid, object_id=object_id, actor=actor)
+                    tmp.write(sealer.header_bytes)
                 if pending is not None:
                     tmp.write(sealer.seal(pending, final=False))
                 pending = chunk
@@ -392,7 +437,13 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                 refusal = {"reason": "empty", "size": 0}
             if refusal is None and not scan.failed.is_set():
                 tmp.write(sealer.seal(pending, final=True))
-            scan.stop(finish=refusal is None and not scan.failed.is_set())
+                scan.request_finish(True)
+                # clamd scans what it received only now: make the ciphertext durable meanwhile.
+                tmp.flush()
+                os.fsync(tmp.fileno())
+                scan.join()
+            else:
+                scan.stop(finish=False)
             if refusal is None and scan.error is not None:
                 refusal = {
                     "reason": scan.error.reason,
@@ -402,21 +453,21 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
         if refusal is not None:
             tmp.close()
             _refuse(company_id=cid, object_id=object_id, actor=actor, **refusal)
-        tmp.flush()
-        os.fsync(tmp.fileno())
         tmp.seek(0)
         name = vault_storage().save(new_storage_name(), _CiphertextFile(tmp))
         return StoredFile(
             storage_name=name,
             size=total,
             content_type=sniff_content_type(head),
-            sha256=scan.hasher.hexdigest(),
+            sha256=hasher.hexdigest(),
             key_id=str(row.key_id),
             key_version=row.version,
         )
     finally:
-        if scan is not None and scan.is_alive():
-            scan.stop(finish=False)
+        if scan is not None:
+            if scan.is_alive():
+                scan.stop(finish=False)
+            scan.stream.close()
         tmp.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp.name)

@@ -19,7 +19,6 @@ from .files import bubble_file_discard, bubble_file_upload, require_can_download
 from .guests import bubble_guest_invite, bubble_guest_redeem
 from .messages import (
     conversation_email_request,
-    conversation_email_send,
     message_delete_last,
     message_post,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "conference_join",
     "conference_start",
     "conversation_email_request",
-    "conversation_email_send",
     "message_delete_last",
     "message_post",
     "require_can_download",

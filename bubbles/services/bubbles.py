@@ -115,7 +115,11 @@ def bubble_member_add(*, bubble: Bubble, user, actor) -> BubbleMember:
     refusal = _may_add(actor=actor, target=user, bubble=bubble)
     if refusal:
         raise ApplicationError(refusal, code="not_invitable")
-    existing = BubbleMember.objects.select_for_update().filter(bubble=bubble, user=user).first()
+    existing = (
+        BubbleMember.objects.select_for_update(of=("self",))
+        .filter(bubble=bubble, user=user)
+        .first()
+    )
     if existing is not None and existing.is_current:
         raise ApplicationError("This person is already in the bubble.")
     if existing is None:
@@ -159,7 +163,7 @@ def _revoke_guest(member: BubbleMember) -> None:
 def bubble_member_remove(*, member: BubbleMember, actor) -> BubbleMember:
     bubble = lock_bubble(member.bubble)
     acting = _acting(bubble, actor, rights.ADD_REMOVE_PARTICIPANT)
-    member = BubbleMember.objects.select_for_update().get(pk=member.pk, bubble=bubble)
+    member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
     if not member.is_current:
         raise ApplicationError("This person is no longer in the bubble.")
     if member.role == MemberRole.ORGANIZER:
@@ -188,7 +192,7 @@ def _accepted(member: BubbleMember, message: str) -> None:
 def bubble_co_organizer_promote(*, member: BubbleMember, actor) -> BubbleMember:
     bubble = lock_bubble(member.bubble)
     _acting(bubble, actor, rights.PROMOTE_CO_ORGANIZER)
-    member = BubbleMember.objects.select_for_update().get(pk=member.pk, bubble=bubble)
+    member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
     if member.role != MemberRole.MEMBER:
         raise ApplicationError("Only a member can be promoted to co-organizer.")
     _accepted(member, "Only a member who accepted the invitation can become a co-organizer.")
@@ -202,7 +206,7 @@ def bubble_co_organizer_demote(*, member: BubbleMember, actor) -> BubbleMember:
     """The reverse of a promotion, by whoever may promote (SPEC §6.1's promotion row)."""
     bubble = lock_bubble(member.bubble)
     _acting(bubble, actor, rights.PROMOTE_CO_ORGANIZER)
-    member = BubbleMember.objects.select_for_update().get(pk=member.pk, bubble=bubble)
+    member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
     if member.role != MemberRole.CO_ORGANIZER or not member.is_current:
         raise ApplicationError("Only a co-organizer can be made a member again.")
     touch(member, role=MemberRole.MEMBER)
@@ -223,7 +227,7 @@ def bubble_ownership_transfer(*, bubble: Bubble, to: BubbleMember, actor) -> Bub
     One transaction under the bubble's lock and both rows' locks."""
     bubble = lock_bubble(bubble)
     old = _acting(bubble, actor, rights.TRANSFER_OWNERSHIP)
-    to = BubbleMember.objects.select_for_update().select_related("user").get(pk=to.pk)
+    to = BubbleMember.objects.select_for_update(of=("self",)).select_related("user").get(pk=to.pk)
     if to.bubble_id != bubble.pk:
         raise ApplicationError("Ownership can only go to one of this bubble's co-organizers.")
     if to.role != MemberRole.CO_ORGANIZER or to.status != MemberStatus.ACCEPTED:
@@ -238,7 +242,7 @@ def bubble_ownership_transfer(*, bubble: Bubble, to: BubbleMember, actor) -> Bub
 
 def _other_organizers(bubble: Bubble, member: BubbleMember):
     return (
-        BubbleMember.objects.select_for_update()
+        BubbleMember.objects.select_for_update(of=("self",))
         .filter(
             bubble=bubble,
             role__in=[MemberRole.ORGANIZER, MemberRole.CO_ORGANIZER],
@@ -317,7 +321,7 @@ def bubble_owner_reassign(*, bubble: Bubble, to: BubbleMember, actor) -> BubbleM
     policies.require_can_manage_company_bubbles(actor=actor, company=bubble.company)
     if not bubble_is_orphaned(bubble=bubble):
         raise ApplicationError("This bubble has an active organizer: only they can hand it on.")
-    to = BubbleMember.objects.select_for_update().select_related("user").get(pk=to.pk)
+    to = BubbleMember.objects.select_for_update(of=("self",)).select_related("user").get(pk=to.pk)
     if (
         to.bubble_id != bubble.pk
         or not to.is_current
@@ -327,7 +331,7 @@ def bubble_owner_reassign(*, bubble: Bubble, to: BubbleMember, actor) -> BubbleM
     ):
         raise ApplicationError("Choose a current participant from the bubble's company.")
     old = (
-        BubbleMember.objects.select_for_update()
+        BubbleMember.objects.select_for_update(of=("self",))
         .filter(bubble=bubble, role=MemberRole.ORGANIZER)
         .first()
     )

@@ -23,7 +23,9 @@ def refuse_unless_writable(bubble: Bubble) -> None:
 def lock_bubble(bubble: Bubble, *, writable: bool = True) -> Bubble:
     """The bubble row, locked: every change of roles or membership takes this lock first, so
     two concurrent transfers or leaves serialize (SPEC §6.3 at every moment)."""
-    locked = Bubble.objects.select_for_update().select_related("company").get(pk=bubble.pk)
+    locked = (
+        Bubble.objects.select_for_update(of=("self",)).select_related("company").get(pk=bubble.pk)
+    )
     if writable:
         refuse_unless_writable(locked)
     return locked
@@ -35,7 +37,7 @@ def membership_of(*, bubble: Bubble, user, lock: bool = False) -> BubbleMember |
         return None
     qs = BubbleMember.objects.select_related("user", "bubble", "bubble__company")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     return qs.filter(
         bubble=bubble, user=user, status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
     ).first()

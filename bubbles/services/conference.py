@@ -24,7 +24,7 @@ def running_conference(bubble) -> Conference | None:
 
 def _lock_member(member: BubbleMember) -> BubbleMember:
     return (
-        BubbleMember.objects.select_for_update()
+        BubbleMember.objects.select_for_update(of=("self",))
         .select_related("user", "bubble", "bubble__company")
         .get(pk=member.pk)
     )
@@ -66,7 +66,7 @@ def conference_join(*, member: BubbleMember, actor) -> ConferenceEntry:
     if conference is None:
         raise ApplicationError("The conference has not started yet.", code="not_started")
     entry = (
-        ConferenceEntry.objects.select_for_update()
+        ConferenceEntry.objects.select_for_update(of=("self",))
         .filter(conference=conference, member=member)
         .first()
     )
@@ -99,7 +99,9 @@ def conference_admit(*, entry: ConferenceEntry, member: BubbleMember, actor) -> 
     bubble = lock_bubble(member.bubble)
     member = _lock_member(member)
     entry = (
-        ConferenceEntry.objects.select_for_update().select_related("conference").get(pk=entry.pk)
+        ConferenceEntry.objects.select_for_update(of=("self",))
+        .select_related("conference")
+        .get(pk=entry.pk)
     )
     conference = entry.conference
     if conference.bubble_id != bubble.pk or not conference.is_running:

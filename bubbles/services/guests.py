@@ -67,7 +67,7 @@ def bubble_guest_invite(*, bubble, email: str, actor) -> GuestInvitation:
     if email == normalize_email(actor.email):
         raise ApplicationError("You are already in this bubble.")
     existing = (
-        BubbleMember.objects.select_for_update()
+        BubbleMember.objects.select_for_update(of=("self",))
         .filter(bubble=bubble, role=MemberRole.GUEST, guest_email__iexact=email)
         .filter(status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED])
         .first()
@@ -131,7 +131,7 @@ def bubble_guest_redeem(*, token: str, email: str) -> BubbleMember:
     found = guest_invitation_for_token(token)
     if found is None:
         raise ApplicationError(guest_link_refusal(None), code="guest_link_invalid")
-    invitation = GuestInvitation.objects.select_for_update().get(pk=found.pk)
+    invitation = GuestInvitation.objects.select_for_update(of=("self",)).get(pk=found.pk)
     refusal = guest_link_refusal(invitation)
     if refusal:
         raise ApplicationError(refusal, code="guest_link_invalid")
@@ -142,7 +142,7 @@ def bubble_guest_redeem(*, token: str, email: str) -> BubbleMember:
         )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    member = BubbleMember.objects.select_for_update().get(pk=invitation.member_id)
+    member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=invitation.member_id)
     if not member.is_current:
         raise ApplicationError("This guest link was withdrawn.", code="guest_link_invalid")
     touch(member, status=MemberStatus.ACCEPTED)

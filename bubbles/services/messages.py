@@ -5,17 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies
 from ..models import BubbleFile, ConversationExport, Message
-from ..sealing import open_body
+from ..tasks import conversation_email
 from .common import lock_bubble, record
 from .files import bubble_file_discard
 from .posting import clean_body, message_create_sealed, require_can_post
-
-EXPORT_MAX_MESSAGES = 5_000
 
 
 @transaction.atomic
@@ -35,7 +32,7 @@ def message_post(*, member, body: str, actor) -> Message:
 
 def _last_message(bubble):
     return (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .filter(bubble=bubble, deleted_at__isnull=True)
         .order_by("-created_at", "-id")
         .first()
@@ -75,45 +72,5 @@ def conversation_email_request(*, member, actor) -> ConversationExport:
         raise PermissionDenied("You are not a participant of this bubble.")
     export = ConversationExport.objects.create(member=member)
     record("bubble.conversation.emailed", bubble=member.bubble, actor=actor, target=export)
-    from ..tasks import conversation_email
-
     transaction.on_commit(lambda: conversation_email.delay(str(export.pk)))
     return export
-
-
-@transaction.atomic
-def conversation_email_send(*, export_id) -> bool:
-    """The task's body: idempotent (a second run finds the email queued and stops)."""
-    export = (
-        ConversationExport.objects.select_for_update()
-        .select_related("member__user", "member__bubble__company")
-        .filter(pk=export_id)
-        .first()
-    )
-    if export is None or export.email_id is not None:
-        return False
-    member = export.member
-    if not policies.can_view(member=member):
-        return False
-    messages = (
-        Message.objects.filter(bubble=member.bubble, deleted_at__isnull=True)
-        .select_related("author__user", "bubble")
-        .order_by("created_at", "id")[:EXPORT_MAX_MESSAGES]
-    )
-    lines = [
-        {
-            "at": m.created_at,
-            "author": m.author.display_name,
-            "body": open_body(message=m),
-        }
-        for m in messages
-    ]
-    email = email_send(
-        to=member.user.email,
-        template="bubble_conversation",
-        context={"bubble_name": member.bubble.name, "lines": lines},
-        actor=None,
-    )
-    export.email = email
-    export.save(update_fields=["email"])
-    return True

@@ -24,7 +24,7 @@ def bubble_memberships_end_for_user(*, user, actor=None) -> int:
     )
     for member_pk, bubble_pk in list(memberships):
         bubble = lock_bubble(Bubble(pk=bubble_pk), writable=False)
-        member = BubbleMember.objects.select_for_update().get(pk=member_pk)
+        member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member_pk)
         if not member.is_current:
             continue
         organizing = member.role in (MemberRole.ORGANIZER, MemberRole.CO_ORGANIZER)
@@ -48,7 +48,7 @@ def bubble_memberships_end_for_user(*, user, actor=None) -> int:
 def bubble_files_delete_for_user(*, user, actor=None) -> int:
     """A standalone user's files are deleted at anonymization (SPEC §8.3); a company user's
     files stay with the company, so the caller asks only for standalone users."""
-    files = BubbleFile.objects.select_for_update().filter(
+    files = BubbleFile.objects.select_for_update(of=("self",)).filter(
         uploader__user=user, deleted_at__isnull=True
     )
     count = 0

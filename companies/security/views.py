@@ -1,32 +1,21 @@
 """A company admin's security settings and profile locks (SPEC §7.1, §7.5, §7.7)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
 
 from accounts import forms as account_forms
-from accounts.models import User
 from accounts.security import selectors as security_selectors
 from accounts.security import services as security_services
 from core.forms import apply_error
 from rainbow_portal.exceptions import ApplicationError
 
+from ..membership.selectors import member_get
 from ..policies import can_manage_company
-from ..selectors import company_get_for_actor
+from ..scoping import company_page
 
 
-def _managed_company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
-        raise PermissionDenied("Only the company's admins change its security settings.")
-    return company
-
-
-@login_required
-def company_security_view(request, slug: str):
-    company = _managed_company(request, slug)
+@company_page(right=can_manage_company, methods=("GET", "POST"))
+def company_security_view(request, company):
     policy = security_selectors.company_policy(company=company)
     initial = {
         "password_min_length": policy.password_min_length,
@@ -55,11 +44,12 @@ def company_security_view(request, slug: str):
     )
 
 
-@login_required
-@require_POST
-def member_profile_lock_view(request, slug: str, user_id: int):
-    company = _managed_company(request, slug)
-    member = get_object_or_404(User, pk=user_id, company=company)
+@company_page(
+    right=can_manage_company,
+    methods=("POST",),
+    objects={"member": ("user_id", member_get)},
+)
+def member_profile_lock_view(request, company, member):
     form = account_forms.ProfileLockForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose to lock or to unlock the profile.")

@@ -7,9 +7,9 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from accounts.models import Contact
 from rainbow_portal.exceptions import ApplicationError, error_body
 
+from ..scoping import viewer_endpoint
 from . import network_selectors as selectors
 from . import network_services as services
 from .selectors import person_get_for_viewer
@@ -109,14 +109,10 @@ ACTIONS = {
 
 
 @extend_schema(request=None, responses=NetworkInvitationSerializer, summary="Answer or manage one")
-@api_view(["POST"])
-def invitation_action(request, pk, action):
+@viewer_endpoint(["POST"], objects={"inv": ("pk", selectors.invitation_get)})
+def invitation_action(request, inv, action):
     if action not in ACTIONS:
         return _not_found("No such action.")
-    try:
-        inv = selectors.invitation_get(user=request.user, pk=pk)
-    except Http404:
-        return _not_found("No such invitation.")
     try:
         inv = ACTIONS[action](invitation=inv, actor=request.user)
     except ApplicationError as exc:
@@ -134,15 +130,8 @@ class FavoriteSerializer(serializers.Serializer):
 @extend_schema(
     methods=["PATCH"], request=FavoriteSerializer, responses=ContactSerializer, summary="Favorite"
 )
-@api_view(["DELETE", "PATCH"])
-def contact(request, pk):
-    row = (
-        Contact.objects.select_related("contact__company")
-        .filter(owner=request.user, contact_id=pk)
-        .first()
-    )
-    if row is None:
-        return _not_found("Not in your network.")
+@viewer_endpoint(["DELETE", "PATCH"], objects={"row": ("pk", selectors.contact_get)})
+def contact(request, row):
     if request.method == "DELETE":
         services.contact_remove(owner=request.user, contact=row.contact, actor=request.user)
         return Response(status=204)

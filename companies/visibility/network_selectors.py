@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Contact, Invitation, User
+from accounts.models import Contact, Invitation, NetworkSettings, User
 from companies.models import VisibilityGrant
 
 from . import rules
@@ -119,3 +119,34 @@ def network_states(*, viewer: User, user_ids: list[int]) -> dict[int, str]:
     ):
         states[pk] = "contact"
     return states
+
+
+def network_settings_get(*, company) -> NetworkSettings | None:
+    """The company's network setting (SPEC §5.1); None when it never set one."""
+    return NetworkSettings.objects.filter(company=company).first()
+
+
+def contact_get(*, user: User, pk) -> Contact:
+    """The user's own contact row for `pk` (the contact's user id), else 404."""
+    row = (
+        Contact.objects.select_related("contact__company")
+        .filter(owner=user, contact_id=pk if str(pk).isdigit() else None)
+        .first()
+    )
+    if row is None:
+        raise Http404("Not in your network.")
+    return row
+
+
+def is_contact(*, owner: User, contact: User) -> bool:
+    return Contact.objects.filter(owner=owner, contact=contact).exists()
+
+
+def invitation_outstanding(*, inviter: User, invitee: User) -> bool:
+    """An in-app invitation from `inviter` that is pending, or declined (shown as pending to
+    the inviter, SPEC §5.4)."""
+    return Invitation.objects.filter(
+        inviter=inviter,
+        invitee=invitee,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED],
+    ).exists()

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Contact, User
 from rainbow_portal.exceptions import ApplicationError
 
+from ..scoping import viewer_page
 from . import network_selectors as selectors
 from . import network_services as services
 from .selectors import person_get_for_viewer
@@ -47,10 +47,8 @@ def network(request):
     )
 
 
-@login_required
-@require_POST
-def invite(request, pk):
-    target = person_get_for_viewer(viewer=request.user, pk=pk)
+@viewer_page(methods=("POST",), objects={"target": ("pk", person_get_for_viewer)})
+def invite(request, target):
     try:
         inv = services.invitation_send_in_app(
             inviter=request.user, invitee=target, actor=request.user
@@ -92,12 +90,10 @@ ACTIONS = {
 }
 
 
-@login_required
-@require_POST
-def invitation_action(request, pk, action):
+@viewer_page(methods=("POST",), objects={"invitation": ("pk", selectors.invitation_get)})
+def invitation_action(request, invitation, action):
     if action not in ACTIONS:
         raise Http404("No such action.")
-    invitation = selectors.invitation_get(user=request.user, pk=pk)
     service, done = ACTIONS[action]
     try:
         service(invitation=invitation, actor=request.user)
@@ -108,28 +104,17 @@ def invitation_action(request, pk, action):
     return redirect("companies:network")
 
 
-def _contact(request, pk) -> User:
-    row = (
-        Contact.objects.select_related("contact").filter(owner=request.user, contact_id=pk).first()
-    )
-    if row is None:
-        raise Http404("Not in your network.")
-    return row.contact
-
-
-@login_required
-@require_POST
-def contact_remove(request, pk):
-    contact = _contact(request, pk)
+@viewer_page(methods=("POST",), objects={"row": ("pk", selectors.contact_get)})
+def contact_remove(request, row):
+    contact = row.contact
     services.contact_remove(owner=request.user, contact=contact, actor=request.user)
     messages.success(request, f"{contact} was removed from your network.")
     return redirect("companies:network")
 
 
-@login_required
-@require_POST
-def contact_favorite(request, pk):
-    contact = _contact(request, pk)
+@viewer_page(methods=("POST",), objects={"row": ("pk", selectors.contact_get)})
+def contact_favorite(request, row):
+    contact = row.contact
     favorite = request.POST.get("favorite") == "1"
     services.contact_favorite_set(
         owner=request.user, contact=contact, favorite=favorite, actor=request.user

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from ..models import Company
+from ..models import Company, VisibilityRequest
 from ..policies import crosses_china_boundary
 from . import rules
 
@@ -106,3 +106,41 @@ def request_counterpart_get(*, company: Company, name: str) -> Company | None:
     if other is None or crosses_china_boundary(company, other):
         return None
     return other
+
+
+def simulation_counterpart_get(*, viewer, email: str):
+    """The person a company admin simulates against (by email): only someone they can find
+    themselves, so the simulator reveals nobody; operations staff see everyone. None if not."""
+    other = User.objects.select_related("company").filter(email__iexact=email[:254]).first()
+    if (
+        other is not None
+        and not viewer.is_operations
+        and other.company_id != viewer.company_id
+        and not rules.can_find(rules.person(viewer), rules.person(other), rules.DbWorld())
+    ):
+        return None
+    return other
+
+
+def visibility_request_get(*, company: Company, pk) -> VisibilityRequest:
+    """A mutual-visibility request addressed to `company` (scoped), else 404."""
+    found = VisibilityRequest.objects.filter(pk=_as_int(pk), to_company=company).first()
+    if found is None:
+        raise Http404("No such request.")
+    return found
+
+
+def visibility_requests_incoming(*, company: Company):
+    return (
+        VisibilityRequest.objects.filter(to_company=company, status="pending")
+        .select_related("from_company")
+        .order_by("-created_at")
+    )
+
+
+def visibility_requests_outgoing(*, company: Company, limit: int = 50):
+    return (
+        VisibilityRequest.objects.filter(from_company=company)
+        .select_related("to_company")
+        .order_by("-created_at")[:limit]
+    )

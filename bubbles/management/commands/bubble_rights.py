@@ -10,7 +10,6 @@ import json
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.services import user_create
 from bubbles import policies, rights
 from bubbles.models import BubbleMember, MemberRole
 from bubbles.services import (
@@ -19,7 +18,7 @@ from bubbles.services import (
     bubble_invitation_accept,
     bubble_member_add,
 )
-from companies.services import company_create
+from companies.services import company_create, user_create
 
 
 class _Rollback(Exception):

@@ -1,14 +1,14 @@
 """A company, its members and file sharing."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from ... import policies
+from ...scoping import company_endpoint
 from ...selectors import user_roles
 from ...services import company_update, member_role_grant, member_role_remove
 from .. import selectors, services
-from .common import _managed
 from .serializers import (
     CompanyChangeSerializer,
     CompanyFileSharingSerializer,
@@ -23,9 +23,8 @@ from .serializers import (
 
 
 @extend_schema(request=CompanyChangeSerializer, responses=CompanySerializer, summary="A company")
-@api_view(["GET", "PATCH"])
-def company_detail(request, slug):
-    company = _managed(request, slug)
+@company_endpoint(["GET", "PATCH"], right=policies.can_manage_company)
+def company_detail(request, company):
     if request.method == "PATCH":
         data = _valid(CompanyChangeSerializer, request)
         # Region and HDS are accepted as input only to be refused with SPEC §2.3's message.
@@ -34,9 +33,8 @@ def company_detail(request, slug):
 
 
 @extend_schema(request=CompanyFileSharingSerializer, responses=CompanyFileSharingSerializer)
-@api_view(["GET", "PUT"])
-def company_file_sharing(request, slug):
-    company = _managed(request, slug)
+@company_endpoint(["GET", "PUT"], right=policies.can_manage_company)
+def company_file_sharing(request, company):
     if request.method == "PUT":
         data = _valid(CompanyFileSharingSerializer, request)
         services.company_file_sharing_set(
@@ -50,9 +48,8 @@ def company_file_sharing(request, slug):
     responses=MemberPageSerializer,
     summary="Members, filtered and paginated",
 )
-@api_view(["GET"])
-def member_list(request, slug):
-    company = _managed(request, slug)
+@company_endpoint(["GET"], right=policies.can_manage_company)
+def member_list(request, company):
     filters = MemberFilterSerializer(data=request.query_params)
     filters.is_valid(raise_exception=True)
     queryset = selectors.member_list(
@@ -67,10 +64,12 @@ def member_list(request, slug):
 
 
 @extend_schema(request=RoleChangeSerializer, responses=MemberSerializer)
-@api_view(["POST"])
-def member_role(request, slug, member_id):
-    company = _managed(request, slug)
-    member = selectors.member_get(company=company, member_id=member_id)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_role(request, company, member):
     data = _valid(RoleChangeSerializer, request)
     service = member_role_grant if data["action"] == "grant" else member_role_remove
     service(member=member, role=data["role"], actor=request.user)
@@ -79,10 +78,12 @@ def member_role(request, slug, member_id):
 
 
 @extend_schema(request=MemberFileSharingSerializer, responses=MemberFileSharingSerializer)
-@api_view(["GET", "PUT"])
-def member_file_sharing(request, slug, member_id):
-    company = _managed(request, slug)
-    member = selectors.member_get(company=company, member_id=member_id)
+@company_endpoint(
+    ["GET", "PUT"],
+    right=policies.can_manage_company,
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_file_sharing(request, company, member):
     if request.method == "PUT":
         data = _valid(MemberFileSharingSerializer, request)
         services.member_file_sharing_set(member=member, mode=data["mode"], actor=request.user)

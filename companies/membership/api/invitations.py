@@ -2,18 +2,17 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from ... import policies
+from ...scoping import company_endpoint
 from .. import selectors, services
-from .common import _managed
 from .serializers import InvitationSerializer, InviteSerializer, _valid
 
 
 @extend_schema(request=InviteSerializer, responses=InvitationSerializer(many=True))
-@api_view(["GET", "POST"])
-def invitation_list(request, slug):
-    company = _managed(request, slug)
+@company_endpoint(["GET", "POST"], right=policies.can_manage_company)
+def invitation_list(request, company):
     if request.method == "POST":
         data = _valid(InviteSerializer, request)
         sent = services.invitations_create(
@@ -26,10 +25,12 @@ def invitation_list(request, slug):
 
 
 @extend_schema(request=None, responses=InvitationSerializer)
-@api_view(["POST"])
-def company_invitation_resend(request, slug, invitation_id):
-    company = _managed(request, slug)
-    invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"invitation": ("invitation_id", selectors.invitation_get)},
+)
+def company_invitation_resend(request, company, invitation):
     return Response(
         InvitationSerializer(
             services.company_invitation_resend(invitation=invitation, actor=request.user)
@@ -38,10 +39,12 @@ def company_invitation_resend(request, slug, invitation_id):
 
 
 @extend_schema(request=None, responses=InvitationSerializer)
-@api_view(["POST"])
-def company_invitation_cancel(request, slug, invitation_id):
-    company = _managed(request, slug)
-    invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"invitation": ("invitation_id", selectors.invitation_get)},
+)
+def company_invitation_cancel(request, company, invitation):
     return Response(
         InvitationSerializer(
             services.company_invitation_cancel(invitation=invitation, actor=request.user)

@@ -1,13 +1,13 @@
 """Join requests and join links, and a standalone user creating a company."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from ... import policies
+from ...scoping import company_endpoint
 from .. import selectors, services
-from .common import _managed
 from .serializers import (
     CompanySerializer,
     DecisionSerializer,
@@ -21,19 +21,20 @@ from .serializers import (
 
 
 @extend_schema(responses=JoinRequestSerializer(many=True))
-@api_view(["GET"])
-def join_request_list(request, slug):
-    company = _managed(request, slug)
+@company_endpoint(["GET"], right=policies.can_manage_company)
+def join_request_list(request, company):
     return Response(
         JoinRequestSerializer(selectors.join_request_list(company=company), many=True).data
     )
 
 
 @extend_schema(request=DecisionSerializer, responses=JoinRequestSerializer)
-@api_view(["POST"])
-def join_request_decide(request, slug, request_id):
-    company = _managed(request, slug)
-    join_request = selectors.join_request_get(company=company, request_id=request_id)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"join_request": ("request_id", selectors.join_request_get)},
+)
+def join_request_decide(request, company, join_request):
     data = _valid(DecisionSerializer, request)
     decided = services.join_request_decide(
         join_request=join_request, accept=data["decision"] == "accept", actor=request.user
@@ -42,9 +43,8 @@ def join_request_decide(request, slug, request_id):
 
 
 @extend_schema(request=JoinLinkSerializer, responses=JoinLinkSerializer(many=True))
-@api_view(["GET", "POST"])
-def join_link_list(request, slug):
-    company = _managed(request, slug)
+@company_endpoint(["GET", "POST"], right=policies.can_manage_company)
+def join_link_list(request, company):
     if request.method == "POST":
         data = _valid(JoinLinkSerializer, request)
         link = services.join_link_create(company=company, actor=request.user, **data)
@@ -53,20 +53,24 @@ def join_link_list(request, slug):
 
 
 @extend_schema(request=JoinLinkToggleSerializer, responses=JoinLinkSerializer)
-@api_view(["PATCH"])
-def join_link_toggle(request, slug, link_id):
-    company = _managed(request, slug)
-    link = selectors.join_link_get(company=company, link_id=link_id)
+@company_endpoint(
+    ["PATCH"],
+    right=policies.can_manage_company,
+    objects={"link": ("link_id", selectors.join_link_get)},
+)
+def join_link_toggle(request, company, link):
     data = _valid(JoinLinkToggleSerializer, request)
     link = services.join_link_set_enabled(link=link, enabled=data["enabled"], actor=request.user)
     return Response(JoinLinkSerializer(link).data)
 
 
 @extend_schema(request=None, responses=JoinLinkSerializer, summary="New token for a join link")
-@api_view(["POST"])
-def join_link_regenerate(request, slug, link_id):
-    company = _managed(request, slug)
-    link = selectors.join_link_get(company=company, link_id=link_id)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"link": ("link_id", selectors.join_link_get)},
+)
+def join_link_regenerate(request, company, link):
     link = services.join_link_regenerate(link=link, actor=request.user)
     return Response(JoinLinkSerializer(link).data)
 
@@ -88,11 +92,7 @@ def company_create(request):
 @api_view(["POST"])
 def join_request_create(request):
     data = _valid(JoinRequestCreateSerializer, request)
-    company = (
-        selectors.joinable_company_list(user=request.user).filter(slug=data["company"]).first()
-    )
-    if company is None:
-        raise Http404
+    company = selectors.joinable_company_get(user=request.user, slug=data["company"])
     join_request = services.join_request_create(user=request.user, company=company)
     return Response({"id": join_request.pk, "status": join_request.status}, status=201)
 

@@ -6,16 +6,18 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from ... import policies
+from ...scoping import company_endpoint
 from .. import selectors, services
-from .common import _managed
 from .serializers import CustomerSerializer, DecisionSerializer, PartnerOfferSerializer, _valid
 
 
 @extend_schema(request=DecisionSerializer, responses=None)
-@api_view(["POST"])
-def partner_offer_decide(request, slug, invitation_id):
-    company = _managed(request, slug)
-    offer = selectors.partner_invitation_get(customer=company, invitation_id=invitation_id)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"offer": ("invitation_id", selectors.partner_invitation_get)},
+)
+def partner_offer_decide(request, company, offer):
     data = _valid(DecisionSerializer, request)
     offer = services.partner_invitation_decide(
         invitation=offer, accept=data["decision"] == "accept", actor=request.user

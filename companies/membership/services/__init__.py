@@ -12,7 +12,6 @@ from .invitations import (
     invitation_accept_existing,
     invitation_accept_signup,
     invitation_claim_pending,
-    invitation_for_token,
     invitation_link,
     invitations_create,
 )
@@ -24,7 +23,6 @@ from .join_links import (
 )
 from .join_requests import (
     company_create_by_user,
-    join_refusal,
     join_request_create,
     join_request_decide,
 )
@@ -47,14 +45,12 @@ __all__ = [
     "invitation_accept_existing",
     "invitation_accept_signup",
     "invitation_claim_pending",
-    "invitation_for_token",
     "invitation_link",
     "invitations_create",
     "join_link_create",
     "join_link_regenerate",
     "join_link_set_enabled",
     "join_link_use",
-    "join_refusal",
     "join_request_create",
     "join_request_decide",
     "member_file_sharing_set",

@@ -21,8 +21,8 @@ from ...models import (
 )
 from ...policies import crosses_china_boundary, role_fits_company
 from ...services import role_grant, user_create, user_move_to_company
-from ..selectors import token_hash
-from .join_requests import _is_standalone
+from ..policies import invitation_refusal, is_standalone
+from ..selectors import invitation_for_token, token_hash
 
 INVITATION_VALID_DAYS = 7
 
@@ -150,28 +150,13 @@ def company_invitation_cancel(*, invitation: CompanyInvitation, actor) -> Compan
     return invitation
 
 
-def invitation_for_token(token: str) -> CompanyInvitation | None:
-    return (
-        CompanyInvitation.objects.select_related("company")
-        .filter(token_hash=token_hash(token or ""))
-        .first()
-    )
-
-
 def _open_invitation(token: str) -> CompanyInvitation:
-    found = invitation_for_token(token)
-    if found is None:
-        raise ApplicationError("This invitation link is not valid.", code="invalid_link")
-    invitation = CompanyInvitation.objects.select_for_update().get(pk=found.pk)
-    if invitation.status == CompanyInvitation.Status.ACCEPTED:
-        raise ApplicationError("This invitation was already used.", code="invalid_link")
-    if invitation.status == CompanyInvitation.Status.CANCELED:
-        raise ApplicationError("This invitation was canceled.", code="invalid_link")
-    if invitation.is_expired:
-        raise ApplicationError(
-            "This invitation has expired: ask the company's admin to send it again.",
-            code="expired",
-        )
+    """The invitation of `token`, locked, if it can be accepted (policies.invitation_refusal)."""
+    found = invitation_for_token(token=token)
+    invitation = CompanyInvitation.objects.select_for_update().get(pk=found.pk) if found else None
+    refusal = invitation_refusal(invitation)
+    if refusal:
+        raise ApplicationError(refusal.message, code=refusal.code)
     return invitation
 
 
@@ -225,7 +210,7 @@ def invitation_accept_existing(*, token: str, user) -> User:
         )
     if user.company_id == invitation.company_id:
         raise ApplicationError(f"You are already a member of {invitation.company.name}.")
-    if not _is_standalone(user):
+    if not is_standalone(user):
         raise ApplicationError(
             "You already belong to a company: only standalone users can accept an invitation."
         )

@@ -14,8 +14,8 @@ from ...models import (
     JoinLink,
 )
 from ...services import user_move_to_company
+from ..policies import join_link_refusal, join_refusal
 from ..selectors import token_hash
-from .join_requests import join_refusal
 
 
 @transaction.atomic
@@ -91,16 +91,9 @@ def join_link_use(*, token: str, user) -> JoinLink:
         .filter(token_hash=token_hash(token or ""))
         .first()
     )
-    if link is None:
-        raise ApplicationError("This join link is not valid.", code="invalid_link")
-    if not link.is_enabled:
-        raise ApplicationError("This join link was switched off by the company.", code="disabled")
-    if link.is_expired:
-        raise ApplicationError("This join link has expired.", code="expired")
-    if link.is_exhausted:
-        raise ApplicationError(
-            "This join link has reached its maximum number of users.", code="exhausted"
-        )
+    refusal = join_link_refusal(link)
+    if refusal:
+        raise ApplicationError(refusal.message, code=refusal.code)
     reason = join_refusal(user=user, company=link.company)
     if reason:
         raise ApplicationError(reason)

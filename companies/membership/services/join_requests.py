@@ -13,26 +13,8 @@ from ...models import (
     JoinRequest,
     Role,
 )
-from ...policies import crosses_china_boundary
 from ...services import company_create, role_grant, user_move_to_company
-
-
-def _is_standalone(user) -> bool:
-    return user.company.is_default
-
-
-def join_refusal(*, user, company: Company) -> str | None:
-    if company.is_default:
-        return "Everyone standalone is already in the default company."
-    if user.company_id == company.pk:
-        return f"You are already a member of {company.name}."
-    if not _is_standalone(user):
-        return "You already belong to a company: only standalone users can join one."
-    if company.status != Company.Status.ACTIVE:
-        return f"{company.name} is not taking new members."
-    if crosses_china_boundary(user.company, company):
-        return "This company cannot be joined from your region (SPEC §2.3)."
-    return None
+from ..policies import can_create_company, join_refusal
 
 
 @transaction.atomic
@@ -79,7 +61,7 @@ def join_request_decide(*, join_request: JoinRequest, accept: bool, actor) -> Jo
 def company_create_by_user(*, user, name: str) -> Company:
     """A standalone user creates a company and becomes its admin (SPEC §2.6). Region is the
     portal's own and HDS is off: both are a superadmin's choice (SPEC §2.3, D3.3)."""
-    if not _is_standalone(user):
+    if not can_create_company(actor=user):
         raise ApplicationError("Only standalone users can create a company.")
     company = company_create(name=name, region=settings.PORTAL_REGION, actor=user)
     user_move_to_company(user=user, company=company, actor=user)

@@ -4,16 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
 from ...models import FileSharingMode, Role
-from ...selectors import user_roles
+from ...scoping import company_page
+from ...selectors import domain_list, user_roles
 from ...services import company_update, member_role_grant, member_role_remove
 from .. import forms, selectors, services
-from .common import MEMBERS_PER_PAGE, _fail, _managed_company
+from .common import MEMBERS_PER_PAGE, _fail
 
 
 @login_required
@@ -23,9 +23,8 @@ def manage(request):
     return redirect("companies:profile", slug=request.user.company.slug)
 
 
-@login_required
-def profile(request, slug):
-    company = _managed_company(request, slug)
+@company_page(right=policies.can_manage_company, methods=("GET", "POST"))
+def profile(request, company):
     form = forms.CompanyProfileForm(request.POST or None, initial={"name": company.name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -38,7 +37,7 @@ def profile(request, slug):
     context = {
         "company": company,
         "form": form,
-        "domains": company.domains.order_by("domain"),
+        "domains": domain_list(company=company),
         "file_sharing_enabled": selectors.company_file_sharing_enabled(company=company),
         "partner_offers": selectors.partner_invitation_list(customer=company),
         "counts": {
@@ -50,10 +49,8 @@ def profile(request, slug):
     return render(request, "companies/profile.html", context)
 
 
-@login_required
-@require_POST
-def company_file_sharing(request, slug):
-    company = _managed_company(request, slug)
+@company_page(right=policies.can_manage_company, methods=("POST",))
+def company_file_sharing(request, company):
     form = forms.CompanyFileSharingForm(request.POST)
     if form.is_valid():
         services.company_file_sharing_set(
@@ -65,9 +62,8 @@ def company_file_sharing(request, slug):
     return redirect("companies:profile", slug=company.slug)
 
 
-@login_required
-def members(request, slug):
-    company = _managed_company(request, slug)
+@company_page(right=policies.can_manage_company, methods=("GET",))
+def members(request, company):
     filters = forms.MemberFilterForm(request.GET or None)
     valid = filters.is_valid() or not filters.is_bound
     if valid:
@@ -105,10 +101,12 @@ def _role_choices(company):
     ]
 
 
-@login_required
-def member_detail(request, slug, member_id):
-    company = _managed_company(request, slug)
-    member = selectors.member_get(company=company, member_id=member_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("GET",),
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_detail(request, company, member):
     held = user_roles(user=member)
     roles = []
     for value, label in _role_choices(company):
@@ -130,11 +128,12 @@ def member_detail(request, slug, member_id):
     )
 
 
-@login_required
-@require_POST
-def member_role(request, slug, member_id):
-    company = _managed_company(request, slug)
-    member = selectors.member_get(company=company, member_id=member_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_role(request, company, member):
     form = forms.RoleChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a role and an action.")
@@ -151,11 +150,12 @@ def member_role(request, slug, member_id):
     return redirect("companies:member", slug=company.slug, member_id=member.pk)
 
 
-@login_required
-@require_POST
-def member_file_sharing(request, slug, member_id):
-    company = _managed_company(request, slug)
-    member = selectors.member_get(company=company, member_id=member_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_file_sharing(request, company, member):
     form = forms.MemberFileSharingForm(request.POST)
     if form.is_valid():
         services.member_file_sharing_set(

@@ -1,22 +1,22 @@
 """Company invitations: the admin's list and the invitee's page (SPEC §2.5, §2.6)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from accounts.security.services import session_start
 from activity.middleware import client_ip
 from rainbow_portal.exceptions import ApplicationError
 
+from ... import policies
+from ...scoping import company_page
 from .. import forms, selectors, services
-from .common import _fail, _managed_company
+from .. import policies as membership_policies
+from .common import _fail
 
 
-@login_required
-def invitations(request, slug):
-    company = _managed_company(request, slug)
+@company_page(right=policies.can_manage_company, methods=("GET", "POST"))
+def invitations(request, company):
     form = forms.InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -40,11 +40,12 @@ def invitations(request, slug):
     )
 
 
-@login_required
-@require_POST
-def company_invitation_resend(request, slug, invitation_id):
-    company = _managed_company(request, slug)
-    invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"invitation": ("invitation_id", selectors.invitation_get)},
+)
+def company_invitation_resend(request, company, invitation):
     try:
         services.company_invitation_resend(invitation=invitation, actor=request.user)
         messages.success(request, f"Invitation sent again to {invitation.email}.")
@@ -53,11 +54,12 @@ def company_invitation_resend(request, slug, invitation_id):
     return redirect("companies:invitations", slug=company.slug)
 
 
-@login_required
-@require_POST
-def company_invitation_cancel(request, slug, invitation_id):
-    company = _managed_company(request, slug)
-    invitation = selectors.invitation_get(company=company, invitation_id=invitation_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"invitation": ("invitation_id", selectors.invitation_get)},
+)
+def company_invitation_cancel(request, company, invitation):
     try:
         services.company_invitation_cancel(invitation=invitation, actor=request.user)
         messages.success(request, f"Invitation to {invitation.email} canceled.")
@@ -69,16 +71,10 @@ def company_invitation_cancel(request, slug, invitation_id):
 def invitation(request, token):
     """The emailed link. A new person creates an account here and lands in the company; a
     signed-in standalone user accepts in one click."""
-    found = services.invitation_for_token(token)
-    error = None
-    if found is None:
-        error = "This invitation link is not valid."
-    elif found.status != found.Status.PENDING:
-        error = "This invitation was already used or canceled."
-    elif found.is_expired:
-        error = "This invitation has expired: ask the company's admin to send it again."
-    if error:
-        return render(request, "companies/invitation.html", {"error": error}, status=400)
+    found = selectors.invitation_for_token(token=token)
+    refusal = membership_policies.invitation_refusal(found)
+    if refusal:
+        return render(request, "companies/invitation.html", {"error": refusal.message}, status=400)
     has_account = selectors.account_exists(email=found.email)
     form = forms.InvitationSignupForm(request.POST or None)
     if request.method == "POST":

@@ -2,21 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from rainbow_portal.exceptions import ApplicationError
 
+from ... import policies
+from ...scoping import company_page, viewer_page
 from .. import forms, selectors, services
-from .common import _fail, _managed_company
+from .. import policies as membership_policies
+from .common import _fail
 
 
-@login_required
-def join_requests(request, slug):
-    company = _managed_company(request, slug)
+@company_page(right=policies.can_manage_company, methods=("GET",))
+def join_requests(request, company):
     return render(
         request,
         "companies/join_requests.html",
@@ -24,11 +23,12 @@ def join_requests(request, slug):
     )
 
 
-@login_required
-@require_POST
-def join_request_decide(request, slug, request_id):
-    company = _managed_company(request, slug)
-    join_request = selectors.join_request_get(company=company, request_id=request_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"join_request": ("request_id", selectors.join_request_get)},
+)
+def join_request_decide(request, company, join_request):
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"
@@ -54,9 +54,8 @@ def _show_join_link_once(request, link) -> None:
     }
 
 
-@login_required
-def join_links(request, slug):
-    company = _managed_company(request, slug)
+@company_page(right=policies.can_manage_company, methods=("GET", "POST"))
+def join_links(request, company):
     form = forms.JoinLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,22 +80,24 @@ def join_links(request, slug):
     )
 
 
-@login_required
-@require_POST
-def join_link_regenerate(request, slug, link_id):
-    company = _managed_company(request, slug)
-    link = selectors.join_link_get(company=company, link_id=link_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"link": ("link_id", selectors.join_link_get)},
+)
+def join_link_regenerate(request, company, link):
     link = services.join_link_regenerate(link=link, actor=request.user)
     _show_join_link_once(request, link)
     messages.success(request, "New link made: the previous one no longer works.")
     return redirect("companies:join-links", slug=company.slug)
 
 
-@login_required
-@require_POST
-def join_link_toggle(request, slug, link_id):
-    company = _managed_company(request, slug)
-    link = selectors.join_link_get(company=company, link_id=link_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"link": ("link_id", selectors.join_link_get)},
+)
+def join_link_toggle(request, company, link):
     form = forms.JoinLinkToggleForm(request.POST)
     if form.is_valid():
         services.join_link_set_enabled(
@@ -115,10 +116,9 @@ def join_start(request):
     search_ok = search_form.is_valid()
     search = search_form.cleaned_data["q"] if search_ok else ""
     create_form = forms.CompanyCreateForm(request.POST or None)
-    standalone = request.user.company.is_default
+    standalone = membership_policies.is_standalone(request.user)
     if request.method == "POST":
-        if not standalone:
-            raise PermissionDenied("Only standalone users create a company.")
+        membership_policies.require_can_create_company(actor=request.user)
         if create_form.is_valid():
             try:
                 company = services.company_create_by_user(
@@ -148,12 +148,8 @@ def join_start(request):
     )
 
 
-@login_required
-@require_POST
-def join_request_create(request, slug):
-    company = selectors.joinable_company_list(user=request.user).filter(slug=slug).first()
-    if company is None:
-        raise Http404("No such company.")
+@viewer_page(methods=("POST",), objects={"company": ("slug", selectors.joinable_company_get)})
+def join_request_create(request, company):
     try:
         services.join_request_create(user=request.user, company=company)
         messages.success(request, f"Your request to join {company.name} was sent to its admins.")
@@ -173,15 +169,8 @@ def join(request, token):
         messages.success(request, f"Welcome to {link.company.name}.")
         return redirect("core:dashboard")
     link = selectors.join_link_for_token(token=token)
-    error = None
-    if link is None:
-        error = "This join link is not valid."
-    elif not link.is_enabled:
-        error = "This join link was switched off by the company."
-    elif link.is_expired:
-        error = "This join link has expired."
-    elif link.is_exhausted:
-        error = "This join link has reached its maximum number of users."
+    refusal = membership_policies.join_link_refusal(link)
+    error = refusal.message if refusal else None
     return render(
         request,
         "companies/join_link.html",

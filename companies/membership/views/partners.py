@@ -8,15 +8,17 @@ from django.views.decorators.http import require_POST
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
+from ...scoping import company_page
 from .. import forms, selectors, services
-from .common import _fail, _managed_company
+from .common import _fail
 
 
-@login_required
-@require_POST
-def partner_offer_decide(request, slug, invitation_id):
-    company = _managed_company(request, slug)
-    offer = selectors.partner_invitation_get(customer=company, invitation_id=invitation_id)
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"offer": ("invitation_id", selectors.partner_invitation_get)},
+)
+def partner_offer_decide(request, company, offer):
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"

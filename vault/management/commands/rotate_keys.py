@@ -30,9 +30,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--company", help="With --company-keys: only this company (slug).")
         parser.add_argument("--batch-size", type=int, default=200)
+        parser.add_argument("--limit", type=int, help="Stop after re-wrapping this many keys.")
 
     def handle(self, *args, **options):
-        summary = services.master_key_rewrap(actor=None, batch_size=options["batch_size"])
+        summary = services.master_key_rewrap(
+            actor=None, batch_size=options["batch_size"], limit=options["limit"]
+        )
         if options["company_keys"]:
             companies = Company.objects.filter(vault_keys__isnull=False).distinct()
             if options["company"]:
