@@ -2,7 +2,8 @@
 
 Usage: DATABASE_URL=postgres://... python bench/activity.py [--requests 2000] [--rows 2000000]
 
-Works in a scratch database next to DATABASE_URL's (`<name>_bench`, created and dropped).
+Works in a scratch database next to DATABASE_URL's (`<name>_bench_activity`, created and
+dropped).
 
 1. Request-logging overhead: the same view (the API's JSON 404, the cheapest routed view)
    through two Django test clients, one whose middleware chain has the activity middleware
@@ -151,7 +152,7 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=2_000_000)
     args = parser.parse_args()
-    url, admin, name = scratch_url(os.environ["DATABASE_URL"])
+    url, admin, name = scratch_url(os.environ["DATABASE_URL"], "_bench_activity")
     recreate(admin, name)
     os.environ["DATABASE_URL"] = url
     try:

@@ -4,9 +4,9 @@ of rows: created empty, migrated by the bench, dropped at the end."""
 from urllib.parse import urlsplit, urlunsplit
 
 
-def scratch_url(url: str) -> tuple[str, str, str]:
+def scratch_url(url: str, suffix: str = "_bench") -> tuple[str, str, str]:
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     return urlunsplit(parts._replace(path="/" + name)), admin, name
 
