@@ -36,13 +36,13 @@ def overhead(requests: int) -> dict:
     from django.test import Client
     from django.test.utils import override_settings
 
-    on = Client()
+    on = Client(HTTP_HOST="localhost")
     on.get("/api/v1/bench-nothing/")
     without = [
         m for m in settings.MIDDLEWARE if m != "activity.middleware.RequestActivityMiddleware"
     ]
     with override_settings(MIDDLEWARE=without):
-        off = Client()
+        off = Client(HTTP_HOST="localhost")
         off.get("/api/v1/bench-nothing/")
     on_times, off_times = [], []
     for _ in range(requests):
@@ -105,7 +105,8 @@ def purge(rows: int) -> dict:
     # The alternative: monthly partitions (range on occurred_at), purge = detach + drop.
     with connection.cursor() as c:
         c.execute(
-            "CREATE TABLE bench_part (LIKE activity_activityrecord INCLUDING DEFAULTS) "
+            "CREATE TABLE bench_part (LIKE activity_activityrecord"
+            " INCLUDING DEFAULTS INCLUDING IDENTITY) "
             "PARTITION BY RANGE (occurred_at)"
         )
         start = (now - timedelta(days=400)).replace(
@@ -163,7 +164,7 @@ def main():
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        result = {"middleware": overhead(args.requests)}
+        result = {"middleware": overhead(args.requests)} if args.requests else {}
         print(result, flush=True)
         result["purge"] = purge(args.rows)
         connection.close()
