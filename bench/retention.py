@@ -164,7 +164,7 @@ def main():
     url, admin, name = scratch_url(os.environ["DATABASE_URL"])
     recreate(admin, name)
     os.environ["DATABASE_URL"] = url
-    os.environ["RETENTION_ACCOUNT_PAUSE"] = "0"
+    os.environ["RETENTION_ACCOUNT_PAUSE_MS"] = "0"
     try:
         setup_django()
         from django.core.management import call_command

@@ -295,10 +295,10 @@ ACTIVITY_SKIP_PATHS = ("/healthz", "/static/", "/favicon.ico")
 
 # --- Retention (SPEC §8) --------------------------------------------------------------------
 # Accounts per batch (one transaction each); workers the daily beat job fans out to; a pause
-# between accounts (seconds: throttling, and the crash test's window).
+# between accounts (RETENTION_ACCOUNT_PAUSE_MS: throttling, and the crash test's window).
 RETENTION_BATCH_SIZE = env.get_int("RETENTION_BATCH_SIZE", 500)
 RETENTION_WORKERS = env.get_int("RETENTION_WORKERS", 2)
-RETENTION_ACCOUNT_PAUSE = float(os.environ.get("RETENTION_ACCOUNT_PAUSE", "0") or 0)
+RETENTION_ACCOUNT_PAUSE = env.get_int("RETENTION_ACCOUNT_PAUSE_MS", 0) / 1000
 # SPEC §10.3: activity records are kept twelve months; the purge deletes this many per batch.
 ACTIVITY_RETENTION_DAYS = env.get_int("ACTIVITY_RETENTION_DAYS", 365)
 ACTIVITY_PURGE_BATCH = env.get_int("ACTIVITY_PURGE_BATCH", 20000)

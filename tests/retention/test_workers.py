@@ -46,7 +46,7 @@ def start_worker(queue, *, pause, batch):
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
-        "RETENTION_ACCOUNT_PAUSE": str(pause),
+        "RETENTION_ACCOUNT_PAUSE_MS": str(int(pause * 1000)),
         "RETENTION_BATCH_SIZE": str(batch),
     }
     return subprocess.Popen(
