@@ -171,3 +171,13 @@ def activity_record_bulk(
     return ActivityRecord.objects.bulk_create(
         [_record(event=event, actor=actor, occurred_at=when, **entry) for entry in entries]
     )
+
+
+def activity_record_build(**fields) -> ActivityRecord:
+    """One unsaved record (the arguments of `_record`): for a batch job that writes records
+    of several events in one insert (retention's batches), with `activity_records_bulk`."""
+    return _record(**fields)
+
+
+def activity_records_bulk(records: list[ActivityRecord]) -> list[ActivityRecord]:
+    return ActivityRecord.objects.bulk_create(records, batch_size=1000)

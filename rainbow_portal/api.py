@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("companies.visibility.api")),
     path("", include("sso.api")),
     path("", include("bubbles.api")),
+    path("", include("retention.api")),
 ]

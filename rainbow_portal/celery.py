@@ -24,4 +24,13 @@ app.conf.beat_schedule = {
         "task": "subscriptions.invoices_monthly",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    # SPEC §8.5: the closure pipeline, daily (UTC), one beat only (a lock, retention.tasks).
+    "retention-daily": {
+        "task": "retention.daily",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    # The file outbox retries what a drain could not delete yet (SPEC §8.4).
+    "retention-outbox": {"task": "retention.outbox_drain", "schedule": crontab(minute=45)},
+    # SPEC §10.3: activity records older than twelve months, daily.
+    "activity-purge": {"task": "retention.activity_purge", "schedule": crontab(minute=0, hour=4)},
 }

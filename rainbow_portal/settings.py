@@ -350,6 +350,18 @@ BUBBLE_GUEST_LINK_HOURS = env.get_int("BUBBLE_GUEST_LINK_HOURS", 48)
 # Probes are not user requests; recording them would bury the log (docs/decisions.md).
 ACTIVITY_SKIP_PATHS = ("/healthz", "/static/", "/favicon.ico")
 
+# --- Retention (SPEC §8) --------------------------------------------------------------------
+# Accounts per batch (one transaction each); workers the daily beat job fans out to; a pause
+# between accounts (RETENTION_ACCOUNT_PAUSE_MS: throttling, and the crash test's window).
+RETENTION_BATCH_SIZE = env.get_int("RETENTION_BATCH_SIZE", 500)
+RETENTION_WORKERS = env.get_int("RETENTION_WORKERS", 2)
+RETENTION_ACCOUNT_PAUSE = env.get_int("RETENTION_ACCOUNT_PAUSE_MS", 0) / 1000
+# SPEC §10.3: activity records are kept twelve months; the purge deletes this many per batch.
+ACTIVITY_RETENTION_DAYS = env.get_int("ACTIVITY_RETENTION_DAYS", 365)
+ACTIVITY_PURGE_BATCH = env.get_int("ACTIVITY_PURGE_BATCH", 20000)
+# Data exports (GDPR Art. 20): how long the download link works (hours).
+DATA_EXPORT_TTL_HOURS = env.get_int("DATA_EXPORT_TTL_HOURS", 72)
+
 # --- Security (SPEC §9.3) ----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -27,6 +27,7 @@ urlpatterns = [
     path("subscriptions/", include("subscriptions.urls")),
     path("systems/", include("subscriptions.urls_systems")),
     path("bubbles/", include("bubbles.urls")),
+    path("", include("retention.urls")),
     path("api/v1/", include(api_v1)),
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.

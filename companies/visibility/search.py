@@ -192,7 +192,7 @@ def _statement(
         # SPEC §4.4: what is found may be invited in-app unless the isolated row forbids it.
         " CASE WHEN " + SAME_COMPANY + " OR u.visibility_org_id = %(org)s"
         " OR (u.visibility_mode <> 'isolated' AND %(mode)s <> 'isolated')"
-        " THEN 1 ELSE 0 END AS invite_in_app"
+        " THEN 1 ELSE 0 END AS invite_in_app, u.is_active"
         " FROM (SELECT uid, MIN(k) AS k FROM (" + " UNION ALL ".join(parts) + ") hits"
         " GROUP BY uid ORDER BY k, uid" + page + ") h"
         " JOIN accounts_user u ON u.id = h.uid"
@@ -211,6 +211,8 @@ class Hit:
     company_name: str
     company_slug: str
     invite_in_app: bool
+    # False for a closed account (SPEC §4.8: still found, marked closed, until anonymized).
+    is_active: bool = True
 
     @property
     def full_name(self) -> str:
@@ -275,7 +277,10 @@ def run(
     sql, params = build_sql(viewer, search, limit=limit, offset=offset, company_id=company_id)
     with connection.cursor() as cursor:
         _execute(cursor, sql, params)
-        return [Hit(*row[:7], invite_in_app=bool(row[7])) for row in cursor.fetchall()]
+        return [
+            Hit(*row[:7], invite_in_app=bool(row[7]), is_active=bool(row[8]))
+            for row in cursor.fetchall()
+        ]
 
 
 def parse_page(raw) -> int:

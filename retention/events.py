@@ -1,0 +1,18 @@
+EVENTS = {
+    "account.closed": "An account was closed (T0): sign-in refused, sessions and tokens revoked.",
+    "account.restored": "A closed account was restored before its anonymization.",
+    "account.restore_link.sent": "A restore link was emailed to a closed standalone account.",
+    "account.restore_link.refused": "A restore link was refused (used, expired or unknown).",
+    "account.anonymized": "A closed account was anonymized (T+30).",
+    "account.deleted": "A closed account's remaining personal records were deleted (T+60).",
+    "account.hold.placed": "An operator put an account or a company under legal hold.",
+    "account.hold.released": "An operator released a legal hold.",
+    "retention.run.finished": "A retention run finished (counts per step).",
+    "retention.file.deleted": "A file left storage through the deletion outbox.",
+    "activity.searched": "Operations staff searched the activity log.",
+    "activity.extracted": "Operations staff extracted a company's activity records as CSV.",
+    "activity.purged": "Activity records older than twelve months were purged.",
+    "data_export.requested": "A user asked for an export of their own data.",
+    "data_export.ready": "A user's data export was built and offered by a link.",
+    "data_export.downloaded": "A user downloaded their data export.",
+}

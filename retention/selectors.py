@@ -1,0 +1,73 @@
+"""Reads of the retention app: an account as seen by someone who may close it, the
+pipeline's state for the dashboard, and a user's exports."""
+
+from django.db.models import Count, Min
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import policies
+from .models import AccountClosure, DataExport, FileDeletion, LegalHold, RetentionRun, Stage
+from .services.pipeline import due_counts
+
+
+def account_get_for_actor(*, actor, user_id) -> User:
+    """The account behind a close/restore URL; "missing" and "not yours" are the same 404."""
+    try:
+        user = User.objects.select_related("company").get(pk=int(user_id))
+    except (User.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such account.") from None
+    if not policies.related_to(actor=actor, user=user):
+        raise Http404("No such account.")
+    return user
+
+
+def closure_open_for(*, user) -> AccountClosure | None:
+    return (
+        AccountClosure.objects.filter(
+            user_ref=user.pk, stage__in=[Stage.CLOSED, Stage.ANONYMIZED, Stage.DELETED]
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def is_closed(*, user) -> bool:
+    return closure_open_for(user=user) is not None
+
+
+def dashboard(*, viewer) -> dict:
+    policies.require_can_run_retention(viewer)
+    now = timezone.now()
+    per_stage = dict(
+        AccountClosure.objects.values_list("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+    )
+    next_due = {
+        "anonymize": AccountClosure.objects.filter(stage=Stage.CLOSED).aggregate(
+            at=Min("anonymize_due_at")
+        )["at"],
+        "delete": AccountClosure.objects.filter(stage=Stage.ANONYMIZED).aggregate(
+            at=Min("delete_due_at")
+        )["at"],
+    }
+    return {
+        "stages": [(s.label, per_stage.get(s.value, 0)) for s in Stage],
+        "next_due": next_due,
+        "holds": list(
+            LegalHold.objects.filter(released_at__isnull=True)
+            .select_related("user", "company")
+            .order_by("-placed_at")
+        ),
+        "runs": list(RetentionRun.objects.all()[:20]),
+        "preview": due_counts(now),
+        "outbox_pending": FileDeletion.objects.filter(done_at__isnull=True).count(),
+        "outbox_failing": FileDeletion.objects.filter(done_at__isnull=True, attempts__gt=0).count(),
+        "now": now,
+    }
+
+
+def data_export_list(*, user):
+    return DataExport.objects.filter(user=user).order_by("-created_at")[:10]

@@ -1,0 +1,249 @@
+"""The pipeline's calls into the other apps, in one module: each step names the app's service
+it stands for, so that a switch (personal API tokens, bubbles) is a change here only.
+
+Bubbles (SPEC §6.7, §8.3) are built on another branch: until `bubbles.services` publishes
+`bubble_memberships_end_for_user`, `bubble_files_delete_for_user` and
+`bubbles.selectors.bubble_export_for_user`, the three hooks below report themselves absent
+(`BUBBLES_AVAILABLE` is False, `bubbles_*` return None) and tests assert exactly that.
+"""
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from accounts.models import (
+    Contact,
+    EmailVerification,
+    Invitation,
+    PasswordResetCode,
+    RecoveryCode,
+    UserSession,
+)
+from activity.services import activity_record_build
+from bubbles.models import (
+    BubbleFile,
+    BubbleMember,
+    GuestInvitation,
+    MemberRole,
+    MemberStatus,
+    Message,
+)
+from companies.models import CompanyInvitation, RoleAssignment
+from subscriptions.models import Extension, License
+from subscriptions.services import licenses_release_for_user
+
+from .outbox import files_enqueue
+
+try:  # the bubbles app publishes these when issue 11 lands (see the module docstring)
+    from bubbles.selectors import bubble_export_for_user
+    from bubbles.services import bubble_files_delete_for_user, bubble_memberships_end_for_user
+
+    BUBBLES_AVAILABLE = True
+except ModuleNotFoundError as exc:
+    # Only "the module does not exist yet" means absent; a broken bubbles module still fails.
+    if exc.name not in {"bubbles.selectors", "bubbles.services"}:
+        raise
+    bubble_export_for_user = bubble_files_delete_for_user = bubble_memberships_end_for_user = None
+    BUBBLES_AVAILABLE = False
+
+
+# --- T0 ----------------------------------------------------------------------------------
+
+
+def sessions_revoke(*, user_ids: list[int]) -> int:
+    """End every browser session (SPEC §8.2). The session rows are deleted with their keys,
+    so a copied cookie is worthless at once."""
+    keys = list(
+        UserSession.objects.filter(user_id__in=user_ids).values_list("session_key", flat=True)
+    )
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user_id__in=user_ids).delete()
+    return len(keys)
+
+
+def tokens_revoke_for_user(*, user, actor) -> int:
+    """Revoke every API token of the user (SPEC §7.8, §8.2).
+
+    Today's tokens are DRF `Token` rows. When personal tokens (issue 10) land on main, this
+    is the one function to switch to `tokens_revoke_for_user` of that work."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def licenses_release(*, user, actor) -> int:
+    return licenses_release_for_user(user=user, actor=actor, reason="account_closed")
+
+
+# --- T+30 --------------------------------------------------------------------------------
+
+
+def users_in_bubbles(*, user_ids: list[int]) -> set[int]:
+    """Who of a batch is still in a bubble (as organizer or co-organizer once the plain
+    memberships are gone): the per-user hook runs only for them."""
+    return set(
+        BubbleMember.objects.filter(
+            user_id__in=user_ids, status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
+        ).values_list("user_id", flat=True)
+    )
+
+
+def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
+    """The set-based half of leaving (SPEC §8.3): memberships held as a plain member end in
+    one UPDATE for the whole batch, with the same record the bubbles service writes
+    (`bubble.member.left`). Memberships as organizer or co-organizer, which may hand a
+    bubble over or archive it (SPEC §6.7), are left to `bubbles_leave` afterwards.
+
+    Mirrors `bubbles.services.bubble_memberships_end_for_user` for plain members (follow-up:
+    a bulk service in the bubbles app); the bench showed the per-membership path costs about
+    twenty queries each."""
+    rows = list(
+        BubbleMember.objects.filter(
+            user_id__in=list(users),
+            role=MemberRole.MEMBER,
+            status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED],
+        ).values_list("pk", "bubble_id", "bubble__company_id", "user_id")
+    )
+    BubbleMember.objects.filter(pk__in=[r[0] for r in rows]).update(
+        status=MemberStatus.LEFT, updated_at=now
+    )
+    return [
+        activity_record_build(
+            event="bubble.member.left",
+            company=company_id,
+            target=users[user_id],
+            data={"bubble": bubble_id},
+            occurred_at=now,
+        )
+        for _, bubble_id, company_id, user_id in rows
+    ]
+
+
+def bubbles_files_delete_bulk(*, user_ids: list[int], now) -> tuple[dict[int, int], list]:
+    """SPEC §8.3 for a batch of standalone users: their live files are marked deleted in
+    one statement, with the record `bubble_file_discard` writes (`bubble.file.deleted`), and
+    their blobs go into the retention outbox (deleted after the commit, retried until gone).
+    Mirrors `bubbles.services.bubble_files_delete_for_user`, whose per-file path costs about
+    thirty queries a user (bench/retention.py); calling it afterwards finds nothing left."""
+    rows = list(
+        BubbleFile.objects.select_for_update(of=("self",))
+        .filter(uploader__user_id__in=user_ids, deleted_at__isnull=True)
+        .values_list("pk", "bubble_id", "bubble__company_id", "storage_name", "uploader__user_id")
+    )
+    if not rows:
+        return {}, []
+    BubbleFile.objects.filter(pk__in=[r[0] for r in rows]).update(deleted_at=now)
+    files_enqueue(
+        names=[r[3] for r in rows],
+        reason="bubble_file",
+        now=now,
+        storage_alias=settings.VAULT_STORAGE,
+    )
+    counts: dict[int, int] = {}
+    records = []
+    for pk, bubble_id, company_id, _name, user_id in rows:
+        counts[user_id] = counts.get(user_id, 0) + 1
+        records.append(
+            activity_record_build(
+                event="bubble.file.deleted",
+                company=company_id,
+                target=BubbleFile(pk=pk),
+                data={"bubble": bubble_id},
+                occurred_at=now,
+            )
+        )
+    return counts, records
+
+
+def bubbles_leave(*, user, actor=None):
+    """SPEC §8.3, §6.7: leave every bubble; owned bubbles handed over or archived."""
+    if bubble_memberships_end_for_user is None:
+        return None
+    return bubble_memberships_end_for_user(user=user, actor=actor)
+
+
+def bubbles_files_delete(*, user, actor=None):
+    """SPEC §8.3: a standalone user's files are deleted (company users' are kept). The
+    bubbles service removes each blob after the commit; the same blobs also go into the
+    retention outbox, which retries until they are gone (deleting twice is harmless)."""
+    if bubble_files_delete_for_user is None:
+        return None
+    count = bubble_files_delete_for_user(user=user, actor=actor)
+    names = BubbleFile.objects.filter(uploader__user=user).values_list("storage_name", flat=True)
+    files_enqueue(names=list(names), reason="bubble_file", storage_alias=settings.VAULT_STORAGE)
+    return count
+
+
+def bubbles_guest_traces_scrub(*, emails: list[str], anonymous: dict[str, str]) -> None:
+    """A guest invitation or guest membership addressed to the old address forgets it. One
+    read per table for the batch (addresses are compared lower-case); rare matches updated."""
+    wanted = {e.lower(): anonymous[e] for e in emails}
+    for model, column in ((BubbleMember, "guest_email"), (GuestInvitation, "email")):
+        matches = (
+            model.objects.annotate(address=Lower(column))
+            .filter(address__in=list(wanted))
+            .values_list("pk", "address")
+        )
+        for pk, address in list(matches):
+            model.objects.filter(pk=pk).update(**{column: wanted[address]})
+
+
+def bubbles_content_delete(*, user_ids: list[int]) -> None:
+    """T+60, standalone users (SPEC §8.4: every remaining personal record): their messages
+    and file rows (blobs already gone at T+30, queued again for the outbox), then their
+    memberships go with the user row. Company users keep theirs: they belong to the company.
+
+    Written here because the bubbles app publishes no bulk service for it (follow-up)."""
+    files = BubbleFile.objects.filter(uploader__user_id__in=user_ids)
+    files_enqueue(
+        names=list(files.values_list("storage_name", flat=True)),
+        reason="bubble_file",
+        storage_alias=settings.VAULT_STORAGE,
+    )
+    files.delete()
+    Message.objects.filter(author__user_id__in=user_ids).delete()
+
+
+def bubbles_export(*, user):
+    if bubble_export_for_user is None:
+        return None
+    return bubble_export_for_user(user=user)
+
+
+def credentials_delete(*, user_ids: list[int]) -> None:
+    """Everything that lets someone act as the user, or that names the user's devices."""
+    sessions_revoke(user_ids=user_ids)
+    Token.objects.filter(user_id__in=user_ids).delete()
+    TOTPDevice.objects.filter(user_id__in=user_ids).delete()
+    RecoveryCode.objects.filter(user_id__in=user_ids).delete()
+    PasswordResetCode.objects.filter(user_id__in=user_ids).delete()
+    EmailVerification.objects.filter(user_id__in=user_ids).delete()
+
+
+def network_delete(*, user_ids: list[int], emails: list[str]) -> None:
+    """Contacts both ways and invitations sent, received or addressed to the old address."""
+    Contact.objects.filter(Q(owner_id__in=user_ids) | Q(contact_id__in=user_ids)).delete()
+    Invitation.objects.filter(
+        Q(inviter_id__in=user_ids) | Q(invitee_id__in=user_ids) | Q(email__in=emails)
+    ).delete()
+    CompanyInvitation.objects.filter(email__in=emails).delete()
+
+
+def extensions_release(*, user_ids: list[int]) -> None:
+    Extension.objects.filter(user_id__in=user_ids).update(user=None)
+
+
+# --- T+60 --------------------------------------------------------------------------------
+
+
+def company_stub_trim(*, user_ids: list[int]) -> None:
+    """Company users keep only the anonymized stub (SPEC §8.4): no role, no contact."""
+    RoleAssignment.objects.filter(user_id__in=user_ids).delete()
+
+
+def license_history_delete(*, user_ids: list[int]) -> None:
+    """Released licenses reference the user (PROTECT). A standalone user's row is deleted at
+    T+60, its license history with it; invoices already issued keep their seat counts."""
+    License.objects.filter(user_id__in=user_ids, released_at__isnull=False).delete()
