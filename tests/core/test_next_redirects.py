@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import AuthenticatorDevice
 from companies.services import company_create, company_visibility_set
 from core.redirects import next_path, with_next
 from tests.factories import PASSWORD, UserFactory
@@ -76,7 +76,7 @@ def test_two_factor_pages(client, value):
     response = client.get(reverse("accounts:two-factor-setup"), {"next": value})
     assert_stays_on_site(response)
     assert_not_echoed(response, value)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     response = client.post(
         reverse("accounts:two-factor-setup"), {"token": code_for(device), "next": value}
     )
