@@ -30,9 +30,18 @@ PERSONAL: dict[str, dict[str, str]] = {
     "accounts.Invitation": {"email": DELETE_ROWS},
     "accounts.UserSession": {"user_agent": DELETE_ROWS, "session_key": DELETE_ROWS},
     "companies.CompanyInvitation": {"email": DELETE_ROWS},
-    "authtoken.Token": {"key": DELETE_ROWS},
-    "authtoken.TokenProxy": {"key": DELETE_ROWS},
+    "accounts.PersonalToken": {
+        "name": DELETE_ROWS,
+        "prefix": DELETE_ROWS,
+        "secret_hash": DELETE_ROWS,
+        "revoked_reason": DELETE_ROWS,
+    },
     "otp_totp.TOTPDevice": {"name": DELETE_ROWS, "key": DELETE_ROWS},
+    # The sealed-seed proxy of the same table (issue 10): its rows go with TOTPDevice's.
+    "accounts.AuthenticatorDevice": {"name": DELETE_ROWS, "key": DELETE_ROWS},
+    # An admin's SSO connection test shows what an IdP asserted about someone: deleted with
+    # the admin's credentials at T+30 (and by sso's hourly purge after a day anyway).
+    "sso.ConnectionTest": {"reason": DELETE_ROWS, "asserted": DELETE_ROWS},
     "admin.LogEntry": {"object_repr": SCRUB_TEXT, "change_message": SCRUB_TEXT},
     "retention.DataExport": {"storage_name": DELETE_ROWS},
     # Bubbles (SPEC §8.3-8.4): a standalone user's files go at T+30 (blob) and T+60 (row),
@@ -81,6 +90,9 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "bubbles.GuestInvitation": {"token_hash"},
     "retention.DataExport": {"status", "token_hash"},
     "sessions.Session": {"session_key"},
+    "accounts.PersonalToken": {"scope", "roles_at_creation"},
+    "accounts.UserSecurity": {"recent_failures"},
+    "sso.SamlRequest": {"id", "purpose", "next_url"},
 }
 
 # Models without a foreign key to the user that still hold personal data: the test checks

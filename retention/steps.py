@@ -12,16 +12,17 @@ from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from accounts.models import (
     Contact,
     EmailVerification,
     Invitation,
     PasswordResetCode,
+    PersonalToken,
     RecoveryCode,
     UserSession,
 )
+from accounts.security import tokens as personal_tokens
 from activity.services import activity_record_build
 from bubbles.models import (
     BubbleFile,
@@ -32,6 +33,7 @@ from bubbles.models import (
     Message,
 )
 from companies.models import CompanyInvitation, RoleAssignment
+from sso.models import ConnectionTest
 from subscriptions.models import Extension, License
 from subscriptions.services import licenses_release_for_user
 
@@ -65,12 +67,8 @@ def sessions_revoke(*, user_ids: list[int]) -> int:
 
 
 def tokens_revoke_for_user(*, user, actor) -> int:
-    """Revoke every API token of the user (SPEC §7.8, §8.2).
-
-    Today's tokens are DRF `Token` rows. When personal tokens (issue 10) land on main, this
-    is the one function to switch to `tokens_revoke_for_user` of that work."""
-    deleted, _ = Token.objects.filter(user=user).delete()
-    return deleted
+    """Revoke every personal API token of the user (SPEC §7.8, §8.2): one record each."""
+    return personal_tokens.tokens_revoke_for_user(user=user, actor=actor, reason="account_closed")
 
 
 def licenses_release(*, user, actor) -> int:
@@ -215,7 +213,8 @@ def bubbles_export(*, user):
 def credentials_delete(*, user_ids: list[int]) -> None:
     """Everything that lets someone act as the user, or that names the user's devices."""
     sessions_revoke(user_ids=user_ids)
-    Token.objects.filter(user_id__in=user_ids).delete()
+    PersonalToken.objects.filter(user_id__in=user_ids).delete()
+    ConnectionTest.objects.filter(actor_id__in=user_ids).delete()
     TOTPDevice.objects.filter(user_id__in=user_ids).delete()
     RecoveryCode.objects.filter(user_id__in=user_ids).delete()
     PasswordResetCode.objects.filter(user_id__in=user_ids).delete()

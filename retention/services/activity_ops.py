@@ -119,7 +119,7 @@ def _ip(record: ActivityRecord) -> str:
     if not record.ip_encrypted:
         return ""
     try:
-        return decrypt_ip(record.ip_encrypted)
+        return decrypt_ip(record.ip_encrypted, binding=record.ip_binding)
     except (DecryptionError, ValueError):
         return "(undecryptable)"
 

@@ -1,6 +1,8 @@
 """Writes for a company's identity-provider configuration (SPEC §7.6). Each service checks
 its own policy, validates, saves and writes one activity record."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +12,13 @@ from companies.selectors import user_roles
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import fetch, oidc, saml
-from ..models import CompanySsoSettings, IdentityProvider, SamlRequest, SeenAssertion
+from ..models import (
+    CompanySsoSettings,
+    ConnectionTest,
+    IdentityProvider,
+    SamlRequest,
+    SeenAssertion,
+)
 from ..policies import OWN_ADMIN_ROLES, require_can_manage_identity_providers
 
 SAML_FIELDS = (
@@ -286,9 +294,12 @@ def company_sso_settings_set(
 
 
 def expired_state_purge() -> int:
-    """Forget AuthnRequests past their lifetime and assertions past NotOnOrAfter + skew:
-    the replay cache only needs an ID while the assertion could still be accepted."""
+    """Forget AuthnRequests past their lifetime and assertions past NotOnOrAfter + skew (the
+    replay cache only needs an ID while the assertion could still be accepted), and
+    connection tests older than a day."""
     now = timezone.now()
     removed, _ = SeenAssertion.objects.filter(expires_at__lt=now).delete()
     gone, _ = SamlRequest.objects.filter(expires_at__lt=now).delete()
-    return removed + gone
+    # A connection test shows what an IdP asserted about a person: kept a day, for the admin.
+    tests, _ = ConnectionTest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    return removed + gone + tests

@@ -9,9 +9,8 @@ from django.core.management import CommandError, call_command
 from django.http import Http404
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User, UserSession
+from accounts.models import PersonalToken, User, UserSession
 from activity.models import ActivityRecord
 from companies.models import Role
 from companies.visibility.search import findable_ids
@@ -22,7 +21,7 @@ from retention.models import AccountClosure, RestoreToken, Stage
 from retention.services import account_close, account_restore, account_restore_by_token
 from subscriptions.models import License, Offer
 from subscriptions.services import license_assign, subscription_create
-from tests.factories import PASSWORD, CompanyFactory, UserFactory
+from tests.factories import PASSWORD, CompanyFactory, UserFactory, api_token
 
 from .conftest import days
 
@@ -37,12 +36,13 @@ def test_standalone_closes_own_account_and_everything_is_revoked_at_once(standal
         session_key=Session.objects.get().session_key,
         last_seen=standalone.date_joined,
     )
-    Token.objects.create(user=standalone)
+    api_token(standalone)
     closure = account_close(user=standalone, actor=standalone, password=PASSWORD)
     standalone.refresh_from_db()
     assert not standalone.is_active
     assert Session.objects.count() == 0 and UserSession.objects.count() == 0
-    assert Token.objects.count() == 0
+    assert not PersonalToken.objects.filter(revoked_at__isnull=True).exists()
+    assert PersonalToken.objects.get().revoked_reason == "account_closed"
     assert closure.standalone and closure.closed_by_kind == "self"
     assert closure.anonymize_due_at - closure.closed_at == days(30)
     record = ActivityRecord.objects.get(event="account.closed")
@@ -194,10 +194,11 @@ def test_the_closed_account_stays_findable_in_the_directory(member, company_admi
     assert member.pk in {pk for pk, _ in findable_ids(User.objects.get(pk=viewer.pk))}
 
 
-def test_token_revocation_is_the_one_switchable_step(member, company_admin):
-    Token.objects.create(user=member)
+def test_closure_revokes_personal_tokens_once(member, company_admin):
+    api_token(member)
     assert steps.tokens_revoke_for_user(user=member, actor=company_admin) == 1
-    assert not Token.objects.filter(user=member).exists()
+    assert steps.tokens_revoke_for_user(user=member, actor=company_admin) == 0
+    assert not PersonalToken.objects.filter(user=member, revoked_at__isnull=True).exists()
 
 
 def test_the_directory_marks_a_closed_account(client, member, company_admin, company):

@@ -9,7 +9,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Contact, Invitation, User, UserSession
 from accounts.security.services import password_reset_request
@@ -19,7 +18,7 @@ from core.services import email_send
 from retention.models import AccountClosure
 from retention.services import account_close
 from retention.services.exports import data_export_request
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, api_token
 
 from .conftest import days
 
@@ -93,7 +92,7 @@ def test_after_t60_a_standalone_user_is_nowhere(
         last_seen=standalone.date_joined,
         user_agent="Zebulon's laptop",
     )
-    Token.objects.create(user=standalone)
+    api_token(standalone)
     TOTPDevice.objects.create(user=standalone, name="Zebulon's phone", confirmed=True)
     Contact.objects.create(owner=standalone, contact=friend)
     Contact.objects.create(owner=friend, contact=standalone)

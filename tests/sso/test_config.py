@@ -211,3 +211,27 @@ def test_public_addresses_pass_the_check_and_tests_never_fetch_them(settings):
     assert "switched off" in fetch.url_refusal("https://93.184.215.14/metadata")
     with pytest.raises(fetch.FetchError):
         fetch.get("https://93.184.215.14/metadata")
+
+
+def test_purge_forgets_old_connection_tests_and_expired_replay_state(acme_admin, saml_provider):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sso.models import ConnectionTest, SeenAssertion
+    from sso.tasks import expired_purge
+
+    old = ConnectionTest.objects.create(provider=saml_provider, actor=acme_admin)
+    ConnectionTest.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=2)
+    )
+    fresh = ConnectionTest.objects.create(provider=saml_provider, actor=acme_admin)
+    SeenAssertion.objects.create(
+        provider=saml_provider, assertion_id="_gone", expires_at=timezone.now() - dt.timedelta(1)
+    )
+    SeenAssertion.objects.create(
+        provider=saml_provider, assertion_id="_kept", expires_at=timezone.now() + dt.timedelta(1)
+    )
+    assert expired_purge() == 2
+    assert list(ConnectionTest.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert list(SeenAssertion.objects.values_list("assertion_id", flat=True)) == ["_kept"]
