@@ -6,7 +6,7 @@ from rainbow_portal.exceptions import ApplicationError
 
 from .models import Company, Role, RoleAssignment, VisibilityMode
 from .policies import is_platform_actor
-from .visibility.inputs import sync_company_members
+from .visibility.services import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
 

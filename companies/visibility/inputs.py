@@ -2,13 +2,12 @@
 
 `visibility_mode` (effective mode, SPEC §4.1), `visibility_org_id` (the company's organization)
 and `visibility_china` (SPEC §2.3) let one indexed statement apply SPEC §4. They are derived
-here and written only by the services that change what they derive from, in the same
-transaction: `company_visibility_set`, `company_organization_set`, `user_move_to_company`,
-`user_visibility_override_set`. The pure predicate never reads them (it reads the company and
-the override), so the property test also proves that these copies are in step.
+here and written (`visibility/services.py`) only by the services that change what they derive
+from, in the same transaction: `company_visibility_set`, `company_organization_set`,
+`user_move_to_company`, `user_visibility_override_set`. The pure predicate never reads them
+(it reads the company and the override), so the property test also proves that these copies
+are in step.
 """
-
-from django.db.models import F
 
 from ..models import Region, VisibilityMode
 
@@ -37,20 +36,3 @@ def derive_inputs(user) -> None:
 
 
 INPUT_FIELDS = ["visibility_mode", "visibility_org_id", "visibility_china"]
-
-
-def sync_company_members(company) -> None:
-    """After a company's mode or organization changed: one UPDATE per rule, whatever the size.
-
-    Overrides that the new mode no longer allows (SPEC §4.1's table) are dropped first:
-    an override equal to the company mode is the only such case, and it means nothing."""
-    from accounts.models import User
-
-    members = User.objects.filter(company=company)
-    members.filter(visibility_override=company.visibility).update(visibility_override="")
-    members.filter(visibility_override="").update(visibility_mode=company.visibility)
-    members.exclude(visibility_override="").update(visibility_mode=F("visibility_override"))
-    members.update(
-        visibility_org_id=company.organization_id,
-        visibility_china=company.region == Region.CHINA,
-    )

@@ -1,12 +1,13 @@
 """Writes about visibility (SPEC §4.1, §4.6): member overrides, grants, mutual requests."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Company, VisibilityGrant, VisibilityRequest
+from ..models import Company, Region, VisibilityGrant, VisibilityRequest
 from ..policies import crosses_china_boundary, is_platform_actor
 from .inputs import ALLOWED_OVERRIDES, effective_mode
 
@@ -161,3 +162,37 @@ def visibility_request_decline(*, request: VisibilityRequest, actor) -> Visibili
         data={"from_company": request.from_company_id},
     )
     return request
+
+
+def sync_company_members(company) -> None:
+    """After a company's mode or organization changed: one UPDATE per rule, whatever the size.
+
+    Overrides that the new mode no longer allows (SPEC §4.1's table) are dropped first:
+    an override equal to the company mode is the only such case, and it means nothing."""
+    from accounts.models import User
+
+    members = User.objects.filter(company=company)
+    members.filter(visibility_override=company.visibility).update(visibility_override="")
+    members.filter(visibility_override="").update(visibility_mode=company.visibility)
+    members.exclude(visibility_override="").update(visibility_mode=F("visibility_override"))
+    members.update(
+        visibility_org_id=company.organization_id,
+        visibility_china=company.region == Region.CHINA,
+    )
+
+
+@transaction.atomic
+def matrix_world_links_write(*, grants, contacts, actor) -> None:
+    """Grants and contacts of a what-if world (`manage.py visibility_matrix`), written as
+    stored, even across the China border, so that the verdicts show SPEC §2.3 winning.
+    Only for a world the caller rolls back: no rule is checked and no activity is recorded,
+    since nothing of it outlives the transaction."""
+    from accounts.models import Contact
+
+    if not is_platform_actor(actor):
+        raise ApplicationError("Only the system builds a matrix world.")
+    for company, visible_by in grants:
+        VisibilityGrant.objects.get_or_create(company=company, visible_by=visible_by)
+    for a, b in contacts:
+        Contact.objects.get_or_create(owner=a, contact=b)
+        Contact.objects.get_or_create(owner=b, contact=a)

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.services import user_create
+from accounts.services import user_admin_update, user_create
 from companies.models import Company, Role
 from companies.selectors import default_company
 from companies.services import company_create, role_grant
@@ -86,9 +86,10 @@ class Command(BaseCommand):
         ops = self.person(
             "ops@rainbow.test", company=rainbow, first="Otto", last="Ops", is_staff=True
         )
-        ops.user_permissions.add(
-            Permission.objects.get(codename="operations", content_type__app_label="activity")
+        operations = Permission.objects.get(
+            codename="operations", content_type__app_label="activity"
         )
+        user_admin_update(user=ops, actor=None, user_permissions=[operations])
         logins.append(("ops@rainbow.test", "operations staff (activity log)"))
 
         companies = {}
