@@ -233,3 +233,25 @@ def test_the_events_check_fails_for_an_app_without_events_module(tmp_path, monke
     assert recorded_events("fakeapp") == {"thing.done": "fakeapp/services.py:5"}
     with pytest.raises(AssertionError, match=r"has no events\.py"):
         test_an_app_that_records_events_registers_them_in_its_events_module("fakeapp")
+
+
+QUERY_COUNTERS = ("django_assert_num_queries", "django_assert_max_num_queries", "CaptureQueries")
+
+
+def test_query_count_tests_assert_the_status():
+    """A query count taken on a 403 or a redirect proves nothing: every test that counts
+    the queries of a request also asserts its status code."""
+    missing = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        source = path.read_text()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test_"):
+                continue
+            body = ast.get_source_segment(source, node) or ""
+            requests = any(
+                f"client.{verb}(" in body or f"_api.{verb}(" in body
+                for verb in ("get", "post", "put", "patch", "delete")
+            )
+            if any(c in body for c in QUERY_COUNTERS) and requests and "status_code" not in body:
+                missing.append(f"{path.relative_to(ROOT)}::{node.name}")
+    assert missing == [], "Query-count tests without a status check:\n" + "\n".join(missing)
