@@ -3,6 +3,7 @@
 # (about 20 minutes on two cores): run it by hand after changing a rule or a lookup.
 #   scripts/mutation.sh            fresh run of every mutant below
 #   scripts/mutation.sh --resume   keep earlier verdicts (mutmut re-checks changed code)
+#   scripts/mutation.sh [--resume] 'companies.rights.*' ...   only the mutants named
 # Configuration: [tool.mutmut] in pyproject.toml (files and tests); the lookups are narrowed
 # here, by mutant name (module.x_function__mutmut_N). Update both when modules move.
 set -euo pipefail
@@ -16,8 +17,13 @@ PATTERNS=(
   "companies.visibility.selectors.x_*_get*__mutmut_*"
   "subscriptions.selectors.x_*_get__mutmut_*"
 )
-if [[ "${1:-}" != "--resume" ]]; then
+if [[ "${1:-}" == "--resume" ]]; then
+  shift
+else
   rm -rf mutants
+fi
+if [[ $# -gt 0 ]]; then
+  PATTERNS=("$@")
 fi
 # SQLite and the embedded broker: every mutant's fork makes its own in-memory test database,
 # so two forks never share one (and no helper's PostgreSQL or Redis is touched).
