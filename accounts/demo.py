@@ -2,12 +2,12 @@
 
 from accounts.models import User
 from accounts.security.services import company_security_policy_set, user_profile_lock_set
-from companies.models import Company
 
 
 def seed(command) -> list[tuple[str, str]]:
     logins = []
-    globex = Company.objects.filter(name="Globex").first()
+    carol = User.objects.select_related("company").filter(email="carol@globex.test").first()
+    globex = carol.company if carol is not None else None
     if globex is not None:
         # Admins of Globex must enroll an authenticator at their next sign-in (SPEC §7.5).
         company_security_policy_set(
@@ -22,7 +22,8 @@ def seed(command) -> list[tuple[str, str]]:
         if dave is not None:
             user_profile_lock_set(user=dave, locked=True, actor=None)
             logins.append(("dave@globex.test", "profile locked by his company (SPEC §7.7)"))
-    initech = Company.objects.filter(name="Initech").first()
+    erin = User.objects.select_related("company").filter(email="erin@initech.test").first()
+    initech = erin.company if erin is not None else None
     if initech is not None:
         company_security_policy_set(
             company=initech,

@@ -1,7 +1,7 @@
 from django import forms
 
 from .models import TwoFactorPolicy
-from .passwords import MAX_LENGTH
+from .security.password_policy import MAX_LENGTH
 
 
 class EmailLoginForm(forms.Form):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from rainbow_portal.exceptions import error_body
@@ -50,8 +50,6 @@ class AccountSecurityMiddleware:
         return self.get_response(request)
 
     def _second_factor_first(self, request, user):
-        from django.urls import Resolver404, resolve
-
         try:
             route = resolve(request.path_info).view_name
         except Resolver404:

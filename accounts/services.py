@@ -1,53 +1,13 @@
 from django.db import transaction
 
 import activity
-from accounts.passwords import password_check
-from companies.policies import is_platform_actor
-from companies.visibility.inputs import INPUT_FIELDS, derive_inputs
+from accounts.security.password_policy import password_check
 from rainbow_portal.exceptions import ApplicationError
 
-from .models import User, normalize_email
-
-
-@transaction.atomic
-def user_create(
-    *,
-    email: str,
-    company,
-    actor,
-    password: str | None = None,
-    first_name: str = "",
-    last_name: str = "",
-    title: str = "",
-    is_staff: bool = False,
-    is_superuser: bool = False,
-) -> User:
-    email = normalize_email(email)
-    if User.objects.filter(email__iexact=email).exists():
-        raise ApplicationError(
-            "An account with this email already exists.", fields={"email": ["Taken."]}
-        )
-    user = User(
-        email=email,
-        company=company,
-        first_name=first_name,
-        last_name=last_name,
-        title=title,
-        is_staff=is_staff,
-        is_superuser=is_superuser,
-    )
-    if password is not None:
-        password_check(password, user)
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    user.save()
-    activity.record(event="user.created", actor=actor, company=company, target=user)
-    return user
-
-
-PROFILE_FIELDS = ("first_name", "last_name", "title")
+from .models import PROFILE_FIELDS, User, normalize_email
+from .policies import is_platform_actor
+from .security.selectors import profile_locked_fields
+from .security.services import sessions_end
 
 
 @transaction.atomic
@@ -63,8 +23,6 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
     if not changed:
         return user
     if actor is not None and actor.pk == user.pk:
-        from .security.selectors import profile_locked_fields
-
         locked = sorted(set(changed) & profile_locked_fields(user=user))
         if locked:
             raise ApplicationError(
@@ -79,30 +37,6 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
     user.save(update_fields=list(changed))
     activity.record(
         event="user.profile.updated", actor=actor, target=user, data={"fields": sorted(changed)}
-    )
-    return user
-
-
-@transaction.atomic
-def user_move_to_company(*, user: User, company, actor) -> User:
-    """Move a user into another company (joining from standalone, SPEC §2.6). The one place
-    that changes `User.company`, so everything derived from it is kept in step here.
-    Company roles do not travel: they belonged to the old company."""
-    if user.company_id == company.pk:
-        return user
-    previous = user.company_id
-    user.roles.all().delete()
-    user.company = company
-    # The override was an admin's choice for the old company (SPEC §4.1): it does not travel.
-    user.visibility_override = ""
-    derive_inputs(user)
-    user.save(update_fields=["company", "visibility_override", *INPUT_FIELDS])
-    activity.record(
-        event="user.company.changed",
-        actor=actor,
-        company=company,
-        target=user,
-        data={"from_company": previous, "to_company": company.pk},
     )
     return user
 
@@ -198,8 +132,6 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
     """A superadmin sets (or, with None, disables) another user's password in the Django
     admin. Like a reset, it ends every session of the user (SPEC §7.2). One's own password is
     changed on the portal's own page, which keeps the current session (D3.14)."""
-    from .security.services import sessions_end
-
     if actor is not None and actor.pk == user.pk:
         raise ApplicationError(
             "Change your own password on your profile's password page, not in the admin."

@@ -5,7 +5,7 @@ import base64
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -14,12 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from activity.middleware import client_ip
-from companies.policies import can_manage_company
-from companies.selectors import company_get_for_actor
+from core.forms import apply_error
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
-from .models import User
 from .security import selectors, services
 from .security.qr import qr_data_uri
 from .services import user_profile_update
@@ -32,17 +30,6 @@ def _safe_next(request, default="core:dashboard") -> str:
     ):
         return target
     return reverse(default)
-
-
-def _apply_error(form, exc: ApplicationError) -> None:
-    placed = False
-    for field, errors in exc.fields.items():
-        if field in form.fields:
-            for error in errors:
-                form.add_error(field, error)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 # --- Sign-in ---------------------------------------------------------------------------------
@@ -83,36 +70,6 @@ def logout_view(request):
 # --- Self-registration -----------------------------------------------------------------------
 
 
-@sensitive_post_parameters("new_password1", "new_password2")
-@never_cache
-def signup_view(request):
-    if request.user.is_authenticated:
-        return redirect("core:dashboard")
-    form = forms.SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.signup(
-                email=data["email"],
-                password=data["new_password1"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                ip=client_ip(request),
-            )
-        except ApplicationError as exc:
-            exc.fields = {
-                ("new_password1" if k == "password" else k): v for k, v in exc.fields.items()
-            }
-            _apply_error(form, exc)
-        else:
-            return redirect("accounts:signup-done")
-    return render(request, "accounts/signup.html", {"form": form})
-
-
-def signup_done_view(request):
-    return render(request, "accounts/signup_done.html")
-
-
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -130,7 +87,7 @@ def verify_email_view(request, token: str):
                 token=token, password=form.cleaned_data["password"], ip=client_ip(request)
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Your email address is confirmed. You can sign in now.")
             return redirect("accounts:login")
@@ -176,7 +133,7 @@ def password_update_view(request):
                 ip=client_ip(request),
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(
                 request,
@@ -200,7 +157,7 @@ def password_change_view(request):
                 new_password=data["new_password1"],
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Password changed. Your other sessions are signed out.")
             return redirect("accounts:security")
@@ -224,7 +181,7 @@ def two_factor_setup_view(request):
                     request=request, user=request.user, token=form.cleaned_data["token"]
                 )
             except ApplicationError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 return render(
                     request,
@@ -267,7 +224,7 @@ def two_factor_verify_view(request):
                 ip=client_ip(request),
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             return HttpResponseRedirect(_safe_next(request))
     return render(
@@ -286,7 +243,7 @@ def two_factor_disable_view(request):
                 user=request.user, actor=request.user, password=form.cleaned_data["password"]
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Two-factor authentication is off.")
             return redirect("accounts:security")
@@ -321,7 +278,6 @@ def security_view(request):
             "current_key": request.session.session_key,
             "has_two_factor": selectors.has_two_factor(user=request.user),
             "two_factor_required": selectors.two_factor_required(user=request.user),
-            "manages_company": can_manage_company(actor=request.user, company=request.user.company),
         },
     )
 
@@ -349,71 +305,8 @@ def profile_view(request):
         try:
             user_profile_update(user=user, actor=user, **changes)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "locked": bool(locked)})
-
-
-# --- Company security settings (company admins) ----------------------------------------------
-
-
-def _managed_company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only the company's admins change its security settings.")
-    return company
-
-
-@login_required
-def company_security_view(request, slug: str):
-    company = _managed_company(request, slug)
-    policy = selectors.company_policy(company=company)
-    initial = {
-        "password_min_length": policy.password_min_length,
-        "two_factor": policy.two_factor,
-        "lock_profiles": policy.lock_profiles,
-    }
-    form = forms.CompanySecurityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.company_security_policy_set(
-                company=company, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, "Security settings saved.")
-            return redirect("accounts:company-security", slug=company.slug)
-    return render(
-        request,
-        "accounts/company_security.html",
-        {
-            "company": company,
-            "form": form,
-            "members": selectors.company_member_locks(company=company),
-        },
-    )
-
-
-@login_required
-@require_POST
-def member_profile_lock_view(request, slug: str, user_id: int):
-    company = _managed_company(request, slug)
-    member = get_object_or_404(User, pk=user_id, company=company)
-    form = forms.ProfileLockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose to lock or to unlock the profile.")
-        return redirect("accounts:company-security", slug=company.slug)
-    locked = form.cleaned_data["locked"]
-    try:
-        services.user_profile_lock_set(user=member, locked=locked, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        state = "locked" if locked else "unlocked"
-        messages.success(request, f"The profile of {member.email} is {state}.")
-    return redirect("accounts:company-security", slug=company.slug)

@@ -7,3 +7,10 @@ def record(**kwargs):
     from .services import activity_record
 
     return activity_record(**kwargs)
+
+
+def record_bulk(**kwargs):
+    """One record per entry, one insert: `activity.record_bulk(event=..., entries=[...])`."""
+    from .services import activity_record_bulk
+
+    return activity_record_bulk(**kwargs)

@@ -45,7 +45,7 @@ def target_reference(target) -> tuple[str, str]:
     return label, str(target.pk)
 
 
-def activity_record(
+def _record(
     *,
     event: str,
     actor=None,
@@ -60,14 +60,13 @@ def activity_record(
     duration_ms: int | None = None,
     occurred_at: datetime | None = None,
 ) -> ActivityRecord:
-    """Write one record. Call it inside the service's transaction so that the record and the
-    state change it describes commit, or roll back, together."""
+    """One unsaved record, pseudonymized and scrubbed."""
     events.check(event)
     company_id = getattr(company, "pk", company)
     if company_id is None and actor is not None and getattr(actor, "is_authenticated", False):
         company_id = actor.company_id
     target_type, target_ref = target_reference(target)
-    return ActivityRecord.objects.create(
+    return ActivityRecord(
         occurred_at=occurred_at or timezone.now(),
         kind=kind,
         event=event,
@@ -82,4 +81,24 @@ def activity_record(
         target_type=target_type,
         target_ref=target_ref,
         data=scrub(data or {}),
+    )
+
+
+def activity_record(**fields) -> ActivityRecord:
+    """Write one record (the arguments of `_record`). Call it inside the service's
+    transaction so that the record and the state change it describes commit, or roll back,
+    together."""
+    record = _record(**fields)
+    record.save(force_insert=True)
+    return record
+
+
+def activity_record_bulk(
+    *, event: str, entries: list[dict], actor=None, occurred_at: datetime | None = None
+) -> list[ActivityRecord]:
+    """One record per entry (`company`, `target`, `data`), in one insert: for a batch job
+    that changes many rows in one transaction (the monthly invoices)."""
+    when = occurred_at or timezone.now()
+    return ActivityRecord.objects.bulk_create(
+        [_record(event=event, actor=actor, occurred_at=when, **entry) for entry in entries]
     )

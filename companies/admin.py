@@ -4,6 +4,7 @@ admin action leaves exactly one activity record; a refused change shows its mess
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -18,6 +19,8 @@ from .models import (
     PartnerInvitation,
     RoleAssignment,
 )
+from .models import Organization as Org
+from .policies import role_fits_company
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -35,8 +38,6 @@ class OrganizationForm(forms.ModelForm):
         fields = ["name"]
 
     def clean_name(self):
-        from .models import Organization as Org
-
         name = " ".join(self.cleaned_data["name"].split())
         taken = Org.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists()
         if taken:
@@ -156,8 +157,6 @@ class CompanyAdmin(ServiceAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except _Refused as refused:
             self.message_user(request, str(refused), level=messages.ERROR)
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(request.get_full_path())
 
 
@@ -210,8 +209,6 @@ class CompanyDomainAdmin(admin.ModelAdmin):
             return super().add_view(request, form_url, extra_context)
         except ApplicationError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(request.get_full_path())
 
 
@@ -221,8 +218,6 @@ class RoleAssignmentForm(forms.ModelForm):
         fields = ["user", "role"]
 
     def clean(self):
-        from .policies import role_fits_company
-
         data = super().clean()
         user, role = data.get("user"), data.get("role")
         if user and role:
@@ -298,4 +293,5 @@ class PartnerInvitationAdmin(ReadOnlyAdmin):
     list_select_related = ["partner", "customer"]
 
 
+from . import user_admin  # noqa: E402, F401  (registers accounts.User)
 from .visibility import admin as visibility_admin  # noqa: E402, F401  (registers its models)

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class CompaniesConfig(AppConfig):
     name = "companies"
     verbose_name = "Companies"
+
+    def ready(self):
+        # Django: modules that reach models are imported once the registry is ready.
+        from accounts.security import selectors as security_selectors
+        from accounts.security.signals import email_verified
+
+        from .membership.signup import claim_on_email_verified
+        from .navigation import NAVIGATION
+        from .policies import holds_admin_role
+
+        self.navigation = NAVIGATION
+        # accounts sits below companies: it asks through these what only companies knows.
+        email_verified.connect(claim_on_email_verified, dispatch_uid="companies.claim")
+        security_selectors.admin_role_check = holds_admin_role

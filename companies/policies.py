@@ -5,15 +5,17 @@
 
 from django.core.exceptions import PermissionDenied
 
+from accounts.policies import is_platform_actor as is_platform_actor
+
 from . import rights
-from .models import Company, Region, Role, SubscriptionDelegation
+from .models import ADMIN_ROLES, Company, Region, Role, SubscriptionDelegation
 from .selectors import user_roles
 
 
-def is_platform_actor(actor) -> bool:
-    """The scheduled system (`actor=None`) or a platform superadmin (SPEC §1): the only ones
-    who create organizations, grant visibility, or change platform status and permissions."""
-    return actor is None or bool(getattr(actor, "is_superuser", False))
+def holds_admin_role(user) -> bool:
+    """SPEC §3.1's admin roles (company admin and the three partner roles): the two-factor
+    policy `admins` (SPEC §7.5) asks this through accounts.security.selectors."""
+    return bool(user_roles(user=user) & ADMIN_ROLES)
 
 
 def crosses_china_boundary(a: Company, b: Company) -> bool:
@@ -104,6 +106,14 @@ def subscription_increase_only(*, actor, company: Company) -> bool:
         if rights.cell(role, rights.MANAGE_SUBSCRIPTIONS, scope) is True:
             return False
     return company.subscription_delegation == SubscriptionDelegation.INCREASE_ONLY
+
+
+def can_view_member_visibility(*, actor, company: Company) -> bool:
+    """A member's visibility page: the company's admins (who may change it) and operations
+    staff (who only simulate, SPEC §4)."""
+    return bool(getattr(actor, "is_operations", False)) or can_manage_company(
+        actor=actor, company=company
+    )
 
 
 def require_can_manage_company(*, actor, company: Company) -> None:

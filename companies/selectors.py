@@ -1,4 +1,7 @@
-from .models import Company, RoleAssignment
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Company, CompanyDomain, CompanyInvitation, RoleAssignment
 
 
 def default_company() -> Company:
@@ -22,8 +25,6 @@ def company_for_email_domain(*, email: str) -> Company | None:
     domain = email.rsplit("@", 1)[-1].strip().lower()
     if not domain:
         return None
-    from .models import CompanyDomain
-
     match = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
     return match.company if match else None
 
@@ -32,8 +33,6 @@ def company_get_for_actor(*, actor, slug: str) -> Company:
     """The company of a company-scoped URL, if the actor is related to it: its member, its
     business partner's member, or a superadmin. Anything else is the same 404 as a missing
     company, so ids and slugs cannot be probed (ARCHITECTURE.md)."""
-    from django.http import Http404
-
     company = (
         Company.objects.select_related("business_partner", "organization").filter(slug=slug).first()
     )
@@ -48,10 +47,6 @@ def company_get_for_actor(*, actor, slug: str) -> Company:
 
 def company_for_pending_invitation(*, email: str) -> Company | None:
     """The company of the oldest open invitation for this address (SPEC §2.5 step 3)."""
-    from django.utils import timezone
-
-    from .models import CompanyInvitation
-
     invitation = (
         CompanyInvitation.objects.select_related("company")
         .filter(
@@ -63,3 +58,24 @@ def company_for_pending_invitation(*, email: str) -> Company | None:
         .first()
     )
     return invitation.company if invitation else None
+
+
+def company_get_for_platform(*, slug: str) -> Company:
+    """Any company, for a platform superadmin's page (the caller checked the superadmin)."""
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        raise Http404("No such company.")
+    return company
+
+
+def company_get_for_visibility_page(*, actor, slug: str) -> Company:
+    """A member-visibility page's company: operations staff simulate on any company (read
+    only); everyone else as `company_get_for_actor`."""
+    if getattr(actor, "is_operations", False) and not actor.is_superuser:
+        return company_get_for_platform(slug=slug)
+    return company_get_for_actor(actor=actor, slug=slug)
+
+
+def domain_list(*, company: Company):
+    """The company's email domains (SPEC §2.5), by name."""
+    return company.domains.order_by("domain")

@@ -1,12 +1,14 @@
 """Email backends: SMTP with DKIM signing, and the development file outbox."""
 
 from pathlib import Path
+from uuid import uuid4
 
 import dkim
 from django.conf import settings
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
+from django.utils import timezone
 
 SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version"]
 
@@ -49,10 +51,6 @@ class OutboxBackend(FileBackend):
 
     def _get_filename(self):
         if self._fname is None:
-            from uuid import uuid4
-
-            from django.utils import timezone
-
             name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid4().hex[:8]}.eml"
             self._fname = str(Path(self.file_path) / name)
         return self._fname

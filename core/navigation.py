@@ -1,84 +1,51 @@
-"""Navigation by role: one table of (label, url name, who sees it).
+"""Navigation by role, filled by the apps: core imports none of them.
 
-An entry whose URL does not exist yet is left out, so a capability shows up in the menu by
-adding its URL name here.
+Each app's AppConfig sets `navigation` in its `ready()` to entries
+`(order, label, url name, who sees it)`; the menu shows them by `order`. An entry whose URL
+does not exist yet is left out, so a capability shows up in the menu once its URL exists.
+Plain tuples, so that an app below core (activity) can declare entries without importing it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
-
-from companies.models import Role
-from companies.policies import is_partner_member
-from companies.selectors import user_roles
-
-
-def _signed_in(user) -> bool:
-    return user.is_authenticated
-
-
-def _company_admin(user) -> bool:
-    return Role.COMPANY_ADMIN in user_roles(user=user) or Role.BP_ADMIN in user_roles(user=user)
-
-
-def _partner(user) -> bool:
-    return is_partner_member(actor=user)
-
-
-def _subscriptions(user) -> bool:
-    return user.is_authenticated and bool(
-        user_roles(user=user)
-        & {Role.COMPANY_ADMIN, Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION}
-    )
-
-
-def _systems(user) -> bool:
-    # bp_finance alone has no system right (SPEC §3.3).
-    return user.is_authenticated and bool(
-        user_roles(user=user) & {Role.COMPANY_ADMIN, Role.BP_ADMIN, Role.BP_OPERATION}
-    )
-
-
-def _standalone(user) -> bool:
-    return user.is_authenticated and user.company.is_default and not user.is_staff
-
-
-def _operations(user) -> bool:
-    return user.is_authenticated and user.is_operations
-
-
-def _superadmin(user) -> bool:
-    return user.is_authenticated and user.is_superuser
 
 
 @dataclass(frozen=True)
 class NavItem:
+    order: int
     label: str
     url_name: str
     visible: Callable
 
 
-NAV = [
-    NavItem("Dashboard", "core:dashboard", _signed_in),
-    NavItem("Directory", "companies:directory", _signed_in),
-    NavItem("Network", "accounts:network", _signed_in),
-    NavItem("Bubbles", "bubbles:list", _signed_in),
-    NavItem("My company", "companies:manage", _company_admin),
-    NavItem("Partner", "companies:partner", _partner),
-    NavItem("Subscriptions", "subscriptions:home", _subscriptions),
-    NavItem("Systems", "systems:home", _systems),
-    NavItem("Join a company", "companies:join-start", _standalone),
-    NavItem("Activity log", "activity:list", _operations),
-    NavItem("Administration", "admin:index", _superadmin),
-    NavItem("API", "api-docs", _signed_in),
-    NavItem("Profile", "accounts:profile", _signed_in),
+def signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+# Core's own entries; CoreConfig.ready() publishes them like any app.
+NAVIGATION = [
+    (10, "Dashboard", "core:dashboard", signed_in),
+    (120, "API", "api-docs", signed_in),
 ]
+
+
+@cache
+def nav_items() -> tuple[NavItem, ...]:
+    entries = [
+        NavItem(*entry)
+        for config in apps.get_app_configs()
+        for entry in getattr(config, "navigation", ())
+    ]
+    return tuple(sorted(entries, key=lambda item: item.order))
 
 
 def items_for(user) -> list[dict]:
     out = []
-    for item in NAV:
+    for item in nav_items():
         if not item.visible(user):
             continue
         try:

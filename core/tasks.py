@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import email_deliver
+from .delivery import email_deliver
 
 
 class RetryableSend(Exception):

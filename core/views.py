@@ -1,10 +1,14 @@
+import email
+from email import policy
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,9 +26,6 @@ def dashboard(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says. Resolved per request: under the
     production manifest storage the hashed name exists only after collectstatic."""
-    from django.shortcuts import redirect
-    from django.templatetags.static import static
-
     return redirect(static("favicon.svg"), permanent=True)
 
 
@@ -62,9 +63,6 @@ def dev_outbox(request):
     # mistake must not hand reset codes and invitation links to the network (D8).
     if not settings.DEBUG or request.META.get("REMOTE_ADDR") not in LOOPBACK:
         raise Http404
-    import email
-    from email import policy
-
     messages = []
     for path in _outbox_files():
         msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
@@ -121,8 +119,6 @@ def error_500(request):
             error_body("server_error", "Something went wrong on our side."), status=500
         )
     # No context processors: the failure may come from the database they would query.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 

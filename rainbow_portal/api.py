@@ -5,7 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api")),
     path("", include("subscriptions.api")),
-    path("", include("companies.membership.api")),
-    path("", include("accounts.network.api")),
+    path("", include("companies.membership.api.urls")),
+    path("", include("companies.visibility.network_api")),
     path("", include("companies.visibility.api")),
 ]

@@ -4,17 +4,15 @@ policies and services as the pages."""
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from accounts.models import User
 from companies import policies as company_policies
-from companies.selectors import company_get_for_actor
+from companies.scoping import company_endpoint
 from core.validation import MAX_ID, MAX_IDS_AT_ONCE
 
 from . import selectors, services
 from .models import BillingModel, Offer, System
-from .policies import can_view_subscriptions, can_view_systems, require
+from .policies import can_view_subscriptions, can_view_systems
 
 
 class SubscriptionSerializer(serializers.Serializer):
@@ -85,18 +83,19 @@ class ExtensionMemberSerializer(serializers.Serializer):
     user_id = _id_field(allow_null=True)
 
 
-def _subscription(request, slug, pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    return company, selectors.subscription_get(company=company, pk=pk)
+def _reloaded(company, subscription):
+    """The subscription as the list shows it (with its assigned count), after a change."""
+    return selectors.subscription_get(company=company, pk=subscription.pk)
 
 
 @extend_schema(methods=["GET"], responses=SubscriptionSerializer(many=True))
 @extend_schema(methods=["POST"], request=SubscriptionSerializer, responses=SubscriptionSerializer)
-@api_view(["GET", "POST"])
-def subscription_list(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
+@company_endpoint(
+    ["GET", "POST"],
+    right={"GET": can_view_subscriptions, "POST": company_policies.can_create_subscription},
+)
+def subscription_list(request, company):
     if request.method == "POST":
-        require(company_policies.can_create_subscription(actor=request.user, company=company))
         serializer = SubscriptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.subscription_create(
@@ -104,30 +103,33 @@ def subscription_list(request, slug):
         )
         created = selectors.subscription_get(company=company, pk=created.pk)
         return Response(SubscriptionSerializer(created).data, status=status.HTTP_201_CREATED)
-    require(can_view_subscriptions(actor=request.user, company=company))
     return Response(
         SubscriptionSerializer(selectors.subscription_list(company=company), many=True).data
     )
 
 
 @extend_schema(request=SeatsSerializer, responses=SubscriptionSerializer)
-@api_view(["POST"])
-def subscription_seats(request, slug, pk):
-    company, subscription = _subscription(request, slug, pk)
-    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
+@company_endpoint(
+    ["POST"],
+    right=company_policies.can_manage_subscriptions,
+    objects={"subscription": ("pk", selectors.subscription_get)},
+)
+def subscription_seats(request, company, subscription):
     serializer = SeatsSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     services.subscription_seats_set(
         subscription=subscription, seats=serializer.validated_data["seats"], actor=request.user
     )
-    return Response(SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data)
+    return Response(SubscriptionSerializer(_reloaded(company, subscription)).data)
 
 
 @extend_schema(request=StatusSerializer, responses=SubscriptionSerializer)
-@api_view(["POST"])
-def subscription_status(request, slug, pk):
-    company, subscription = _subscription(request, slug, pk)
-    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
+@company_endpoint(
+    ["POST"],
+    right=company_policies.can_manage_subscriptions,
+    objects={"subscription": ("pk", selectors.subscription_get)},
+)
+def subscription_status(request, company, subscription):
     serializer = StatusSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     service = {
@@ -136,20 +138,22 @@ def subscription_status(request, slug, pk):
         "terminate": services.subscription_terminate,
     }[serializer.validated_data["action"]]
     service(subscription=subscription, actor=request.user)
-    return Response(SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data)
+    return Response(SubscriptionSerializer(_reloaded(company, subscription)).data)
 
 
 @extend_schema(request=LicensesSerializer, responses=SubscriptionSerializer)
-@api_view(["POST"])
-def subscription_licenses(request, slug, pk):
-    company, subscription = _subscription(request, slug, pk)
-    require(company_policies.can_allocate_licenses(actor=request.user, company=company))
+@company_endpoint(
+    ["POST"],
+    right=company_policies.can_allocate_licenses,
+    objects={"subscription": ("pk", selectors.subscription_get)},
+)
+def subscription_licenses(request, company, subscription):
     serializer = LicensesSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     ids = set(serializer.validated_data["user_ids"])
     # Only the company's own members are looked up: another company's id reads as unknown,
     # so member ids of other companies cannot be probed.
-    users = list(User.objects.filter(company=company, pk__in=ids))
+    users = selectors.members_get_many(company=company, ids=ids)
     if len(users) != len(ids):
         return Response(
             {
@@ -163,24 +167,22 @@ def subscription_licenses(request, slug, pk):
         )
     services.licenses_assign_bulk(subscription=subscription, users=users, actor=request.user)
     return Response(
-        SubscriptionSerializer(selectors.subscription_get(company=company, pk=pk)).data,
+        SubscriptionSerializer(
+            selectors.subscription_get(company=company, pk=subscription.pk)
+        ).data,
         status=status.HTTP_201_CREATED,
     )
 
 
 @extend_schema(responses=InvoiceSerializer(many=True))
-@api_view(["GET"])
-def invoice_list(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_view_invoices(actor=request.user, company=company))
+@company_endpoint(["GET"], right=company_policies.can_view_invoices)
+def invoice_list(request, company):
     return Response(InvoiceSerializer(selectors.invoice_list(company=company), many=True).data)
 
 
 @extend_schema(request=SiteSerializer, responses=SiteSerializer)
-@api_view(["POST"])
-def site_create(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_create_equipment(actor=request.user, company=company))
+@company_endpoint(["POST"], right=company_policies.can_create_equipment)
+def site_create(request, company):
     serializer = SiteSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     site = services.site_create(company=company, actor=request.user, **serializer.validated_data)
@@ -189,12 +191,12 @@ def site_create(request, slug):
 
 @extend_schema(methods=["GET"], responses=SystemSerializer(many=True))
 @extend_schema(methods=["POST"], request=SystemCreateSerializer, responses=SystemSerializer)
-@api_view(["GET", "POST"])
-def system_list(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_view_systems(actor=request.user, company=company))
+@company_endpoint(
+    ["GET", "POST"],
+    right={"GET": can_view_systems, "POST": company_policies.can_create_equipment},
+)
+def system_list(request, company):
     if request.method == "POST":
-        require(company_policies.can_create_equipment(actor=request.user, company=company))
         serializer = SystemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -203,19 +205,18 @@ def system_list(request, slug):
             site=site, name=data["name"], kind=data["kind"], actor=request.user
         )
         return Response(SystemSerializer(system).data, status=status.HTTP_201_CREATED)
-    systems = System.objects.filter(site__company=company).select_related("site")
-    return Response(SystemSerializer(systems.order_by("site__name", "name"), many=True).data)
+    return Response(SystemSerializer(selectors.system_list(company=company), many=True).data)
 
 
 @extend_schema(methods=["GET"], responses=ExtensionSerializer(many=True))
 @extend_schema(methods=["POST"], request=ExtensionSerializer, responses=ExtensionSerializer)
-@api_view(["GET", "POST"])
-def extension_list(request, slug, pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_view_systems(actor=request.user, company=company))
-    system = selectors.system_get(company=company, pk=pk)
+@company_endpoint(
+    ["GET", "POST"],
+    right={"GET": can_view_systems, "POST": company_policies.can_create_equipment},
+    objects={"system": ("pk", selectors.system_get)},
+)
+def extension_list(request, company, system):
     if request.method == "POST":
-        require(company_policies.can_create_equipment(actor=request.user, company=company))
         serializer = ExtensionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         extension = services.extension_create(
@@ -226,18 +227,22 @@ def extension_list(request, slug, pk):
 
 
 @extend_schema(request=ExtensionMemberSerializer, responses=ExtensionSerializer)
-@api_view(["POST"])
-def extension_member(request, slug, pk, extension_pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_manage_systems(actor=request.user, company=company))
-    system = selectors.system_get(company=company, pk=pk)
-    extension = selectors.extension_get(system=system, pk=extension_pk)
+@company_endpoint(
+    ["POST"],
+    right=company_policies.can_manage_systems,
+    objects={
+        "system": ("pk", selectors.system_get),
+        "extension": ("extension_pk", selectors.extension_get),
+    },
+)
+def extension_member(request, company, system, extension):
     serializer = ExtensionMemberSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     user_id = serializer.validated_data["user_id"]
     user = None
     if user_id is not None:
-        user = User.objects.filter(company=company, pk=user_id).first()
+        user = selectors.members_get_many(company=company, ids=[user_id])
+        user = user[0] if user else None
         if user is None:
             return Response(
                 {

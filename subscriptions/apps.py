@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SubscriptionsConfig(AppConfig):
     name = "subscriptions"
     verbose_name = "Subscriptions and systems"
+
+    def ready(self):
+        # Django: modules that reach models are imported once the registry is ready.
+        from .navigation import NAVIGATION
+
+        self.navigation = NAVIGATION

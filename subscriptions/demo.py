@@ -9,6 +9,7 @@ company that already has subscriptions is left alone.
 from django.utils import timezone
 
 from accounts.models import User
+from companies.demo.base import person
 from companies.models import Company, Role
 from companies.services import company_create, role_grant
 
@@ -48,7 +49,7 @@ SUBSCRIPTIONS = [
 def _person(command, email, company, first, last):
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = command.person(email, company=company, first=first, last=last)
+        user = person(email, company=company, first=first, last=last)
     return user
 
 

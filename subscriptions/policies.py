@@ -1,8 +1,6 @@
 """Who may see and do what with subscriptions and systems. The rights themselves are the
 tables of companies.rights (SPEC §3.3–3.5); these functions only combine them per page."""
 
-from django.core.exceptions import PermissionDenied
-
 from companies import policies as company_policies
 from companies.models import Company, Role
 
@@ -39,20 +37,15 @@ def can_set_delegation(*, actor, company: Company) -> bool:
     )
 
 
-def can_view_consumption(*, actor, partner: Company) -> bool:
+def can_view_consumption(*, actor, company: Company) -> bool:
     """SPEC §3.5: a partner's customer consumption is for its Finance members (and a
     superadmin)."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
-    if not partner.is_business_partner:
+    if not company.is_business_partner:
         return False
     if actor.is_superuser:
         return True
-    return partner.pk == actor.company_id and Role.BP_FINANCE in (
+    return company.pk == actor.company_id and Role.BP_FINANCE in (
         company_policies.effective_roles(actor=actor)
     )
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied("Your role does not allow this on this company.")

@@ -77,6 +77,12 @@ def member_get(*, company: Company, pk) -> User:
     return user
 
 
+def members_get_many(*, company: Company, ids) -> list[User]:
+    """Those of `ids` who are members of `company` (another company's id reads as unknown,
+    so ids cannot be probed)."""
+    return list(User.objects.filter(company=company, pk__in=ids))
+
+
 def invoice_list(*, company: Company):
     return Invoice.objects.filter(company=company).order_by("-period")
 
@@ -155,6 +161,19 @@ def site_list(*, company: Company):
             )
         )
         .order_by("name")
+    )
+
+
+def site_options(*, company: Company):
+    """The company's sites by name, for a form's choices."""
+    return Site.objects.filter(company=company).order_by("name")
+
+
+def system_list(*, company: Company):
+    return (
+        System.objects.filter(site__company=company)
+        .select_related("site")
+        .order_by("site__name", "name")
     )
 
 

@@ -3,14 +3,16 @@ policy, validate a form, call a service; a refused rule comes back as a message.
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from companies import policies as company_policies
-from companies.selectors import company_get_for_actor
+from companies.scoping import company_page
+from rainbow_portal.exceptions import ApplicationError
 
 from . import charts, pdf, selectors, services
 from .dates import last_months
@@ -21,8 +23,8 @@ from .forms import (
     StatusForm,
     SubscriptionCreateForm,
 )
-from .policies import can_set_delegation, can_view_consumption, can_view_subscriptions, require
-from .web import flash_form_errors, run_service
+from .policies import can_set_delegation, can_view_consumption, can_view_subscriptions
+from .web import flash_form_errors
 
 
 def _rights(actor, company) -> dict:
@@ -45,7 +47,7 @@ def home(request):
         if can_view_subscriptions(actor=request.user, company=c)
     ]
     own = request.user.company
-    show_consumption = can_view_consumption(actor=request.user, partner=own)
+    show_consumption = can_view_consumption(actor=request.user, company=own)
     if len(companies) == 1 and not show_consumption:
         return redirect("subscriptions:company", slug=companies[0].slug)
     return render(
@@ -55,23 +57,24 @@ def home(request):
     )
 
 
-@login_required
-def company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_view_subscriptions(actor=request.user, company=company))
+@company_page(
+    right={"GET": can_view_subscriptions, "POST": company_policies.can_create_subscription},
+    methods=("GET", "POST"),
+)
+def company(request, company):
     rights = _rights(request.user, company)
     form = SubscriptionCreateForm()
     if request.method == "POST":
-        require(rights["can_create"])
         form = SubscriptionCreateForm(request.POST)
         if form.is_valid():
-            if run_service(
-                request,
-                lambda: services.subscription_create(
+            try:
+                services.subscription_create(
                     company=company, actor=request.user, **form.cleaned_data
-                ),
-                "Subscription created.",
-            ):
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "Subscription created.")
                 return redirect("subscriptions:company", slug=company.slug)
         else:
             flash_form_errors(request, form)
@@ -88,21 +91,22 @@ def company(request, slug):
     )
 
 
-@login_required
-@require_POST
-def seats(request, slug, pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
-    subscription = selectors.subscription_get(company=company, pk=pk)
+@company_page(
+    right=company_policies.can_manage_subscriptions,
+    methods=("POST",),
+    objects={"subscription": ("pk", selectors.subscription_get)},
+)
+def seats(request, company, subscription):
     form = SeatsForm(request.POST)
     if form.is_valid():
-        run_service(
-            request,
-            lambda: services.subscription_seats_set(
+        try:
+            services.subscription_seats_set(
                 subscription=subscription, seats=form.cleaned_data["seats"], actor=request.user
-            ),
-            f"Seats set to {form.cleaned_data['seats']}.",
-        )
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Seats set to {form.cleaned_data['seats']}.")
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
@@ -115,56 +119,61 @@ STATUS_ACTIONS = {
 }
 
 
-@login_required
-@require_POST
-def status(request, slug, pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_manage_subscriptions(actor=request.user, company=company))
-    subscription = selectors.subscription_get(company=company, pk=pk)
+@company_page(
+    right=company_policies.can_manage_subscriptions,
+    methods=("POST",),
+    objects={"subscription": ("pk", selectors.subscription_get)},
+)
+def status(request, company, subscription):
     form = StatusForm(request.POST)
     if form.is_valid():
         service, done = STATUS_ACTIONS[form.cleaned_data["action"]]
-        run_service(request, lambda: service(subscription=subscription, actor=request.user), done)
+        try:
+            service(subscription=subscription, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
 
 
-@login_required
-@require_POST
-def delegation(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_set_delegation(actor=request.user, company=company))
+@company_page(right=can_set_delegation, methods=("POST",))
+def delegation(request, company):
     form = DelegationForm(request.POST)
     if form.is_valid():
-        run_service(
-            request,
-            lambda: services.subscription_delegation_set(
+        try:
+            services.subscription_delegation_set(
                 company=company, delegation=form.cleaned_data["delegation"], actor=request.user
-            ),
-            "Delegation saved.",
-        )
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Delegation saved.")
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
 
 
-@login_required
-def licenses(request, slug, pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_allocate_licenses(actor=request.user, company=company))
-    subscription = selectors.subscription_get(company=company, pk=pk)
+@company_page(
+    right=company_policies.can_allocate_licenses,
+    methods=("GET", "POST"),
+    objects={"subscription": ("pk", selectors.subscription_get)},
+)
+def licenses(request, company, subscription):
     if request.method == "POST":
         form = LicenseAssignForm(request.POST, company=company)
         if form.is_valid():
             users = list(form.cleaned_data["users"])
-            if run_service(
-                request,
-                lambda: services.licenses_assign_bulk(
+            try:
+                services.licenses_assign_bulk(
                     subscription=subscription, users=users, actor=request.user
-                ),
-                f"{len(users)} license(s) assigned.",
-            ):
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{len(users)} license(s) assigned.")
                 return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
         else:
             flash_form_errors(request, form)
@@ -182,37 +191,31 @@ def licenses(request, slug, pk):
     )
 
 
-@login_required
-@require_POST
-def license_release(request, slug, pk, license_pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_allocate_licenses(actor=request.user, company=company))
-    subscription = selectors.subscription_get(company=company, pk=pk)
-    license_ = selectors.license_get(subscription=subscription, pk=license_pk)
-    run_service(
-        request,
-        lambda: services.license_release(license_=license_, actor=request.user),
-        "License released.",
-    )
+@company_page(
+    right=company_policies.can_allocate_licenses,
+    methods=("POST",),
+    objects={
+        "subscription": ("pk", selectors.subscription_get),
+        "license_": ("license_pk", selectors.license_get),
+    },
+)
+def license_release(request, company, subscription, license_):
+    try:
+        services.license_release(license_=license_, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "License released.")
     return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
 
 
-@login_required
-@require_GET
-def invoices(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_view_invoices(actor=request.user, company=company))
+@company_page(right=company_policies.can_view_invoices)
+def invoices(request, company):
     return render(
         request,
         "subscriptions/invoices.html",
         {"company": company, "invoices": selectors.invoice_list(company=company)},
     )
-
-
-def _invoice_for_download(request, slug, number):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_view_invoices(actor=request.user, company=company))
-    return selectors.invoice_get(company=company, number=number)
 
 
 def _cell(value) -> str:
@@ -221,10 +224,11 @@ def _cell(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@login_required
-@require_GET
-def invoice_csv(request, slug, number):
-    invoice = _invoice_for_download(request, slug, number)
+@company_page(
+    right=company_policies.can_view_invoices,
+    objects={"invoice": ("number", selectors.invoice_get)},
+)
+def invoice_csv(request, company, invoice):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
     writer = csv.writer(response)
@@ -277,20 +281,19 @@ def invoice_csv(request, slug, number):
     return response
 
 
-@login_required
-@require_GET
-def invoice_pdf(request, slug, number):
-    invoice = _invoice_for_download(request, slug, number)
+@company_page(
+    right=company_policies.can_view_invoices,
+    objects={"invoice": ("number", selectors.invoice_get)},
+)
+def invoice_pdf(request, company, invoice):
     response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
     return response
 
 
-@login_required
-@require_GET
-def consumption(request, slug):
-    partner = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_view_consumption(actor=request.user, partner=partner))
+@company_page(right=can_view_consumption)
+def consumption(request, company):
+    partner = company
     rows = selectors.consumption(partner=partner, today=timezone.now().date())
     months = last_months(timezone.now().date(), 12)
     for row in rows:

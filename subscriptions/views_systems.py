@@ -2,18 +2,19 @@
 "create equipment" adds sites, systems and extension numbers; "manage systems" associates
 extensions with members."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from companies import policies as company_policies
-from companies.selectors import company_get_for_actor
+from companies.scoping import company_page
+from rainbow_portal.exceptions import ApplicationError
 
 from . import selectors, services
 from .forms import AssociateForm, ExtensionForm, SiteForm, SystemForm
-from .models import Site
-from .policies import can_view_systems, require
-from .web import flash_form_errors, run_service
+from .policies import can_view_systems
+from .web import flash_form_errors
 
 
 @login_required
@@ -29,34 +30,34 @@ def home(request):
     return render(request, "systems/home.html", {"companies": companies})
 
 
-@login_required
-def company(request, slug):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_view_systems(actor=request.user, company=company))
+@company_page(
+    right={"GET": can_view_systems, "POST": company_policies.can_create_equipment},
+    methods=("GET", "POST"),
+)
+def company(request, company):
     can_create = company_policies.can_create_equipment(actor=request.user, company=company)
-    sites = Site.objects.filter(company=company).order_by("name")
+    sites = selectors.site_options(company=company)
     if request.method == "POST":
-        require(can_create)
         if request.POST.get("form") == "site":
             form = SiteForm(request.POST, prefix="site")
             if form.is_valid():
-                run_service(
-                    request,
-                    lambda: services.site_create(
-                        company=company, actor=request.user, **form.cleaned_data
-                    ),
-                    f"Site “{form.cleaned_data['name']}” added.",
-                )
+                try:
+                    services.site_create(company=company, actor=request.user, **form.cleaned_data)
+                except ApplicationError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, f"Site “{form.cleaned_data['name']}” added.")
             else:
                 flash_form_errors(request, form)
         else:
             form = SystemForm(request.POST, sites=sites, prefix="system")
             if form.is_valid():
-                run_service(
-                    request,
-                    lambda: services.system_create(actor=request.user, **form.cleaned_data),
-                    f"System “{form.cleaned_data['name']}” added.",
-                )
+                try:
+                    services.system_create(actor=request.user, **form.cleaned_data)
+                except ApplicationError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, f"System “{form.cleaned_data['name']}” added.")
             else:
                 flash_form_errors(request, form)
         return redirect("systems:company", slug=company.slug)
@@ -73,23 +74,24 @@ def company(request, slug):
     )
 
 
-@login_required
-def system(request, slug, pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(can_view_systems(actor=request.user, company=company))
-    system = selectors.system_get(company=company, pk=pk)
+@company_page(
+    right={"GET": can_view_systems, "POST": company_policies.can_create_equipment},
+    methods=("GET", "POST"),
+    objects={"system": ("pk", selectors.system_get)},
+)
+def system(request, company, system):
     can_create = company_policies.can_create_equipment(actor=request.user, company=company)
     if request.method == "POST":
-        require(can_create)
         form = ExtensionForm(request.POST)
         if form.is_valid():
-            run_service(
-                request,
-                lambda: services.extension_create(
+            try:
+                services.extension_create(
                     system=system, number=form.cleaned_data["number"], actor=request.user
-                ),
-                f"Extension {form.cleaned_data['number']} added.",
-            )
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Extension {form.cleaned_data['number']} added.")
         else:
             flash_form_errors(request, form)
         return redirect("systems:system", slug=company.slug, pk=system.pk)
@@ -110,24 +112,28 @@ def system(request, slug, pk):
     )
 
 
-@login_required
-@require_POST
-def associate(request, slug, pk, extension_pk):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    require(company_policies.can_manage_systems(actor=request.user, company=company))
-    system = selectors.system_get(company=company, pk=pk)
-    extension = selectors.extension_get(system=system, pk=extension_pk)
+@company_page(
+    right=company_policies.can_manage_systems,
+    methods=("POST",),
+    objects={
+        "system": ("pk", selectors.system_get),
+        "extension": ("extension_pk", selectors.extension_get),
+    },
+)
+def associate(request, company, system, extension):
     form = AssociateForm(request.POST, company=company)
     if form.is_valid():
         user = form.cleaned_data["user"]
-        run_service(
-            request,
-            lambda: services.extension_associate(
-                extension=extension, user=user, actor=request.user
-            ),
-            f"Extension {extension.number} "
-            + (f"associated with {user.get_full_name() or user.email}." if user else "freed."),
-        )
+        try:
+            services.extension_associate(extension=extension, user=user, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Extension {extension.number} "
+                + (f"associated with {user.get_full_name() or user.email}." if user else "freed."),
+            )
     else:
         flash_form_errors(request, form)
     return redirect("systems:system", slug=company.slug, pk=system.pk)

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Permission
 
 from accounts.models import User
 from companies.models import Company, Organization, RoleAssignment
+from companies.visibility.inputs import derive_inputs
 
 PASSWORD = "Correct-Horse-9!"
 
@@ -33,6 +34,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     company = factory.SubFactory(CompanyFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # User.save() derives nothing (issue 9): like the user_create service, the factory
+        # copies the company's visibility inputs onto the new row.
+        user = model_class(*args, **kwargs)
+        derive_inputs(user)
+        user.save()
+        return user
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):

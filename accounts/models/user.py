@@ -4,6 +4,9 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
+# The profile fields a user edits (and a company may lock, SPEC §7.7).
+PROFILE_FIELDS = ("first_name", "last_name", "title")
+
 
 def normalize_email(email: str) -> str:
     """Emails are the login and are compared case-insensitively (SPEC §2.4): stored lower-case."""
@@ -17,15 +20,19 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=normalize_email(username))
 
     def _create(self, email, password, **extra):
+        # Django's createsuperuser needs this manager on the model; the rule-keeping creation
+        # (a company, the visibility copies, the activity record) is the companies layer's
+        # `user_create` service, so the manager hands over to it. The one upward import in
+        # accounts, declared in the import-linter contracts (issue 9).
         from companies.selectors import default_company
+        from companies.services import user_create
 
         if not email:
             raise ValueError("An email address is required.")
-        extra.setdefault("company", default_company())
-        user = self.model(email=normalize_email(email), **extra)
+        company = extra.pop("company", None) or default_company()
+        user = user_create(email=email, company=company, actor=None, **extra)
         user.set_password(password)
-        user.full_clean(exclude=["password"])
-        user.save(using=self._db)
+        user.save(using=self._db, update_fields=["password"])
         return user
 
     def create_user(self, email, password=None, **extra):
@@ -101,15 +108,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.get_full_name() or self.email
-
-    def save(self, *args, **kwargs):
-        # A new row takes its visibility inputs from its company, whoever inserts it (services,
-        # factories, createsuperuser); afterwards only the visibility services change them.
-        if self._state.adding and self.company_id is not None:
-            from companies.visibility.inputs import derive_inputs
-
-            derive_inputs(self)
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

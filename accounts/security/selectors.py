@@ -1,10 +1,21 @@
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from companies.models import ADMIN_ROLES
-from companies.selectors import user_roles
+from ..models import (
+    PROFILE_FIELDS,
+    CompanySecurityPolicy,
+    TwoFactorPolicy,
+    User,
+    UserSecurity,
+    UserSession,
+)
 
-from ..models import CompanySecurityPolicy, TwoFactorPolicy, UserSecurity, UserSession
+# Whether a user holds an admin role (SPEC §3.1) is the companies layer's knowledge; accounts
+# sits below it, so companies sets this in CompaniesConfig.ready() (policies.holds_admin_role).
+# Unset, the "admins" policy refuses to guess.
+admin_role_check = None
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -40,13 +51,13 @@ def two_factor_required(*, user) -> bool:
     if policy == TwoFactorPolicy.ALWAYS:
         return True
     if policy == TwoFactorPolicy.ADMINS:
-        return bool(user_roles(user=user) & ADMIN_ROLES)
+        if admin_role_check is None:
+            raise ImproperlyConfigured("companies did not register its admin-role check.")
+        return admin_role_check(user)
     return False
 
 
 def totp_device(*, user, confirmed: bool = True):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
 
 
@@ -56,8 +67,6 @@ def has_two_factor(*, user) -> bool:
 
 def profile_locked_fields(*, user) -> frozenset[str]:
     """SPEC §7.7: title, first and last name are locked by the company or for this user."""
-    from ..services import PROFILE_FIELDS
-
     if (
         company_policy(company=user.company).lock_profiles
         or user_security(user=user).profile_locked
@@ -74,8 +83,6 @@ def user_session_list(*, user) -> list[UserSession]:
 
 def company_member_locks(*, company) -> list:
     """Members of a company with their profile lock, in one query."""
-    from ..models import User
-
     return list(
         User.objects.filter(company=company)
         .select_related("security")

@@ -115,9 +115,9 @@ def partner_invitation_list(*, customer: Company):
     ).select_related("partner")
 
 
-def partner_invitation_get(*, customer: Company, invitation_id) -> PartnerInvitation:
+def partner_invitation_get(*, company: Company, invitation_id) -> PartnerInvitation:
     found = PartnerInvitation.objects.filter(
-        customer=customer, pk=invitation_id if str(invitation_id).isdigit() else None
+        customer=company, pk=invitation_id if str(invitation_id).isdigit() else None
     ).first()
     if found is None:
         raise Http404("No such offer.")
@@ -154,6 +154,14 @@ def joinable_company_list(*, user, search: str = ""):
     return qs.order_by("name")
 
 
+def joinable_company_get(*, user, slug) -> Company:
+    """One company the user may ask to join (as `joinable_company_list`), else 404."""
+    company = joinable_company_list(user=user).filter(slug=str(slug)[:80]).first()
+    if company is None:
+        raise Http404("No such company.")
+    return company
+
+
 def company_file_sharing_enabled(*, company: Company) -> bool:
     setting = CompanyFileSharing.objects.filter(company=company).first()
     return True if setting is None else setting.enabled
@@ -181,6 +189,14 @@ def open_invitation_count(*, company: Company) -> int:
 def token_hash(token: str) -> str:
     """What is stored of an emailed or shared token (invitations, join links)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(*, token: str) -> CompanyInvitation | None:
+    return (
+        CompanyInvitation.objects.select_related("company")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
 
 
 def join_link_for_token(*, token: str) -> JoinLink | None:

@@ -27,12 +27,12 @@ urlpatterns = [
     path(company + "invitations/", views.invitations, name="invitations"),
     path(
         company + "invitations/<int:invitation_id>/resend/",
-        views.invitation_resend,
+        views.company_invitation_resend,
         name="invitation-resend",
     ),
     path(
         company + "invitations/<int:invitation_id>/cancel/",
-        views.invitation_cancel,
+        views.company_invitation_cancel,
         name="invitation-cancel",
     ),
     path(company + "join-requests/", views.join_requests, name="join-requests"),

@@ -1,15 +1,23 @@
 """Directory API (issue 4): the same selectors, rules and services as the pages."""
 
-from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from companies.visibility.network_selectors import presence_for
 from rainbow_portal.exceptions import error_body
 
+from .. import policies
+from ..scoping import company_endpoint, viewer_endpoint
 from . import rules, search, selectors
+from .services import (
+    user_visibility_override_set,
+    visibility_request_accept,
+    visibility_request_decline,
+)
+from .services import visibility_request_create as create
 
 
 class HitSerializer(serializers.Serializer):
@@ -74,18 +82,12 @@ class PersonSerializer(serializers.Serializer):
         return rules.can_invite_in_app(rules.person(viewer), rules.person(user), rules.DbWorld())
 
     def get_presence(self, user) -> str | None:
-        from accounts.network.selectors import presence_for
-
         return presence_for(viewer=self.context["viewer"], target=user)
 
 
 @extend_schema(responses=PersonSerializer, summary="A profile the viewer may see, else 404")
-@api_view(["GET"])
-def person(request, pk):
-    try:
-        target = selectors.person_get_for_viewer(viewer=request.user, pk=pk)
-    except Http404:
-        return Response(error_body("not_found", "No such person."), status=404)
+@viewer_endpoint(["GET"], objects={"target": ("pk", selectors.person_get_for_viewer)})
+def person(request, target):
     return Response(PersonSerializer(target, context={"viewer": request.user}).data)
 
 
@@ -96,19 +98,6 @@ urlpatterns = [
 
 
 # -- Company admins: a member's override, the simulator, mutual-visibility requests --------
-
-
-def _managed_company(request, slug):
-    """Same resolution as the pages: 404 for an unrelated company, 403 without the right."""
-    from django.core.exceptions import PermissionDenied
-
-    from ..policies import can_manage_company
-    from ..selectors import company_get_for_actor
-
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
-        raise PermissionDenied("Only the company's admins manage visibility.")
-    return company
 
 
 class OverrideSerializer(serializers.Serializer):
@@ -128,14 +117,12 @@ def _verdict(v) -> dict:
     summary="A member's visibility, and the simulator",
 )
 @extend_schema(methods=["PATCH"], request=OverrideSerializer, responses=OverrideSerializer)
-@api_view(["GET", "PATCH"])
-def member_visibility(request, slug, pk):
-    from accounts.models import User
-
-    from .services import user_visibility_override_set
-
-    company = _managed_company(request, slug)
-    member = selectors.member_get(company=company, pk=pk)
+@company_endpoint(
+    ["GET", "PATCH"],
+    right=policies.can_manage_company,
+    objects={"member": ("pk", selectors.member_get)},
+)
+def member_visibility(request, company, member):
     if request.method == "PATCH":
         serializer = OverrideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -154,15 +141,7 @@ def member_visibility(request, slug, pk):
     }
     email = request.query_params.get("other")
     if email:
-        other = User.objects.select_related("company").filter(email__iexact=email[:254]).first()
-        # Like the page: the admin simulates only with people they find themselves.
-        if (
-            other is not None
-            and other.company_id != request.user.company_id
-            and not request.user.is_operations
-            and not rules.can_find(rules.person(request.user), rules.person(other), rules.DbWorld())
-        ):
-            other = None
+        other = selectors.simulation_counterpart_get(viewer=request.user, email=email)
         if other is None or other.pk == member.pk:
             return Response(error_body("not_found", "No such person that you can see."), 404)
         body["simulation"] = {
@@ -178,11 +157,8 @@ class VisibilityRequestSerializer(serializers.Serializer):
 @extend_schema(
     request=VisibilityRequestSerializer, responses=None, summary="Ask for mutual visibility"
 )
-@api_view(["POST"])
-def visibility_request_create(request, slug):
-    from .services import visibility_request_create as create
-
-    company = _managed_company(request, slug)
+@company_endpoint(["POST"], right=policies.can_manage_company)
+def visibility_request_create(request, company):
     serializer = VisibilityRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     other = selectors.request_counterpart_get(
@@ -200,17 +176,16 @@ def visibility_request_create(request, slug):
     summary="Accept or decline a request",
     operation_id="companies_visibility_requests_answer",
 )
-@api_view(["POST"])
-def visibility_request_answer(request, slug, pk, action):
-    from ..models import VisibilityRequest
-    from .services import visibility_request_accept, visibility_request_decline
-
-    company = _managed_company(request, slug)
+@company_endpoint(
+    ["POST"],
+    right=policies.can_manage_company,
+    objects={"vr": ("pk", selectors.visibility_request_get)},
+)
+def visibility_request_answer(request, company, vr, action):
     service = {"accept": visibility_request_accept, "decline": visibility_request_decline}.get(
         action
     )
-    vr = VisibilityRequest.objects.filter(pk=pk, to_company=company).first()
-    if service is None or vr is None:
+    if service is None:
         return Response(error_body("not_found", "No such request."), 404)
     vr = service(request=vr, actor=request.user)
     return Response({"id": vr.pk, "status": vr.status})

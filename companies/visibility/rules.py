@@ -9,7 +9,9 @@ override); the SQL face in `search.py` reads the copies on the user row. The pro
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..models import Region, VisibilityMode
+from accounts.models import Contact
+
+from ..models import Region, VisibilityGrant, VisibilityMode
 
 PUBLIC = VisibilityMode.PUBLIC
 PRIVATE = VisibilityMode.PRIVATE
@@ -224,13 +226,9 @@ class DbWorld:
     """Contacts and grants read from the database, one small query per question."""
 
     def are_contacts(self, a_id, b_id):
-        from accounts.models import Contact
-
         return Contact.objects.filter(owner_id=a_id, contact_id=b_id).exists()
 
     def grants(self, company_id, visible_by_id):
-        from ..models import VisibilityGrant
-
         return VisibilityGrant.objects.filter(
             company_id=company_id, visible_by_id=visible_by_id
         ).exists()

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from .rules import SEARCH_ONLY_INSIDE
+
 PAGE_SIZE = 20
 MAX_PAGE = 50
 MIN_QUERY = 2
@@ -103,8 +105,6 @@ def build_sql(
 ):
     """The statement and its parameters. `limit=None` returns every row (the matrix, tests);
     `company_id` keeps only that company's members (the company page)."""
-    from .rules import SEARCH_ONLY_INSIDE
-
     params = {
         "viewer": viewer.pk,
         "company": viewer.company_id,

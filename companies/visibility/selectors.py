@@ -3,7 +3,10 @@ missing one (ARCHITECTURE.md)."""
 
 from django.http import Http404
 
-from ..models import Company
+from accounts.models import User
+
+from ..models import Company, VisibilityRequest
+from ..policies import crosses_china_boundary
 from . import rules
 
 
@@ -16,8 +19,6 @@ def _as_int(value) -> int:
 
 def person_get_for_viewer(*, viewer, pk):
     """The profile `viewer` may see (SPEC §4.3), else 404."""
-    from accounts.models import User
-
     target = User.objects.select_related("company").filter(pk=_as_int(pk)).first()
     if target is None:
         raise Http404("No such person.")
@@ -40,8 +41,6 @@ def company_page_get_for_viewer(*, viewer, slug: str) -> Company:
 
 def member_get(*, company: Company, pk):
     """A member of `company` (scoped), else 404."""
-    from accounts.models import User
-
     member = User.objects.select_related("company").filter(pk=_as_int(pk), company=company).first()
     if member is None:
         raise Http404("No such member.")
@@ -102,10 +101,46 @@ def request_counterpart_get(*, company: Company, name: str) -> Company | None:
     """The company a mutual-visibility request names, by exact name (SPEC §4.6). A company
     across the China boundary answers like a missing one (SPEC §2.3: never visible, not even
     as "exists but refused")."""
-    from ..policies import crosses_china_boundary
-
     name = " ".join((name or "").split())
     other = Company.objects.filter(name__iexact=name, is_default=False).first()
     if other is None or crosses_china_boundary(company, other):
         return None
     return other
+
+
+def simulation_counterpart_get(*, viewer, email: str):
+    """The person a company admin simulates against (by email): only someone they can find
+    themselves, so the simulator reveals nobody; operations staff see everyone. None if not."""
+    other = User.objects.select_related("company").filter(email__iexact=email[:254]).first()
+    if (
+        other is not None
+        and not viewer.is_operations
+        and other.company_id != viewer.company_id
+        and not rules.can_find(rules.person(viewer), rules.person(other), rules.DbWorld())
+    ):
+        return None
+    return other
+
+
+def visibility_request_get(*, company: Company, pk) -> VisibilityRequest:
+    """A mutual-visibility request addressed to `company` (scoped), else 404."""
+    found = VisibilityRequest.objects.filter(pk=_as_int(pk), to_company=company).first()
+    if found is None:
+        raise Http404("No such request.")
+    return found
+
+
+def visibility_requests_incoming(*, company: Company):
+    return (
+        VisibilityRequest.objects.filter(to_company=company, status="pending")
+        .select_related("from_company")
+        .order_by("-created_at")
+    )
+
+
+def visibility_requests_outgoing(*, company: Company, limit: int = 50):
+    return (
+        VisibilityRequest.objects.filter(from_company=company)
+        .select_related("to_company")
+        .order_by("-created_at")[:limit]
+    )

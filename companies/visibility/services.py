@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 import activity
+from accounts.models import Contact, User
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import Company, Region, VisibilityGrant, VisibilityRequest
@@ -16,8 +17,6 @@ from .inputs import ALLOWED_OVERRIDES, effective_mode
 def user_visibility_override_set(*, user, override: str, actor):
     """Set (or clear with "") a member's own mode, within SPEC §4.1's table. Keeps the
     user's effective-mode copy in step in the same transaction."""
-    from accounts.models import User
-
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     company_mode = user.company.visibility
     if override and override not in ALLOWED_OVERRIDES[company_mode]:
@@ -169,8 +168,6 @@ def sync_company_members(company) -> None:
 
     Overrides that the new mode no longer allows (SPEC §4.1's table) are dropped first:
     an override equal to the company mode is the only such case, and it means nothing."""
-    from accounts.models import User
-
     members = User.objects.filter(company=company)
     members.filter(visibility_override=company.visibility).update(visibility_override="")
     members.filter(visibility_override="").update(visibility_mode=company.visibility)
@@ -187,8 +184,6 @@ def matrix_world_links_write(*, grants, contacts, actor) -> None:
     stored, even across the China border, so that the verdicts show SPEC §2.3 winning.
     Only for a world the caller rolls back: no rule is checked and no activity is recorded,
     since nothing of it outlives the transaction."""
-    from accounts.models import Contact
-
     if not is_platform_actor(actor):
         raise ApplicationError("Only the system builds a matrix world.")
     for company, visible_by in grants:

@@ -6,14 +6,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
+from companies.visibility.network_selectors import (
+    invitation_outstanding,
+    is_contact,
+    network_settings_get,
+    network_states,
+    presence_for,
+)
+from companies.visibility.network_services import network_settings_set
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Company, VisibilityRequest
+from .. import policies, scoping
 from ..policies import can_manage_company
-from ..selectors import company_get_for_actor
-from . import search, selectors, services
+from ..selectors import company_get_for_visibility_page
+from . import rules, search, selectors, services
 from .forms import NetworkSettingsForm, OverrideForm, SimulateForm, VisibilityRequestForm
 
 
@@ -46,16 +54,12 @@ def _rows(viewer, page) -> list[tuple]:
     already invited is not offered "Invite" again."""
     if page is None:
         return []
-    from accounts.network.selectors import network_states
-
     states = network_states(viewer=viewer, user_ids=[hit.id for hit in page.hits])
     return [(hit, states.get(hit.id)) for hit in page.hits]
 
 
-@login_required
-@require_GET
-def company_page(request, slug):
-    company = selectors.company_page_get_for_viewer(viewer=request.user, slug=slug)
+@scoping.viewer_page(objects={"company": ("slug", selectors.company_page_get_for_viewer)})
+def company_page(request, company):
     try:
         page = search.directory_search(
             viewer=request.user, query=None, company_id=company.pk, page=request.GET.get("page", 1)
@@ -75,26 +79,15 @@ def company_page(request, slug):
     )
 
 
-@login_required
-@require_GET
-def person(request, pk):
-    from accounts.models import Contact, Invitation
-    from accounts.network.selectors import presence_for
-
-    target = selectors.person_get_for_viewer(viewer=request.user, pk=pk)
-    from . import rules
-
+@scoping.viewer_page(objects={"target": ("pk", selectors.person_get_for_viewer)})
+def person(request, target):
     v, t = rules.person(request.user), rules.person(target)
     world = rules.DbWorld()
-    pending = Invitation.objects.filter(
-        inviter=request.user,
-        invitee=target,
-        status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED],
-    ).exists()
+    pending = invitation_outstanding(inviter=request.user, invitee=target)
     context = {
         "target": target,
         "is_me": target.pk == request.user.pk,
-        "is_contact": Contact.objects.filter(owner=request.user, contact=target).exists(),
+        "is_contact": is_contact(owner=request.user, contact=target),
         "presence": presence_for(viewer=request.user, target=target),
         "can_invite": rules.can_invite_in_app(v, t, world),
         "company_visible": rules.can_find_company(v, target.company, world).allowed,
@@ -104,26 +97,14 @@ def person(request, pk):
     return render(request, "companies/person.html", context)
 
 
-def _member_page_company(request, slug):
-    """Company admins manage their members; operations staff may simulate on any company."""
-    if request.user.is_operations and not request.user.is_superuser:
-        company = Company.objects.filter(slug=slug).first()
-        if company is None:
-            raise Http404("No such company.")
-        return company, False
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
-        raise PermissionDenied("Only the company's admins manage members' visibility.")
-    return company, True
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_visibility(request, slug, pk):
-    from accounts.models import User
-
-    company, may_edit = _member_page_company(request, slug)
-    member = selectors.member_get(company=company, pk=pk)
+@scoping.company_page(
+    right=policies.can_view_member_visibility,
+    methods=("GET", "POST"),
+    objects={"member": ("pk", selectors.member_get)},
+    company_selector=company_get_for_visibility_page,
+)
+def member_visibility(request, company, member):
+    may_edit = policies.can_manage_company(actor=request.user, company=company)
     form = OverrideForm(
         request.POST
         if request.method == "POST" and "visibility_override" in request.POST
@@ -149,20 +130,9 @@ def member_visibility(request, slug, pk):
     sim_form = SimulateForm(request.GET if "other" in request.GET else None)
     simulation, other = None, None
     if sim_form.is_bound and sim_form.is_valid():
-        other = (
-            User.objects.select_related("company")
-            .filter(email__iexact=sim_form.cleaned_data["other"])
-            .first()
+        other = selectors.simulation_counterpart_get(
+            viewer=request.user, email=sim_form.cleaned_data["other"]
         )
-        # A company admin simulates only with people they can find themselves, so the
-        # simulator reveals nobody (operations staff see everyone).
-        if other is not None and not request.user.is_operations:
-            from . import rules
-
-            if other.company_id != request.user.company_id and not rules.can_find(
-                rules.person(request.user), rules.person(other), rules.DbWorld()
-            ):
-                other = None
         if other is None or other.pk == member.pk:
             sim_form.add_error("other", "No such person that you can see.")
         else:
@@ -183,17 +153,10 @@ def member_visibility(request, slug, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def company_visibility(request, slug):
+@scoping.company_page(right=policies.can_manage_company, methods=("GET", "POST"))
+def company_visibility(request, company):
     """Mutual-visibility requests (SPEC §4.6) and the network setting (SPEC §5.1)."""
-    from accounts.models import NetworkSettings
-    from accounts.network.services import network_settings_set
-
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
-        raise PermissionDenied("Only the company's admins manage its visibility.")
-    setting = NetworkSettings.objects.filter(company=company).first()
+    setting = network_settings_get(company=company)
     request_form = VisibilityRequestForm(request.POST if "company_name" in request.POST else None)
     settings_form = NetworkSettingsForm(
         request.POST if "settings" in request.POST else None,
@@ -228,12 +191,8 @@ def company_visibility(request, slug):
         "company": company,
         "request_form": request_form,
         "settings_form": settings_form,
-        "incoming": VisibilityRequest.objects.filter(to_company=company, status="pending")
-        .select_related("from_company")
-        .order_by("-created_at"),
-        "outgoing": VisibilityRequest.objects.filter(from_company=company)
-        .select_related("to_company")
-        .order_by("-created_at")[:50],
+        "incoming": selectors.visibility_requests_incoming(company=company),
+        "outgoing": selectors.visibility_requests_outgoing(company=company),
         "grants_in": company.visibility_received.select_related("company").order_by(
             "company__name"
         ),
@@ -241,15 +200,12 @@ def company_visibility(request, slug):
     return render(request, "companies/company_visibility.html", context)
 
 
-@login_required
-@require_POST
-def visibility_request_answer(request, slug, pk, action):
-    company = company_get_for_actor(actor=request.user, slug=slug)
-    if not can_manage_company(actor=request.user, company=company):
-        raise PermissionDenied("Only the company's admins answer visibility requests.")
-    vr = VisibilityRequest.objects.filter(pk=pk, to_company=company).first()
-    if vr is None:
-        raise Http404("No such request.")
+@scoping.company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"vr": ("pk", selectors.visibility_request_get)},
+)
+def visibility_request_answer(request, company, vr, action):
     service = {
         "accept": services.visibility_request_accept,
         "decline": services.visibility_request_decline,

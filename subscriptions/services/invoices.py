@@ -19,14 +19,11 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from activity import events as activity_events
-from activity.models import ActivityRecord
-from activity.services import actor_pseudonym, scrub
+import activity
 
 from ..dates import month_end, month_start
 from ..models import BillingModel, Invoice, InvoiceLine, SeatChange, Subscription
@@ -126,28 +123,22 @@ def _issue_batch(*, company_ids, period_start, period_end, due, now, actor) -> l
                     all_lines.append(line)
             InvoiceLine.objects.bulk_create(all_lines)
             # One activity record per invoice, written in the same transaction, in one insert.
-            event = activity_events.check("invoice.issued")
-            ActivityRecord.objects.bulk_create(
-                [
-                    ActivityRecord(
-                        occurred_at=now,
-                        kind=ActivityRecord.Kind.ACTION,
-                        event=event,
-                        actor_pseudonym=actor_pseudonym(actor),
-                        company_id=invoice.company_id,
-                        region=settings.PORTAL_REGION,
-                        target_type="subscriptions.invoice",
-                        target_ref=str(invoice.pk),
-                        data=scrub(
-                            {
-                                "period": f"{period_start:%Y-%m}",
-                                "total": str(invoice.total),
-                                "lines": len(lines_by_company[invoice.company_id]),
-                            }
-                        ),
-                    )
+            activity.record_bulk(
+                event="invoice.issued",
+                occurred_at=now,
+                actor=actor,
+                entries=[
+                    {
+                        "company": invoice.company_id,
+                        "target": invoice,
+                        "data": {
+                            "period": f"{period_start:%Y-%m}",
+                            "total": str(invoice.total),
+                            "lines": len(lines_by_company[invoice.company_id]),
+                        },
+                    }
                     for invoice in invoices
-                ]
+                ],
             )
     except IntegrityError:
         # Another run issued some of these at the same moment; it owns them.

@@ -5,8 +5,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.models import CompanySecurityPolicy, User
 from accounts.security.services import login_attempt
-from accounts.services import user_create
 from companies.selectors import default_company
+from companies.services import user_create
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 

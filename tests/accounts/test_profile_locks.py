@@ -75,7 +75,7 @@ def test_nobody_locks_their_own_profile(admin):
 
 
 def url(company):
-    return reverse("accounts:company-security", args=[company.slug])
+    return reverse("companies:company-security", args=[company.slug])
 
 
 def test_company_security_page_isolation(client, company, admin, member):
@@ -124,13 +124,13 @@ def test_a_minimum_length_outside_8_to_64_is_refused(client, company, admin, len
 
 def test_the_admin_locks_and_unlocks_a_member(client, company, admin, member):
     client.force_login(admin)
-    lock = reverse("accounts:member-profile-lock", args=[company.slug, member.pk])
+    lock = reverse("companies:member-profile-lock", args=[company.slug, member.pk])
     client.post(lock, {"locked": "1"})
     assert UserSecurity.objects.get(user=member).profile_locked
     client.post(lock, {"locked": "0"})
     assert not UserSecurity.objects.get(user=member).profile_locked
     stranger = UserFactory()
-    other = reverse("accounts:member-profile-lock", args=[company.slug, stranger.pk])
+    other = reverse("companies:member-profile-lock", args=[company.slug, stranger.pk])
     assert client.post(other, {"locked": "1"}).status_code == 404
 
 

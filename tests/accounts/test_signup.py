@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import EmailVerification, User, UserSecurity
-from accounts.security.services import email_verify, login_attempt, signup
+from accounts.security.services import email_verify, login_attempt
+from companies.membership.signup import signup
 from companies.models import CompanyDomain
 from companies.selectors import default_company
 from rainbow_portal.exceptions import ApplicationError
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def do_signup(client, email, password=PASSWORD, password2=None):
     return client.post(
-        reverse("accounts:signup"),
+        reverse("companies:signup"),
         {
             "email": email,
             "first_name": "Nora",
@@ -39,7 +40,7 @@ def test_sign_up_creates_an_unusable_account_until_the_link_is_followed(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = do_signup(client, "Nora@Example.test")
-    assert response["Location"] == reverse("accounts:signup-done")
+    assert response["Location"] == reverse("companies:signup-done")
     user = User.objects.get(email="nora@example.test")
     assert user.company == default_company()
     assert UserSecurity.objects.get(user=user).email_verified is False
@@ -96,7 +97,7 @@ def test_an_existing_address_gets_the_same_answer_and_an_email_not_an_account(
     with django_capture_on_commit_callbacks(execute=True):
         taken = do_signup(client, "taken@example.test")
         fresh = do_signup(client, "fresh@example.test")
-    assert taken["Location"] == fresh["Location"] == reverse("accounts:signup-done")
+    assert taken["Location"] == fresh["Location"] == reverse("companies:signup-done")
     assert User.objects.filter(email="taken@example.test").count() == 1
     existing.refresh_from_db()
     assert existing.check_password(PASSWORD)

@@ -260,7 +260,7 @@ def test_directory_marks_contacts_and_invited_people_instead_of_offering_invite(
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Invitation
-    from accounts.network.services import invitation_decline, invitation_send_in_app
+    from companies.visibility.network_services import invitation_decline, invitation_send_in_app
 
     viewer = world["viewer"]
     client.force_login(viewer)

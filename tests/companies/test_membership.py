@@ -72,7 +72,7 @@ def test_invite_many_sends_one_email_and_one_record_each(
     # Only a hash of the emailed token is stored.
     token = smtp_server.text().split("/invitations/")[1].split("/")[0]
     assert not CompanyInvitation.objects.filter(token_hash=token).exists()
-    assert CompanyInvitation.objects.filter(token_hash=services.token_hash(token)).count() == 1
+    assert CompanyInvitation.objects.filter(token_hash=selectors.token_hash(token)).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -139,19 +139,19 @@ def test_expired_canceled_and_resent_links(company, admin, assert_activity):
         services.invitation_accept_signup(token=old, password=PASSWORD)
     assert not User.objects.filter(email="e@new.test").exists()
 
-    services.invitation_resend(invitation=invitation, actor=admin)
+    services.company_invitation_resend(invitation=invitation, actor=admin)
     new = token_from_outbox("e@new.test")
     assert new != old
     assert_activity("invitation.resent")
     with pytest.raises(ApplicationError, match="not valid"):
         services.invitation_accept_signup(token=old, password=PASSWORD)
 
-    services.invitation_cancel(invitation=invitation, actor=admin)
+    services.company_invitation_cancel(invitation=invitation, actor=admin)
     assert_activity("invitation.canceled")
     with pytest.raises(ApplicationError, match="canceled"):
         services.invitation_accept_signup(token=new, password=PASSWORD)
     with pytest.raises(ApplicationError, match="canceled"):
-        services.invitation_resend(invitation=invitation, actor=admin)
+        services.company_invitation_resend(invitation=invitation, actor=admin)
 
 
 def test_weak_password_at_signup_writes_nothing(company, admin):
@@ -486,7 +486,7 @@ def test_join_link_token_is_stored_hashed_and_shown_once(company, admin):
     link = services.join_link_create(company=company, max_uses=5, valid_days=7, actor=admin)
     token = link.token  # handed back once, to show the link to the admin who made it
     stored = JoinLink.objects.get(pk=link.pk)
-    assert stored.token_hash == services.token_hash(token)
+    assert stored.token_hash == selectors.token_hash(token)
     assert token not in {str(v) for v in JoinLink.objects.values_list(flat=True)}
     assert not hasattr(stored, "token")
     # The stored hash is not itself a working link.

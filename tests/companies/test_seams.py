@@ -1,11 +1,15 @@
 import pytest
 from django.http import Http404
 
-from accounts.services import user_move_to_company
 from activity.models import ActivityRecord
 from companies.models import Company, Role, RoleAssignment
 from companies.selectors import company_get_for_actor, default_company
-from companies.services import company_for_signup, company_organization_set, company_visibility_set
+from companies.services import (
+    company_for_signup,
+    company_organization_set,
+    company_visibility_set,
+    user_move_to_company,
+)
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import CompanyFactory, OrganizationFactory, UserFactory
 

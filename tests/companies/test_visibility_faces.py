@@ -15,9 +15,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Contact, User
-from accounts.services import user_move_to_company
 from companies.models import Company, Organization, VisibilityGrant
-from companies.services import company_create, company_organization_set, company_visibility_set
+from companies.services import (
+    company_create,
+    company_organization_set,
+    company_visibility_set,
+    user_move_to_company,
+)
 from companies.visibility import rules, search
 from companies.visibility.inputs import ALLOWED_OVERRIDES
 from companies.visibility.services import user_visibility_override_set

@@ -8,10 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from accounts.services import user_move_to_company
 from activity.models import ActivityRecord
 from companies.models import Organization, Role, VisibilityGrant, VisibilityRequest
-from companies.services import company_create, company_organization_set, company_visibility_set
+from companies.services import (
+    company_create,
+    company_organization_set,
+    company_visibility_set,
+    user_move_to_company,
+)
 from companies.visibility import rules
 from companies.visibility.services import (
     user_visibility_override_set,

@@ -6,8 +6,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from activity.models import ActivityRecord
+from core.delivery import MAX_ATTEMPTS, email_deliver
 from core.models import OutboundEmail
-from core.services import MAX_ATTEMPTS, email_deliver, email_send
+from core.services import email_send
 
 pytestmark = pytest.mark.django_db
 

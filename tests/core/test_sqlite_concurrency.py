@@ -15,7 +15,8 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.db import connection
 from accounts.models import User
-from accounts.services import user_create, user_profile_update
+from accounts.services import user_profile_update
+from companies.services import user_create
 from companies.selectors import default_company
 users = [user_create(email=f"w{i}@example.test", company=default_company(), actor=None)
          for i in range(2)]

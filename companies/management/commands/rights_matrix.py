@@ -4,13 +4,14 @@ It does not read the rights table: it creates a partner, one of its customers, a
 company and one member per role inside a transaction, asks the policies, and rolls back.
 """
 
+import json as json_module
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.services import user_create
 from companies import policies, rights
 from companies.models import Company, Role
-from companies.services import company_create, role_grant
+from companies.services import company_create, role_grant, user_create
 
 POLICIES = {
     rights.MANAGE_COMPANY: policies.can_manage_company,
@@ -79,8 +80,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args, json=False, **options):
-        import json as json_module
-
         matrix = compute_matrix()
         if json:
             self.stdout.write(json_module.dumps(matrix, indent=2, sort_keys=True))

@@ -12,13 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.services import user_create
 from companies.models import Company, Region, VisibilityMode
 from companies.services import (
     company_create,
     company_organization_set,
     company_visibility_set,
     organization_create,
+    user_create,
 )
 from companies.visibility import search
 from companies.visibility.inputs import ALLOWED_OVERRIDES

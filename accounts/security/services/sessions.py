@@ -1,0 +1,90 @@
+"""Sessions: start, end, touch, and ending them all (SPEC §7.2, §7.4)."""
+
+from datetime import timedelta
+
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+import activity
+
+from ...models import (
+    User,
+    UserSession,
+)
+from ..selectors import has_two_factor, two_factor_required
+from .common import (
+    SESSION_LAST_ACTIVITY,
+    SESSION_TWO_FACTOR_PENDING,
+)
+
+
+@transaction.atomic
+def session_start(*, request, user: User, ip: str = "") -> bool:
+    """Sign the user in: a new session key (rotated), registered for the session list.
+    Returns True when a second factor is still needed before anything else."""
+    user.backend = "django.contrib.auth.backends.ModelBackend"
+    auth_login(request, user)  # cycles the session key (no fixation)
+    request.session[SESSION_LAST_ACTIVITY] = int(timezone.now().timestamp())
+    pending = two_factor_required(user=user) or has_two_factor(user=user)
+    if pending:
+        request.session[SESSION_TWO_FACTOR_PENDING] = True
+    request.session.save()
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "last_seen": timezone.now(),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        },
+    )
+    activity.record(
+        event="user.login.succeeded",
+        actor=user,
+        target=user,
+        ip=ip,
+        data={"second_factor_pending": pending},
+    )
+    return pending
+
+
+@transaction.atomic
+def session_end(*, request, reason: str = "logout") -> None:
+    user = request.user
+    if user.is_authenticated:
+        key = request.session.session_key
+        if key:
+            UserSession.objects.filter(session_key=key).delete()
+        activity.record(event="user.logout", actor=user, target=user, data={"reason": reason})
+    auth_logout(request)
+
+
+def session_touch(*, request) -> None:
+    """Keep `last_seen` of the session list roughly current (at most one write a minute)."""
+    key = request.session.session_key
+    if key:
+        UserSession.objects.filter(
+            session_key=key, last_seen__lt=timezone.now() - timedelta(minutes=1)
+        ).update(last_seen=timezone.now())
+
+
+@transaction.atomic
+def sessions_end(*, user: User, actor, keep_session_key: str | None = None) -> int:
+    """End every session of the user (but `keep_session_key`): "sign out everywhere", and
+    what a password reset or change does to the other sessions (SPEC §7.2)."""
+    rows = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        rows = rows.exclude(session_key=keep_session_key)
+    keys = list(rows.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    rows.delete()
+    activity.record(
+        event="user.sessions.ended",
+        actor=actor,
+        company=user.company_id,
+        target=user,
+        data={"count": len(keys), "kept_current": bool(keep_session_key)},
+    )
+    return len(keys)

@@ -1,0 +1,131 @@
+"""Two-factor: enrollment, verification, recovery codes (SPEC §7.5)."""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+import activity
+from rainbow_portal.exceptions import ApplicationError
+
+from ...models import (
+    RecoveryCode,
+    User,
+)
+from ..selectors import has_two_factor, totp_device, two_factor_required
+from .common import (
+    RECOVERY_CODE_COUNT,
+    SESSION_TWO_FACTOR_PENDING,
+    WRONG_TOTP,
+    Outcome,
+    _digest,
+)
+
+# --- Two-factor (SPEC §7.5) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def two_factor_setup_start(*, user: User):
+    """A new, unconfirmed TOTP device whose secret the enrollment page shows once."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=_digest(f"{user.pk}:{c}", purpose="recovery"))
+        for c in codes
+    )
+    return codes
+
+
+def two_factor_setup_confirm(*, request, user: User, token: str) -> list[str]:
+    """Confirm enrollment with a first code. Returns the recovery codes, shown once."""
+    with transaction.atomic():
+        device = totp_device(user=user, confirmed=False)
+        if device is None:
+            raise ApplicationError("Start the enrollment again: no pending authenticator.")
+        if not device.verify_token(token.strip()):
+            raise ApplicationError(WRONG_TOTP, fields={"token": [WRONG_TOTP]})
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(user)
+        otp_login(request, device)
+        request.session.pop(SESSION_TWO_FACTOR_PENDING, None)
+        activity.record(event="user.two_factor.enabled", actor=user, target=user)
+    return codes
+
+
+def two_factor_verify(*, request, user: User, token: str, ip: str = "") -> None:
+    """The second sign-in step: a TOTP code (never the same one twice) or a recovery code."""
+    outcome = _two_factor_verify(request=request, user=user, token=token.strip(), ip=ip)
+    if outcome.error:
+        raise ApplicationError(outcome.error, fields={"token": [outcome.error]})
+
+
+@transaction.atomic
+def _two_factor_verify(*, request, user: User, token: str, ip: str) -> Outcome:
+    device = totp_device(user=user)
+    if device is None:
+        return Outcome(error="Set up two-factor authentication first.")
+    if token.isdigit() and len(token) == 6:
+        # django-otp keeps the last accepted time step: a replayed code is refused.
+        if device.verify_token(token):
+            otp_login(request, device)
+            request.session.pop(SESSION_TWO_FACTOR_PENDING, None)
+            activity.record(event="user.two_factor.verified", actor=user, target=user, ip=ip)
+            return Outcome(user=user)
+    else:
+        recovery = (
+            RecoveryCode.objects.select_for_update()
+            .filter(
+                user=user,
+                used_at__isnull=True,
+                code_hash=_digest(f"{user.pk}:{token.lower()}", purpose="recovery"),
+            )
+            .first()
+        )
+        if recovery is not None:
+            recovery.used_at = timezone.now()
+            recovery.save(update_fields=["used_at"])
+            otp_login(request, device)
+            request.session.pop(SESSION_TWO_FACTOR_PENDING, None)
+            activity.record(
+                event="user.two_factor.recovery_used",
+                actor=user,
+                target=user,
+                ip=ip,
+                data={"left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()},
+            )
+            return Outcome(user=user)
+    activity.record(event="user.two_factor.failed", actor=user, target=user, ip=ip)
+    return Outcome(error=WRONG_TOTP)
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User, actor, password: str) -> None:
+    if two_factor_required(user=user):
+        raise ApplicationError(
+            "Two-factor authentication is required for your account: it cannot be turned off."
+        )
+    if not user.check_password(password):
+        raise ApplicationError(
+            "The password is not correct.", fields={"password": ["The password is not correct."]}
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    activity.record(event="user.two_factor.disabled", actor=actor, target=user)
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user: User, actor) -> list[str]:
+    if not has_two_factor(user=user):
+        raise ApplicationError("Set up two-factor authentication first.")
+    codes = _new_recovery_codes(user)
+    activity.record(event="user.two_factor.recovery_regenerated", actor=actor, target=user)
+    return codes

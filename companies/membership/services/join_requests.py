@@ -1,0 +1,69 @@
+"""Join requests, and a standalone user creating a company (SPEC §2.6, §2.7)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+import activity
+from accounts.models import User
+from rainbow_portal.exceptions import ApplicationError
+
+from ...models import (
+    Company,
+    JoinRequest,
+    Role,
+)
+from ...services import company_create, role_grant, user_move_to_company
+from ..policies import can_create_company, join_refusal
+
+
+@transaction.atomic
+def join_request_create(*, user, company: Company) -> JoinRequest:
+    reason = join_refusal(user=user, company=company)
+    if reason:
+        raise ApplicationError(reason)
+    if JoinRequest.objects.filter(
+        company=company, user=user, status=JoinRequest.Status.PENDING
+    ).exists():
+        raise ApplicationError(f"You already asked to join {company.name}: wait for its admins.")
+    join_request = JoinRequest.objects.create(company=company, user=user)
+    activity.record(event="join_request.created", actor=user, company=company, target=join_request)
+    return join_request
+
+
+@transaction.atomic
+def join_request_decide(*, join_request: JoinRequest, accept: bool, actor) -> JoinRequest:
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise ApplicationError(
+            f"This request is already {join_request.get_status_display().lower()}."
+        )
+    if accept:
+        user = User.objects.select_related("company").get(pk=join_request.user_id)
+        reason = join_refusal(user=user, company=join_request.company)
+        if reason:
+            raise ApplicationError(f"This request can no longer be accepted: {reason}")
+        user_move_to_company(user=user, company=join_request.company, actor=actor)
+    join_request.status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED
+    join_request.decided_by = actor
+    join_request.decided_at = timezone.now()
+    join_request.save(update_fields=["status", "decided_by", "decided_at"])
+    activity.record(
+        event="join_request.accepted" if accept else "join_request.declined",
+        actor=actor,
+        company=join_request.company_id,
+        target=join_request,
+    )
+    return join_request
+
+
+@transaction.atomic
+def company_create_by_user(*, user, name: str) -> Company:
+    """A standalone user creates a company and becomes its admin (SPEC §2.6). Region is the
+    portal's own and HDS is off: both are a superadmin's choice (SPEC §2.3, D3.3)."""
+    if not can_create_company(actor=user):
+        raise ApplicationError("Only standalone users can create a company.")
+    company = company_create(name=name, region=settings.PORTAL_REGION, actor=user)
+    user_move_to_company(user=user, company=company, actor=user)
+    role_grant(user=user, role=Role.COMPANY_ADMIN, actor=user)
+    return company

@@ -1,0 +1,167 @@
+"""A company's profile, members and file sharing (company admins, SPEC §3)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from rainbow_portal.exceptions import ApplicationError
+
+from ... import policies
+from ...models import FileSharingMode, Role
+from ...scoping import company_page
+from ...selectors import domain_list, user_roles
+from ...services import company_update, member_role_grant, member_role_remove
+from .. import forms, selectors, services
+from .common import MEMBERS_PER_PAGE, _fail
+
+
+@login_required
+def manage(request):
+    """The signed-in admin's own company page (nav entry "My company")."""
+    policies.require_can_manage_company(actor=request.user, company=request.user.company)
+    return redirect("companies:profile", slug=request.user.company.slug)
+
+
+@company_page(right=policies.can_manage_company, methods=("GET", "POST"))
+def profile(request, company):
+    form = forms.CompanyProfileForm(request.POST or None, initial={"name": company.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_update(company=company, name=form.cleaned_data["name"], actor=request.user)
+        except ApplicationError as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, "Company profile saved.")
+            return redirect("companies:profile", slug=company.slug)
+    context = {
+        "company": company,
+        "form": form,
+        "domains": domain_list(company=company),
+        "file_sharing_enabled": selectors.company_file_sharing_enabled(company=company),
+        "partner_offers": selectors.partner_invitation_list(customer=company),
+        "counts": {
+            "members": company.members.count(),
+            "invitations": selectors.open_invitation_count(company=company),
+            "join_requests": selectors.join_request_list(company=company).count(),
+        },
+    }
+    return render(request, "companies/profile.html", context)
+
+
+@company_page(right=policies.can_manage_company, methods=("POST",))
+def company_file_sharing(request, company):
+    form = forms.CompanyFileSharingForm(request.POST)
+    if form.is_valid():
+        services.company_file_sharing_set(
+            company=company, enabled=form.cleaned_data["enabled"], actor=request.user
+        )
+        messages.success(request, "File-sharing setting saved.")
+    else:
+        messages.error(request, "Choose enabled or disabled.")
+    return redirect("companies:profile", slug=company.slug)
+
+
+@company_page(right=policies.can_manage_company, methods=("GET",))
+def members(request, company):
+    filters = forms.MemberFilterForm(request.GET or None)
+    valid = filters.is_valid() or not filters.is_bound
+    if valid:
+        data = filters.cleaned_data if filters.is_bound else {}
+        queryset = selectors.member_list(
+            company=company,
+            search=data.get("q", ""),
+            role=data.get("role", ""),
+            status=data.get("status", ""),
+        )
+    else:
+        # A refused filter lists nobody rather than silently listing everybody.
+        queryset = []
+    page = Paginator(queryset, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "companies/members.html",
+        {
+            "company": company,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode() if valid else "",
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _role_choices(company):
+    return [
+        (r, Role(r).label)
+        for r in Role.values
+        if policies.role_fits_company(role=r, company=company)
+    ]
+
+
+@company_page(
+    right=policies.can_manage_company,
+    methods=("GET",),
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_detail(request, company, member):
+    held = user_roles(user=member)
+    roles = []
+    for value, label in _role_choices(company):
+        reason = policies.role_change_refusal(actor=request.user, member=member, role=value)
+        roles.append({"value": value, "label": label, "held": value in held, "refusal": reason})
+    return render(
+        request,
+        "companies/member_detail.html",
+        {
+            "company": company,
+            "member": member,
+            "roles": roles,
+            "file_sharing_form": forms.MemberFileSharingForm(
+                initial={"mode": selectors.member_file_sharing_mode(user=member)}
+            ),
+            "file_sharing_modes": FileSharingMode,
+            "effective_sharing": selectors.file_sharing_allowed(user=member),
+        },
+    )
+
+
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_role(request, company, member):
+    form = forms.RoleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role and an action.")
+    else:
+        role, action = form.cleaned_data["role"], form.cleaned_data["action"]
+        service = member_role_grant if action == "grant" else member_role_remove
+        try:
+            service(member=member, role=role, actor=request.user)
+        except ApplicationError as exc:
+            _fail(request, exc)
+        else:
+            verb = "granted to" if action == "grant" else "removed from"
+            messages.success(request, f"{Role(role).label} {verb} {member}.")
+    return redirect("companies:member", slug=company.slug, member_id=member.pk)
+
+
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"member": ("member_id", selectors.member_get)},
+)
+def member_file_sharing(request, company, member):
+    form = forms.MemberFileSharingForm(request.POST)
+    if form.is_valid():
+        services.member_file_sharing_set(
+            member=member, mode=form.cleaned_data["mode"], actor=request.user
+        )
+        messages.success(request, f"File-sharing setting of {member} saved.")
+    else:
+        messages.error(request, "Choose a file-sharing setting.")
+    return redirect("companies:member", slug=company.slug, member_id=member.pk)

@@ -1,0 +1,118 @@
+"""Company invitations: the admin's list and the invitee's page (SPEC §2.5, §2.6)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from accounts.security.services import session_start
+from activity.middleware import client_ip
+from rainbow_portal.exceptions import ApplicationError
+
+from ... import policies
+from ...scoping import company_page
+from .. import forms, selectors, services
+from .. import policies as membership_policies
+from .common import _fail
+
+
+@company_page(right=policies.can_manage_company, methods=("GET", "POST"))
+def invitations(request, company):
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.invitations_create(
+                company=company, emails=form.cleaned_data["emails"], actor=request.user
+            )
+        except ApplicationError as exc:
+            for problem in exc.fields.get("emails") or [exc.message]:
+                form.add_error("emails", problem)
+        else:
+            messages.success(request, f"{len(sent)} invitation(s) sent.")
+            return redirect("companies:invitations", slug=company.slug)
+    return render(
+        request,
+        "companies/invitations.html",
+        {
+            "company": company,
+            "form": form,
+            "invitations": selectors.invitation_list(company=company),
+        },
+    )
+
+
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"invitation": ("invitation_id", selectors.invitation_get)},
+)
+def company_invitation_resend(request, company, invitation):
+    try:
+        services.company_invitation_resend(invitation=invitation, actor=request.user)
+        messages.success(request, f"Invitation sent again to {invitation.email}.")
+    except ApplicationError as exc:
+        _fail(request, exc)
+    return redirect("companies:invitations", slug=company.slug)
+
+
+@company_page(
+    right=policies.can_manage_company,
+    methods=("POST",),
+    objects={"invitation": ("invitation_id", selectors.invitation_get)},
+)
+def company_invitation_cancel(request, company, invitation):
+    try:
+        services.company_invitation_cancel(invitation=invitation, actor=request.user)
+        messages.success(request, f"Invitation to {invitation.email} canceled.")
+    except ApplicationError as exc:
+        _fail(request, exc)
+    return redirect("companies:invitations", slug=company.slug)
+
+
+def invitation(request, token):
+    """The emailed link. A new person creates an account here and lands in the company; a
+    signed-in standalone user accepts in one click."""
+    found = selectors.invitation_for_token(token=token)
+    refusal = membership_policies.invitation_refusal(found)
+    if refusal:
+        return render(request, "companies/invitation.html", {"error": refusal.message}, status=400)
+    has_account = selectors.account_exists(email=found.email)
+    form = forms.InvitationSignupForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                services.invitation_accept_existing(token=token, user=request.user)
+            elif has_account:
+                # Said only to the link's holder; an address someone else pre-registered
+                # is recovered by a reset, which confirms it and claims this invitation.
+                raise ApplicationError(
+                    "Sign in with this address to accept the invitation. If you do not know "
+                    "its password, set a new one from the sign-in page first."
+                )
+            elif form.is_valid():
+                user = services.invitation_accept_signup(
+                    token=token,
+                    password=form.cleaned_data["password"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+                # The portal's own sign-in: a listed session, and the company's 2FA policy.
+                if session_start(request=request, user=user, ip=client_ip(request)):
+                    messages.success(request, f"Welcome to {found.company.name}.")
+                    setup = reverse("accounts:two-factor-setup")
+                    return redirect(f"{setup}?next={reverse('core:dashboard')}")
+            else:
+                raise ApplicationError("Correct the fields below.")
+        except ApplicationError as exc:
+            if exc.fields.get("password"):
+                for m in exc.fields["password"]:
+                    form.add_error("password", m)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Welcome to {found.company.name}.")
+            return redirect("core:dashboard")
+    return render(
+        request,
+        "companies/invitation.html",
+        {"invitation": found, "form": form, "has_account": has_account},
+    )

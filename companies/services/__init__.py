@@ -1,0 +1,50 @@
+"""Writes on companies: the company itself, its domains, organization and roles (`company`),
+and its people's accounts (`users`)."""
+
+from .company import (
+    IMMUTABLE_FIELDS,
+    RESERVED_SLUGS,
+    UPDATABLE_FIELDS,
+    company_check_immutable,
+    company_create,
+    company_for_signup,
+    company_organization_set,
+    company_partner_set,
+    company_update,
+    company_visibility_set,
+    domain_add,
+    domain_refusal,
+    domain_remove,
+    member_role_grant,
+    member_role_remove,
+    organization_create,
+    organization_rename,
+    role_grant,
+)
+from .users import (
+    user_create,
+    user_move_to_company,
+)
+
+__all__ = [
+    "IMMUTABLE_FIELDS",
+    "RESERVED_SLUGS",
+    "UPDATABLE_FIELDS",
+    "company_check_immutable",
+    "company_create",
+    "company_for_signup",
+    "company_organization_set",
+    "company_partner_set",
+    "company_update",
+    "company_visibility_set",
+    "domain_add",
+    "domain_refusal",
+    "domain_remove",
+    "member_role_grant",
+    "member_role_remove",
+    "organization_create",
+    "organization_rename",
+    "role_grant",
+    "user_create",
+    "user_move_to_company",
+]

@@ -1,0 +1,345 @@
+from django.core.validators import validate_domain_name
+from django.db import transaction
+from django.utils.text import slugify
+
+import activity
+from rainbow_portal.exceptions import ApplicationError
+
+from ..models import Company, CompanyDomain, Organization, Role, RoleAssignment, VisibilityMode
+from ..policies import is_platform_actor, role_change_refusal
+from ..selectors import company_for_email_domain, company_for_pending_invitation, default_company
+from ..visibility.services import sync_company_members
+
+RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "company"
+    slug, n = base, 2
+    # Words that are pages under /companies/ rather than a company's slug.
+    while slug in RESERVED_SLUGS or Company.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def company_create(
+    *,
+    name: str,
+    region: str,
+    actor,
+    kind: str = Company.Kind.END_CUSTOMER,
+    is_hds: bool = False,
+    visibility: str = VisibilityMode.PUBLIC,
+    organization=None,
+    business_partner=None,
+) -> Company:
+    name = " ".join(name.split())
+    if Company.objects.filter(name__iexact=name).exists():
+        raise ApplicationError(
+            f"A company named “{name}” already exists.", fields={"name": ["Taken."]}
+        )
+    company = Company(
+        name=name,
+        slug=_unique_slug(name),
+        kind=kind,
+        region=region,
+        is_hds=is_hds,
+        visibility=visibility,
+        organization=organization,
+        business_partner=business_partner,
+    )
+    company.full_clean()
+    company.save()
+    activity.record(
+        event="company.created",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"kind": kind, "region": region, "is_hds": is_hds},
+    )
+    return company
+
+
+@transaction.atomic
+def role_grant(*, user, role: str, actor) -> RoleAssignment:
+    if role not in Role.values:
+        raise ApplicationError(f"“{role}” is not a company role.")
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role)
+    if created:
+        activity.record(
+            event="role.granted",
+            actor=actor,
+            company=user.company_id,
+            target=user,
+            data={"role": role},
+        )
+    return assignment
+
+
+@transaction.atomic
+def company_visibility_set(*, company: Company, visibility: str, actor) -> Company:
+    """Change a company's visibility mode (SPEC §4.1). The one place that writes it, so that
+    everything derived from it is kept in step here."""
+    if visibility not in VisibilityMode.values:
+        raise ApplicationError(f"“{visibility}” is not a visibility mode.")
+    if visibility == VisibilityMode.ORGANIZATION and company.organization_id is None:
+        raise ApplicationError(
+            "Organization mode is only for a company in an organization.",
+            fields={"visibility": ["Attach the company to an organization first."]},
+        )
+    if company.visibility == visibility:
+        return company
+    previous = company.visibility
+    company.visibility = visibility
+    company.save(update_fields=["visibility"])
+    sync_company_members(company)
+    activity.record(
+        event="company.visibility.changed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"from": previous, "to": visibility},
+    )
+    return company
+
+
+@transaction.atomic
+def company_organization_set(*, company: Company, organization, actor) -> Company:
+    """Attach a company to an organization, or detach it (None). Superadmin only (SPEC §2.7)."""
+    if company.organization_id == getattr(organization, "pk", None):
+        return company
+    if organization is None and company.visibility == VisibilityMode.ORGANIZATION:
+        raise ApplicationError(
+            "This company is in organization mode: choose another visibility mode first."
+        )
+    previous = company.organization_id
+    company.organization = organization
+    company.save(update_fields=["organization"])
+    sync_company_members(company)
+    activity.record(
+        event="company.organization.changed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"from": previous, "to": getattr(organization, "pk", None)},
+    )
+    return company
+
+
+def company_for_signup(*, email: str) -> Company:
+    """Where a self-registering user is placed (SPEC §2.5): a domain match, else the default
+    company. Step 1 (the invitation the user followed) is the invitation sign-up page's own
+    flow; step 3 (another pending invitation) is answered here, and the caller then calls
+    `companies.membership.services.invitation_claim_pending(user=)` once the user exists."""
+    return (
+        company_for_email_domain(email=email)
+        or company_for_pending_invitation(email=email)
+        or default_company()
+    )
+
+
+# --- Superadmin and company-admin changes to a company (SPEC §2, §3.2) -------------------
+
+IMMUTABLE_FIELDS = {"region": "region", "is_hds": "HDS flag"}
+UPDATABLE_FIELDS = ("name", "status", "kind")
+
+
+def company_check_immutable(*, company: Company, changes: dict) -> None:
+    """Region and HDS are chosen at creation and never change (SPEC §2.3)."""
+    for field, label in IMMUTABLE_FIELDS.items():
+        if field in changes and changes[field] != getattr(company, field):
+            raise ApplicationError(
+                f"The {label} of a company is chosen at creation and cannot be changed.",
+                code="immutable",
+                fields={field: [f"The {label} cannot be changed."]},
+            )
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor, **changes) -> Company:
+    """Change a company's name, status or kind. Visibility, organization and partner have
+    their own services; region and HDS are refused."""
+    company_check_immutable(company=company, changes=changes)
+    changes = {k: v for k, v in changes.items() if k not in IMMUTABLE_FIELDS}
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}."
+        )
+    if "name" in changes:
+        changes["name"] = " ".join(str(changes["name"]).split())
+    changed = {k: v for k, v in changes.items() if getattr(company, k) != v}
+    if not changed:
+        return company
+    if company.is_default and "name" in changed:
+        raise ApplicationError("The default company cannot be renamed (SPEC §2.2).")
+    if company.is_default and "kind" in changed:
+        raise ApplicationError("The default company stays an end customer.")
+    if "name" in changed and (
+        Company.objects.filter(name__iexact=changed["name"]).exclude(pk=company.pk).exists()
+    ):
+        raise ApplicationError(
+            f"A company named “{changed['name']}” already exists.", fields={"name": ["Taken."]}
+        )
+    if "kind" in changed:
+        if changed["kind"] == Company.Kind.BUSINESS_PARTNER and company.business_partner_id:
+            raise ApplicationError("A company with a business partner cannot become a partner.")
+        if changed["kind"] == Company.Kind.END_CUSTOMER and company.customers.exists():
+            raise ApplicationError("This partner still has customers: unlink them first.")
+    for key, value in changed.items():
+        setattr(company, key, value)
+    company.full_clean()
+    company.save(update_fields=list(changed))
+    activity.record(
+        event="company.updated",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"fields": sorted(changed)},
+    )
+    return company
+
+
+@transaction.atomic
+def company_partner_set(*, company: Company, partner: Company | None, actor) -> Company:
+    """Link an end customer to its business partner, or unlink it (SPEC §2.8)."""
+    if company.business_partner_id == getattr(partner, "pk", None):
+        return company
+    if company.is_default:
+        raise ApplicationError("The default company cannot be given a partner (SPEC §2.2).")
+    if partner is not None:
+        if company.is_business_partner:
+            raise ApplicationError("Only an end-customer company can have a business partner.")
+        if not partner.is_business_partner:
+            raise ApplicationError(f"“{partner.name}” is not a business-partner company.")
+    previous = company.business_partner_id
+    company.business_partner = partner
+    company.full_clean()
+    company.save(update_fields=["business_partner"])
+    activity.record(
+        event="company.partner.changed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"from": previous, "to": getattr(partner, "pk", None)},
+    )
+    return company
+
+
+def _normalize_domain(domain: str) -> str:
+    return (domain or "").strip().lower().lstrip("@").rstrip(".")
+
+
+def domain_refusal(*, company: Company, domain: str) -> str | None:
+    """Why this domain cannot be given to the company, or None (SPEC §2.5)."""
+    domain = _normalize_domain(domain)
+    try:
+        validate_domain_name(domain)
+    except Exception:
+        return f"“{domain}” is not a domain name."
+    if "." not in domain:
+        return f"“{domain}” is not a domain name."
+    if company.is_default:
+        return "The default company owns no domain: its members are standalone."
+    owner = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
+    if owner is not None:
+        where = "this company" if owner.company_id == company.pk else f"“{owner.company.name}”"
+        return f"The domain {domain} already belongs to {where}: a domain belongs to one company."
+    return None
+
+
+@transaction.atomic
+def domain_add(*, company: Company, domain: str, actor):
+    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5)."""
+    domain = _normalize_domain(domain)
+    reason = domain_refusal(company=company, domain=domain)
+    if reason:
+        raise ApplicationError(reason, code="domain_refused", fields={"domain": [reason]})
+    row = CompanyDomain.objects.create(company=company, domain=domain)
+    activity.record(
+        event="company.domain.added",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"domain": domain},
+    )
+    return row
+
+
+@transaction.atomic
+def domain_remove(*, domain, actor) -> None:
+    company = domain.company
+    name = domain.domain
+    domain.delete()
+    activity.record(
+        event="company.domain.removed",
+        actor=actor,
+        company=company,
+        target=company,
+        data={"domain": name},
+    )
+
+
+@transaction.atomic
+def organization_create(*, name: str, actor):
+    """SPEC §2.7: only a superadmin creates an organization (`actor=None`: the system)."""
+    if not is_platform_actor(actor):
+        raise ApplicationError("Only a platform superadmin creates organizations.")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError("An organization needs a name.", fields={"name": ["Required."]})
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ApplicationError(
+            f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
+        )
+    organization = Organization.objects.create(name=name)
+    activity.record(
+        event="organization.created", actor=actor, target=organization, data={"name": name}
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_rename(*, organization, name: str, actor):
+    name = " ".join((name or "").split())
+    if name == organization.name:
+        return organization
+    if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+        raise ApplicationError(
+            f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
+        )
+    organization.name = name
+    organization.save(update_fields=["name"])
+    activity.record(event="organization.renamed", actor=actor, target=organization)
+    return organization
+
+
+def _check_role_change(*, member, role: str, actor) -> None:
+    reason = role_change_refusal(actor=actor, member=member, role=role)
+    if reason:
+        raise ApplicationError(reason, code="permission_denied", fields={"role": [reason]})
+
+
+@transaction.atomic
+def member_role_grant(*, member, role: str, actor) -> RoleAssignment:
+    """A person grants a role to a member, under SPEC §3.2 (holder only, never oneself)."""
+    _check_role_change(member=member, role=role, actor=actor)
+    if RoleAssignment.objects.filter(user=member, role=role).exists():
+        raise ApplicationError(f"{member} already holds the role {Role(role).label}.")
+    return role_grant(user=member, role=role, actor=actor)
+
+
+@transaction.atomic
+def member_role_remove(*, member, role: str, actor) -> None:
+    _check_role_change(member=member, role=role, actor=actor)
+    deleted, _ = RoleAssignment.objects.filter(user=member, role=role).delete()
+    if not deleted:
+        raise ApplicationError(f"{member} does not hold the role {Role(role).label}.")
+    activity.record(
+        event="role.revoked",
+        actor=actor,
+        company=member.company_id,
+        target=member,
+        data={"role": role},
+    )
