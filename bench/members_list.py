@@ -101,6 +101,8 @@ def main():
     args = parser.parse_args()
     assert not settings.DEBUG
     call_command("check", deploy=True, fail_level="WARNING")  # raises on any warning
+    # Production serves hashed static files from a manifest, as a deployment would build it.
+    call_command("collectstatic", interactive=False, verbosity=0)
     Company.objects.filter(name=NAME).exists() and cleanup()
     t0 = time.perf_counter()
     company, admin = seed(args.members)
