@@ -114,3 +114,11 @@ def test_subscription_get_counts_only_live_licenses(two_companies):
     (ours, our_world), _ = two_companies
     subscription = subscriptions.subscription_get(company=ours, pk=our_world["subscription"].pk)
     assert subscription.assigned == 0
+
+
+def test_system_get_brings_its_site_in_the_same_query(two_companies, django_assert_num_queries):
+    """The pages show the system's site: reading it costs no second query."""
+    (ours, our_world), _ = two_companies
+    with django_assert_num_queries(1):
+        system = subscriptions.system_get(company=ours, pk=our_world["system"].pk)
+        assert system.site.name == "HQ"
