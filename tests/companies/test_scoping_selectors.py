@@ -122,3 +122,41 @@ def test_system_get_brings_its_site_in_the_same_query(two_companies, django_asse
     with django_assert_num_queries(1):
         system = subscriptions.system_get(company=ours, pk=our_world["system"].pk)
         assert system.site.name == "HQ"
+
+
+def test_company_get_for_actor_answers_404_to_anyone_unrelated(two_companies):
+    """Missing slug for a signed-in member, an existing company for an anonymous visitor or
+    for no actor at all: the same 404, never an error."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from companies.selectors import company_get_for_actor
+
+    (ours, our_world), _ = two_companies
+    member = our_world["member"]
+    assert company_get_for_actor(actor=member, slug=ours.slug) == ours
+    for actor, slug in [
+        (member, "no-such-company"),
+        (AnonymousUser(), ours.slug),
+        (None, ours.slug),
+    ]:
+        with pytest.raises(Http404):
+            company_get_for_actor(actor=actor, slug=slug)
+
+
+def test_company_and_member_lookups_bring_what_pages_show_in_one_query(
+    two_companies, django_assert_num_queries
+):
+    from companies.selectors import company_get_for_actor
+    from tests.factories import OrganizationFactory
+
+    (ours, our_world), _ = two_companies
+    partner = CompanyFactory(name="Partner", kind="business_partner")
+    ours.business_partner, ours.organization = partner, OrganizationFactory()
+    ours.save(update_fields=["business_partner", "organization"])
+    member = our_world["member"]
+    with django_assert_num_queries(1):
+        company = company_get_for_actor(actor=member, slug=ours.slug)
+        assert company.business_partner.name == "Partner" and company.organization.name
+    with django_assert_num_queries(1):
+        found = membership.member_get(company=ours, member_id=member.pk)
+        assert found.company.name == "Ours"
