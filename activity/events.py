@@ -13,9 +13,6 @@ REQUEST = "request"
 
 _EVENTS: dict[str, str] = {
     REQUEST: "An HTTP request reached the portal (method, route, outcome).",
-    "email.queued": "An email was queued for sending.",
-    "email.sent": "An email was handed to the SMTP server.",
-    "email.failed": "An email could not be sent after all retries.",
 }
 
 

@@ -3,28 +3,43 @@ page and the API, first page, a search, a role filter and a deep page.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/members_list.py [--members 50000]
 
+Runs with production settings (DEBUG=0, passing `check --deploy`; keys generated if unset).
+
 Seeds with bulk inserts (a benchmark fixture, not application code), prints figures, the
 last line one JSON object, and removes what it seeded.
 """
 
 import argparse
+import base64
 import json
 import os
+import secrets
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
-# Debug pages stay off the measured path; Django test clients call "testserver".
-os.environ.setdefault("DEBUG", "1")
+# Production settings (issue 9): DEBUG off, and what `check --deploy` asks for, from generated
+# values unless the environment gives them. Django's test clients call "testserver", over
+# HTTPS (the proxy header production trusts), so that no request is a redirect.
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("DATA_MASTER_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("ACTIVITY_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("EMAIL_HOST", "smtp.invalid")  # nothing here sends mail
+os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="bench-members-"))
+HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -84,14 +99,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=50_000)
     args = parser.parse_args()
+    assert not settings.DEBUG
+    call_command("check", deploy=True, fail_level="WARNING")  # raises on any warning
+    # Production serves hashed static files from a manifest, as a deployment would build it.
+    call_command("collectstatic", interactive=False, verbosity=0)
     Company.objects.filter(name=NAME).exists() and cleanup()
     t0 = time.perf_counter()
     company, admin = seed(args.members)
     seeded_s = round(time.perf_counter() - t0, 1)
     try:
-        page = Client()
+        page = Client(**HTTPS)
         page.force_login(admin)
-        api = APIClient()
+        api = APIClient(**HTTPS)
         api.force_authenticate(admin)
         base = f"/companies/{company.slug}/members/"
         api_base = f"/api/v1/companies/{company.slug}/members/"
@@ -107,7 +126,9 @@ def main():
         results = {name: measure(fn) for name, fn in cases.items()}
     finally:
         cleanup()
-    print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores, DEBUG={settings.DEBUG}"
+    )
     for name, figures in results.items():
         print(f"{name:<18} {figures['median_ms']:>8} ms  {figures['queries']} queries")
     print(

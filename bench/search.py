@@ -3,9 +3,10 @@
 Uses the (migrated) PostgreSQL database of DATABASE_URL. Seeds N users in 20,000 companies
 (every visibility mode, organizations, overrides, grants, contacts, a China share) with COPY,
 times directory searches through the project's own code (`directory_search`) for a sample of
-viewers of every mode and queries of every kind (2-, 3-, 5-letter prefixes, full names), then
-the same searches as one hand-written statement (the floor), removes what it seeded, and
-prints one JSON object as its last line.
+viewers of every mode and queries of every kind (2-, 3-, 5-letter prefixes, full names), at
+pages 1, 10 and 50, each search timed on its first run (cold) and its second (warm), against
+the same search as one hand-written statement (the floor), comparing every answer with the
+floor's; removes what it seeded, and prints one JSON object as its last line (issue 9).
 """
 
 import argparse
@@ -387,17 +388,20 @@ ORDER BY h.k, h.uid
 """
 
 
-def floor_sql(*, org: bool, public: bool) -> str:
-    """The floor's text for one viewer shape: the organization and public branches only for
-    viewers they apply to, as a hand-written implementation would."""
+def floor_sql(*, org: bool, public: bool, offset: int = 0) -> str:
+    """The floor's text for one viewer shape and page: the organization and public branches
+    only for viewers they apply to, each branch reading the first offset + 21 rows, as a
+    hand-written implementation would."""
     head, rest = FLOOR_SQL.split("(\n", 1)
     body, tail = rest.split("\n  ) hits", 1)
     parts = body.split("\n    UNION ALL\n")
     chosen = parts[:6] + (parts[6:8] if org else []) + (parts[8:10] if public else [])
-    return head + "(\n" + "\n    UNION ALL\n".join(chosen) + "\n  ) hits" + tail
+    body = "\n    UNION ALL\n".join(chosen).replace("LIMIT 21)", f"LIMIT {offset + 21})")
+    tail = tail.replace("LIMIT 21\n)", f"LIMIT 21 OFFSET {offset}\n)")
+    return head + "(\n" + body + "\n  ) hits" + tail
 
 
-def floor_search(pg, viewer, query):
+def floor_search(pg, viewer, query, page=1):
     """The floor: a plain psycopg cursor (server-side binding; Django's connection defaults
     to client-side binding cursors, which cannot prepare), prepared once per statement."""
     lo, hi = query, query[:-1] + chr(ord(query[-1]) + 1)
@@ -405,6 +409,7 @@ def floor_search(pg, viewer, query):
         floor_sql(
             org=viewer.visibility_org_id is not None,
             public=viewer.visibility_mode not in ("closed", "isolated"),
+            offset=(page - 1) * 20,
         ),
         {
             "co": viewer.company_id,
@@ -417,6 +422,9 @@ def floor_search(pg, viewer, query):
         prepare=True,
     )
     return pg.fetchall()
+
+
+PAGES = (1, 10, 50)
 
 
 def pct(values, p):
@@ -445,54 +453,60 @@ def main():
         # turns them on for its own cursor only.
         connection.connection.prepare_threshold = 0
         pg = psycopg.Cursor(connection.connection)
-        # One untimed pass of both over every search: the timed pass measures the steady
-        # state (data in cache, statements prepared), not which one happened to run first.
-        for viewer, query in searches:
-            directory_search(viewer=viewer, query=query)
-            floor_search(pg, viewer, query)
         with CaptureQueriesContext(connection) as ctx:
             for viewer, query in searches[:50]:
-                directory_search(viewer=viewer, query=query)
+                directory_search(viewer=viewer, query=query, page=10)
         queries_per_search = len(ctx.captured_queries) / 50
-        timings, floor = [], []
-        for i, (viewer, query) in enumerate(searches):
-            # Alternate which goes first, so that neither always inherits a warmer cache.
-            for which in ("ours", "floor") if i % 2 else ("floor", "ours"):
-                t = time.perf_counter()
-                if which == "ours":
-                    directory_search(viewer=viewer, query=query)
-                else:
-                    floor_search(pg, viewer, query)
-                (timings if which == "ours" else floor).append((time.perf_counter() - t) * 1000)
-        # The two must return the same people: the floor is only a floor if it is right.
-        for viewer, query in searches[:100]:
-            ours = [h.id for h in directory_search(viewer=viewer, query=query, page_size=20).hits]
-            theirs = [row[0] for row in floor_search(pg, viewer, query)][:20]
-            if ours != theirs:
-                log(f"MISMATCH for viewer {viewer.pk} query {query!r}: {ours} != {theirs}")
-                sys.exit(1)
-        pg.close()
+        # Every search at pages 1, 10 and 50, timed twice: "cold" is its first run (this
+        # viewer and text never searched before; the statement's shape may be new to the
+        # connection, the rows not yet read), "warm" the second. Ours and the floor
+        # alternate which goes first, so that neither always inherits a warmer cache.
+        # Every answer of ours is compared with the floor's: it is only a floor if right.
+        timed = [(viewer, query, page) for viewer, query in searches[50:] for page in PAGES]
+        rng.shuffle(timed)
+        timings = {(phase, page): [] for phase in ("cold", "warm") for page in PAGES}
+        floor = {(phase, page): [] for phase in ("cold", "warm") for page in PAGES}
         by_kind = {}
-        for (viewer, query), ms in zip(searches, timings, strict=True):
-            kind = "full" if " " in query else f"{len(query)}-letter"
-            by_kind.setdefault(kind, []).append(ms)
-            by_kind.setdefault(f"viewer {viewer.visibility_mode}", []).append(ms)
+        empty = 0
+        for phase in ("cold", "warm"):
+            for i, (viewer, query, page) in enumerate(timed):
+                got = {}
+                for which in ("ours", "floor") if i % 2 else ("floor", "ours"):
+                    t = time.perf_counter()
+                    if which == "ours":
+                        got[which] = [
+                            h.id
+                            for h in directory_search(viewer=viewer, query=query, page=page).hits
+                        ]
+                    else:
+                        got[which] = [row[0] for row in floor_search(pg, viewer, query, page)][:20]
+                    ms = (time.perf_counter() - t) * 1000
+                    (timings if which == "ours" else floor)[phase, page].append(ms)
+                if got["ours"] != got["floor"]:
+                    log(f"MISMATCH viewer {viewer.pk} {query!r} page {page}: {got}")
+                    sys.exit(1)
+                if phase == "warm":
+                    empty += not got["ours"]
+                    kind = "full" if " " in query else f"{len(query)}-letter"
+                    by_kind.setdefault(f"{kind} page {page}", []).append(ms)
+        pg.close()
+        log(f"{len(timed)} searches × 2 runs compared with the floor; {empty} empty pages")
         for kind, values in sorted(by_kind.items()):
-            log(
-                f"  {kind:>9}: p50 {statistics.median(values):.2f} ms, p95 {pct(values, 95):.2f} ms"
-            )
+            p50, p95 = statistics.median(values), pct(values, 95)
+            log(f"  {kind:>20}: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     finally:
         if not args.keep:
             cleanup()
-    result = {
-        "users": args.users,
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(pct(timings, 95), 2),
-        "p99_ms": round(pct(timings, 99), 2),
-        "queries_per_search": queries_per_search,
-        "floor_p95_ms": round(pct(floor, 95), 2),
-        "ratio": round(pct(timings, 95) / pct(floor, 95), 2),
-    }
+    result = {"users": args.users, "searches": len(timed), "queries_per_search": queries_per_search}
+    for phase, page in timings:
+        ours, theirs = timings[phase, page], floor[phase, page]
+        result[f"{phase}_p{page}"] = {
+            "p50_ms": round(statistics.median(ours), 2),
+            "p95_ms": round(pct(ours, 95), 2),
+            "p99_ms": round(pct(ours, 99), 2),
+            "floor_p95_ms": round(pct(theirs, 95), 2),
+            "ratio": round(pct(ours, 95) / pct(theirs, 95), 2),
+        }
     print(json.dumps(result))
 
 

@@ -1,3 +1,5 @@
+from accounts.events import EVENTS as ACCOUNT_EVENTS
+
 EVENTS = {
     "company.created": "A company was created.",
     "role.granted": "A company role was granted to a member.",
@@ -37,5 +39,26 @@ EVENTS.update(
         "partner_invitation.created": "A partner offered to become a company's partner.",
         "partner_invitation.accepted": "A company accepted a partner's offer.",
         "partner_invitation.declined": "A company declined a partner's offer.",
+    }
+)
+
+# Recorded by companies since the network, sign-up and user placement moved here (issue 9;
+# D9.1); their meanings stay written once, in accounts/events.py.
+EVENTS.update(
+    {
+        name: ACCOUNT_EVENTS[name]
+        for name in (
+            "network.contact.removed",
+            "network.favorite.changed",
+            "network.invitation.accepted",
+            "network.invitation.canceled",
+            "network.invitation.declined",
+            "network.invitation.resent",
+            "network.invitation.sent",
+            "network.settings.changed",
+            "user.company.changed",
+            "user.created",
+            "user.signup.repeated",
+        )
     }
 )

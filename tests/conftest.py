@@ -148,3 +148,53 @@ def smtp_server(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+class _Any:
+    def __repr__(self):
+        return "any"
+
+
+ANY = _Any()
+
+
+class ActivityAssertions:
+    """`assert_activity(event, actor=, target=, company=, count=1)`: exactly `count` records
+    of `event` (one per state change, SPEC §10.1), each by that actor (a user, or None for
+    the system) about that target; returns them, oldest first, for checks on their data.
+    `assert_activity.events()` lists the actions recorded so far (requests left out)."""
+
+    def __call__(self, event, *, actor=ANY, target=ANY, company=ANY, count=1):
+        from activity.events import check
+        from activity.models import ActivityRecord
+        from activity.services import actor_pseudonym, target_reference
+
+        check(event)  # a typo in a test must not pass as "no such record"
+        records = ActivityRecord.objects.filter(event=event).order_by("pk")
+        if actor is not ANY:
+            records = records.filter(actor_pseudonym=actor_pseudonym(actor))
+        if target is not ANY:
+            target_type, target_ref = target_reference(target)
+            records = records.filter(target_type=target_type, target_ref=target_ref)
+        if company is not ANY:
+            records = records.filter(company_id=getattr(company, "pk", company))
+        found = list(records)
+        assert len(found) == count, (
+            f"{event}: {len(found)} records (actor={actor!r}, target={target!r}), "
+            f"expected {count}; recorded so far: {self.events()}"
+        )
+        return found
+
+    def events(self) -> list[str]:
+        from activity.models import ActivityRecord
+
+        return list(
+            ActivityRecord.objects.exclude(event="request")
+            .order_by("pk")
+            .values_list("event", flat=True)
+        )
+
+
+@pytest.fixture
+def assert_activity(db):
+    return ActivityAssertions()

@@ -4,6 +4,7 @@ which the other apps' demo modules use to add theirs. Idempotent, through servic
 from django.contrib.auth.models import Permission
 
 from accounts.models import User
+from accounts.services import user_admin_update
 from core.management.commands.seed_demo import DEMO_PASSWORD
 
 from ..models import Company, Role
@@ -56,9 +57,8 @@ def seed_base() -> list[tuple[str, str]]:
     )
     logins.append(("admin@rainbow.test", "platform superadmin (/admin/)"))
     ops = person("ops@rainbow.test", company=rainbow, first="Otto", last="Ops", is_staff=True)
-    ops.user_permissions.add(
-        Permission.objects.get(codename="operations", content_type__app_label="activity")
-    )
+    operations = Permission.objects.get(codename="operations", content_type__app_label="activity")
+    user_admin_update(user=ops, actor=None, user_permissions=[operations])
     logins.append(("ops@rainbow.test", "operations staff (activity log)"))
 
     companies = {}

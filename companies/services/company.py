@@ -25,7 +25,7 @@ from ..policies import (
 )
 from ..rights import MANAGE_COMPANY
 from ..selectors import company_for_email_domain, company_for_pending_invitation, default_company
-from ..visibility.inputs import sync_company_members
+from ..visibility.services import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
 

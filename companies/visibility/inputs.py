@@ -2,15 +2,12 @@
 
 `visibility_mode` (effective mode, SPEC §4.1), `visibility_org_id` (the company's organization)
 and `visibility_china` (SPEC §2.3) let one indexed statement apply SPEC §4. They are derived
-here and written only by the services that change what they derive from, in the same
-transaction: `company_visibility_set`, `company_organization_set`, `user_move_to_company`,
-`user_visibility_override_set`. The pure predicate never reads them (it reads the company and
-the override), so the property test also proves that these copies are in step.
+here and written (`visibility/services.py`) only by the services that change what they derive
+from, in the same transaction: `company_visibility_set`, `company_organization_set`,
+`user_move_to_company`, `user_visibility_override_set`. The pure predicate never reads them
+(it reads the company and the override), so the property test also proves that these copies
+are in step.
 """
-
-from django.db.models import F
-
-from accounts.models import User
 
 from ..models import Region, VisibilityMode
 
@@ -39,18 +36,3 @@ def derive_inputs(user) -> None:
 
 
 INPUT_FIELDS = ["visibility_mode", "visibility_org_id", "visibility_china"]
-
-
-def sync_company_members(company) -> None:
-    """After a company's mode or organization changed: one UPDATE per rule, whatever the size.
-
-    Overrides are never touched (SPEC §4.1): an override is an explicit choice that survives
-    every change of the company's mode; while it equals the new mode it has no effect, and it
-    applies again when the mode changes once more."""
-    members = User.objects.filter(company=company)
-    members.filter(visibility_override="").update(visibility_mode=company.visibility)
-    members.exclude(visibility_override="").update(visibility_mode=F("visibility_override"))
-    members.update(
-        visibility_org_id=company.organization_id,
-        visibility_china=company.region == Region.CHINA,
-    )

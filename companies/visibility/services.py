@@ -1,14 +1,15 @@
 """Writes about visibility (SPEC §4.1, §4.6): member overrides, grants, mutual requests."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 import activity
-from accounts.models import User
+from accounts.models import Contact, User
 from accounts.security.ratelimit import email_action_limit
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import Company, VisibilityGrant, VisibilityRequest
+from ..models import Company, Region, VisibilityGrant, VisibilityRequest
 from ..policies import (
     crosses_china_boundary,
     is_platform_actor,
@@ -210,3 +211,33 @@ def visibility_request_decline(*, request: VisibilityRequest, actor) -> Visibili
         data={"from_company": request.from_company_id},
     )
     return request
+
+
+def sync_company_members(company) -> None:
+    """After a company's mode or organization changed: one UPDATE per rule, whatever the size.
+
+    Overrides are never touched (SPEC §4.1): an override is an explicit choice that survives
+    every change of the company's mode; while it equals the new mode it has no effect, and it
+    applies again when the mode changes once more."""
+    members = User.objects.filter(company=company)
+    members.filter(visibility_override="").update(visibility_mode=company.visibility)
+    members.exclude(visibility_override="").update(visibility_mode=F("visibility_override"))
+    members.update(
+        visibility_org_id=company.organization_id,
+        visibility_china=company.region == Region.CHINA,
+    )
+
+
+@transaction.atomic
+def matrix_world_links_write(*, grants, contacts, actor) -> None:
+    """Grants and contacts of a what-if world (`manage.py visibility_matrix`), written as
+    stored, even across the China border, so that the verdicts show SPEC §2.3 winning.
+    Only for a world the caller rolls back: no rule is checked and no activity is recorded,
+    since nothing of it outlives the transaction."""
+    if not is_platform_actor(actor):
+        raise ApplicationError("Only the system builds a matrix world.")
+    for company, visible_by in grants:
+        VisibilityGrant.objects.get_or_create(company=company, visible_by=visible_by)
+    for a, b in contacts:
+        Contact.objects.get_or_create(owner=a, contact=b)
+        Contact.objects.get_or_create(owner=b, contact=a)

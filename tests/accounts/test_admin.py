@@ -16,14 +16,6 @@ from tests.factories import PASSWORD, CompanyFactory, UserFactory, login_with_se
 pytestmark = pytest.mark.django_db
 
 
-def records() -> list[str]:
-    return list(
-        ActivityRecord.objects.exclude(event="request")
-        .order_by("pk")
-        .values_list("event", flat=True)
-    )
-
-
 @pytest.fixture
 def root(client):
     root = UserFactory(
@@ -56,7 +48,7 @@ def change_form_data(client, user, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_own_email_superuser_groups_and_permissions_are_read_only(client, root):
+def test_own_email_superuser_groups_and_permissions_are_read_only(client, root, assert_activity):
     group = Group.objects.create(name="auditors")
     permission = Permission.objects.get(codename="change_user")
     form = (
@@ -83,11 +75,11 @@ def test_own_email_superuser_groups_and_permissions_are_read_only(client, root):
     assert not root.groups.exists() and not root.user_permissions.exists()
     assert root.company == default_company()
     assert root.first_name == "Rooty"
-    assert records() == ["user.admin.updated"]
+    assert assert_activity.events() == ["user.admin.updated"]
     assert ActivityRecord.objects.get(event="user.admin.updated").data == {"fields": ["first_name"]}
 
 
-def test_company_is_read_only_when_editing_another_user(client, root):
+def test_company_is_read_only_when_editing_another_user(client, root, assert_activity):
     person = UserFactory(company=CompanyFactory(name="Acme"))
     form = (
         client.get(reverse("admin:accounts_user_change", args=[person.pk]))
@@ -100,10 +92,10 @@ def test_company_is_read_only_when_editing_another_user(client, root):
     client.post(reverse("admin:accounts_user_change", args=[person.pk]), data)
     person.refresh_from_db()
     assert person.company.name == "Acme"
-    assert records() == []
+    assert assert_activity.events() == []
 
 
-def test_editing_another_user_is_one_service_call_and_one_record(client, root):
+def test_editing_another_user_is_one_service_call_and_one_record(client, root, assert_activity):
     person = UserFactory(company=CompanyFactory(), email="p@acme.test")
     group = Group.objects.create(name="auditors")
     data = change_form_data(
@@ -114,13 +106,13 @@ def test_editing_another_user_is_one_service_call_and_one_record(client, root):
     person.refresh_from_db()
     assert (person.email, person.last_name, person.is_staff) == ("p2@acme.test", "Changed", True)
     assert list(person.groups.all()) == [group]
-    assert records() == ["user.admin.updated"]
+    assert assert_activity.events() == ["user.admin.updated"]
     record = ActivityRecord.objects.get(event="user.admin.updated")
     assert record.data == {"fields": ["email", "groups", "is_staff", "last_name"]}
     assert "p2@acme.test" not in str(record.data)
 
 
-def test_a_refused_admin_change_shows_its_message_and_writes_nothing(client, root):
+def test_a_refused_admin_change_shows_its_message_and_writes_nothing(client, root, assert_activity):
     UserFactory(email="taken@acme.test")
     person = UserFactory(email="p@acme.test", last_name="Same")
     data = change_form_data(client, person, email="TAKEN@acme.test", last_name="Other")
@@ -128,10 +120,10 @@ def test_a_refused_admin_change_shows_its_message_and_writes_nothing(client, roo
     assert response.status_code in (200, 302)
     person.refresh_from_db()
     assert (person.email, person.last_name) == ("p@acme.test", "Same")
-    assert records() == []
+    assert assert_activity.events() == []
 
 
-def test_adding_a_user_goes_through_user_create(client, root):
+def test_adding_a_user_goes_through_user_create(client, root, assert_activity):
     company = CompanyFactory(name="Acme")
     response = client.post(
         reverse("admin:accounts_user_add"),
@@ -145,10 +137,10 @@ def test_adding_a_user_goes_through_user_create(client, root):
     assert response.status_code == 302, response.content
     user = User.objects.get(email="new@acme.test")
     assert user.company == company and user.check_password(PASSWORD)
-    assert records() == ["user.created"]
+    assert assert_activity.events() == ["user.created"]
 
 
-def test_service_refuses_self_changes_and_grants_by_non_superusers():
+def test_service_refuses_self_changes_and_grants_by_non_superusers(assert_activity):
     root = UserFactory(is_staff=True, is_superuser=True, email="root@portal.test")
     for change in (
         {"email": "x@portal.test"},
@@ -166,10 +158,10 @@ def test_service_refuses_self_changes_and_grants_by_non_superusers():
         services.user_admin_update(user=other, actor=root, company=CompanyFactory())
     other.refresh_from_db()
     assert not other.is_superuser
-    assert records() == []
+    assert assert_activity.events() == []
 
 
-def test_admin_password_page_goes_through_a_service(client, root):
+def test_admin_password_page_goes_through_a_service(client, root, assert_activity):
     person = UserFactory(email="p@acme.test")
     url = reverse("admin:auth_user_password_change", args=[person.pk])
     response = client.post(
@@ -183,7 +175,7 @@ def test_admin_password_page_goes_through_a_service(client, root):
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.check_password("Brand-New-Pass-9!")
-    assert records() == ["user.password.set_by_admin", "user.sessions.ended"]
+    assert assert_activity.events() == ["user.password.set_by_admin", "user.sessions.ended"]
     # One's own password is changed on the portal's own page, which keeps this session.
     response = client.post(
         reverse("admin:auth_user_password_change", args=[root.pk]),

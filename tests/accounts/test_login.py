@@ -17,12 +17,12 @@ from accounts.security.services import (
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import PASSWORD, UserFactory, login_with_second_factor
 
-from .conftest import events_for, post_login
+from .conftest import post_login
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_in_rotates_the_session_key_and_is_recorded(client):
+def test_sign_in_rotates_the_session_key_and_is_recorded(client, assert_activity):
     user = UserFactory()
     client.get(reverse("accounts:login"))
     client.session.save()
@@ -31,27 +31,29 @@ def test_sign_in_rotates_the_session_key_and_is_recorded(client):
     assert response.status_code == 302 and response["Location"] == reverse("core:dashboard")
     assert client.session.session_key != before
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert events_for(user, "user.login.succeeded").count() == 1
+    assert_activity("user.login.succeeded", target=user)
 
 
-def test_a_wrong_password_says_so_without_naming_the_cause(client):
+def test_a_wrong_password_says_so_without_naming_the_cause(client, assert_activity):
     user = UserFactory()
     response = post_login(client, user.email, "Wrong-pass-1!")
     assert INVALID_LOGIN in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert UserSecurity.objects.get(user=user).failed_logins == 1
-    record = events_for(user, "user.login.failed").get()
+    record = assert_activity("user.login.failed", target=user)[0]
     assert record.data == {"reason": "password", "failures": 1}
 
 
-def test_five_failures_lock_the_account_for_60_minutes_even_with_the_right_password(client):
+def test_five_failures_lock_the_account_for_60_minutes_even_with_the_right_password(
+    client, assert_activity
+):
     user = UserFactory()
     for _ in range(4):
         assert INVALID_LOGIN in post_login(client, user.email, "nope").content.decode()
     assert LOCKED in post_login(client, user.email, "nope").content.decode()
     security = UserSecurity.objects.get(user=user)
     assert security.locked_until > timezone.now() + timedelta(minutes=59)
-    assert events_for(user, "user.locked").count() == 1
+    assert_activity("user.locked", target=user)
 
     response = post_login(client, user.email, PASSWORD)
     assert LOCKED in response.content.decode()
@@ -60,7 +62,7 @@ def test_five_failures_lock_the_account_for_60_minutes_even_with_the_right_passw
     assert UserSecurity.objects.get(user=user).locked_until == security.locked_until
 
 
-def test_a_failed_attempt_during_the_lock_restarts_it():
+def test_a_failed_attempt_during_the_lock_restarts_it(assert_activity):
     user = UserFactory()
     soon = timezone.now() + timedelta(minutes=2)
     UserSecurity.objects.create(user=user, failed_logins=5, locked_until=soon)
@@ -68,7 +70,7 @@ def test_a_failed_attempt_during_the_lock_restarts_it():
         login_attempt(email=user.email, password="wrong")
     locked_until = UserSecurity.objects.get(user=user).locked_until
     assert locked_until > timezone.now() + timedelta(minutes=59)
-    assert events_for(user, "user.login.failed").get().data["lock_restarted"] is True
+    assert assert_activity("user.login.failed", target=user)[0].data["lock_restarted"] is True
 
 
 def test_the_lock_runs_out_after_60_minutes():
@@ -121,12 +123,12 @@ def test_next_is_followed_only_within_the_site(client):
     assert response["Location"] == "/accounts/profile/"
 
 
-def test_logout_is_recorded_and_ends_the_session(client):
+def test_logout_is_recorded_and_ends_the_session(client, assert_activity):
     user = UserFactory()
     post_login(client, user.email, PASSWORD)
     client.post(reverse("accounts:logout"))
     assert "_auth_user_id" not in client.session
-    assert events_for(user, "user.logout").count() == 1
+    assert_activity("user.logout", target=user)
 
 
 def test_the_admin_login_goes_through_the_portal_lockout(client):

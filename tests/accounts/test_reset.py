@@ -17,7 +17,7 @@ from accounts.security.services import (
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import PASSWORD, UserFactory
 
-from .conftest import events_for, post_login
+from .conftest import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def assert_unchanged(user):
 
 
 def test_the_reset_page_answers_the_same_for_an_unknown_address(
-    client, user, smtp_server, django_capture_on_commit_callbacks
+    client, user, smtp_server, django_capture_on_commit_callbacks, assert_activity
 ):
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(reverse("accounts:password-reset"), {"email": user.email})
@@ -55,7 +55,7 @@ def test_the_reset_page_answers_the_same_for_an_unknown_address(
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"] == reverse("accounts:password-update")
     assert [m["to"] for m in smtp_server.messages] == [[user.email]]
-    assert events_for(user, "user.password.reset_requested").count() == 1
+    assert_activity("user.password.reset_requested", target=user)
 
 
 def test_the_code_is_six_digits_stored_hashed(user, code):
@@ -64,7 +64,9 @@ def test_the_code_is_six_digits_stored_hashed(user, code):
     assert entry.expires_at - entry.created_at <= timedelta(minutes=15, seconds=1)
 
 
-def test_the_right_code_sets_the_password_ends_sessions_and_unlocks(client, user, code):
+def test_the_right_code_sets_the_password_ends_sessions_and_unlocks(
+    client, user, code, assert_activity
+):
     post_login(client, user.email, PASSWORD)
     assert Session.objects.count() == 1
     UserSecurity.objects.update_or_create(
@@ -77,20 +79,20 @@ def test_the_right_code_sets_the_password_ends_sessions_and_unlocks(client, user
     assert Session.objects.count() == 0
     security = UserSecurity.objects.get(user=user)
     assert security.locked_until is None and security.failed_logins == 0
-    assert events_for(user, "user.password.reset").get().data == {
+    assert assert_activity("user.password.reset", target=user)[0].data == {
         "unlocked": True,
         "email_confirmed": False,
     }
-    assert events_for(user, "user.sessions.ended").count() == 1
+    assert_activity("user.sessions.ended", target=user)
 
 
-def test_a_wrong_code_is_refused_and_counted(user, code):
+def test_a_wrong_code_is_refused_and_counted(user, code, assert_activity):
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     with pytest.raises(ApplicationError) as exc:
         password_reset_confirm(email=user.email, code=wrong, new_password=NEW)
     assert exc.value.message == WRONG_RESET_CODE
     assert PasswordResetCode.objects.get(user=user).attempts == 1
-    assert events_for(user, "user.password.reset_failed").count() == 1
+    assert_activity("user.password.reset_failed", target=user)
     assert_unchanged(user)
 
 

@@ -15,8 +15,6 @@ from companies.selectors import default_company
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
-from .conftest import events_for
-
 pytestmark = pytest.mark.django_db
 
 
@@ -38,7 +36,7 @@ def link_from(smtp_server) -> str:
 
 
 def test_sign_up_creates_an_unusable_account_until_the_link_is_followed(
-    client, smtp_server, django_capture_on_commit_callbacks
+    client, smtp_server, django_capture_on_commit_callbacks, assert_activity
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = do_signup(client, "Nora@Example.test")
@@ -56,8 +54,8 @@ def test_sign_up_creates_an_unusable_account_until_the_link_is_followed(
     assert response["Location"] == reverse("accounts:login")
     assert UserSecurity.objects.get(user=user).email_verified is True
     assert login_attempt(email=user.email, password=PASSWORD) == user
-    assert events_for(user, "user.email.verified").count() == 1
-    assert events_for(user, "user.verification.sent").count() == 1
+    assert_activity("user.email.verified", target=user)
+    assert_activity("user.verification.sent", target=user)
 
 
 def test_a_verification_link_works_once(smtp_server, django_capture_on_commit_callbacks):

@@ -18,7 +18,7 @@ from accounts.security.services import authenticator_device_create
 from companies.models import Company, Role
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
-from .conftest import events_for, post_login
+from .conftest import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def enroll(client):
     return device
 
 
-def test_a_required_user_is_taken_to_enrollment_before_anything_else(client):
+def test_a_required_user_is_taken_to_enrollment_before_anything_else(client, assert_activity):
     user = UserFactory(company=company_with("admins"), roles=[Role.COMPANY_ADMIN])
     response = post_login(client, user.email, PASSWORD)
     response = client.get(reverse("core:dashboard"))
@@ -87,7 +87,7 @@ def test_a_required_user_is_taken_to_enrollment_before_anything_else(client):
     stored = list(RecoveryCode.objects.filter(user=user).values_list("code_hash", flat=True))
     assert len(stored) == 10 and not set(codes) & set(stored)
     assert client.get(reverse("core:dashboard")).status_code == 200
-    assert events_for(user, "user.two_factor.enabled").count() == 1
+    assert_activity("user.two_factor.enabled", target=user)
 
 
 @pytest.fixture
@@ -97,7 +97,9 @@ def enrolled():
     return user, device
 
 
-def test_an_enrolled_user_signs_in_with_a_code_and_a_replayed_code_is_refused(client, enrolled):
+def test_an_enrolled_user_signs_in_with_a_code_and_a_replayed_code_is_refused(
+    client, enrolled, assert_activity
+):
     user, device = enrolled
     post_login(client, user.email, PASSWORD)
     response = client.get(reverse("core:dashboard"))
@@ -112,11 +114,11 @@ def test_an_enrolled_user_signs_in_with_a_code_and_a_replayed_code_is_refused(cl
     response = client.post(reverse("accounts:two-factor-verify"), {"token": token})
     assert "not correct or was already used" in response.content.decode()
     assert client.get(reverse("core:dashboard")).status_code == 302
-    assert events_for(user, "user.two_factor.failed").count() == 1
-    assert events_for(user, "user.two_factor.verified").count() == 1
+    assert_activity("user.two_factor.failed", target=user)
+    assert_activity("user.two_factor.verified", target=user)
 
 
-def test_a_recovery_code_works_once(client, enrolled):
+def test_a_recovery_code_works_once(client, enrolled, assert_activity):
     from accounts.security.services import recovery_codes_regenerate
 
     user, _ = enrolled
@@ -128,7 +130,7 @@ def test_a_recovery_code_works_once(client, enrolled):
     post_login(client, user.email, PASSWORD)
     response = client.post(reverse("accounts:two-factor-verify"), {"token": codes[0]})
     assert response.status_code == 200 and "not correct" in response.content.decode()
-    assert events_for(user, "user.two_factor.recovery_used").get().data == {"left": 9}
+    assert assert_activity("user.two_factor.recovery_used", target=user)[0].data == {"left": 9}
 
 
 def test_a_password_alone_cannot_replace_an_enrolled_authenticator(client, enrolled):
@@ -149,7 +151,9 @@ def test_two_factor_cannot_be_turned_off_when_required(client):
     assert AuthenticatorDevice.objects.filter(user=user).exists()
 
 
-def test_two_factor_can_be_turned_off_with_the_password_when_optional(client, enrolled):
+def test_two_factor_can_be_turned_off_with_the_password_when_optional(
+    client, enrolled, assert_activity
+):
     user, device = enrolled
     post_login(client, user.email, PASSWORD)
     client.post(reverse("accounts:two-factor-verify"), {"token": code_for(device)})
@@ -158,7 +162,7 @@ def test_two_factor_can_be_turned_off_with_the_password_when_optional(client, en
     response = client.post(reverse("accounts:two-factor-disable"), {"password": PASSWORD})
     assert response.status_code == 302
     assert not AuthenticatorDevice.objects.filter(user=user).exists()
-    assert events_for(user, "user.two_factor.disabled").count() == 1
+    assert_activity("user.two_factor.disabled", target=user)
 
 
 def test_the_enrollment_page_shows_the_key_matching_the_qr_code(client):
@@ -191,7 +195,7 @@ def test_a_policy_tightened_or_a_role_granted_after_sign_in_applies_at_once(clie
 
 
 def test_signing_up_through_an_invitation_starts_a_listed_session_under_the_2fa_policy(
-    client, smtp_server, django_capture_on_commit_callbacks
+    client, smtp_server, django_capture_on_commit_callbacks, assert_activity
 ):
     """The invitation sign-up signs the new member in like the sign-in page does: the
     session is listed (so "sign out everywhere" ends it) and the company's policy applies."""
@@ -214,7 +218,7 @@ def test_signing_up_through_an_invitation_starts_a_listed_session_under_the_2fa_
     assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
     user = User.objects.get(email="new@strict.test")
     assert UserSession.objects.filter(user=user).count() == 1
-    assert events_for(user, "user.login.succeeded").count() == 1
+    assert_activity("user.login.succeeded", target=user)
     assert client.get(reverse("accounts:profile")).status_code == 302
     assert client.get("/api/v1/me/").status_code == 403
     sessions_end(user=user, actor=user)

@@ -32,6 +32,19 @@ def test_record_writes_one_pseudonymized_row(settings):
     assert rec.data == {"fields": ["title"]}
 
 
+def test_pseudonym_is_a_known_value_for_a_fixed_key(settings):
+    """SPEC §10.2: HMAC-SHA256 under a key derived by HKDF-SHA256 (no salt, info
+    "activity.pseudonym") from ACTIVITY_KEY, first 32 hex digits. Expected value computed
+    once with openssl, not with the code under test:
+        openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:0101…01 (32 bytes)
+            -kdfopt info:activity.pseudonym HKDF
+          -> 34b91e66b21e0cfa64d66f38cc0205dfe9e099ef5825249d33e73a9027fb122d
+        printf 'user:42' | openssl dgst -sha256 -mac HMAC -macopt hexkey:34b91e66…122d
+          -> b47475b74ced808decfa8c0b8c672774…"""
+    settings.ACTIVITY_KEY = b"\x01" * 32
+    assert pseudonymize("user", 42) == "b47475b74ced808decfa8c0b8c672774"
+
+
 def test_pseudonym_is_stable_and_keyed(settings):
     first = pseudonymize("user", 42)
     assert pseudonymize("user", 42) == first

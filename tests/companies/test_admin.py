@@ -4,7 +4,6 @@ action, and a refused change shows its message and writes nothing."""
 import pytest
 from django.urls import reverse
 
-from activity.models import ActivityRecord
 from companies.models import Company, CompanyDomain, Organization, Role, RoleAssignment
 from tests.factories import CompanyFactory, UserFactory, login_with_second_factor
 
@@ -33,25 +32,17 @@ def company_form(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def records() -> list[str]:
-    return list(
-        ActivityRecord.objects.exclude(event="request")
-        .order_by("pk")
-        .values_list("event", flat=True)
-    )
-
-
-def test_create_company_leaves_one_record(root_client):
+def test_create_company_leaves_one_record(root_client, assert_activity):
     response = root_client.post(reverse("admin:companies_company_add"), company_form())
     assert response.status_code == 302, response.content
     assert "Hospital</a>” was added" in root_client.get(response["Location"]).content.decode()
     company = Company.objects.get(name="Hospital")
     assert (company.region, company.is_hds, company.slug) == ("Germany", True, "hospital")
-    assert records() == ["company.created"]
+    assert assert_activity.events() == ["company.created"]
 
 
 @pytest.mark.parametrize("change", [{"region": "NA"}, {"is_hds": None}])
-def test_region_and_hds_change_refused_with_a_message(root_client, change):
+def test_region_and_hds_change_refused_with_a_message(root_client, change, assert_activity):
     company = CompanyFactory(name="Hospital", region="Germany", is_hds=True)
     response = root_client.post(
         reverse("admin:companies_company_change", args=[company.pk]), company_form(**change)
@@ -60,7 +51,7 @@ def test_region_and_hds_change_refused_with_a_message(root_client, change):
     assert "cannot be changed" in response.content.decode()
     company.refresh_from_db()
     assert (company.region, company.is_hds) == ("Germany", True)
-    assert records() == []
+    assert assert_activity.events() == []
 
 
 @pytest.mark.parametrize(
@@ -71,7 +62,7 @@ def test_region_and_hds_change_refused_with_a_message(root_client, change):
         ("status", "suspended", "company.updated"),
     ],
 )
-def test_each_change_leaves_one_record(root_client, field, value, event):
+def test_each_change_leaves_one_record(root_client, field, value, event, assert_activity):
     company = CompanyFactory(name="Hospital", region="Germany", is_hds=True)
     response = root_client.post(
         reverse("admin:companies_company_change", args=[company.pk]),
@@ -80,23 +71,23 @@ def test_each_change_leaves_one_record(root_client, field, value, event):
     assert response.status_code == 302, response.content
     company.refresh_from_db()
     assert getattr(company, field) == value
-    assert records() == [event]
+    assert assert_activity.events() == [event]
 
 
-def test_attach_to_organization_and_partner(root_client):
+def test_attach_to_organization_and_partner(root_client, assert_activity):
     org = Organization.objects.create(name="Nordic")
     partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
     company = CompanyFactory(name="Hospital", region="Germany", is_hds=True)
     url = reverse("admin:companies_company_change", args=[company.pk])
     root_client.post(url, company_form(organization=org.pk))
-    assert records() == ["company.organization.changed"]
+    assert assert_activity.events() == ["company.organization.changed"]
     root_client.post(url, company_form(organization=org.pk, business_partner=partner.pk))
     company.refresh_from_db()
     assert (company.organization, company.business_partner) == (org, partner)
-    assert records() == ["company.organization.changed", "company.partner.changed"]
+    assert assert_activity.events() == ["company.organization.changed", "company.partner.changed"]
 
 
-def test_refused_service_change_shows_message_and_writes_nothing(root_client):
+def test_refused_service_change_shows_message_and_writes_nothing(root_client, assert_activity):
     company = CompanyFactory(name="Hospital", region="Germany", is_hds=True)
     response = root_client.post(
         reverse("admin:companies_company_change", args=[company.pk]),
@@ -106,10 +97,10 @@ def test_refused_service_change_shows_message_and_writes_nothing(root_client):
     assert "organization" in response.content.decode()
     company.refresh_from_db()
     assert (company.name, company.visibility) == ("Hospital", "public")
-    assert records() == []
+    assert assert_activity.events() == []
 
 
-def test_domain_owned_elsewhere_refused(root_client):
+def test_domain_owned_elsewhere_refused(root_client, assert_activity):
     first, second = CompanyFactory(name="First"), CompanyFactory(name="Second")
     url = reverse("admin:companies_companydomain_add")
     response = root_client.post(url, {"company": first.pk, "domain": "First.test"})
@@ -124,10 +115,10 @@ def test_domain_owned_elsewhere_refused(root_client):
         reverse("admin:companies_companydomain_delete", args=[domain.pk]), {"post": "yes"}
     )
     assert not CompanyDomain.objects.exists()
-    assert records() == ["company.domain.added", "company.domain.removed"]
+    assert assert_activity.events() == ["company.domain.added", "company.domain.removed"]
 
 
-def test_organization_and_roles_through_services(root_client):
+def test_organization_and_roles_through_services(root_client, assert_activity):
     root_client.post(reverse("admin:companies_organization_add"), {"name": "Nordic Group"})
     assert Organization.objects.filter(name="Nordic Group").exists()
     member = UserFactory(company=CompanyFactory())
@@ -141,7 +132,7 @@ def test_organization_and_roles_through_services(root_client):
         reverse("admin:companies_roleassignment_delete", args=[assignment.pk]), {"post": "yes"}
     )
     assert not RoleAssignment.objects.exists()
-    assert records() == ["organization.created", "role.granted", "role.revoked"]
+    assert assert_activity.events() == ["organization.created", "role.granted", "role.revoked"]
 
 
 def test_admin_pages_render(root_client):

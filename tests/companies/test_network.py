@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Contact, Invitation
-from activity.models import ActivityRecord
 from companies.services import company_create, company_visibility_set
 from companies.visibility import network_selectors as selectors
 from companies.visibility import network_services as services
@@ -21,10 +20,6 @@ def co(name, mode="public", region="EMEA"):
     company = company_create(name=name, region=region, actor=None)
     company_visibility_set(company=company, visibility=mode, actor=None)
     return company
-
-
-def events(name):
-    return ActivityRecord.objects.filter(event=name).count()
 
 
 @pytest.fixture
@@ -45,15 +40,15 @@ def connected(x, y):
     )
 
 
-def test_in_app_invite_accept_makes_contacts_on_both_sides(people):
+def test_in_app_invite_accept_makes_contacts_on_both_sides(people, assert_activity):
     a, b = people["a"], people["b"]
     inv = services.invitation_send_in_app(inviter=a, invitee=b, actor=a)
     assert inv.status == "pending" and not connected(a, b)
     assert selectors.invitations_incoming(user=b) == [inv]
     services.invitation_accept(invitation=inv, actor=b)
     assert connected(a, b)
-    assert events("network.invitation.sent") == 1
-    assert events("network.invitation.accepted") == 1
+    assert_activity("network.invitation.sent")
+    assert_activity("network.invitation.accepted")
 
 
 def test_private_target_cannot_be_invited_in_app_and_is_not_revealed(people):
@@ -143,7 +138,7 @@ def test_cancel_and_resend_rate_limit(people):
     assert selectors.invitations_incoming(user=b) == []
 
 
-def test_auto_accept_within_company_is_a_company_setting(people):
+def test_auto_accept_within_company_is_a_company_setting(people, assert_activity):
     a = people["a"]
     colleague = UserFactory(company=a.company)
     services.network_settings_set(company=a.company, auto_accept_within_company=False, actor=None)
@@ -152,7 +147,7 @@ def test_auto_accept_within_company_is_a_company_setting(people):
     services.network_settings_set(company=a.company, auto_accept_within_company=True, actor=None)
     other = UserFactory(company=a.company)
     assert services.invitation_send_in_app(inviter=a, invitee=other, actor=a).status == "accepted"
-    assert events("network.settings.changed") == 2
+    assert_activity("network.settings.changed", count=2)
 
 
 def test_remove_contact_both_sides_favorites_and_presence(people):

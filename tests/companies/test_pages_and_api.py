@@ -101,7 +101,9 @@ def test_members_api_query_count_is_constant(admin_api, company, django_assert_m
     for _ in range(80):
         UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
     with django_assert_max_num_queries(len(small.captured_queries)):
-        data = admin_api.get(api_url("company-members", company)).json()
+        response = admin_api.get(api_url("company-members", company))
+    assert response.status_code == 200
+    data = response.json()
     assert data["count"] == 84 and len(data["results"]) == 50
 
 

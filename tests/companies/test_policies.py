@@ -136,3 +136,17 @@ def test_company_for_email_domain_is_case_insensitive():
     CompanyDomain.objects.create(company=company, domain="acme.test")
     assert company_for_email_domain(email="Someone@ACME.test") == company
     assert company_for_email_domain(email="someone@other.test") is None
+
+
+def test_a_cell_outside_the_table_is_no():
+    """What the rights table does not name is refused (SPEC §3.3), never an error: an
+    unknown role, an unknown action, a scope that is neither own nor customer."""
+    from companies import rights
+
+    role, action = next(
+        (r, a) for r, row in rights.RIGHTS.items() for a, (own, cust) in row.items() if own and cust
+    )
+    assert rights.cell(role, action, rights.OWN) and rights.cell(role, action, rights.CUSTOMER)
+    assert rights.cell("no_such_role", action, rights.OWN) is False
+    assert rights.cell(role, "no_such_action", rights.OWN) is False
+    assert rights.cell(role, action, "another_company") is False

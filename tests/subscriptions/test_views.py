@@ -263,10 +263,12 @@ def test_consumption_chart_and_table_with_constant_queries(
     # 13: the second-factor check reads the company's policy on every request (D5.10).
     with django_assert_max_num_queries(13) as few:
         response = client.get(url)
+    assert response.status_code == 200
     for n in range(1, 6):
         add_customer(n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
+    assert response.status_code == 200
     body = response.content.decode()
     assert body.count("<svg") == 6 and "<polyline" in body
     assert "style=" not in body and "<script>" not in body
@@ -281,11 +283,11 @@ def test_subscription_list_queries_do_not_grow(
     url = reverse("subscriptions:company", args=[customer.slug])
     client.get(url)
     with django_assert_max_num_queries(30) as base:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for _ in range(5):
         make_subscription()
     with django_assert_max_num_queries(len(base.captured_queries)):
-        client.get(url)
+        assert client.get(url).status_code == 200
 
 
 def test_licenses_page_queries_do_not_grow(
@@ -296,11 +298,11 @@ def test_licenses_page_queries_do_not_grow(
     UserFactory(company=customer)
     client.get(url)
     with django_assert_max_num_queries(30) as base:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for _ in range(6):
         UserFactory(company=customer)
     with django_assert_max_num_queries(len(base.captured_queries)):
-        client.get(url)
+        assert client.get(url).status_code == 200
 
 
 def test_operation_adds_site_system_extension_and_associates(client, customer, operation):

@@ -11,17 +11,18 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Contact, User
-from companies.models import Company, Organization, Region, VisibilityGrant, VisibilityMode
+from accounts.models import User
+from companies.models import Company, Region, VisibilityMode
 from companies.services import (
     company_create,
     company_organization_set,
     company_visibility_set,
+    organization_create,
     user_create,
 )
 from companies.visibility import search
 from companies.visibility.inputs import ALLOWED_OVERRIDES
-from companies.visibility.services import user_visibility_override_set
+from companies.visibility.services import matrix_world_links_write, user_visibility_override_set
 from rainbow_portal.exceptions import ApplicationError
 
 
@@ -68,7 +69,10 @@ class Command(BaseCommand):
             name = entry.get("name")
             if not isinstance(name, str) or not name or name in orgs:
                 raise CommandError(f"organizations: bad or duplicate name in {json.dumps(entry)}")
-            orgs[name] = Organization.objects.create(name=f"{name} (matrix world)")
+            try:
+                orgs[name] = organization_create(name=f"{name} (matrix world)", actor=None)
+            except ApplicationError as exc:
+                raise CommandError(f"organizations: {exc.message} in {json.dumps(entry)}") from None
         companies = {}
         for entry in self.entries(data, "companies"):
             companies[entry.get("name")] = self.company(entry, orgs, companies)
@@ -76,13 +80,14 @@ class Command(BaseCommand):
         for entry in self.entries(data, "users"):
             user = self.user(entry, companies, users)
             users[user.email] = user
+        grants, contacts = [], []
         for entry in self.entries(data, "grants"):
             company = companies.get(entry.get("company"))
             visible_by = companies.get(entry.get("visible_by"))
             if company is None or visible_by is None or company.pk == visible_by.pk:
                 raise CommandError(f"grants: unknown or identical companies in {json.dumps(entry)}")
             # Written as stored, even across the China border: §2.3 must win in the verdicts.
-            VisibilityGrant.objects.get_or_create(company=company, visible_by=visible_by)
+            grants.append((company, visible_by))
         for entry in self.entries(data, "contacts"):
             a, b = (
                 users.get(str(entry.get("a", "")).lower()),
@@ -90,8 +95,8 @@ class Command(BaseCommand):
             )
             if a is None or b is None or a.pk == b.pk:
                 raise CommandError(f"contacts: unknown or identical users in {json.dumps(entry)}")
-            Contact.objects.get_or_create(owner=a, contact=b)
-            Contact.objects.get_or_create(owner=b, contact=a)
+            contacts.append((a, b))
+        matrix_world_links_write(grants=grants, contacts=contacts, actor=None)
         return self.verdicts(users)
 
     def company(self, entry, orgs, companies) -> Company:
