@@ -4,7 +4,7 @@ companies/user_admin.py, which needs the companies layer)."""
 from django.contrib import admin, messages
 
 from .models import PersonalToken
-from .security.tokens import token_revoke
+from .security.services.tokens import token_revoke
 
 
 @admin.register(PersonalToken)

@@ -10,7 +10,7 @@ from rainbow_portal import fields as strict
 
 from .models import PersonalToken
 from .security import selectors as security_selectors
-from .security import tokens
+from .security.services import tokens
 from .services import user_profile_update
 
 

@@ -8,7 +8,7 @@ from .models import PROFILE_FIELDS, User, normalize_email
 from .policies import is_platform_actor
 from .security.selectors import profile_locked_fields
 from .security.services import sessions_end
-from .security.tokens import tokens_revoke_for_user
+from .security.services.tokens import tokens_revoke_for_user
 
 
 @transaction.atomic

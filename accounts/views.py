@@ -19,8 +19,9 @@ from core.redirects import requested_next, safe_next, with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms
-from .security import external, selectors, services, tokens
+from .security import external, selectors, services
 from .security.qr import qr_data_uri
+from .security.services import tokens
 from .services import user_profile_update
 
 # --- Sign-in ---------------------------------------------------------------------------------

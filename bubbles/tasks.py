@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .exports import conversation_email_send
+from .export_services import conversation_email_send
 
 
 @shared_task

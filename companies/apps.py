@@ -8,8 +8,8 @@ class CompaniesConfig(AppConfig):
     def ready(self):
         # Django: modules that reach models are imported once the registry is ready.
         from accounts.security import selectors as security_selectors
-        from accounts.security import tokens as security_tokens
         from accounts.security.services import company_policy as security_services
+        from accounts.security.services import tokens as security_tokens
         from accounts.security.signals import email_verified
 
         from .membership.signup import claim_on_email_verified

@@ -20,7 +20,7 @@ def holds_admin_role(user) -> bool:
 
 def admin_roles_held(user) -> frozenset:
     """The admin roles the user holds now: a personal API token keeps those it was made with
-    and is revoked once one is lost (SPEC §7.8, asked through accounts.security.tokens)."""
+    and is revoked once one is lost (SPEC §7.8, asked through accounts.security.services.tokens)."""
     return frozenset(user_roles(user=user) & ADMIN_ROLES)
 
 

@@ -9,11 +9,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from .models import RetentionRun
 from .services import outbox_drain, run_start, step_work
 from .services.activity_ops import activity_purge
 from .services.exports import data_export_build
-from .services.pipeline import STEPS
+from .services.pipeline import STEPS, run_finished_mark
 
 # One beat only: the daily job takes this key for its day, so a second beat started by
 # mistake (or a retried tick) dispatches nothing more. Redis in production: one key for all.
@@ -37,7 +36,7 @@ def retention_step(run_id: int | None, step: str, now: str) -> int:
     """Batches of one step until none is due: several of these share the work."""
     done = step_work(step=step, now=datetime.fromisoformat(now), run_id=run_id)
     if run_id is not None:  # the last worker to finish dates the run
-        RetentionRun.objects.filter(pk=run_id).update(finished_at=timezone.now())
+        run_finished_mark(run_id=run_id)
     return done
 
 

@@ -80,7 +80,7 @@ def login_with_second_factor(client, user: User) -> None:
 
 def api_token(user: User, scope: str = "read-write", days: int = 30) -> str:
     """A personal API token of `user` (SPEC §7.8), as its secret, for Authorization: Bearer."""
-    from accounts.security.tokens import token_create
+    from accounts.security.services.tokens import token_create
 
     _, secret = token_create(user=user, actor=user, name="test", scope=scope, days=days)
     return secret

@@ -33,7 +33,7 @@ class PersonalTokenAuthentication(BaseAuthentication):
         # Imported here, not above: DRF imports this class while rest_framework.views itself
         # loads, before rainbow_portal.exceptions (which imports that module) is complete.
         from .selectors import has_two_factor, two_factor_required
-        from .tokens import token_for_secret, token_touch
+        from .services.tokens import token_for_secret, token_touch
 
         token = token_for_secret(secret)
         if token is None:

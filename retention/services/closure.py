@@ -16,8 +16,9 @@ from accounts.security.selectors import has_two_factor
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
-from .. import policies, steps
+from .. import policies
 from ..models import AccountClosure, RestoreToken, Stage
+from . import steps
 
 ANONYMIZE_AFTER = timedelta(days=30)
 DELETE_AFTER = timedelta(days=60)

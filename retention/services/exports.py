@@ -22,9 +22,9 @@ from accounts.models import Contact, Invitation
 from rainbow_portal.exceptions import ApplicationError
 from subscriptions.models import License
 
-from .. import steps
 from ..models import DataExport
-from ..outbox import files_enqueue
+from . import steps
+from .outbox import files_enqueue
 
 EXPORT_FOLDER = "exports"
 

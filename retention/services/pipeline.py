@@ -28,11 +28,11 @@ from activity.services import activity_record_build, activity_records_bulk
 from core.models import OutboundEmail
 from rainbow_portal.exceptions import ApplicationError
 
-from .. import steps
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
-from ..outbox import files_enqueue, outbox_drain
 from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
+from . import steps
 from .exports import data_exports_expire
+from .outbox import files_enqueue, outbox_drain
 
 ANONYMIZE = "anonymize"
 DELETE = "delete"
@@ -329,3 +329,8 @@ def retention_run(*, now: datetime, dry_run: bool = False, trigger: str = "comma
     if errors:
         raise ApplicationError("The run met errors: " + "; ".join(errors), code="run_errors")
     return run.as_counts()
+
+
+def run_finished_mark(*, run_id: int) -> None:
+    """Date a run's end; every worker of the run calls it, the last one's time stays."""
+    RetentionRun.objects.filter(pk=run_id).update(finished_at=timezone.now())

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import CompanySecurityPolicy, PersonalToken, TwoFactorPolicy
-from accounts.security import tokens
 from accounts.security.authentication import INVALID, NEEDS_TWO_FACTOR, READ_ONLY
+from accounts.security.services import tokens
 from accounts.services import user_admin_password_set
 from activity.models import ActivityRecord
 from companies.models import Role, RoleAssignment

@@ -9,9 +9,8 @@ from activity.models import ActivityRecord
 from bubbles import selectors as bubble_selectors
 from bubbles import services as bubbles
 from bubbles.models import Bubble, BubbleFile, BubbleMember, BubbleStatus, MemberRole, Message
-from retention import steps
 from retention.models import FileDeletion
-from retention.services import account_close, outbox_drain
+from retention.services import account_close, outbox_drain, steps
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

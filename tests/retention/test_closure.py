@@ -16,9 +16,8 @@ from companies.models import Role
 from companies.visibility.search import findable_ids
 from core.models import OutboundEmail
 from rainbow_portal.exceptions import ApplicationError
-from retention import steps
 from retention.models import AccountClosure, RestoreToken, Stage
-from retention.services import account_close, account_restore, account_restore_by_token
+from retention.services import account_close, account_restore, account_restore_by_token, steps
 from subscriptions.models import License, Offer
 from subscriptions.services import license_assign, subscription_create
 from tests.factories import PASSWORD, CompanyFactory, UserFactory, api_token

@@ -23,7 +23,6 @@ from ...models import (
 )
 from .. import ratelimit
 from ..signals import email_verified
-from ..tokens import tokens_revoke_for_user
 from .common import (
     IP_THROTTLED,
     LOCKED,
@@ -40,6 +39,7 @@ from .common import (
 )
 from .lockout import account_failure, failures_clear
 from .sessions import sessions_end
+from .tokens import tokens_revoke_for_user
 
 # --- Password reset and change (SPEC §7.2) ---------------------------------------------------
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 import activity
 
-from .models import FileDeletion
+from ..models import FileDeletion
 
 MAX_ERROR = 500
 DRAIN_TASK = "retention.outbox_drain"

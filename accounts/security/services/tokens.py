@@ -15,7 +15,7 @@ from django.utils import timezone
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from ..models import PersonalToken, User
+from ...models import PersonalToken, User
 
 TOKEN_PREFIX = "rbp"  # nosec B105 - the public prefix of every token, not a secret
 MAX_DAYS = 90  # SPEC §7.8
@@ -47,7 +47,9 @@ def _digest(token: str) -> str:
 def _needs(user: User) -> tuple[int | None, list[str]]:
     """What a token's use needs (D10a.7): the user's company and admin roles."""
     if admin_roles_of is None:
-        raise ImproperlyConfigured("companies must set accounts.security.tokens.admin_roles_of.")
+        raise ImproperlyConfigured(
+            "companies must set accounts.security.services.tokens.admin_roles_of."
+        )
     roles = sorted(str(r) for r in admin_roles_of(user))
     if user.is_superuser:
         roles.append("superadmin")

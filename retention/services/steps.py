@@ -22,7 +22,7 @@ from accounts.models import (
     RecoveryCode,
     UserSession,
 )
-from accounts.security import tokens as personal_tokens
+from accounts.security.services import tokens as personal_tokens
 from activity.services import activity_record_build
 from bubbles.models import (
     BubbleFile,
