@@ -11,6 +11,9 @@ def holds_operations(user) -> bool:
     shortcut is not used here."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    if not user.is_superuser:
+        # Django's permission cache on the user: the menu and the pages share its queries.
+        return user.has_perm("activity.operations")
     cached = getattr(user, "_operations_cache", None)
     if cached is None:
         cached = (

@@ -10,11 +10,10 @@ delegation"). A company's own admins are `company_admin` (end customer) or `bp_a
 their own account; nobody but a superadmin closes it for them.
 """
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
+from activity.policies import holds_operations
 from companies import rights
 from companies.models import Role
 from companies.policies import can_manage_company, effective_roles, scope_of
@@ -98,15 +97,9 @@ def require_can_restore(*, actor, user) -> str:
 
 
 def is_operations(actor) -> bool:
-    """SPEC §10.4: the explicit `operations` permission. Being a superadmin is not enough,
-    so Django's superuser shortcut in has_perm() is not used."""
-    if not _active(actor):
-        return False
-    return Permission.objects.filter(
-        Q(user=actor) | Q(group__user=actor),
-        codename="operations",
-        content_type__app_label="activity",
-    ).exists()
+    """SPEC §10.4: the explicit `operations` permission (being a superadmin is not enough):
+    the one rule of activity.policies."""
+    return holds_operations(actor)
 
 
 def require_operations(actor) -> None:
