@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from companies.models import Company
+from companies.scoping import viewer_endpoint
 
 from . import policies, selectors, services
 from .services import exports
@@ -83,9 +84,8 @@ def self_close(request):
     responses={201: ClosureSerializer},
     summary="Close a member's account (company admin, partner by delegation, superadmin)",
 )
-@api_view(["POST"])
-def account_close(request, user_id):
-    target = selectors.account_get_for_actor(actor=request.user, user_id=user_id)
+@viewer_endpoint(["POST"], objects={"target": ("user_id", selectors.account_get_for_viewer)})
+def account_close(request, target):
     closure = services.account_close(user=target, actor=request.user)
     return Response(ClosureSerializer(closure).data, status=201)
 
@@ -95,9 +95,8 @@ def account_close(request, user_id):
     responses=ClosureSerializer,
     summary="Restore a closed account before its anonymization (admins)",
 )
-@api_view(["POST"])
-def account_restore(request, user_id):
-    target = selectors.account_get_for_actor(actor=request.user, user_id=user_id)
+@viewer_endpoint(["POST"], objects={"target": ("user_id", selectors.account_get_for_viewer)})
+def account_restore(request, target):
     closure = services.account_restore(user=target, actor=request.user)
     return Response(ClosureSerializer(closure).data)
 

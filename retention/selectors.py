@@ -23,6 +23,21 @@ def account_get_for_actor(*, actor, user_id) -> User:
     return user
 
 
+def account_get_for_viewer(*, viewer, user_id) -> User:
+    """The same, named for the scoping decorator (companies.scoping.viewer_page)."""
+    return account_get_for_actor(actor=viewer, user_id=user_id)
+
+
+def legal_hold_get_for_viewer(*, viewer, hold_id) -> LegalHold:
+    """A hold, for operators only: anyone else gets the 404 of a missing page."""
+    if not policies.can_run_retention(viewer):
+        raise Http404("No such page.")
+    try:
+        return LegalHold.objects.get(pk=int(hold_id))
+    except (LegalHold.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such hold.") from None
+
+
 def closure_open_for(*, user) -> AccountClosure | None:
     return (
         AccountClosure.objects.filter(

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User, normalize_email
 from companies.models import Company
+from companies.scoping import viewer_page
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms, policies, selectors, services
-from .models import LegalHold
 from .services import activity_ops, exports
 
 
@@ -76,8 +76,7 @@ def restore_by_link(request, token):
 # --- Admins and partners close or restore a member -------------------------------------------
 
 
-def _admin_action(request, user_id, action):
-    target = selectors.account_get_for_actor(actor=request.user, user_id=user_id)
+def _admin_action(request, target, action):
     closure = selectors.closure_open_for(user=target)
     if request.method == "POST":
         try:
@@ -110,14 +109,17 @@ def _admin_action(request, user_id, action):
     )
 
 
-@login_required
-def admin_close(request, user_id):
-    return _admin_action(request, user_id, "close")
+ACCOUNT = {"target": ("user_id", selectors.account_get_for_viewer)}
 
 
-@login_required
-def admin_restore(request, user_id):
-    return _admin_action(request, user_id, "restore")
+@viewer_page(methods=("GET", "POST"), objects=ACCOUNT)
+def admin_close(request, target):
+    return _admin_action(request, target, "close")
+
+
+@viewer_page(methods=("GET", "POST"), objects=ACCOUNT)
+def admin_restore(request, target):
+    return _admin_action(request, target, "restore")
 
 
 # --- Data export (GDPR Art. 20) ------------------------------------------------------------
@@ -199,13 +201,8 @@ def hold_create(request):
     return redirect("retention:dashboard")
 
 
-@login_required
-@require_POST
-def hold_release(request, hold_id):
-    policies.require_can_run_retention(request.user)
-    hold = LegalHold.objects.filter(pk=hold_id).first()
-    if hold is None:
-        raise Http404("No such hold.")
+@viewer_page(methods=("POST",), objects={"hold": ("hold_id", selectors.legal_hold_get_for_viewer)})
+def hold_release(request, hold):
     try:
         services.legal_hold_release(hold=hold, actor=request.user)
         messages.success(request, "The hold is released.")

@@ -353,6 +353,19 @@ def _bubble(world):
     return bubble.pk, organizer, world.other_admin, nested
 
 
+def _closable_account(world):
+    member = UserFactory(company=world.company)
+    return member.pk, world.people["company_admin"], world.other_admin
+
+
+def _legal_hold(world):
+    from retention.services import legal_hold_place
+
+    member = UserFactory(company=world.company)
+    hold = legal_hold_place(actor=world.superadmin, reason="Matrix hold", user=member)
+    return hold.pk, world.superadmin, world.people["company_admin"]
+
+
 VIEWER_OBJECTS = {
     "bubbles.selectors.bubble_get_for_viewer": _bubble,
     "companies.visibility.selectors.person_get_for_viewer": _person,
@@ -361,6 +374,8 @@ VIEWER_OBJECTS = {
     "companies.visibility.network_selectors.contact_get": _contact,
     "companies.membership.selectors.joinable_company_get": _joinable_company,
     "sso.selectors.connection_test_get": _connection_test,
+    "retention.selectors.account_get_for_viewer": _closable_account,
+    "retention.selectors.legal_hold_get_for_viewer": _legal_hold,
 }
 
 # Public objects (no sign-in; an unguessable id): selector -> make(world) -> URL value.
@@ -431,6 +446,9 @@ PAYLOADS = {
 }
 # The holder reaches the endpoint, and a business rule answers (still not a refusal of access).
 RULE_ANSWERS = {
+    # Restoring an account that is not closed: the holder reaches it, the rule says no.
+    ("retention:admin-restore", "POST"): 400,
+    ("api:retention-restore", "POST"): 400,
     # Bubbles (issue 11): the organizer reaches these, and a rule answers.
     ("api:bubble-leave", "POST"): 400,  # the last organizer cannot leave (SPEC §6.3)
     ("api:bubble-files", "POST"): 400,  # no file in the body
