@@ -46,10 +46,10 @@ def me(request):
 
 
 class TokenSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=100)
+    id = strict.IntegerField(read_only=True)
+    name = strict.CharField(max_length=100, validators=[validate_name])
     scope = serializers.ChoiceField(choices=PersonalToken.Scope.choices, default="read")
-    days = serializers.IntegerField(
+    days = strict.IntegerField(
         min_value=1, max_value=tokens.MAX_DAYS, default=tokens.DEFAULT_DAYS, write_only=True
     )
     created_at = serializers.DateTimeField(read_only=True)
@@ -92,7 +92,7 @@ def my_tokens(request):
 
 
 class TokenRevokeSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    id = strict.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 @extend_schema(request=TokenRevokeSerializer, responses={204: None}, summary="Revoke my token")

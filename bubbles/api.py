@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from companies.scoping import company_endpoint, viewer_endpoint
+from rainbow_portal import fields as strict
 from rainbow_portal.exceptions import ApplicationError, error_body
 from vault import DecryptionError
 
@@ -20,9 +21,9 @@ from .views import file_response
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    code = strict.CharField()
+    message = strict.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=strict.CharField()))
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -41,97 +42,97 @@ def errors(*codes: int) -> dict:
 
 
 class BubbleSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=100)
-    topic = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    status = serializers.CharField(read_only=True)
+    id = strict.IntegerField(read_only=True)
+    name = strict.CharField(max_length=100)
+    topic = strict.CharField(max_length=500, required=False, allow_blank=True, default="")
+    status = strict.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
 
 
 class MembershipSerializer(serializers.Serializer):
     bubble = BubbleSerializer(read_only=True)
-    role = serializers.CharField()
-    status = serializers.CharField()
+    role = strict.CharField()
+    status = strict.CharField()
 
 
 class BubbleChangeSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    topic = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    name = strict.CharField(max_length=100)
+    topic = strict.CharField(max_length=500, required=False, allow_blank=True)
 
 
 class ParticipantSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="display_name")
-    role = serializers.CharField()
-    status = serializers.CharField()
-    is_guest = serializers.BooleanField()
+    id = strict.IntegerField()
+    name = strict.CharField(source="display_name")
+    role = strict.CharField()
+    status = strict.CharField()
+    is_guest = strict.BooleanField()
 
 
 class EmailSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = strict.EmailField(max_length=254)
 
 
 class GuestInvitationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
+    id = strict.IntegerField()
+    email = strict.EmailField()
     expires_at = serializers.DateTimeField()
 
 
 class FileSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField(source="display_name")
-    size = serializers.IntegerField()
-    content_type = serializers.CharField()
+    name = strict.CharField(source="display_name")
+    size = strict.IntegerField()
+    content_type = strict.CharField()
 
 
 class MessageSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    author = serializers.CharField(source="author.display_name", read_only=True)
-    body = serializers.CharField(max_length=10_000)
+    author = strict.CharField(source="author.display_name", read_only=True)
+    body = strict.CharField(max_length=10_000)
     created_at = serializers.DateTimeField(read_only=True)
     files = FileSerializer(many=True, read_only=True, source="live_files")
 
 
 class MessagePageSerializer(serializers.Serializer):
     results = MessageSerializer(many=True)
-    next = serializers.CharField(allow_blank=True, help_text="Cursor of the older page, or empty.")
+    next = strict.CharField(allow_blank=True, help_text="Cursor of the older page, or empty.")
 
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    body = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    body = strict.CharField(max_length=10_000, required=False, allow_blank=True)
 
 
 class EntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    participant = serializers.CharField(source="member.display_name")
-    state = serializers.CharField()
-    present = serializers.BooleanField()
+    id = strict.IntegerField()
+    participant = strict.CharField(source="member.display_name")
+    state = strict.CharField()
+    present = strict.BooleanField()
 
 
 class ConferenceSerializer(serializers.Serializer):
-    running = serializers.BooleanField()
-    my_state = serializers.CharField(allow_null=True)
+    running = strict.BooleanField()
+    my_state = strict.CharField(allow_null=True)
     lobby = EntrySerializer(many=True)
     present = EntrySerializer(many=True)
 
 
 class CompanyBubbleSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    status = serializers.CharField()
-    owner = serializers.EmailField(source="owner_email", allow_null=True)
+    id = strict.IntegerField()
+    name = strict.CharField()
+    status = strict.CharField()
+    owner = strict.EmailField(source="owner_email", allow_null=True)
     orphaned = serializers.SerializerMethodField()
-    participants = serializers.IntegerField(source="participant_count", allow_null=True)
-    messages = serializers.IntegerField(source="message_count", allow_null=True)
-    file_bytes = serializers.IntegerField(allow_null=True)
+    participants = strict.IntegerField(source="participant_count", allow_null=True)
+    messages = strict.IntegerField(source="message_count", allow_null=True)
+    file_bytes = strict.IntegerField(allow_null=True)
 
     def get_orphaned(self, bubble) -> bool:
         return not (bubble.owner_email and bubble.owner_active)
 
 
 class ReassignSerializer(serializers.Serializer):
-    member = serializers.IntegerField(min_value=1)
+    member = strict.IntegerField(min_value=1)
 
 
 def _valid(serializer_class, request):

@@ -11,42 +11,43 @@ from rest_framework.response import Response
 from accounts.models import User
 from companies.models import Company
 from companies.scoping import viewer_endpoint
+from rainbow_portal import fields as strict
 
 from . import policies, selectors, services
 from .services import exports
 
 
 class ClosureSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    stage = serializers.CharField()
-    standalone = serializers.BooleanField()
+    id = strict.IntegerField()
+    stage = strict.CharField()
+    standalone = strict.BooleanField()
     closed_at = serializers.DateTimeField()
     anonymize_due_at = serializers.DateTimeField()
     delete_due_at = serializers.DateTimeField()
     restored_at = serializers.DateTimeField(allow_null=True)
-    closed_by_kind = serializers.CharField()
+    closed_by_kind = strict.CharField()
 
 
 class SelfCloseSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False)
-    otp = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    password = strict.CharField(write_only=True, trim_whitespace=False)
+    otp = strict.CharField(required=False, allow_blank=True, max_length=12)
 
 
 class RestoreLinkSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=200)
+    token = strict.CharField(max_length=200)
 
 
 class CountsSerializer(serializers.Serializer):
-    closed = serializers.IntegerField()
-    anonymized = serializers.IntegerField()
-    deleted = serializers.IntegerField()
-    held = serializers.IntegerField()
+    closed = strict.IntegerField()
+    anonymized = strict.IntegerField()
+    deleted = strict.IntegerField()
+    held = strict.IntegerField()
 
 
 class HoldSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(required=False, min_value=1)
-    company_slug = serializers.CharField(required=False, max_length=100)
-    reason = serializers.CharField(max_length=500)
+    user_id = strict.IntegerField(required=False, min_value=1)
+    company_slug = strict.CharField(required=False, max_length=100)
+    reason = strict.CharField(max_length=500)
 
     def validate(self, data):
         if ("user_id" in data) == ("company_slug" in data):
@@ -55,8 +56,8 @@ class HoldSerializer(serializers.Serializer):
 
 
 class ExportSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
+    id = strict.IntegerField()
+    status = strict.CharField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
 
