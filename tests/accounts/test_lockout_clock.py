@@ -13,8 +13,6 @@ from accounts.security.services import INVALID_LOGIN, LOCKED, login_attempt
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import PASSWORD, UserFactory
 
-from .conftest import events_for
-
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Another-Horse-7!"
@@ -80,7 +78,7 @@ def change(client, old):
     )
 
 
-def test_wrong_current_passwords_count_toward_the_sign_in_lock(client):
+def test_wrong_current_passwords_count_toward_the_sign_in_lock(client, assert_activity):
     user = UserFactory()
     client.force_login(user)
     for _ in range(4):
@@ -91,8 +89,8 @@ def test_wrong_current_passwords_count_toward_the_sign_in_lock(client):
     assert response.status_code == 200 and LOCKED in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD) and not user.check_password(NEW_PASSWORD)
-    assert events_for(user, "user.locked").count() == 1
-    record = events_for(user, "user.login.failed").order_by("pk").first()
+    assert_activity("user.locked", target=user)
+    record = assert_activity("user.login.failed", target=user, count=5)[0]
     assert record.data == {"reason": "current_password", "failures": 1}
     # The same lock as sign-in's.
     assert answer(user.email, PASSWORD) == LOCKED
