@@ -38,7 +38,23 @@ class IdentityProviderAdminForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
-        exclude = ("oidc_jwks", "oidc_client_secret_sealed", "is_default")
+        fields = [
+            "company",
+            "kind",
+            "name",
+            "enabled",
+            "enforces_mfa",
+            "saml_entity_id",
+            "saml_sso_url",
+            "saml_slo_url",
+            "saml_certificates",
+            "saml_metadata_url",
+            "saml_allow_idp_initiated",
+            "oidc_discovery_url",
+            "oidc_client_id",
+            "oidc_scopes",
+            "oidc_email_claim",
+        ]
 
 
 class _Refused(Exception):
