@@ -79,7 +79,19 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
+    # SPEC §7.6: a session an IdP signed in ends at the IdP too (SAML single logout).
+    onward = external.logout_url(request=request)
     services.session_end(request=request)
+    if onward:
+        return render(
+            request,
+            "core/onward.html",
+            {
+                "url": onward,
+                "title": "Signing you out",
+                "message": "You are signed out here; your company's sign-in ends too.",
+            },
+        )
     return redirect("accounts:login")
 
 

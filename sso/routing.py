@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from .policies import may_use_password
 from .selectors import provider_for_email, sso_settings
+from .services.signin import saml_logout_start
 
 # nosec B105 - a message shown to the person, not a password
 PASSWORD_REFUSED = (  # nosec B105
@@ -28,6 +29,9 @@ class Router:
         if may_use_password(user=user, settings_row=row):
             return None
         return PASSWORD_REFUSED
+
+    def logout_url(self, *, request) -> str | None:
+        return saml_logout_start(request=request)
 
 
 ROUTER = Router()

@@ -35,6 +35,8 @@ def _finish(request, outcome: signin.Outcome):
         ip=client_ip(request),
         second_factor_satisfied=outcome.second_factor_satisfied,
     )
+    if outcome.saml_session:
+        request.session[signin.SAML_SESSION_KEY] = outcome.saml_session
     target = next_path(outcome.next_url) or reverse("core:dashboard")
     if pending:
         return HttpResponseRedirect(with_next(reverse("accounts:two-factor-verify"), target))

@@ -17,6 +17,10 @@ class SignInRouter(Protocol):
         """Why this user may not sign in with a password (their company requires SSO and
         they are not its break-glass admin), or None."""
 
+    def logout_url(self, *, request) -> str | None:
+        """Where signing out continues (the IdP's single logout for a session it signed
+        in), asked before the portal's session ends; or None."""
+
 
 _router: SignInRouter | None = None
 
@@ -32,3 +36,7 @@ def start_url(*, email: str, next_url: str = "") -> str | None:
 
 def password_refusal(*, user) -> str | None:
     return _router.password_refusal(user=user) if _router else None
+
+
+def logout_url(*, request) -> str | None:
+    return _router.logout_url(request=request) if _router else None

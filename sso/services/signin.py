@@ -46,6 +46,8 @@ class Outcome:
     detail: str = ""
     second_factor_satisfied: bool = False
     asserted: dict = field(default_factory=dict)
+    # SAML: what a later single logout names (provider, NameID, SessionIndex).
+    saml_session: dict = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -287,13 +289,21 @@ def saml_acs(*, provider: IdentityProvider, request, path: str, ip: str = "") ->
     asserted = _saml_asserted(provider, auth)
     if test is not None:
         return _test_finished(test=test, ok=True, reason="", asserted=asserted)
-    return _sign_in(
+    outcome = _sign_in(
         provider=provider,
         email=asserted["email"],
         asserted=asserted,
         next_url=pending.next_url if pending else "",
         ip=ip,
     )
+    if outcome.user is not None:
+        outcome.saml_session = {
+            "provider": str(provider.pk),
+            "name_id": auth.get_nameid() or "",
+            "name_id_format": auth.get_nameid_format() or "",
+            "session_index": auth.get_session_index() or "",
+        }
+    return outcome
 
 
 # --- OpenID Connect ---------------------------------------------------------------------------
@@ -418,3 +428,26 @@ def saml_logout(*, provider: IdentityProvider, request, path: str, end_session) 
         )
         return None
     return url
+
+
+SAML_SESSION_KEY = "sso_saml"
+
+
+def saml_logout_start(*, request) -> str | None:
+    """Single logout started here: the URL of the IdP's logout endpoint with a LogoutRequest
+    for the session it signed in, or None (not a SAML session, or the IdP has no SLO URL).
+    Read before the portal's own session ends."""
+    held = request.session.get(SAML_SESSION_KEY) or {}
+    provider = IdentityProvider.objects.filter(pk=held.get("provider"), enabled=True).first()
+    if provider is None or not provider.saml_slo_url:
+        return None
+    auth = saml.OneLogin_Saml2_Auth(
+        {"https": "on", "http_host": "portal", "script_name": "/", "get_data": {}, "post_data": {}},
+        old_settings=saml.saml_settings(provider),
+    )
+    return auth.logout(
+        return_to="",
+        name_id=held.get("name_id") or None,
+        session_index=held.get("session_index") or None,
+        name_id_format=held.get("name_id_format") or None,
+    )

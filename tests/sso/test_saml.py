@@ -489,3 +489,36 @@ def test_unsigned_or_forged_logout_request_changes_nothing(client, saml_provider
     forged = _logout_query(LocalIdP(entity_id=idp.entity_id), saml_provider)
     client.get(url + "?" + forged)
     assert signed_in_as(client) == acme_user.pk
+
+
+def test_signing_out_ends_the_idp_session_too(client, saml_provider, idp, acme_user):
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from onelogin.saml2.utils import OneLogin_Saml2_Utils
+
+    IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
+    saml_provider.refresh_from_db()
+    request_id = start(client, saml_provider)
+    assert (
+        post_acs(client, saml_provider, signed(idp, saml_provider, request_id)).status_code == 302
+    )
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 200
+    assert signed_in_as(client) is None
+    onward = html.unescape(re.search(r'content="0;url=([^"]+)"', response.content.decode())[1])
+    assert onward.startswith("https://idp.test/slo?")
+    logout_request = OneLogin_Saml2_Utils.decode_base64_and_inflate(
+        parse_qs(urlsplit(onward).query)["SAMLRequest"][0]
+    )
+    logout_request = (
+        logout_request.decode() if isinstance(logout_request, bytes) else logout_request
+    )
+    assert "LogoutRequest" in logout_request and acme_user.email in logout_request
+
+
+def test_password_sessions_sign_out_as_before(client, acme_user):
+    client.force_login(acme_user)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
