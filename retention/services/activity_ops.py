@@ -38,8 +38,9 @@ def activity_purge(*, now: datetime | None = None, batch_size: int = 0) -> int:
     total = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
+            # bandit B608 accepted: the table name is the model's own, every value a parameter.
             cursor.execute(
-                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
+                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608  # nosec B608
                 "WHERE occurred_at < %s ORDER BY occurred_at LIMIT %s)",
                 [cutoff, batch_size],
             )
