@@ -9,7 +9,6 @@ from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.models import User
 from companies.scoping import company_endpoint, viewer_endpoint
 from rainbow_portal import fields as strict
 from rainbow_portal.exceptions import ApplicationError, error_body
@@ -235,10 +234,9 @@ bubble_leave = _simple("bubble_leave", "Leave the bubble")
 def member_list(request, bubble):
     if request.method == "POST":
         data = _valid(EmailSerializer, request)
-        target = User.objects.select_related("company").filter(email__iexact=data["email"]).first()
-        if target is None:
-            raise ApplicationError("This person cannot be added to this bubble.")
-        added = services.bubble_member_add(bubble=bubble, user=target, actor=request.user)
+        added = services.bubble_member_add_by_email(
+            bubble=bubble, email=data["email"], actor=request.user
+        )
         return Response(ParticipantSerializer(added).data, status=status.HTTP_201_CREATED)
     return Response(
         ParticipantSerializer(selectors.participant_list(bubble=bubble), many=True).data

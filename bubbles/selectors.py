@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 
+from accounts.models import User
 from rainbow_portal.exceptions import ApplicationError
 from vault import DecryptionError
 from vault import selectors as vault_selectors
@@ -63,6 +64,11 @@ def bubble_get_for_viewer(*, viewer, pk) -> Bubble:
     """The bubble of a `/bubbles/<pk>/` route for a signed-in participant (404 otherwise):
     the object the routes' tenant scope names (companies.scoping, VIEWER)."""
     return bubble_get_for_user(user=viewer, pk=pk)[0]
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The account with this address (case-insensitive), or None."""
+    return User.objects.select_related("company").filter(email__iexact=email).first()
 
 
 def bubble_member_get(*, bubble: Bubble, pk) -> BubbleMember:

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from accounts.models import User
 from companies.scoping import VIEWER, TenantScope, company_page
 from rainbow_portal.exceptions import ApplicationError
 from vault import DecryptionError
@@ -203,17 +202,11 @@ def member_add(request, bubble, member):
     if not form.is_valid():
         messages.error(request, "Enter a valid email address.")
         return _done(request, bubble)
-    target = (
-        User.objects.select_related("company")
-        .filter(email__iexact=form.cleaned_data["email"])
-        .first()
-    )
 
     def call():
-        if target is None:
-            # The same answer as for a hidden person: an address never reveals an account.
-            raise ApplicationError("This person cannot be added to this bubble.")
-        services.bubble_member_add(bubble=bubble, user=target, actor=request.user)
+        services.bubble_member_add_by_email(
+            bubble=bubble, email=form.cleaned_data["email"], actor=request.user
+        )
 
     return _attempt(request, bubble, call, "Participant added.", "#participants")
 

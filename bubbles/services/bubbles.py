@@ -19,8 +19,10 @@ from ..models import (
     MemberRole,
     MemberStatus,
 )
-from ..selectors import bubble_is_orphaned
+from ..selectors import bubble_is_orphaned, user_by_email
 from .common import lock_bubble, membership_of, record, touch
+
+NOT_ADDABLE = "This person cannot be added to this bubble."
 
 NAME_MAX = 100
 TOPIC_MAX = 500
@@ -100,10 +102,19 @@ def _may_add(*, actor, target, bubble: Bubble) -> str | None:
     if crosses_china_boundary(bubble.company, target.company) or crosses_china_boundary(
         actor.company, target.company
     ):
-        return "This person cannot be added to this bubble."
+        return NOT_ADDABLE
     if not rules.can_invite_in_app(rules.person(actor), rules.person(target), rules.DbWorld()):
-        return "This person cannot be added to this bubble."
+        return NOT_ADDABLE
     return None
+
+
+def bubble_member_add_by_email(*, bubble: Bubble, email: str, actor) -> BubbleMember:
+    """Add the person with this address. An address with no account answers exactly like a
+    person the actor may not add: the page never reveals whether an account exists."""
+    target = user_by_email(email=email)
+    if target is None:
+        raise ApplicationError(NOT_ADDABLE)
+    return bubble_member_add(bubble=bubble, user=target, actor=actor)
 
 
 @transaction.atomic
