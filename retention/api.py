@@ -8,8 +8,6 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.models import User
-from companies.models import Company
 from companies.scoping import viewer_endpoint
 from rainbow_portal import fields as strict
 
@@ -130,9 +128,8 @@ def hold_create(request):
     data = HoldSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     v = data.validated_data
-    user = User.objects.filter(pk=v["user_id"]).first() if "user_id" in v else None
-    company = (
-        Company.objects.filter(slug=v["company_slug"]).first() if "company_slug" in v else None
+    user, company = selectors.hold_subject_get(
+        user_id=v.get("user_id"), company_slug=v.get("company_slug", "")
     )
     if user is None and company is None:
         raise Http404("No such account or company.")

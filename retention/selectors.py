@@ -5,7 +5,8 @@ from django.db.models import Count, Min
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, normalize_email
+from companies.models import Company
 
 from . import policies
 from .models import AccountClosure, DataExport, FileDeletion, LegalHold, RetentionRun, Stage
@@ -36,6 +37,19 @@ def legal_hold_get_for_viewer(*, viewer, hold_id) -> LegalHold:
         return LegalHold.objects.get(pk=int(hold_id))
     except (LegalHold.DoesNotExist, TypeError, ValueError):
         raise Http404("No such hold.") from None
+
+
+def hold_subject_get(*, user_id=None, email: str = "", company_slug: str = ""):
+    """(user, company) that a legal hold would name, each None when not found; the page asks
+    by email, the API by id."""
+    user = company = None
+    if user_id is not None:
+        user = User.objects.filter(pk=user_id).first()
+    elif email:
+        user = User.objects.filter(email=normalize_email(email)).first()
+    if company_slug:
+        company = Company.objects.filter(slug=company_slug.strip()).first()
+    return user, company
 
 
 def closure_open_for(*, user) -> AccountClosure | None:

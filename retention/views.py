@@ -13,8 +13,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.models import User, normalize_email
-from companies.models import Company
 from companies.scoping import viewer_page
 from rainbow_portal.exceptions import ApplicationError
 
@@ -178,11 +176,10 @@ def hold_create(request):
     policies.require_can_run_retention(request.user)
     form = forms.HoldForm(request.POST)
     if form.is_valid():
-        user = company = None
-        if form.cleaned_data["email"]:
-            user = User.objects.filter(email=normalize_email(form.cleaned_data["email"])).first()
-        else:
-            company = Company.objects.filter(slug=form.cleaned_data["company"].strip()).first()
+        email = form.cleaned_data["email"]
+        user, company = selectors.hold_subject_get(
+            email=email, company_slug="" if email else form.cleaned_data["company"]
+        )
         if user is None and company is None:
             messages.error(request, "No account or company has that name.")
         else:
