@@ -37,22 +37,24 @@ class OidcError(Exception):
         self.detail = detail or reason
 
 
+SECRET_PURPOSE = "sso.oidc.client_secret"
+
+
+def _secret_aad(provider: IdentityProvider) -> bytes:
+    return crypto.associated_data(SECRET_PURPOSE, table="sso_identityprovider", row=provider.pk)
+
+
 def client_secret(provider: IdentityProvider) -> str:
     if not provider.oidc_client_secret_sealed:
         return ""
-    return crypto.unseal(
-        crypto.derive_key(settings.DATA_MASTER_KEY, "sso.oidc.client_secret"),
-        bytes(provider.oidc_client_secret_sealed),
-        aad=f"sso.oidc.client_secret:{provider.pk}".encode(),
-    ).decode()
+    blob = bytes(provider.oidc_client_secret_sealed)
+    return crypto.data_keyring().unseal(SECRET_PURPOSE, blob, aad=_secret_aad(provider)).decode()
 
 
 def seal_client_secret(provider: IdentityProvider, secret: str) -> bytes:
-    return crypto.seal(
-        crypto.derive_key(settings.DATA_MASTER_KEY, "sso.oidc.client_secret"),
-        secret.encode(),
-        aad=f"sso.oidc.client_secret:{provider.pk}".encode(),
-    )
+    """Sealed with the project's key ring (key id in the blob, rotation as for TOTP seeds),
+    bound to this provider's row."""
+    return crypto.data_keyring().seal(SECRET_PURPOSE, secret.encode(), aad=_secret_aad(provider))
 
 
 def callback_url() -> str:
