@@ -13,6 +13,7 @@ from accounts.security import services as security_services
 from activity.middleware import client_ip
 from companies.models import ADMIN_ROLES
 from companies.scoping import company_page, public_page, viewer_page
+from core.forms import apply_error
 from core.redirects import next_path, with_next
 from rainbow_portal.exceptions import ApplicationError
 
@@ -136,18 +137,6 @@ def test_result(request, test):
 # --- Company admin pages ---------------------------------------------------------------------
 
 
-def _apply_error(form, exc: ApplicationError) -> None:
-    placed = False
-    for field, errors in exc.fields.items():
-        name = "saml_metadata_xml" if field == "metadata_xml" else field
-        if name in form.fields:
-            for error in errors:
-                form.add_error(name, error)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 @company_page(right=MANAGE, methods=("GET", "POST"))
 def provider_list(request, company):
     row = selectors.sso_settings(company=company)
@@ -164,7 +153,7 @@ def provider_list(request, company):
                 company=company, actor=request.user, **form.cleaned_data
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Sign-in settings saved.")
             return redirect("sso:providers", slug=company.slug)
@@ -203,7 +192,7 @@ def provider_add(request, company, kind):
                 **fields,
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Identity provider added.")
             return redirect("sso:providers", slug=company.slug)
@@ -231,7 +220,7 @@ def provider_edit(request, company, provider):
                 **fields,
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, "Identity provider saved.")
             return redirect("sso:providers", slug=company.slug)
