@@ -17,11 +17,11 @@ from core.forms import apply_error
 from core.redirects import next_path, with_next
 from rainbow_portal.exceptions import ApplicationError
 
-from . import saml, selectors
+from . import oidc, saml, selectors
 from .forms import FORMS, SsoSettingsForm
 from .models import IdentityProvider
 from .policies import can_manage_identity_providers
-from .services import config, signin
+from .services import config, oidc_signin, signin
 
 
 def _finish(request, outcome: signin.Outcome):
@@ -61,7 +61,9 @@ def start(request, provider):
             signin.saml_start(provider=provider, next_url=next_url, login_hint=hint)
         )
     return HttpResponseRedirect(
-        signin.oidc_start(provider=provider, request=request, next_url=next_url, login_hint=hint)
+        oidc_signin.oidc_start(
+            provider=provider, request=request, next_url=next_url, login_hint=hint
+        )
     )
 
 
@@ -101,7 +103,7 @@ def saml_sls(request, provider):
 @require_GET
 @never_cache
 def oidc_callback(request):
-    return _finish(request, signin.oidc_callback(request=request, ip=client_ip(request)))
+    return _finish(request, oidc_signin.oidc_callback(request=request, ip=client_ip(request)))
 
 
 # --- The admin's connection test ---------------------------------------------------------------
@@ -117,7 +119,7 @@ def test_start(request, company, provider):
     if provider.kind == IdentityProvider.Kind.SAML:
         url = signin.saml_start(provider=provider, test=test)
     else:
-        url = signin.oidc_start(provider=provider, request=request, test=test)
+        url = oidc_signin.oidc_start(provider=provider, request=request, test=test)
     return render(
         request,
         "core/onward.html",
@@ -165,7 +167,7 @@ def provider_list(request, company):
             "company": company,
             "providers": [(p, saml.sp_urls(p) if p.kind == "saml" else None) for p in providers],
             "form": form,
-            "oidc_callback": signin.oidc.callback_url(),
+            "oidc_callback": oidc.callback_url(),
         },
     )
 

@@ -16,7 +16,7 @@ from activity.models import ActivityRecord
 from sso import oidc
 from sso.models import CompanySsoSettings, IdentityProvider
 from sso.services import config
-from sso.services.signin import OIDC_SESSION_KEY
+from sso.services.oidc_signin import OIDC_SESSION_KEY
 
 from .conftest import OP_PASSWORD
 
