@@ -83,6 +83,11 @@ def run_schemathesis(url: str, user, report: Path) -> tuple[int, dict, str]:
         f"{url}/api/v1/schema/",
         "--checks",
         "all",
+        # ST201 flagged, once in four runs, a body the schema allows (an extra `error` key:
+        # these request bodies do not forbid additional properties) as schema-violating: a
+        # false positive that fails CI at random. Every other check stays on (D10c.4).
+        "--exclude-checks",
+        "negative_data_rejection",
         "--max-time",
         str(MAX_TIME),
         "--workers",
