@@ -37,7 +37,7 @@ class OidcError(Exception):
         self.detail = detail or reason
 
 
-SECRET_PURPOSE = "sso.oidc.client_secret"
+SECRET_PURPOSE = "sso.oidc.client_secret"  # nosec B105 - a key-derivation label, not a secret
 
 
 def _secret_aad(provider: IdentityProvider) -> bytes:
