@@ -12,11 +12,13 @@ class CompaniesConfig(AppConfig):
         from accounts.security.services import tokens as security_tokens
         from accounts.security.signals import email_verified
 
+        from .dashboard import DASHBOARD_PANELS
         from .membership.signup import claim_on_email_verified
         from .navigation import NAVIGATION
         from .policies import admin_roles_held, can_manage_security, holds_admin_role
 
         self.navigation = NAVIGATION
+        self.dashboard_panels = DASHBOARD_PANELS
         # accounts sits below companies: it asks through these what only companies knows.
         email_verified.connect(claim_on_email_verified, dispatch_uid="companies.claim")
         security_selectors.admin_role_check = holds_admin_role

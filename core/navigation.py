@@ -12,6 +12,7 @@ from functools import cache
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,15 @@ def signed_in(user) -> bool:
     return user.is_authenticated
 
 
+def operations_staff(user) -> bool:
+    return user.is_authenticated and getattr(user, "is_operations", False)
+
+
 # Core's own entries; CoreConfig.ready() publishes them like any app.
 NAVIGATION = [
-    (10, "Dashboard", "core:dashboard", signed_in),
-    (120, "API", "api-docs", signed_in),
+    (10, _("Dashboard"), "core:dashboard", signed_in),
+    (99, _("Operations"), "core:operations", operations_staff),
+    (120, _("API"), "api-docs", signed_in),
 ]
 
 

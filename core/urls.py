@@ -6,5 +6,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("operations/", views.operations, name="operations"),
     path("dev/outbox/", views.dev_outbox, name="dev-outbox"),
 ]

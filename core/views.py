@@ -4,22 +4,42 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from rainbow_portal.exceptions import error_body
 
+from .dashboard import HOME, OPERATIONS, panels_for
 from .health import broker_ok
 
 
 @login_required
+@require_GET
 def dashboard(request):
-    return render(request, "core/dashboard.html")
+    """The page a person opens first: panels by role (core.dashboard)."""
+    return render(
+        request, "core/dashboard.html", {"panels": panels_for(request.user, HOME), "page": HOME}
+    )
+
+
+@login_required
+@require_GET
+def operations(request):
+    """The operations staff's page: sign-in failures and locks, activity volume (SPEC §10.4)."""
+    if not getattr(request.user, "is_operations", False):
+        raise PermissionDenied(_("Only operations staff open this page."))
+    return render(
+        request,
+        "core/operations.html",
+        {"panels": panels_for(request.user, OPERATIONS), "page": OPERATIONS},
+    )
 
 
 @require_GET
