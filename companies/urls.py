@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import hub_views
 from .membership import signup_views
 from .membership.urls import urlpatterns as membership_urlpatterns
 from .security import views as security_views
@@ -23,6 +24,11 @@ visibility_urlpatterns = [
         "companies/<slug:slug>/visibility/",
         visibility_views.company_visibility,
         name="company-visibility",
+    ),
+    path(
+        "companies/<slug:slug>/visibility/mode/",
+        hub_views.company_visibility_mode,
+        name="company-visibility-mode",
     ),
     path(
         "companies/<slug:slug>/visibility/requests/<int:pk>/<str:action>/",

@@ -15,6 +15,7 @@ from django.apps import apps
 
 HOME = "home"
 OPERATIONS = "operations"
+MEMBER = "member"  # a company admin's page of one member: context(viewer, member)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,18 @@ def panels_for(user, page: str = HOME) -> list[dict]:
         if panel.page != page:
             continue
         data = panel.context(user)
+        if data is not None:
+            out.append({"template": panel.template, "data": data})
+    return out
+
+
+def member_panels(viewer, member) -> list[dict]:
+    """What other apps add to a member's page (e.g. their licenses)."""
+    out = []
+    for panel in all_panels():
+        if panel.page != MEMBER:
+            continue
+        data = panel.context(viewer, member)
         if data is not None:
             out.append({"template": panel.template, "data": data})
     return out

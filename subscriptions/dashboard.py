@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from companies import policies as company_policies
 from companies.dashboard import SHOWN, is_own_admin
 from companies.models import Company, Role
 from companies.policies import is_partner_member
@@ -142,7 +143,22 @@ def licenses_panel(user) -> dict | None:
     }
 
 
+def member_licenses_panel(viewer, member) -> dict | None:
+    """A member's licenses on their page in the settings hub, with where to change them."""
+    company = member.company
+    return {
+        "company": company,
+        "licenses": list(
+            License.objects.filter(user=member, released_at__isnull=True)
+            .select_related("subscription__offer")
+            .order_by("subscription__offer__name")
+        ),
+        "can_allocate": company_policies.can_allocate_licenses(actor=viewer, company=company),
+    }
+
+
 DASHBOARD_PANELS = [
+    (60, "core/dashboard/member_licenses.html", member_licenses_panel, "member"),
     (30, "core/dashboard/seats.html", seats_panel, "home"),
     (40, "core/dashboard/partner.html", partner_panel, "home"),
     (90, "core/dashboard/licenses.html", licenses_panel, "home"),

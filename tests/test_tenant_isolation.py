@@ -408,6 +408,7 @@ PAYLOADS = {
         "start_date": timezone.now().date().isoformat(),
     },
     ("companies:file-sharing", "POST"): {"enabled": "0"},
+    ("companies:company-visibility-mode", "POST"): {"visibility": "private"},
     ("companies:member-role", "POST"): {"role": "company_admin", "action": "grant"},
     ("companies:member-file-sharing", "POST"): {"mode": "disabled"},
     ("companies:join-request-decide", "POST"): {"decision": "decline"},

@@ -172,6 +172,16 @@ def member_file_sharing_mode(*, user) -> str:
     return FileSharingMode.SAME_AS_COMPANY if setting is None else setting.mode
 
 
+def member_file_sharing_overrides(*, company: Company, limit: int = 200):
+    """Members of `company` whose file-sharing setting differs from "same as company"."""
+    return (
+        MemberFileSharing.objects.filter(user__company=company)
+        .exclude(mode=FileSharingMode.SAME_AS_COMPANY)
+        .select_related("user")
+        .order_by("user__email")[:limit]
+    )
+
+
 def file_sharing_allowed(*, user) -> bool:
     """SPEC §9.4: the user's setting overrides the company's unless it is "same as company"."""
     mode = member_file_sharing_mode(user=user)

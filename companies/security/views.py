@@ -2,11 +2,14 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts import forms as account_forms
 from accounts.security import selectors as security_selectors
 from accounts.security import services as security_services
 from core.forms import apply_error
+from core.redirects import requested_next
 from rainbow_portal.exceptions import ApplicationError
 
 from ..membership.selectors import member_get
@@ -32,11 +35,11 @@ def company_security_view(request, company):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Security settings saved.")
+            messages.success(request, _("Security settings saved."))
             return redirect("companies:company-security", slug=company.slug)
     return render(
         request,
-        "accounts/company_security.html",
+        "companies/security.html",
         {
             "company": company,
             "form": form,
@@ -53,7 +56,7 @@ def company_security_view(request, company):
 def member_profile_lock_view(request, company, member):
     form = account_forms.ProfileLockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose to lock or to unlock the profile.")
+        messages.error(request, _("Choose to lock or to unlock the profile."))
         return redirect("companies:company-security", slug=company.slug)
     locked = form.cleaned_data["locked"]
     try:
@@ -61,6 +64,12 @@ def member_profile_lock_view(request, company, member):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        state = "locked" if locked else "unlocked"
-        messages.success(request, f"The profile of {member.email} is {state}.")
-    return redirect("companies:company-security", slug=company.slug)
+        text = (
+            _("The profile of %(email)s is locked.")
+            if locked
+            else _("The profile of %(email)s is unlocked.")
+        )
+        messages.success(request, text % {"email": member.email})
+    return redirect(
+        requested_next(request) or reverse("companies:company-security", args=[company.slug])
+    )

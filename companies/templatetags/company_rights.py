@@ -15,3 +15,9 @@ def manages_own_company(user) -> bool:
         # SPEC §3.3: the security settings' holders (own admins), not "manage company".
         and can_manage_security(actor=user, company=user.company)
     )
+
+
+@register.filter
+def manages_security(user, company) -> bool:
+    """The settings hub shows Security and File sharing to the company's own admins only."""
+    return bool(company is not None and can_manage_security(actor=user, company=company))

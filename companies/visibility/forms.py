@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.validation import validate_name
 
@@ -7,7 +8,7 @@ from .inputs import ALLOWED_OVERRIDES
 
 
 class OverrideForm(forms.Form):
-    visibility_override = forms.ChoiceField(label="This member's visibility")
+    visibility_override = forms.ChoiceField(label=_("This member's visibility"))
 
     def __init__(self, *args, company_mode: str, current: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,17 +28,44 @@ class OverrideForm(forms.Form):
         self.fields["visibility_override"].required = False
 
 
+class CompanyModeForm(forms.Form):
+    """The company's own mode (SPEC §4.1): `organization` only while it is in one."""
+
+    visibility = forms.ChoiceField(label=_("Company visibility"))
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visibility"].choices = [
+            (value, MODE_HELP[value])
+            for value in VisibilityMode.values
+            if value != VisibilityMode.ORGANIZATION or company.organization_id
+        ]
+
+
+MODE_HELP = {
+    VisibilityMode.PUBLIC: _("Public: anyone may find your members, except closed companies"),
+    VisibilityMode.PRIVATE: _("Private: only your company and your members' contacts find them"),
+    VisibilityMode.CLOSED: _("Closed: private, and your members search only inside the company"),
+    VisibilityMode.ISOLATED: _(
+        "Isolated: closed, and nobody outside the company invites or is invited"
+    ),
+    VisibilityMode.ORGANIZATION: _(
+        "Organization: public inside your organization, private outside it"
+    ),
+}
+
+
 class SimulateForm(forms.Form):
-    other = forms.EmailField(label="Another person's email", max_length=254)
+    other = forms.EmailField(label=_("Another person's email"), max_length=254)
 
 
 class VisibilityRequestForm(forms.Form):
     company_name = forms.CharField(
-        label="Company name (exact)", max_length=200, validators=[validate_name]
+        label=_("Company name (exact)"), max_length=200, validators=[validate_name]
     )
 
 
 class NetworkSettingsForm(forms.Form):
     auto_accept_within_company = forms.BooleanField(
-        label="Accept invitations between our members at once", required=False
+        label=_("Accept invitations between our members at once"), required=False
     )

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies.visibility.network_selectors import (
@@ -16,13 +17,20 @@ from companies.visibility.network_selectors import (
     presence_for,
 )
 from companies.visibility.network_services import network_settings_set
+from core.redirects import requested_next
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies, scoping
 from ..policies import can_manage_company
 from ..selectors import company_get_for_visibility_page
-from . import rules, search, selectors, services
-from .forms import NetworkSettingsForm, OverrideForm, SimulateForm, VisibilityRequestForm
+from . import explain, rules, search, selectors, services
+from .forms import (
+    CompanyModeForm,
+    NetworkSettingsForm,
+    OverrideForm,
+    SimulateForm,
+    VisibilityRequestForm,
+)
 
 
 @login_required
@@ -116,7 +124,7 @@ def member_visibility(request, company, member):
     )
     if form.is_bound:
         if not may_edit:
-            raise PermissionDenied("Only the company's admins change a member's visibility.")
+            raise PermissionDenied(_("Only the company's admins change a member's visibility."))
         if form.is_valid():
             try:
                 services.user_visibility_override_set(
@@ -127,8 +135,8 @@ def member_visibility(request, company, member):
             except ApplicationError as exc:
                 form.add_error("visibility_override", exc.message)
             else:
-                messages.success(request, "Visibility saved.")
-                return redirect(request.path)
+                messages.success(request, _("Visibility saved."))
+                return redirect(requested_next(request) or request.path)
     sim_form = SimulateForm(request.GET if "other" in request.GET else None)
     simulation, other = None, None
     if sim_form.is_bound and sim_form.is_valid():
@@ -136,9 +144,11 @@ def member_visibility(request, company, member):
             viewer=request.user, email=sim_form.cleaned_data["other"]
         )
         if other is None or other.pk == member.pk:
-            sim_form.add_error("other", "No such person that you can see.")
+            sim_form.add_error("other", _("No such person that you can see."))
         else:
-            simulation = selectors.simulate(member=member, other=other)
+            simulation = explain.simulation_rows(
+                selectors.simulate(member=member, other=other), member=member, other=other
+            )
     return render(
         request,
         "companies/member_visibility.html",
@@ -157,7 +167,10 @@ def member_visibility(request, company, member):
 
 @scoping.company_page(right=policies.can_manage_company, methods=("GET", "POST"))
 def company_visibility(request, company):
-    """Mutual-visibility requests (SPEC §4.6) and the network setting (SPEC §5.1)."""
+    """The company's mode (SPEC §4.1, its own admins), grants and mutual-visibility requests
+    (SPEC §4.6) and the network setting (SPEC §5.1): the settings hub's Visibility page."""
+    may_set_mode = policies.can_manage_security(actor=request.user, company=company)
+    mode_form = CompanyModeForm(company=company, initial={"visibility": company.visibility})
     setting = network_settings_get(company=company)
     request_form = VisibilityRequestForm(request.POST if "company_name" in request.POST else None)
     settings_form = NetworkSettingsForm(
@@ -179,7 +192,7 @@ def company_visibility(request, company):
         except ApplicationError as exc:
             request_form.add_error("company_name", exc.message)
         else:
-            messages.success(request, f"Request sent to {other.name}.")
+            messages.success(request, _("Request sent to %(name)s.") % {"name": other.name})
             return redirect(request.path)
     if settings_form.is_bound and settings_form.is_valid():
         network_settings_set(
@@ -187,7 +200,7 @@ def company_visibility(request, company):
             auto_accept_within_company=settings_form.cleaned_data["auto_accept_within_company"],
             actor=request.user,
         )
-        messages.success(request, "Network setting saved.")
+        messages.success(request, _("Network setting saved."))
         return redirect(request.path)
     context = {
         "company": company,
@@ -195,8 +208,14 @@ def company_visibility(request, company):
         "settings_form": settings_form,
         "incoming": selectors.visibility_requests_incoming(company=company),
         "outgoing": selectors.visibility_requests_outgoing(company=company),
-        "grants_in": company.visibility_received.select_related("company").order_by(
+        "mode_form": mode_form,
+        "may_set_mode": may_set_mode,
+        # Companies whose members this company's members find, and those that find its own.
+        "grants_sees": company.visibility_received.select_related("company").order_by(
             "company__name"
+        ),
+        "grants_seen_by": company.visibility_grants.select_related("visible_by").order_by(
+            "visible_by__name"
         ),
     }
     return render(request, "companies/company_visibility.html", context)
@@ -219,5 +238,7 @@ def visibility_request_answer(request, company, vr, action):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Request {action}ed.".replace("eed", "ed"))
+        messages.success(
+            request, _("Request accepted.") if action == "accept" else _("Request declined.")
+        )
     return redirect("companies:company-visibility", slug=company.slug)

@@ -200,7 +200,12 @@ def test_member_visibility_page_sets_override_and_simulates(client, world):
     bad = client.post(url, {"visibility_override": "isolated"})
     assert bad.status_code == 200 and b"errorlist" in bad.content
     sim = client.get(url, {"other": world["pub2"].email})
-    assert b'data-testid="simulation"' in sim.content and b"SPEC" in sim.content
+    # Reasons in plain words, never a rule number (issue 14).
+    assert (
+        b'data-testid="simulation"' in sim.content
+        and b"is public: everyone finds them" in sim.content
+    )
+    assert b"SPEC" not in sim.content and "§".encode() not in sim.content
     # An address the admin cannot find is refused like a missing one.
     hidden = client.get(url, {"other": world["priv"].email})
     assert b"No such person that you can see" in hidden.content
@@ -223,7 +228,8 @@ def test_operations_staff_simulate_any_company_read_only(client, world):
     page = client.get(url, {"other": world["pub"].email})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "private" in text and "SPEC §4.3" in text
+    assert "is private, so only their company, their contacts" in text
+    assert "SPEC" not in text and "§" not in text
     assert client.post(url, {"visibility_override": "public"}).status_code == 403
     member.refresh_from_db()
     assert member.visibility_override == ""

@@ -4,7 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.security import selectors as security_selectors
+from core.dashboard import member_panels
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
@@ -12,6 +16,9 @@ from ...models import FileSharingMode, Role
 from ...scoping import company_page
 from ...selectors import domain_list, user_roles
 from ...services import company_update, member_role_grant, member_role_remove
+from ...visibility import explain
+from ...visibility import selectors as visibility_selectors
+from ...visibility.forms import OverrideForm, SimulateForm
 from .. import forms, selectors, services
 from .common import MEMBERS_PER_PAGE, _fail
 
@@ -32,13 +39,14 @@ def profile(request, company):
         except ApplicationError as exc:
             form.add_error("name", exc.message)
         else:
-            messages.success(request, "Company profile saved.")
+            messages.success(request, _("Company profile saved."))
             return redirect("companies:profile", slug=company.slug)
     context = {
         "company": company,
         "form": form,
         "domains": domain_list(company=company),
         "file_sharing_enabled": selectors.company_file_sharing_enabled(company=company),
+        "may_manage_security": policies.can_manage_security(actor=request.user, company=company),
         "partner_offers": selectors.partner_invitation_list(customer=company),
         "counts": {
             "members": company.members.count(),
@@ -50,17 +58,30 @@ def profile(request, company):
 
 
 # SPEC §3.3: file sharing is a security setting: the company's own admins'.
-@company_page(right=policies.can_manage_security, methods=("POST",))
+@company_page(right=policies.can_manage_security, methods=("GET", "POST"))
 def company_file_sharing(request, company):
-    form = forms.CompanyFileSharingForm(request.POST)
-    if form.is_valid():
+    enabled = selectors.company_file_sharing_enabled(company=company)
+    form = forms.CompanyFileSharingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"enabled": "1" if enabled else "0"},
+    )
+    if form.is_bound and form.is_valid():
         services.company_file_sharing_set(
             company=company, enabled=form.cleaned_data["enabled"], actor=request.user
         )
-        messages.success(request, "File-sharing setting saved.")
-    else:
-        messages.error(request, "Choose enabled or disabled.")
-    return redirect("companies:profile", slug=company.slug)
+        messages.success(request, _("File-sharing setting saved."))
+        return redirect("companies:file-sharing", slug=company.slug)
+    return render(
+        request,
+        "companies/file_sharing.html",
+        {
+            "company": company,
+            "form": form,
+            "enabled": enabled,
+            "overrides": selectors.member_file_sharing_overrides(company=company),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @company_page(right=policies.can_manage_company, methods=("GET",))
@@ -108,11 +129,29 @@ def _role_choices(company):
     objects={"member": ("member_id", selectors.member_get)},
 )
 def member_detail(request, company, member):
+    """One member gathered: roles, status, visibility and the "who finds them, and why"
+    simulator, licenses, file sharing, profile lock and sessions."""
     held = user_roles(user=member)
     roles = []
     for value, label in _role_choices(company):
         reason = policies.role_change_refusal(actor=request.user, member=member, role=value)
         roles.append({"value": value, "label": label, "held": value in held, "refusal": reason})
+    own_admin = policies.can_manage_security(actor=request.user, company=company)
+    sim_form = SimulateForm(request.GET if "other" in request.GET else None)
+    simulation, other = None, None
+    if sim_form.is_bound and sim_form.is_valid():
+        other = visibility_selectors.simulation_counterpart_get(
+            viewer=request.user, email=sim_form.cleaned_data["other"]
+        )
+        if other is None or other.pk == member.pk:
+            sim_form.add_error("other", _("No such person that you can see."))
+        else:
+            simulation = explain.simulation_rows(
+                visibility_selectors.simulate(member=member, other=other),
+                member=member,
+                other=other,
+            )
+    security = security_selectors.user_security(user=member)
     return render(
         request,
         "companies/member_detail.html",
@@ -120,11 +159,26 @@ def member_detail(request, company, member):
             "company": company,
             "member": member,
             "roles": roles,
+            "own_admin": own_admin,
+            "security": security,
+            "locked_now": bool(security.locked_until and security.locked_until > timezone.now()),
+            "two_factor": security_selectors.has_two_factor(user=member),
+            "sessions": security_selectors.user_session_list(user=member),
+            "override_form": OverrideForm(
+                company_mode=company.visibility,
+                current=member.visibility_override,
+                initial={"visibility_override": member.visibility_override},
+            ),
+            "statements": visibility_selectors.who_statements(member=member),
+            "sim_form": sim_form,
+            "simulation": simulation,
+            "other": other,
             "file_sharing_form": forms.MemberFileSharingForm(
                 initial={"mode": selectors.member_file_sharing_mode(user=member)}
             ),
             "file_sharing_modes": FileSharingMode,
             "effective_sharing": selectors.file_sharing_allowed(user=member),
+            "panels": member_panels(request.user, member),
         },
     )
 
