@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies import policies as company_policies
 from companies.scoping import company_page
+from core.confirm import confirm_page
 from rainbow_portal.exceptions import ApplicationError
 
 from . import charts, pdf, selectors, services
@@ -119,12 +122,51 @@ STATUS_ACTIONS = {
 }
 
 
+def _status_confirmation(request, company, subscription, action: str):
+    """Suspend and terminate ask first, on a page that works without JavaScript (issue 14)."""
+    back = reverse("subscriptions:company", args=[company.slug])
+    names = {"offer": subscription.offer.name, "seats": subscription.seats}
+    if action == "terminate":
+        return confirm_page(
+            request,
+            title=_("Terminate %(offer)s (%(seats)s seats)?") % names,
+            consequences=[
+                _("The subscription ends today and every license it gives is freed."),
+                _("Its members fall back to Essential."),
+                _("A prepaid term is not refunded; a monthly one is billed for this month."),
+            ],
+            irreversible=_(
+                "A terminated subscription cannot be resumed: you would create a new one."
+            ),
+            button=_("Terminate the subscription"),
+            cancel_url=back,
+            fields={"action": "terminate"},
+        )
+    return confirm_page(
+        request,
+        title=_("Suspend %(offer)s (%(seats)s seats)?") % names,
+        consequences=[
+            _("No new license can be assigned from it while it is suspended."),
+            _("You can resume it later from the subscriptions page."),
+        ],
+        button=_("Suspend the subscription"),
+        cancel_url=back,
+        fields={"action": "suspend"},
+        danger=False,
+    )
+
+
 @company_page(
     right=company_policies.can_manage_subscriptions,
-    methods=("POST",),
+    methods=("GET", "POST"),
     objects={"subscription": ("pk", selectors.subscription_get)},
 )
 def status(request, company, subscription):
+    if request.method == "GET":
+        action = request.GET.get("action")
+        if action in ("terminate", "suspend"):
+            return _status_confirmation(request, company, subscription, action)
+        return redirect("subscriptions:company", slug=company.slug)
     form = StatusForm(request.POST)
     if form.is_valid():
         service, done = STATUS_ACTIONS[form.cleaned_data["action"]]
@@ -193,13 +235,27 @@ def licenses(request, company, subscription):
 
 @company_page(
     right=company_policies.can_allocate_licenses,
-    methods=("POST",),
+    methods=("GET", "POST"),
     objects={
         "subscription": ("pk", selectors.subscription_get),
         "license_": ("license_pk", selectors.license_get),
     },
 )
 def license_release(request, company, subscription, license_):
+    if request.method == "GET":
+        who = license_.user.get_full_name() or license_.user.email
+        return confirm_page(
+            request,
+            title=_("Release %(who)s's %(offer)s license?")
+            % {"who": who, "offer": subscription.offer.name},
+            consequences=[
+                _("%(who)s loses %(offer)s at once and keeps Essential.")
+                % {"who": who, "offer": subscription.offer.name},
+                _("The seat becomes free for someone else."),
+            ],
+            button=_("Release the license"),
+            cancel_url=reverse("subscriptions:licenses", args=[company.slug, subscription.pk]),
+        )
     try:
         services.license_release(license_=license_, actor=request.user)
     except ApplicationError as exc:

@@ -5,9 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import OwnVisibilityForm
+from core.confirm import confirm_page
 from core.redirects import safe_next
 from rainbow_portal.exceptions import ApplicationError
 
@@ -89,10 +92,22 @@ ACTIONS = {
 }
 
 
-@viewer_page(methods=("POST",), objects={"invitation": ("pk", selectors.invitation_get)})
+@viewer_page(methods=("GET", "POST"), objects={"invitation": ("pk", selectors.invitation_get)})
 def invitation_action(request, invitation, action):
     if action not in ACTIONS:
         raise Http404("No such action.")
+    if request.method == "GET":
+        if action != "cancel":
+            return redirect("companies:network")
+        invitee = invitation.invitee or invitation.email
+        return confirm_page(
+            request,
+            title=_("Cancel your invitation to %(who)s?") % {"who": invitee},
+            consequences=[_("%(who)s no longer sees your invitation.") % {"who": invitee}],
+            irreversible=_("You can invite them again later."),
+            button=_("Cancel the invitation"),
+            cancel_url=reverse("companies:network"),
+        )
     service, done = ACTIONS[action]
     try:
         service(invitation=invitation, actor=request.user)
@@ -103,11 +118,23 @@ def invitation_action(request, invitation, action):
     return redirect("companies:network")
 
 
-@viewer_page(methods=("POST",), objects={"row": ("pk", selectors.contact_get)})
+@viewer_page(methods=("GET", "POST"), objects={"row": ("pk", selectors.contact_get)})
 def contact_remove(request, row):
     contact = row.contact
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Remove %(who)s from your network?") % {"who": contact},
+            consequences=[
+                _("%(who)s leaves your network and you leave theirs.") % {"who": contact},
+                _("You no longer see each other's presence."),
+            ],
+            irreversible=_("To be contacts again, one of you must invite the other."),
+            button=_("Remove from my network"),
+            cancel_url=reverse("companies:network"),
+        )
     services.contact_remove(owner=request.user, contact=contact, actor=request.user)
-    messages.success(request, f"{contact} was removed from your network.")
+    messages.success(request, _("%(who)s was removed from your network.") % {"who": contact})
     return redirect("companies:network")
 
 

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.security import selectors as security_selectors
+from core.confirm import confirm_page
 from core.dashboard import member_panels
 from rainbow_portal.exceptions import ApplicationError
 
@@ -185,10 +187,31 @@ def member_detail(request, company, member):
 
 @company_page(
     right=policies.can_manage_company,
-    methods=("POST",),
+    methods=("GET", "POST"),
     objects={"member": ("member_id", selectors.member_get)},
 )
 def member_role(request, company, member):
+    back = reverse("companies:member", args=[company.slug, member.pk])
+    if request.method == "GET":
+        # Removing a role asks first; anything else has nothing to confirm here.
+        form = forms.RoleChangeForm(request.GET)
+        if not form.is_valid() or form.cleaned_data["action"] != "remove":
+            return redirect(back)
+        label = Role(form.cleaned_data["role"]).label
+        name = member.get_full_name() or member.email
+        return confirm_page(
+            request,
+            title=_("Remove the role %(role)s from %(name)s?") % {"role": label, "name": name},
+            consequences=[
+                _("%(name)s loses at once every right the role %(role)s gives.")
+                % {"name": name, "role": label},
+                _("Their personal API tokens made with that role stop working."),
+            ],
+            irreversible=_("Someone who holds the role can grant it again later."),
+            button=_("Remove the role"),
+            cancel_url=back,
+            fields={"role": form.cleaned_data["role"], "action": "remove"},
+        )
     form = forms.RoleChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a role and an action.")

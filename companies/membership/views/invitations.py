@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.security.services import session_start
 from activity.middleware import client_ip
+from core.confirm import confirm_page
 from core.redirects import with_next
 from rainbow_portal.exceptions import ApplicationError
 
@@ -57,13 +59,28 @@ def company_invitation_resend(request, company, invitation):
 
 @company_page(
     right=policies.can_manage_company,
-    methods=("POST",),
+    methods=("GET", "POST"),
     objects={"invitation": ("invitation_id", selectors.invitation_get)},
 )
 def company_invitation_cancel(request, company, invitation):
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Cancel the invitation to %(email)s?") % {"email": invitation.email},
+            consequences=[
+                _("The link in the invitation email stops working at once."),
+                _("%(email)s does not join %(company)s through it.")
+                % {"email": invitation.email, "company": company.name},
+            ],
+            irreversible=_("To let them join later, send a new invitation."),
+            button=_("Cancel the invitation"),
+            cancel_url=reverse("companies:invitations", args=[company.slug]),
+        )
     try:
         services.company_invitation_cancel(invitation=invitation, actor=request.user)
-        messages.success(request, f"Invitation to {invitation.email} canceled.")
+        messages.success(
+            request, _("Invitation to %(email)s canceled.") % {"email": invitation.email}
+        )
     except ApplicationError as exc:
         _fail(request, exc)
     return redirect("companies:invitations", slug=company.slug)

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from core.confirm import confirm_page
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
@@ -82,13 +84,25 @@ def join_links(request, company):
 
 @company_page(
     right=policies.can_manage_company,
-    methods=("POST",),
+    methods=("GET", "POST"),
     objects={"link": ("link_id", selectors.join_link_get)},
 )
 def join_link_regenerate(request, company, link):
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Replace join link %(n)s?") % {"n": link.pk},
+            consequences=[
+                _("A new link is made and shown to you once."),
+                _("The current link stops working at once, for everyone who has it."),
+            ],
+            irreversible=_("The old link cannot be switched on again."),
+            button=_("Make a new link"),
+            cancel_url=reverse("companies:join-links", args=[company.slug]),
+        )
     link = services.join_link_regenerate(link=link, actor=request.user)
     _show_join_link_once(request, link)
-    messages.success(request, "New link made: the previous one no longer works.")
+    messages.success(request, _("New link made: the previous one no longer works."))
     return redirect("companies:join-links", slug=company.slug)
 
 
