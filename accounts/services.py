@@ -95,13 +95,13 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
         if locked:
             raise ApplicationError(
                 "Nobody changes their own login email, platform status, groups or "
-                f"permissions (SPEC §3.2): {', '.join(locked)}."
+                f"permissions: {', '.join(locked)}."  # SPEC §3.2
             )
     if not is_platform_actor(actor):
         reserved = sorted(set(changed) & SUPERADMIN_ONLY_FIELDS)
         if reserved:
             raise ApplicationError(
-                f"Only a superadmin changes these (SPEC §3.2): {', '.join(reserved)}."
+                f"Only a superadmin changes these: {', '.join(reserved)}."  # SPEC §3.2
             )
     if "email" in changed and (
         User.objects.filter(email__iexact=changed["email"]).exclude(pk=user.pk).exists()

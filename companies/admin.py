@@ -223,7 +223,7 @@ class RoleAssignmentForm(forms.ModelForm):
         if user and role:
             if not role_fits_company(role=role, company=user.company):
                 raise ValidationError(
-                    "This role does not exist in this user's company (SPEC §3.1)."
+                    "This role does not exist in this user's kind of company."  # SPEC §3.1
                 )
             if RoleAssignment.objects.filter(user=user, role=role).exists():
                 raise ValidationError("This user already holds this role.")

@@ -4,6 +4,7 @@
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from accounts.policies import is_platform_actor as is_platform_actor
 
@@ -168,14 +169,20 @@ def role_change_refusal(*, actor, member, role: str) -> str | None:
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return "Sign in to change roles."
     if actor.pk == member.pk:
-        return "Nobody changes their own roles (SPEC §3.2): ask another holder of the role."
+        return _("Nobody changes their own roles: ask another holder of the role.")  # SPEC §3.2
     label = Role(role).label
     if not role_fits_company(role=role, company=member.company):
-        return f"The role {label} does not exist in a company of this kind (SPEC §3.1)."
+        return _("The role %(role)s does not exist in a company of this kind.") % {  # SPEC §3.1
+            "role": label
+        }
     if actor.is_superuser:
         return None
     if actor.company_id != member.company_id or role not in effective_roles(actor=actor):
-        return f"Only someone who holds the role {label} can grant or remove it (SPEC §3.2)."
+        return _(
+            "Only someone who holds the role %(role)s can grant or remove it."
+        ) % {  # SPEC §3.2
+            "role": label
+        }
     return None
 
 

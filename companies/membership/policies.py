@@ -5,6 +5,7 @@ raise it inside their transaction."""
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from ..models import Company, CompanyInvitation, JoinLink
 from ..policies import crosses_china_boundary
@@ -42,7 +43,10 @@ def join_refusal(*, user, company: Company) -> str | None:
     if company.status != Company.Status.ACTIVE:
         return f"{company.name} is not taking new members."
     if crosses_china_boundary(user.company, company):
-        return "This company cannot be joined from your region (SPEC §2.3)."
+        return _(  # SPEC §2.3
+            "This company cannot be joined from your region: companies in China and elsewhere "
+            "never link."
+        )
     return None
 
 

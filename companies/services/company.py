@@ -1,6 +1,7 @@
 from django.core.validators import validate_domain_name
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 import activity
 from core.validation import name_refusal
@@ -234,7 +235,8 @@ def company_update(*, company: Company, actor, **changes) -> Company:
     if not changed:
         return company
     if company.is_default and "name" in changed:
-        raise ApplicationError("The default company cannot be renamed (SPEC §2.2).")
+        # SPEC §2.2
+        raise ApplicationError(_("The default company Rainbow keeps its name."))
     if company.is_default and "kind" in changed:
         raise ApplicationError("The default company stays an end customer.")
     if "name" in changed and (
@@ -276,7 +278,10 @@ def company_partner_set(
     if company.business_partner_id == getattr(partner, "pk", None):
         return company
     if company.is_default:
-        raise ApplicationError("The default company cannot be given a partner (SPEC §2.2).")
+        # SPEC §2.2
+        raise ApplicationError(
+            _("The default company Rainbow holds standalone users: it has no business partner.")
+        )
     if partner is not None:
         if company.is_business_partner:
             raise ApplicationError("Only an end-customer company can have a business partner.")

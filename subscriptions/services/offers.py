@@ -40,7 +40,9 @@ def offer_update(
         if amount < 0:
             raise ApplicationError("A price cannot be negative.")
         if offer.is_essential and amount != 0:
-            raise ApplicationError("Essential is free for everyone (SPEC §3.7).")
+            raise ApplicationError(
+                "Essential is free for everyone: its price stays 0."
+            )  # SPEC §3.7
         if amount != offer.price_per_seat_month:
             changed["price_per_seat_month"] = amount
     if not changed:

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import User, normalize_email
@@ -229,7 +230,11 @@ def invitation_accept_existing(*, token: str, user) -> User:
         )
     if crosses_china_boundary(user.company, invitation.company):
         raise ApplicationError(
-            f"{invitation.company.name} cannot be joined from your region (SPEC §2.3)."
+            _(
+                "%(company)s cannot be joined from your region: companies in China and "
+                "elsewhere never link."
+            )
+            % {"company": invitation.company.name}  # SPEC §2.3
         )
     user_move_to_company(user=user, company=invitation.company, actor=user)
     _mark_accepted(invitation, user=user)
