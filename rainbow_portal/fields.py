@@ -8,6 +8,8 @@ silently accepted (schemathesis: schema-violating requests are rejected).
 
 from rest_framework import serializers
 
+from .emails import MAX_EMAIL_LENGTH, validate_email_address
+
 
 class _StrictString:
     def to_internal_value(self, data):
@@ -21,7 +23,13 @@ class CharField(_StrictString, serializers.CharField):
 
 
 class EmailField(_StrictString, serializers.EmailField):
-    pass
+    """A string, and an address within the limits forms and services keep (64 characters
+    before the @, 254 in all)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_EMAIL_LENGTH)
+        super().__init__(**kwargs)
+        self.validators.append(validate_email_address)
 
 
 class SlugField(_StrictString, serializers.SlugField):

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "sso",
 ]
 
+# Number inputs render as text with a numeric keyboard (issue 14, core/forms.py).
+FORM_RENDERER = "core.forms.PortalFormRenderer"
+
 MIDDLEWARE = [
     "rainbow_portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -3,7 +3,9 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from core.forms import EmailField
 from core.validation import validate_name
 
 from ..models import FileSharingMode, Role
@@ -94,7 +96,7 @@ class CustomerCreateForm(forms.Form):
     name = forms.CharField(
         label="Customer company name", max_length=200, validators=[validate_name]
     )
-    admin_email = forms.EmailField(label="Email of its first admin", max_length=254)
+    admin_email = EmailField(label=_("Email of its first admin"))
 
 
 class PartnerOfferForm(forms.Form):

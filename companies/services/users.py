@@ -2,11 +2,13 @@
 the visibility copies on the user row (decision D4.1) in step with the company, so that
 `User.save()` derives nothing (issue 9)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 import activity
 from accounts.models import User, normalize_email
 from accounts.security.password_policy import password_check
+from rainbow_portal.emails import validate_email_address
 from rainbow_portal.exceptions import ApplicationError
 
 from ..visibility.inputs import INPUT_FIELDS, derive_inputs
@@ -26,6 +28,10 @@ def user_create(
     is_superuser: bool = False,
 ) -> User:
     email = normalize_email(email)
+    try:
+        validate_email_address(email)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], fields={"email": exc.messages}) from None
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError(
             "An account with this email already exists.", fields={"email": ["Taken."]}

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import EmailField
 from core.validation import validate_name
 
 from ..models import VisibilityMode
@@ -56,7 +57,7 @@ MODE_HELP = {
 
 
 class SimulateForm(forms.Form):
-    other = forms.EmailField(label=_("Another person's email"), max_length=254)
+    other = EmailField(label=_("Another person's email"))
 
 
 class VisibilityRequestForm(forms.Form):

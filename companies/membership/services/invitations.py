@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import validate_email
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ import activity
 from accounts.models import User, normalize_email
 from accounts.security.ratelimit import email_action_limit
 from core.services import email_send
+from rainbow_portal.emails import validate_email_address
 from rainbow_portal.exceptions import ApplicationError
 
 from ...models import (
@@ -96,9 +97,9 @@ def invitations_create(
     problems = []
     for email in cleaned:
         try:
-            validate_email(email)
-        except Exception:
-            problems.append(f"“{email}” is not an email address.")
+            validate_email_address(email)
+        except ValidationError as exc:
+            problems.append(f"“{email[:80]}”: {exc.messages[0]}")
             continue
         reason = _refusal_for_address(company=company, email=email)
         if reason:
