@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.security.services import session_start
 from activity.middleware import client_ip
 from core.confirm import confirm_page
-from core.redirects import with_next
+from core.redirects import requested_next, with_next
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
@@ -51,10 +51,14 @@ def invitations(request, company):
 def company_invitation_resend(request, company, invitation):
     try:
         services.company_invitation_resend(invitation=invitation, actor=request.user)
-        messages.success(request, f"Invitation sent again to {invitation.email}.")
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+        )
     except ApplicationError as exc:
         _fail(request, exc)
-    return redirect("companies:invitations", slug=company.slug)
+    return redirect(
+        requested_next(request) or reverse("companies:invitations", args=[company.slug])
+    )
 
 
 @company_page(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.confirm import confirm_page
+from core.redirects import requested_next
 from rainbow_portal.exceptions import ApplicationError
 
 from ... import policies
@@ -38,10 +39,18 @@ def join_request_decide(request, company, join_request):
             services.join_request_decide(
                 join_request=join_request, accept=accept, actor=request.user
             )
-            messages.success(request, "Request accepted." if accept else "Request declined.")
+            name = join_request.user.get_full_name() or join_request.user.email
+            messages.success(
+                request,
+                (_("%(name)s joined %(company)s.") if accept else _("%(name)s's request declined."))
+                % {"name": name, "company": company.name},
+            )
         except ApplicationError as exc:
             _fail(request, exc)
-    return redirect("companies:join-requests", slug=company.slug)
+    # The dashboard answers requests too, and sends its people back there.
+    return redirect(
+        requested_next(request) or reverse("companies:join-requests", args=[company.slug])
+    )
 
 
 JOIN_LINK_SHOWN = "companies.join_link_shown"
