@@ -190,7 +190,7 @@ def test_invite_page_many_and_refusal(admin_client, admin_api, company):
     response = admin_client.post(
         url("invitations", company), {"emails": "one@new.test\ntwo@new.test"}, follow=True
     )
-    assert "2 invitation(s) sent" in page_text(response)
+    assert "2 invitations sent" in page_text(response)
     assert "one@new.test" in page_text(response) and "two@new.test" in page_text(response)
 
 

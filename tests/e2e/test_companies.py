@@ -78,7 +78,7 @@ def test_company_admin_invites_and_grants_a_role(page, smtp_server):
     # An account in another company is invited like any new address (SPEC §4.4).
     page.get_by_label("Email addresses").fill("new1@new.test new2@new.test elsewhere@other.test")
     page.get_by_role("button", name="Send invitations").click()
-    expect(page.get_by_role("status")).to_contain_text("3 invitation(s) sent")
+    expect(page.get_by_role("status")).to_contain_text("3 invitations sent")
     expect(page.get_by_role("cell", name="new2@new.test", exact=True)).to_be_visible()
     expect(
         page.get_by_role("button", name="Resend the invitation to new2@new.test")

@@ -214,7 +214,7 @@ def member_role(request, company, member):
         )
     form = forms.RoleChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a role and an action.")
+        messages.error(request, _("Choose a role and an action."))
     else:
         role, action = form.cleaned_data["role"], form.cleaned_data["action"]
         service = member_role_grant if action == "grant" else member_role_remove
@@ -223,8 +223,12 @@ def member_role(request, company, member):
         except ApplicationError as exc:
             _fail(request, exc)
         else:
-            verb = "granted to" if action == "grant" else "removed from"
-            messages.success(request, f"{Role(role).label} {verb} {member}.")
+            text = (
+                _("%(role)s granted to %(name)s.")
+                if action == "grant"
+                else _("%(role)s removed from %(name)s.")
+            )
+            messages.success(request, text % {"role": Role(role).label, "name": member})
     return redirect("companies:member", slug=company.slug, member_id=member.pk)
 
 
@@ -239,7 +243,7 @@ def member_file_sharing(request, company, member):
         services.member_file_sharing_set(
             member=member, mode=form.cleaned_data["mode"], actor=request.user
         )
-        messages.success(request, f"File-sharing setting of {member} saved.")
+        messages.success(request, _("File-sharing setting of %(name)s saved.") % {"name": member})
     else:
-        messages.error(request, "Choose a file-sharing setting.")
+        messages.error(request, _("Choose a file-sharing setting."))
     return redirect("companies:member", slug=company.slug, member_id=member.pk)

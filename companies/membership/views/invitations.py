@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.security.services import session_start
 from activity.middleware import client_ip
@@ -30,7 +31,11 @@ def invitations(request, company):
             for problem in exc.fields.get("emails") or [exc.message]:
                 form.add_error("emails", problem)
         else:
-            messages.success(request, f"{len(sent)} invitation(s) sent.")
+            messages.success(
+                request,
+                ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", len(sent))
+                % {"n": len(sent)},
+            )
             return redirect("companies:invitations", slug=company.slug)
     return render(
         request,
@@ -119,7 +124,9 @@ def invitation(request, token):
                 )
                 # The portal's own sign-in: a listed session, and the company's 2FA policy.
                 if session_start(request=request, user=user, ip=client_ip(request)):
-                    messages.success(request, f"Welcome to {found.company.name}.")
+                    messages.success(
+                        request, _("Welcome to %(company)s.") % {"company": found.company.name}
+                    )
                     setup = reverse("accounts:two-factor-setup")
                     return redirect(with_next(setup, reverse("core:dashboard")))
             else:
@@ -131,7 +138,9 @@ def invitation(request, token):
             else:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Welcome to {found.company.name}.")
+            messages.success(
+                request, _("Welcome to %(company)s.") % {"company": found.company.name}
+            )
             return redirect("core:dashboard")
     return render(
         request,

@@ -77,7 +77,7 @@ def join_links(request, company):
             form.add_error(None, exc.message)
         else:
             _show_join_link_once(request, link)
-            messages.success(request, "Join link created.")
+            messages.success(request, _("Join link created."))
             return redirect("companies:join-links", slug=company.slug)
     return render(
         request,
@@ -127,7 +127,8 @@ def join_link_toggle(request, company, link):
             link=link, enabled=form.cleaned_data["enabled"], actor=request.user
         )
         messages.success(
-            request, "Join link switched on." if link.is_enabled else "Join link switched off."
+            request,
+            _("Join link switched on.") if link.is_enabled else _("Join link switched off."),
         )
     return redirect("companies:join-links", slug=company.slug)
 
@@ -150,7 +151,10 @@ def join_start(request):
             except ApplicationError as exc:
                 create_form.add_error("name", exc.message)
             else:
-                messages.success(request, f"{company.name} is created; you are its admin.")
+                messages.success(
+                    request,
+                    _("%(company)s is created; you are its admin.") % {"company": company.name},
+                )
                 return redirect("companies:profile", slug=company.slug)
     companies = (
         selectors.joinable_company_list(user=request.user, search=search)[:50]
@@ -175,7 +179,11 @@ def join_start(request):
 def join_request_create(request, company):
     try:
         services.join_request_create(user=request.user, company=company)
-        messages.success(request, f"Your request to join {company.name} was sent to its admins.")
+        messages.success(
+            request,
+            _("Your request to join %(company)s was sent to its admins.")
+            % {"company": company.name},
+        )
     except ApplicationError as exc:
         _fail(request, exc)
     return redirect("companies:join-start")
@@ -189,7 +197,7 @@ def join(request, token):
             link = services.join_link_use(token=token, user=request.user)
         except ApplicationError as exc:
             return render(request, "companies/join_link.html", {"error": exc.message}, status=400)
-        messages.success(request, f"Welcome to {link.company.name}.")
+        messages.success(request, _("Welcome to %(company)s.") % {"company": link.company.name})
         return redirect("core:dashboard")
     link = selectors.join_link_for_token(token=token)
     refusal = membership_policies.join_link_refusal(link)
