@@ -15,7 +15,11 @@ class OverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
         allowed = sorted(ALLOWED_OVERRIDES[company_mode])
         choices = [
-            ("", f"Same as company ({VisibilityMode(company_mode).label.lower()})"),
+            (
+                "",
+                _("Same as company (%(mode)s)")
+                % {"mode": VisibilityMode(company_mode).label.lower()},
+            ),
             *[(m, VisibilityMode(m).label) for m in allowed],
         ]
         if current and current not in allowed:
@@ -23,7 +27,12 @@ class OverrideForm(forms.Form):
             # so saving the page unchanged does not clear it.
             label = VisibilityMode(current).label
             choices.insert(
-                1, (current, f"{label} (kept; no effect while the company is {label.lower()})")
+                1,
+                (
+                    current,
+                    _("%(mode)s (kept; no effect while the company is %(lower)s)")
+                    % {"mode": label, "lower": label.lower()},
+                ),
             )
         self.fields["visibility_override"].choices = choices
         self.fields["visibility_override"].required = False
