@@ -23,7 +23,7 @@ def seat_bar(used: int, total: int) -> dict:
     }
 
 
-COLUMN_WIDTH, COLUMN_GAP, CHART_HEIGHT, LABEL_SPACE = 28, 8, 120, 20
+DAY_WIDTH, COLUMN_GAP, CHART_HEIGHT, LABEL_SPACE = 48, 8, 120, 20
 
 
 def day_columns(days: list, series: dict[str, list[int]]) -> dict:
@@ -31,7 +31,8 @@ def day_columns(days: list, series: dict[str, list[int]]) -> dict:
     largest value. `series` maps a CSS class to one value per day."""
     top = max([1, *(v for values in series.values() for v in values)])
     names = list(series)
-    group = COLUMN_WIDTH * len(names) + COLUMN_GAP
+    group = DAY_WIDTH  # the same width per day whatever the number of series: same scale
+    column = (DAY_WIDTH - COLUMN_GAP) // max(len(names), 1)
     bars, labels = [], []
     for index, day in enumerate(days):
         x0 = index * group
@@ -41,9 +42,9 @@ def day_columns(days: list, series: dict[str, list[int]]) -> dict:
             bars.append(
                 {
                     "cls": name,
-                    "x": x0 + offset * COLUMN_WIDTH,
+                    "x": x0 + offset * column,
                     "y": CHART_HEIGHT - height,
-                    "w": COLUMN_WIDTH - 2,
+                    "w": column - 2,
                     "h": height,
                     "value": value,
                     "day": day,

@@ -175,3 +175,18 @@ def test_user_dashboard_shows_network_and_licenses(client):
     assert "Zora Zed" in html and "Ivan Inviter invites you" in html
     assert 'data-testid="panel-my-licenses"' in html
     assert 'data-testid="panel-company"' not in html
+
+
+def test_chart_geometry():
+    from core.charts import day_columns, seat_bar
+
+    bar = seat_bar(1, 4)
+    assert (bar["used_w"], bar["free_x"], bar["free_w"], bar["free"]) == (75, 75, 225, 3)
+    assert seat_bar(9, 4)["used"] == 4  # never more used than bought
+    assert seat_bar(0, 0)["used_w"] == 0  # no seats: no division by zero
+    days = ["d1", "d2"]
+    one = day_columns(days, {"a": [2, 4]})
+    two = day_columns(days, {"a": [2, 4], "b": [0, 1]})
+    assert one["width"] == two["width"]  # same scale whatever the number of series
+    heights = [b["h"] for b in two["bars"]]
+    assert heights == [60, 0, 120, 30]  # scaled to the largest value
