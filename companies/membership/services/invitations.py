@@ -99,7 +99,10 @@ def invitations_create(
         try:
             validate_email_address(email)
         except ValidationError as exc:
-            problems.append(f"“{email[:80]}”: {exc.messages[0]}")
+            if exc.code == "invalid":
+                problems.append(f"“{email[:80]}” is not an email address.")
+            else:
+                problems.append(f"“{email[:80]}”: {exc.messages[0]}")
             continue
         reason = _refusal_for_address(company=company, email=email)
         if reason:
