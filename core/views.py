@@ -106,13 +106,15 @@ def _wants_json(request) -> bool:
 def error_400(request, exception=None):
     if _wants_json(request):
         return JsonResponse(
-            error_body("bad_request", "The request could not be understood."), status=400
+            error_body("bad_request", _("The request could not be understood.")), status=400
         )
     return render(request, "400.html", status=400)
 
 
 def error_403(request, exception=None):
-    message = str(exception) if exception and str(exception) else "You do not have access to this."
+    message = (
+        str(exception) if exception and str(exception) else _("You do not have access to this.")
+    )
     if _wants_json(request):
         return JsonResponse(error_body("permission_denied", message), status=403)
     return render(request, "403.html", {"reason": message}, status=403)
@@ -136,7 +138,7 @@ def error_404(request, exception=None):
 def error_500(request):
     if _wants_json(request):
         return JsonResponse(
-            error_body("server_error", "Something went wrong on our side."), status=500
+            error_body("server_error", _("Something went wrong on our side.")), status=500
         )
     # No context processors: the failure may come from the database they would query.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
@@ -146,13 +148,17 @@ def csrf_failure(request, reason=""):
     if _wants_json(request):
         return JsonResponse(
             error_body(
-                "csrf_failed", "The form expired or came from elsewhere. Reload and try again."
+                "csrf_failed", _("The form expired or came from elsewhere. Reload and try again.")
             ),
             status=403,
         )
     return render(
         request,
         "403.html",
-        {"reason": "This form expired or came from another site. Reload the page and try again."},
+        {
+            "reason": _(
+                "This form expired or came from another site. Reload the page and try again."
+            )
+        },
         status=403,
     )
