@@ -20,9 +20,12 @@ from rainbow_portal.celery import app
 def metrics_allowed(request) -> bool:
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
-    if token and header.startswith("Bearer "):
-        if hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode()):
-            return True
+    if (
+        token
+        and header.startswith("Bearer ")
+        and hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode())
+    ):
+        return True
     try:
         peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:

@@ -14,6 +14,7 @@ machines than the web nodes that are scraped; the queue depth is read from the b
 /metrics is scraped.
 """
 
+import contextlib
 import logging
 import os
 import time
@@ -123,10 +124,8 @@ def _queue_depth(conn, queue: str) -> int:
     except ChannelError:
         return 0
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a channel the broker already closed
             channel.close()
-        except Exception:  # a channel the broker already closed
-            pass
 
 
 class CeleryCollector:
@@ -158,8 +157,8 @@ class CeleryCollector:
             try:
                 for name, count in _redis().hgetall(FAILED_TASKS_KEY).items():
                     failed.add_metric([name.decode()], int(count))
-            except Exception:  # Redis down: the counter is absent, broker_up still says why
-                pass
+            except Exception:  # Redis down: the counter has no samples this scrape
+                logging.getLogger(__name__).warning("could not read failed-task counts")
         yield failed
 
 

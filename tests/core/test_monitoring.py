@@ -169,7 +169,7 @@ def test_failed_celery_tasks_are_counted_in_redis(settings):
     metrics.record_task_failure(sender=Task())
     assert int(redis.hget(metrics.FAILED_TASKS_KEY, "tests.always_fails")) == 2
     families = list(metrics.CeleryCollector(object(), []).collect())
-    failed = [f for f in families if f.name == "portal_celery_tasks_failed"][0]
+    failed = next(f for f in families if f.name == "portal_celery_tasks_failed")
     assert ("tests.always_fails", 2) in [(s.labels["task"], s.value) for s in failed.samples]
     redis.hdel(metrics.FAILED_TASKS_KEY, "tests.always_fails")
 
