@@ -37,6 +37,35 @@ proxy_allow_ips = ""
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    # gunicorn's own lines (boot, worker exits, timeouts) as JSON too, through the same
+    # redacting filter as the portal's (rainbow_portal/logjson.py).
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "rainbow_portal.logjson.JsonFormatter"}},
+        "filters": {"redact": {"()": "rainbow_portal.logjson.RedactPersonalData"}},
+        "handlers": {
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["redact"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": "INFO", "handlers": ["error_console"]},
+        "loggers": {
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["error_console"],
+                "propagate": False,
+            }
+        },
+    }
+
+# gunicorn 27's control socket (`gunicornc`) defaults to ~/.gunicorn/gunicorn.ctl, one path
+# for every gunicorn of the user: off (reload and stop go through signals and systemd).
+control_socket_disable = True
 
 # Prometheus multiprocess mode: each worker writes its samples to files here, /metrics adds
 # them up. Emptied when the server starts; a dead worker's live gauges are dropped.

@@ -216,7 +216,11 @@ def start(with_celery: bool) -> None:
         ],
         check=True,
     )
-    wait_ready(cfg, cert)
+    try:
+        wait_ready(cfg, cert)
+    except SystemExit:
+        stop()  # nothing of a failed start is left running
+        raise
     state = {
         "https": f"https://127.0.0.1:{cfg['https_port']}",
         "http": f"http://127.0.0.1:{cfg['http_port']}",
