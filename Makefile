@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate seed clean
+.PHONY: run test lint format migrate seed clean prod-local prod-local-stop
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,15 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) scripts/dev.py
+
+## The production profile on 127.0.0.1 (docs/deploy.md): nginx with TLS (self-signed) in front of
+## gunicorn, DEBUG=0. Ports: PROD_LOCAL_HTTP_PORT/HTTPS_PORT/GUNICORN_PORT (8140/8143/8141).
+## Needs REDIS_URL; PROD_LOCAL_ARGS=--with-celery adds a worker and beat.
+prod-local: $(STAMP)
+	$(PY) scripts/prod_local.py start $(PROD_LOCAL_ARGS)
+
+prod-local-stop:
+	$(PY) scripts/prod_local.py stop
 
 ## The whole test suite: SQLite by default, PostgreSQL when DATABASE_URL says so.
 test: $(STAMP)

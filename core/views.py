@@ -5,7 +5,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from rainbow_portal.exceptions import error_body
 
+from . import health
 from .dashboard import HOME, OPERATIONS, panels_for
-from .health import broker_ok
 
 
 @login_required
@@ -52,19 +51,20 @@ def favicon(request):
 @require_GET
 @never_cache
 def healthz(request):
-    """Database and broker reachability, for load balancers and `make run`."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {type(exc).__name__}"
-    checks["broker"] = "ok" if broker_ok() else "error: unreachable"
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    """Liveness: the process answers. No dependency is asked, so a database outage does not
+    make an orchestrator restart every web node (readiness is /readyz)."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Readiness, for load balancers: 503 naming each dependency this node cannot reach."""
+    checks = health.readiness()
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {"status": "error" if failing else "ok", "failing": failing}
+    body.update({name: "ok" if ok else "error" for name, ok in checks.items()})
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 def _outbox_files() -> list[Path]:

@@ -4,12 +4,17 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_failure
+
+from rainbow_portal.metrics import record_task_failure
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 
 app = Celery("rainbow_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Failed tasks are counted for /metrics (rainbow_portal.metrics), whichever machine ran them.
+task_failure.connect(record_task_failure, weak=False)
 
 # Beat schedule: each entry names a task that reloads its rows and is idempotent.
 app.conf.beat_schedule = {

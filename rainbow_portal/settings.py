@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from . import envconfig as env
+from . import logjson
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -82,6 +83,7 @@ FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 MIDDLEWARE = [
     "rainbow_portal.middleware.TrustedProxyMiddleware",
+    "rainbow_portal.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "rainbow_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -291,6 +293,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON, redacted)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- REST API -------------------------------------------------------------------------------
@@ -351,7 +354,7 @@ BUBBLE_GUEST_LINK_HOURS = env.get_int("BUBBLE_GUEST_LINK_HOURS", 48)
 
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
 # Probes are not user requests; recording them would bury the log (docs/decisions.md).
-ACTIVITY_SKIP_PATHS = ("/healthz", "/static/", "/favicon.ico")
+ACTIVITY_SKIP_PATHS = ("/healthz", "/readyz", "/metrics", "/static/", "/favicon.ico")
 
 # --- Retention (SPEC §8) --------------------------------------------------------------------
 # Accounts per batch (one transaction each); workers the daily beat job fans out to; a pause
@@ -383,15 +386,22 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# Logs (docs/deploy.md): JSON lines in production, personal data redacted (rainbow_portal.logjson);
+# ACCESS_LOG writes one line per request with the route pattern, never the path or address.
+LOGGING = logjson.logging_config(
+    os.environ.get("LOG_LEVEL", "INFO"),
+    env.get_choice("LOG_FORMAT", "text" if DEBUG else "json", {"text", "json"}),
+)
+ACCESS_LOG = env.get_bool("ACCESS_LOG", not DEBUG)
+# /metrics (Prometheus): denied unless the caller is in METRICS_ALLOWED_NETWORKS or sends
+# "Authorization: Bearer <METRICS_TOKEN>"; queue depth is read for METRICS_CELERY_QUEUES.
+METRICS_ALLOWED_NETWORKS = env.get_networks("METRICS_ALLOWED_NETWORKS")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (or unset).")
+METRICS_CELERY_QUEUES = env.get_list("METRICS_CELERY_QUEUES", ["celery"])
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # External sign-in (SPEC §7.6, sso/). Clock skew for SAML validity windows and OIDC token

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.admin_site import PortalAdminSite
+from core import monitoring as core_monitoring
 from core import views as core_views
 
 # django-otp's documented way to put the default admin site (with every app's registrations)
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", include("retention.urls")),
     path("api/v1/", include(api_v1)),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_monitoring.metrics_view, name="metrics"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", core_views.favicon),
 ]
