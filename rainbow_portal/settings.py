@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "rainbow_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rainbow_portal.replicas.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,6 +131,36 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
+# A persistent connection is checked before a new request reuses it: after a PostgreSQL
+# restart the first request reconnects instead of failing (issue 15, faults).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.get_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
+# Read replica (docs/replicas.md): the directory search, profile and list selectors read
+# from it; writes, transactions and a client's reads just after a write stay on the primary.
+DATABASE_REPLICA_ALIAS = None
+if os.environ.get("DATABASE_REPLICA_URL"):
+    _replica = env.get_database("DATABASE_REPLICA_URL", "")
+    if not _replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL.")
+    _replica.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.get_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+    )
+    _replica.update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        # Tests never build a database on the replica: it streams the primary's.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES["replica"] = _replica
+    DATABASE_REPLICA_ALIAS = "replica"
+DATABASE_ROUTERS = ["rainbow_portal.replicas.ReplicaRouter"]
+# A failed replica is skipped for this long (seconds); a client that wrote reads the
+# primary for this long (its next pages show its change even if the replica lags).
+REPLICA_RETRY_SECONDS = env.get_int("REPLICA_RETRY_SECONDS", 30)
+REPLICA_STICKY_SECONDS = env.get_int("REPLICA_STICKY_SECONDS", 10)
 DATABASES["default"].setdefault("TEST", {})
 if os.environ.get("DATABASE_TEST_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = os.environ["DATABASE_TEST_NAME"]
