@@ -35,6 +35,12 @@ DATA_MASTER_KEY_ID = env.get_key_id("DATA_MASTER_KEY_ID")
 DATA_MASTER_KEY_RETIRED = env.get_retired_keys("DATA_MASTER_KEY_RETIRED", DATA_MASTER_KEY_ID)
 ACTIVITY_KEY_ID = env.get_key_id("ACTIVITY_KEY_ID")
 ACTIVITY_KEY_RETIRED = env.get_retired_keys("ACTIVITY_KEY_RETIRED", ACTIVITY_KEY_ID)
+# Database backups (docs/backups.md): sealed with their own key, optional until a backup runs.
+BACKUP_KEY = env.get_key32("BACKUP_KEY") if os.environ.get("BACKUP_KEY") else None
+BACKUP_KEY_ID = env.get_key_id("BACKUP_KEY_ID")
+BACKUP_KEY_RETIRED = env.get_retired_keys("BACKUP_KEY_RETIRED", BACKUP_KEY_ID)
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_KEEP_DAYS = env.get_int("BACKUP_KEEP_DAYS", 14)
 # Keyed digests of codes, links and rate-limit keys (D10c.1): their own key, not SECRET_KEY.
 DIGEST_KEY = env.get_key32("DIGEST_KEY")
 # Digests made before DIGEST_KEY (keyed by SECRET_KEY) verify until this date, then no more.
