@@ -176,8 +176,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     env.get_url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
+    # Short timeouts: a Redis that hangs fails a request in seconds, not forever (the sign-in
+    # counters then fail closed, accounts/security/ratelimit.py).
+    _redis_timeout = env.get_int("REDIS_TIMEOUT", 2)
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+            },
+        }
     }
 elif not DEBUG:
     # Rate limits and the unknown-address lockout live in the cache: a per-process cache
