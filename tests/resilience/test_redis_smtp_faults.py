@@ -52,17 +52,17 @@ def redis_broker(own_redis, monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", f"{own_redis.url}/0")
     conf = celery_app.conf
     saved = conf.broker_url, conf.broker_transport_options, conf.task_always_eager
-    celery_app.pool.force_close_all()
+    # Pools of our own for our broker; the app's pools (and kombu's shared ones for the
+    # usual broker) are put back untouched afterwards, never closed.
+    pools = celery_app._pool, celery_app.amqp._producer_pool
     conf.broker_url = f"{own_redis.url}/0"
     conf.broker_transport_options = {"socket_connect_timeout": 1}
     conf.task_always_eager = False
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app._pool = celery_app.amqp._producer_pool = None
     yield own_redis
     celery_app.pool.force_close_all()
     conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app._pool, celery_app.amqp._producer_pool = pools
 
 
 def _login(client, user):

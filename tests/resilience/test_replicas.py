@@ -163,7 +163,7 @@ def test_the_portal_keeps_answering_when_the_replica_stops(replica, client, sett
             assert "Findme" in _people(client, target.email)
         # The breaker is open: no request tried the stopped replica again.
         assert replicas.breaker.probes == probes and replicas.breaker.failures == 1
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 5  # six pages, no timeout waited for
     finally:
         replica_script("start", data_dir, str(port))
     time.sleep(settings.REPLICA_RETRY_SECONDS)
