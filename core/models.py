@@ -20,10 +20,17 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the sweep (core.email_sweep) may hand it to a worker again: after a failed
+    # attempt, with backoff; for a new email, if the send scheduled at commit never ran
+    # (broker down). Null on rows queued before this field: due from created_at.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "created_at"], name="core_email_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="core_email_status"),
+            models.Index(fields=["status", "next_attempt_at"], name="core_email_due"),
+        ]
 
     def __str__(self):
         return f"{self.template} → {self.to} ({self.status})"

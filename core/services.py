@@ -4,9 +4,11 @@
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 import activity
 
+from .delivery import SWEEP_GRACE
 from .models import OutboundEmail
 from .tasks import send_email
 
@@ -19,6 +21,7 @@ def email_send(*, to: str, template: str, context: dict, actor=None) -> Outbound
     ctx = {"base_url": settings.PORTAL_BASE_URL, **context}
     subject = " ".join(render_to_string(f"email/{template}.subject", ctx).split())
     email = OutboundEmail.objects.create(
+        next_attempt_at=timezone.now() + SWEEP_GRACE,
         template=template,
         to=to,
         subject=subject,
@@ -26,5 +29,7 @@ def email_send(*, to: str, template: str, context: dict, actor=None) -> Outbound
         body_html=render_to_string(f"email/{template}.html", ctx),
     )
     activity.record(event="email.queued", actor=actor, target=email, data={"template": template})
-    transaction.on_commit(lambda: send_email.delay(email.pk))
+    # robust: a broker that is down does not turn the committed change into an error page;
+    # the email stays queued and the sweep sends it (D15b.5).
+    transaction.on_commit(lambda: send_email.delay(email.pk), robust=True)
     return email

@@ -1,10 +1,12 @@
 import email
+import sys
 from email import policy
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -12,6 +14,9 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from rainbow_portal.exceptions import error_body
 
@@ -135,13 +140,39 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# A dependency that is down, not a bug: PostgreSQL restarting, a connection lost. The page
+# says so and asks to retry; the process reconnects by itself (CONN_HEALTH_CHECKS).
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerUnavailable,
+)
+RETRY_AFTER_SECONDS = 5
+
+
 def error_500(request):
+    exc = sys.exc_info()[1]
+    if isinstance(exc, UNAVAILABLE):
+        return _unavailable(request)
     if _wants_json(request):
         return JsonResponse(
             error_body("server_error", _("Something went wrong on our side.")), status=500
         )
     # No context processors: the failure may come from the database they would query.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def _unavailable(request):
+    message = _("The portal is briefly unavailable. Please try again in a moment.")
+    if _wants_json(request):
+        response = JsonResponse(error_body("unavailable", message), status=503)
+    else:
+        # No context processors, no database: a static page.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -18,6 +18,8 @@ task_failure.connect(record_task_failure, weak=False)
 
 # Beat schedule: each entry names a task that reloads its rows and is idempotent.
 app.conf.beat_schedule = {
+    # Queued emails that are due (a retry with backoff, or a send lost with the broker).
+    "email-sweep": {"task": "core.email_sweep", "schedule": 60.0},
     # SPEC §7.6: IdP metadata and OIDC discovery/keys re-read daily; the replay cache pruned.
     "sso-metadata-refresh": {
         "task": "sso.metadata_refresh_all",

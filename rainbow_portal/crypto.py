@@ -218,3 +218,101 @@ def decrypt_ip(token: str, *, binding: str = "") -> str:
     # Records written before D10c.3 have no binding and used the bare purpose as AAD.
     aad = associated_data(IP_PURPOSE, table=IP_TABLE, row=binding) if binding else b"activity.ip"
     return activity_keyring().unseal(IP_PURPOSE, base64.b64decode(token), aad=aad).decode()
+
+
+# --- Streams (backups, issue 15) ----------------------------------------------------------------
+#
+# A stream is sealed in chunks so that memory stays flat whatever its size:
+#   header = MAGIC + key id (1 byte) + file id (16 random bytes)
+#   chunk  = length of the sealed chunk (4 bytes, big-endian) + AES-256-GCM(chunk)
+# Each file gets its own key (HKDF of the ring's key for `purpose` and the file id), so the
+# chunk counter can be the nonce. Every chunk's associated data holds the header, its index
+# and whether it is the last: chunks cannot be reordered, dropped, or the file cut short.
+
+STREAM_MAGIC = b"RPSTREAM\x01"
+STREAM_CHUNK = 1024 * 1024
+_STREAM_HEADER = len(STREAM_MAGIC) + 1 + 16
+
+
+def _stream_key(ring: KeyRing, purpose: str, key_id: int, file_id: bytes) -> AESGCM:
+    master = ring.masters.get(key_id)
+    if master is None:
+        raise DecryptionError(f"The key with id {key_id} is not configured.")
+    return AESGCM(derive_key(master, f"{purpose}:stream:{file_id.hex()}"))
+
+
+def _chunk_aad(header: bytes, index: int, last: bool) -> bytes:
+    return header + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
+
+
+def _read_exactly(src, size: int) -> bytes:
+    data = src.read(size)  # a file or a pipe gives it all at once, but a pipe may not
+    if len(data) == size or not data:
+        return data
+    parts, got = [data], len(data)
+    while got < size and (more := src.read(size - got)):
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
+def seal_stream(ring: KeyRing, purpose: str, src, dst, *, chunk_size: int = STREAM_CHUNK) -> int:
+    """Read `src` (a binary file object) to its end and write it sealed to `dst`. Returns
+    the number of plaintext bytes."""
+    file_id = os.urandom(16)
+    header = STREAM_MAGIC + bytes([ring.current_id]) + file_id
+    aead = _stream_key(ring, purpose, ring.current_id, file_id)
+    dst.write(header)
+    total, index = 0, 0
+    chunk = _read_exactly(src, chunk_size)
+    while True:
+        following = _read_exactly(src, chunk_size) if chunk else b""
+        last = not following
+        nonce = index.to_bytes(NONCE_BYTES, "big")
+        sealed = aead.encrypt(nonce, chunk, _chunk_aad(header, index, last))
+        dst.write(len(sealed).to_bytes(4, "big"))
+        dst.write(sealed)
+        total += len(chunk)
+        if last:
+            return total
+        chunk, index = following, index + 1
+
+
+def unseal_stream(ring: KeyRing, purpose: str, src, dst) -> int:
+    """Open a stream made by `seal_stream`, writing the plaintext to `dst` chunk by chunk.
+    Raises DecryptionError on any alteration, a wrong key, or a cut-short file (after
+    writing the chunks that verified: a consumer must treat the output as void then)."""
+    header = _read_exactly(src, _STREAM_HEADER)
+    if len(header) != _STREAM_HEADER or not header.startswith(STREAM_MAGIC):
+        raise DecryptionError("Not a sealed stream.")
+    key_id, file_id = header[len(STREAM_MAGIC)], header[len(STREAM_MAGIC) + 1 :]
+    aead = _stream_key(ring, purpose, key_id, file_id)
+    total, index = 0, 0
+    while True:
+        size = _read_exactly(src, 4)
+        if len(size) != 4:
+            raise DecryptionError("The stream is cut short.")
+        sealed = _read_exactly(src, int.from_bytes(size, "big"))
+        nonce = index.to_bytes(NONCE_BYTES, "big")
+        for last in (False, True):
+            try:
+                chunk = aead.decrypt(nonce, sealed, _chunk_aad(header, index, last))
+                break
+            except InvalidTag:
+                continue
+        else:
+            raise DecryptionError("The stream was altered, or the key is wrong.")
+        dst.write(chunk)
+        total += len(chunk)
+        if last:
+            if src.read(1):
+                raise DecryptionError("Data follows the end of the stream.")
+            return total
+        index += 1
+
+
+def backup_keyring() -> KeyRing:
+    """BACKUP_KEY (docs/backups.md): database backups, kept apart from the data keys."""
+    if not getattr(settings, "BACKUP_KEY", None):
+        raise DecryptionError("BACKUP_KEY is not set: backups cannot be sealed or opened.")
+    return _ring("BACKUP_KEY")

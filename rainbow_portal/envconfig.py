@@ -26,6 +26,7 @@ GENERATED_KEYS = {
     "DATA_MASTER_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
     "ACTIVITY_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
     "DIGEST_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+    "BACKUP_KEY": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
 }
 
 

@@ -46,7 +46,20 @@ def _messages(value) -> list[str]:
     return [str(value)]
 
 
+class ServiceUnavailable(ApplicationError):
+    """A dependency the action needs is down (the cache that counts sign-in failures): the
+    action is refused, not done unprotected. The API answers 503 with Retry-After."""
+
+    def __init__(self, message: str, *, retry_after: int = 60):
+        super().__init__(message, code="unavailable")
+        self.unavailable_retry_after = retry_after
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, ServiceUnavailable):
+        response = Response(error_body(exc.code, exc.message), status=503)
+        response["Retry-After"] = str(exc.unavailable_retry_after)
+        return response
     if getattr(exc, "retry_after", None) and isinstance(exc, ApplicationError):
         # SPEC §7.9: a limit answers 429 with when to retry.
         response = Response(error_body(exc.code, exc.message), status=429)

@@ -36,6 +36,12 @@ DATA_MASTER_KEY_ID = env.get_key_id("DATA_MASTER_KEY_ID")
 DATA_MASTER_KEY_RETIRED = env.get_retired_keys("DATA_MASTER_KEY_RETIRED", DATA_MASTER_KEY_ID)
 ACTIVITY_KEY_ID = env.get_key_id("ACTIVITY_KEY_ID")
 ACTIVITY_KEY_RETIRED = env.get_retired_keys("ACTIVITY_KEY_RETIRED", ACTIVITY_KEY_ID)
+# Database backups (docs/backups.md): sealed with their own key, optional until a backup runs.
+BACKUP_KEY = env.get_key32("BACKUP_KEY") if os.environ.get("BACKUP_KEY") else None
+BACKUP_KEY_ID = env.get_key_id("BACKUP_KEY_ID")
+BACKUP_KEY_RETIRED = env.get_retired_keys("BACKUP_KEY_RETIRED", BACKUP_KEY_ID)
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_KEEP_DAYS = env.get_int("BACKUP_KEEP_DAYS", 14)
 # Keyed digests of codes, links and rate-limit keys (D10c.1): their own key, not SECRET_KEY.
 DIGEST_KEY = env.get_key32("DIGEST_KEY")
 # Digests made before DIGEST_KEY (keyed by SECRET_KEY) verify until this date, then no more.
@@ -87,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "rainbow_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rainbow_portal.replicas.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +142,36 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
+# A persistent connection is checked before a new request reuses it: after a PostgreSQL
+# restart the first request reconnects instead of failing (issue 15, faults).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.get_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
+# Read replica (docs/replicas.md): the directory search, profile and list selectors read
+# from it; writes, transactions and a client's reads just after a write stay on the primary.
+DATABASE_REPLICA_ALIAS = None
+if os.environ.get("DATABASE_REPLICA_URL"):
+    _replica = env.get_database("DATABASE_REPLICA_URL", "")
+    if not _replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL.")
+    _replica.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.get_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+    )
+    _replica.update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        # Tests never build a database on the replica: it streams the primary's.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES["replica"] = _replica
+    DATABASE_REPLICA_ALIAS = "replica"
+DATABASE_ROUTERS = ["rainbow_portal.replicas.ReplicaRouter"]
+# A failed replica is skipped for this long (seconds); a client that wrote reads the
+# primary for this long (its next pages show its change even if the replica lags).
+REPLICA_RETRY_SECONDS = env.get_int("REPLICA_RETRY_SECONDS", 30)
+REPLICA_STICKY_SECONDS = env.get_int("REPLICA_STICKY_SECONDS", 10)
 DATABASES["default"].setdefault("TEST", {})
 if os.environ.get("DATABASE_TEST_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = os.environ["DATABASE_TEST_NAME"]
@@ -144,8 +181,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     env.get_url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
+    # Short timeouts: a Redis that hangs fails a request in seconds, not forever (the sign-in
+    # counters then fail closed, accounts/security/ratelimit.py).
+    _redis_timeout = env.get_int("REDIS_TIMEOUT", 2)
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+            },
+        }
     }
 elif not DEBUG:
     # Rate limits and the unknown-address lockout live in the cache: a per-process cache

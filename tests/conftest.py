@@ -51,6 +51,13 @@ def _data_migrations_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _primary_only(settings):
+    """Tests read the primary: a replica would not see a test's uncommitted rows. The
+    replica tests (tests/resilience/test_replicas.py) turn it on against a real replica."""
+    settings.DATABASE_REPLICA_ALIAS = None
+
+
+@pytest.fixture(autouse=True)
 def _no_public_fetches(settings):
     """No test reaches a public address: an identity provider URL that a test (or the API
     fuzzer) types is refused before any connection (sso/fetch.py)."""

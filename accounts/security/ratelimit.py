@@ -1,13 +1,39 @@
 """Fixed-window counters in the Django cache (Redis in CI and production, locmem locally)."""
 
+import functools
+import logging
 import time
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from rainbow_portal.crypto import keyed_digest
-from rainbow_portal.exceptions import ApplicationError
+from rainbow_portal.exceptions import ApplicationError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+# Redis down (D15b.4): what needs a count fails closed, with a message; nothing is done
+# unprotected. Clearing a counter is best effort (it expires by itself).
+UNAVAILABLE = _(
+    "This is paused for a few minutes: the service that protects accounts against password "
+    "guessing and abuse is not answering. Please try again shortly."
+)
+
+
+def _guarded(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RedisError as exc:
+            logger.error("Rate-limit cache unavailable: %s", exc)
+            raise ServiceUnavailable(str(UNAVAILABLE)) from exc
+
+    return wrapper
 
 
 def _key(bucket: str, value: str) -> str:
@@ -17,10 +43,12 @@ def _key(bucket: str, value: str) -> str:
     return f"rl:{bucket}:{digest[:42]}"
 
 
+@_guarded
 def count(bucket: str, value: str) -> int:
     return int(cache.get(_key(bucket, value)) or 0)
 
 
+@_guarded
 def hit(bucket: str, value: str, *, window: int, amount: int = 1) -> int:
     """Add `amount` to the counter and return the new count."""
     key = _key(bucket, value)
@@ -34,14 +62,19 @@ def hit(bucket: str, value: str, *, window: int, amount: int = 1) -> int:
 
 
 def clear(bucket: str, value: str) -> None:
-    cache.delete(_key(bucket, value))
+    try:
+        cache.delete(_key(bucket, value))
+    except RedisError as exc:
+        logger.warning("Rate-limit counter not cleared (cache unavailable): %s", exc)
 
 
+@_guarded
 def state_get(bucket: str, value: str):
     """A small value kept under the hashed key (the sign-in lock clock of unknown addresses)."""
     return cache.get(_key(bucket, value))
 
 
+@_guarded
 def state_set(bucket: str, value: str, state, *, timeout: int) -> None:
     cache.set(_key(bucket, value), state, timeout=timeout)
 

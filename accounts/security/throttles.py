@@ -6,13 +6,27 @@ answered 401 at once).
 Rates come from settings.API_THROTTLE_RATES, read per request so that tests and operators
 can change them without re-importing DRF's settings."""
 
+import logging
+
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.API_THROTTLE_RATES[self.scope]
+
+    def allow_request(self, request, view):
+        # Redis down (D15b.4): the API's fair-use limits are not counted rather than the
+        # whole API refused; sign-in and email limits fail closed (ratelimit.py).
+        try:
+            return super().allow_request(request, view)
+        except RedisError as exc:
+            logger.warning("API throttle not counted (cache unavailable): %s", exc)
+            return True
 
 
 class UserThrottle(_SettingsRateThrottle):

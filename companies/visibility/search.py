@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from rainbow_portal.replicas import read_connection, replica_read
+
 from .rules import SEARCH_ONLY_INSIDE
 
 PAGE_SIZE = 20
@@ -250,11 +252,12 @@ def _execute(cursor, sql: str, params: dict) -> None:
     planning this UNION costs several times its execution, and a prepared statement is
     planned once per connection. The PREPARE travels with the first EXECUTE, so every
     search stays one round trip and one query."""
-    if connection.vendor != "postgresql":
+    if cursor.db.vendor != "postgresql":
         cursor.execute(sql, params)
         return
     name, positional, execute = _prepared_form(sql)
-    done = _prepared.setdefault(connection.connection, set())
+    # Per connection: the primary's and the replica's each prepare their own.
+    done = _prepared.setdefault(cursor.db.connection, set())
     if name in done:
         cursor.execute(execute, params)
         return
@@ -275,7 +278,9 @@ def run(
     viewer, search: Search, *, limit: int | None, offset: int = 0, company_id: int | None = None
 ) -> list[Hit]:
     sql, params = build_sql(viewer, search, limit=limit, offset=offset, company_id=company_id)
-    with connection.cursor() as cursor:
+    # The replica's connection inside a @replica_read caller (directory_search), else the
+    # primary's.
+    with read_connection().cursor() as cursor:
         _execute(cursor, sql, params)
         return [
             Hit(*row[:7], invite_in_app=bool(row[7]), is_active=bool(row[8]))
@@ -293,6 +298,7 @@ def parse_page(raw) -> int:
     return number
 
 
+@replica_read
 def directory_search(
     *, viewer, query: str | None, page=1, page_size: int = PAGE_SIZE, company_id=None
 ) -> Page:

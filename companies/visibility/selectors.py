@@ -4,6 +4,7 @@ missing one (ARCHITECTURE.md)."""
 from django.http import Http404
 
 from accounts.models import User
+from rainbow_portal.replicas import replica_read
 
 from ..models import Company, VisibilityRequest
 from . import rules
@@ -16,6 +17,7 @@ def _as_int(value) -> int:
         raise Http404("No such person.") from None
 
 
+@replica_read
 def person_get_for_viewer(*, viewer, pk):
     """The profile `viewer` may see (SPEC §4.3), else 404."""
     target = User.objects.select_related("company").filter(pk=_as_int(pk)).first()
@@ -28,6 +30,7 @@ def person_get_for_viewer(*, viewer, pk):
     return target
 
 
+@replica_read
 def company_page_get_for_viewer(*, viewer, slug: str) -> Company:
     """A company's directory page, following its company mode (SPEC §4.3), else 404."""
     company = Company.objects.filter(slug=str(slug)[:80]).first()
@@ -131,6 +134,7 @@ def visibility_request_get(*, company: Company, pk) -> VisibilityRequest:
     return found
 
 
+@replica_read
 def visibility_requests_incoming(*, company: Company):
     return (
         VisibilityRequest.objects.filter(to_company=company, status="pending")
@@ -139,6 +143,7 @@ def visibility_requests_incoming(*, company: Company):
     )
 
 
+@replica_read
 def visibility_requests_outgoing(*, company: Company, limit: int = 50):
     return (
         VisibilityRequest.objects.filter(from_company=company)

@@ -1,9 +1,12 @@
 import base64
+import smtplib
+from unittest import mock
 
 import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import timezone
 
 from activity.models import ActivityRecord
 from core.delivery import MAX_ATTEMPTS, email_deliver
@@ -90,21 +93,38 @@ def test_rolled_back_change_sends_nothing(smtp_server, django_capture_on_commit_
     assert not OutboundEmail.objects.exists()
 
 
-def test_unreachable_server_keeps_the_email_queued_then_fails_after_max_attempts(settings):
+def test_unreachable_server_keeps_the_email_queued_with_backoff_never_failed(settings):
+    """SMTP down (issue 15): every attempt is recorded with a later next attempt, doubling,
+    and the email is never failed however many attempts it took (D15b.5)."""
     settings.EMAIL_BACKEND = "core.mail.DkimSmtpBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = 9  # discard port: nothing listens, connection refused
     email = OutboundEmail.objects.create(
         template="notice", to="a@example.test", subject="s", body_text="b"
     )
-    for attempt in range(1, MAX_ATTEMPTS):
-        with pytest.raises(OSError):
-            email_deliver(email_id=email.pk)
+    waits = []
+    for attempt in range(1, MAX_ATTEMPTS + 4):
+        before = timezone.now()
+        assert email_deliver(email_id=email.pk) is False
         email.refresh_from_db()
         assert email.status == OutboundEmail.Status.QUEUED and email.attempts == attempt
         assert "ConnectionRefusedError" in email.last_error
-    assert email_deliver(email_id=email.pk) is False
-    email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.FAILED
+        waits.append(round((email.next_attempt_at - before).total_seconds() / 60))
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert email.body_text == "b"
+    assert not ActivityRecord.objects.filter(event="email.failed").exists()
+
+
+def test_a_permanent_refusal_fails_the_email_after_max_attempts(settings, smtp_server):
+    email = OutboundEmail.objects.create(
+        template="notice", to="a@example.test", subject="s", body_text="b"
+    )
+    refusal = smtplib.SMTPRecipientsRefused({"a@example.test": (550, b"No such user")})
+    with mock.patch("smtplib.SMTP.sendmail", side_effect=refusal):
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            assert email_deliver(email_id=email.pk) is False
+            email.refresh_from_db()
+            expected = "failed" if attempt == MAX_ATTEMPTS else "queued"
+            assert email.status == expected and email.attempts == attempt
     assert email.body_text == "b"  # kept for an operator to resend; nothing is lost
     assert ActivityRecord.objects.filter(event="email.failed").count() == 1
