@@ -162,13 +162,28 @@ def joinable_company_get(*, user, slug) -> Company:
     return company
 
 
+def _one_to_one(instance, accessor: str, query):
+    """The reverse one-to-one `accessor` of `instance`: what a `select_related` already loaded
+    (None when the row does not exist), without a query; otherwise `query()`."""
+    related = getattr(type(instance), accessor).related
+    if related.is_cached(instance):
+        return related.get_cached_value(instance)
+    return query()
+
+
 def company_file_sharing_enabled(*, company: Company) -> bool:
-    setting = CompanyFileSharing.objects.filter(company=company).first()
+    setting = _one_to_one(
+        company,
+        "file_sharing",
+        lambda: CompanyFileSharing.objects.filter(company=company).first(),
+    )
     return True if setting is None else setting.enabled
 
 
 def member_file_sharing_mode(*, user) -> str:
-    setting = MemberFileSharing.objects.filter(user=user).first()
+    setting = _one_to_one(
+        user, "file_sharing", lambda: MemberFileSharing.objects.filter(user=user).first()
+    )
     return FileSharingMode.SAME_AS_COMPANY if setting is None else setting.mode
 
 
