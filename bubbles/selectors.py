@@ -94,7 +94,9 @@ def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
 def bubble_get_for_viewer(*, viewer, pk) -> Bubble:
     """The bubble of a `/bubbles/<pk>/` route for a signed-in participant (404 otherwise):
     the object the routes' tenant scope names (companies.scoping, VIEWER)."""
-    return bubble_get_for_user(user=viewer, pk=pk)[0]
+    bubble, member = bubble_get_for_user(user=viewer, pk=pk)
+    bubble.viewer_membership = member  # read by the same query: the API asks for it next
+    return bubble
 
 
 def bubble_is_current_participant(*, bubble: Bubble, user) -> bool:
