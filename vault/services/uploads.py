@@ -148,6 +148,56 @@ def _file_sealer(*, company_id: int, object_id: str, actor):
     return row, envelope.SegmentSealer(header=header, data_key=data_key, ctx=ctx)
 
 
+# Segments held before the company key is looked up: a file of at most this many is entirely
+# with clamd before the key query (a round trip) and its encryption, which then overlap the
+# scan; a larger one waits for the key after these. They are the very chunks the scan queue
+# holds (shared, not copied): memory stays a few segments whatever the size.
+EARLY_SEGMENTS = 4
+
+
+class _Cipher:
+    """Encrypts the segments into the temp file in order, the last one marked final (so one
+    segment is kept back until the next arrives). The key is looked up lazily: after
+    EARLY_SEGMENTS segments, or at the end for a small file."""
+
+    def __init__(self, tmp, *, company_id: int, object_id: str, actor):
+        self.tmp, self.company_id, self.object_id, self.actor = tmp, company_id, object_id, actor
+        self.row = None
+        self.sealer = None
+        self.early: list[bytes] = []
+        self.pending: bytes | None = None
+
+    def _start(self) -> None:
+        self.row, self.sealer = _file_sealer(
+            company_id=self.company_id, object_id=self.object_id, actor=self.actor
+        )
+        self.tmp.write(self.sealer.header_bytes)
+        early, self.early = self.early, []
+        for segment in early:
+            self._push(segment)
+
+    def _push(self, segment: bytes) -> None:
+        if self.pending is not None:
+            self.tmp.write(self.sealer.seal(self.pending, final=False))
+        self.pending = segment
+
+    def add(self, segment: bytes) -> None:
+        if self.sealer is not None:
+            self._push(segment)
+            return
+        if len(self.early) == EARLY_SEGMENTS:
+            self._start()
+            self._push(segment)
+        else:
+            self.early.append(segment)
+
+    def finish(self) -> None:
+        if self.sealer is None:
+            self._start()
+        self.tmp.write(self.sealer.seal(self.pending, final=True))
+        self.pending = None
+
+
 def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     """Scan, encrypt and store an uploaded file in one pass (SPEC §9.1, §9.2).
 
@@ -187,8 +237,9 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             refusal = {"reason": exc.reason, "size": declared}
         if scan is not None:
             scan.start()
-            total, head, pending, sealer = 0, b"", None, None
+            total, head = 0, b""
             hasher = hashlib.sha256()
+            cipher = _Cipher(tmp, company_id=cid, object_id=object_id, actor=actor)
             while True:
                 chunk = _read_full(upload, envelope.SEGMENT_SIZE)
                 if not chunk:
@@ -201,24 +252,20 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                     head += chunk[: 4096 - len(head)]
                 scan.queue.put(chunk)
                 hasher.update(chunk)
-                if sealer is None:
-                    # The key lookup (a query) runs while clamd already reads the first segment.
-                    row, sealer = _file_sealer(company_id=cid, object_id=object_id, actor=actor)
-                    tmp.write(sealer.header_bytes)
-                if pending is not None:
-                    tmp.write(sealer.seal(pending, final=False))
-                pending = chunk
+                cipher.add(chunk)
                 if scan.failed.is_set():
                     break
-            if refusal is None and pending is None:
+            if refusal is None and total == 0:
                 refusal = {"reason": "empty", "size": 0}
             if refusal is None and not scan.failed.is_set():
-                tmp.write(sealer.seal(pending, final=True))
+                # clamd scans what it received only now: the key lookup of a small file, the
+                # last segment's encryption and the ciphertext's fsync all run meanwhile.
                 scan.request_finish(True)
-                # clamd scans what it received only now: make the ciphertext durable meanwhile.
+                cipher.finish()
                 tmp.flush()
                 os.fsync(tmp.fileno())
                 scan.join()
+                row = cipher.row
             else:
                 scan.stop(finish=False)
             if refusal is None and scan.error is not None:
