@@ -8,7 +8,11 @@ the services report as a business-rule error with its own message.
 
 from django.core.exceptions import PermissionDenied
 
-from companies.membership.selectors import company_file_sharing_enabled, file_sharing_allowed
+from companies.membership.selectors import (
+    company_file_sharing_enabled,
+    file_sharing_allowed,
+    file_sharing_from,
+)
 from companies.models import Role
 from companies.policies import crosses_china_boundary, is_platform_actor
 from companies.selectors import user_roles
@@ -132,6 +136,12 @@ def guest_may_act(*, conference, entry) -> bool:
 def file_sharing_on_for(*, member) -> bool:
     """SPEC §9.4: the user's setting overrides the company's. A guest has no company: the
     bubble's company setting applies to them."""
+    if hasattr(member, "sharing_user_mode"):  # read with the membership: no query
+        if member.user_id is None:
+            return file_sharing_from(mode=None, company_enabled=member.sharing_bubble_company)
+        return file_sharing_from(
+            mode=member.sharing_user_mode, company_enabled=member.sharing_user_company
+        )
     if member.user_id is None:
         return company_file_sharing_enabled(company=member.bubble.company)
     return file_sharing_allowed(user=member.user)

@@ -5,7 +5,7 @@ import binascii
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 
 from accounts.models import User
@@ -48,31 +48,31 @@ def bubble_list_for_user(*, user):
     )
 
 
-# What a bubble page asks about the viewer's membership besides its row, loaded by the same
-# query: the running conference (at most one per bubble, a unique constraint) and the file
-# sharing settings of the user, of their company and of the bubble's company (SPEC §9.4).
+# What a bubble page asks besides the membership row, read by the same query: the running
+# conference (at most one per bubble, a unique constraint) and the file sharing settings of the
+# user, their company and the bubble's company (SPEC §9.4; None: no row), for the policies.
 RUNNING_CONFERENCE = "running_conference"
-_PAGE_STATE = (
-    "bubble",
-    "bubble__company",
-    "bubble__company__file_sharing",
-    "user",
-    "user__company",
-    "user__company__file_sharing",
-    "user__file_sharing",
-    RUNNING_CONFERENCE,
-)
+SHARING = {
+    "sharing_user_mode": "user__file_sharing__mode",
+    "sharing_user_company": "user__company__file_sharing__enabled",
+    "sharing_bubble_company": "bubble__company__file_sharing__enabled",
+}
 
 
 def _with_page_state(members):
-    return members.annotate(
-        **{
-            RUNNING_CONFERENCE: FilteredRelation(
-                "bubble__conferences",
-                condition=Q(bubble__conferences__state=ConferenceState.STARTED),
-            )
-        }
-    ).select_related(*_PAGE_STATE)
+    return (
+        members.annotate(
+            **{
+                RUNNING_CONFERENCE: FilteredRelation(
+                    "bubble__conferences",
+                    condition=Q(bubble__conferences__state=ConferenceState.STARTED),
+                )
+            },
+            **{name: F(path) for name, path in SHARING.items()},
+        )
+        .select_related("bubble", "bubble__company", "user", "user__company")
+        .select_related(RUNNING_CONFERENCE)
+    )
 
 
 def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:

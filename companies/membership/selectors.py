@@ -162,39 +162,32 @@ def joinable_company_get(*, user, slug) -> Company:
     return company
 
 
-def _one_to_one(instance, accessor: str, query):
-    """The reverse one-to-one `accessor` of `instance`: what a `select_related` already loaded
-    (None when the row does not exist), without a query; otherwise `query()`."""
-    related = getattr(type(instance), accessor).related
-    if related.is_cached(instance):
-        return related.get_cached_value(instance)
-    return query()
-
-
 def company_file_sharing_enabled(*, company: Company) -> bool:
-    setting = _one_to_one(
-        company,
-        "file_sharing",
-        lambda: CompanyFileSharing.objects.filter(company=company).first(),
-    )
+    setting = CompanyFileSharing.objects.filter(company=company).first()
     return True if setting is None else setting.enabled
 
 
 def member_file_sharing_mode(*, user) -> str:
-    setting = _one_to_one(
-        user, "file_sharing", lambda: MemberFileSharing.objects.filter(user=user).first()
-    )
+    setting = MemberFileSharing.objects.filter(user=user).first()
     return FileSharingMode.SAME_AS_COMPANY if setting is None else setting.mode
 
 
 def file_sharing_allowed(*, user) -> bool:
     """SPEC §9.4: the user's setting overrides the company's unless it is "same as company"."""
     mode = member_file_sharing_mode(user=user)
+    if mode == FileSharingMode.SAME_AS_COMPANY:
+        return company_file_sharing_enabled(company=user.company)
+    return file_sharing_from(mode=mode, company_enabled=None)
+
+
+def file_sharing_from(*, mode: str | None, company_enabled: bool | None) -> bool:
+    """SPEC §9.4's rule on settings a caller already read in its own query (None: no row,
+    the default): the user's mode overrides the company's switch unless "same as company"."""
     if mode == FileSharingMode.ENABLED:
         return True
     if mode == FileSharingMode.DISABLED:
         return False
-    return company_file_sharing_enabled(company=user.company)
+    return True if company_enabled is None else company_enabled
 
 
 def open_invitation_count(*, company: Company) -> int:

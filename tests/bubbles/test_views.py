@@ -228,3 +228,22 @@ def test_admin_reassigns_on_the_page(client, bubble, people, company):
     target = membership(bubble, people["member"])
     client.post(url, {"member": target.pk})
     assert membership(bubble, people["member"]).role == "organizer"
+
+
+def test_the_page_reads_file_sharing_with_the_membership_and_applies_the_rule(
+    client, bubble, people, company
+):
+    """The settings come joined to the membership row (D11c.2): each change shows at once."""
+    from companies.membership.services import company_file_sharing_set, member_file_sharing_set
+
+    url = reverse("bubbles:detail", args=[bubble.pk])
+    client.force_login(people["member"])
+    assert "Upload file" in client.get(url).content.decode()
+    company_file_sharing_set(company=company, enabled=False, actor=None)
+    page = client.get(url).content.decode()
+    assert "File sharing is switched off for you." in page and "Upload file" not in page
+    member_file_sharing_set(member=people["member"], mode="enabled", actor=None)
+    assert "Upload file" in client.get(url).content.decode()  # the user's setting wins
+    company_file_sharing_set(company=company, enabled=True, actor=None)
+    member_file_sharing_set(member=people["member"], mode="disabled", actor=None)
+    assert "Upload file" not in client.get(url).content.decode()
