@@ -92,7 +92,8 @@ def logout_view(request):
                 "message": "You are signed out here; your company's sign-in ends too.",
             },
         )
-    return redirect("accounts:login")
+    # A page may send the person back to itself once signed out (a guest link: issue 11).
+    return redirect(requested_next(request) or "accounts:login")
 
 
 # --- Self-registration -----------------------------------------------------------------------

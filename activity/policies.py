@@ -11,9 +11,8 @@ def holds_operations(user) -> bool:
     shortcut is not used here."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if not user.is_superuser:
-        # Django's permission cache on the user: the menu and the pages share its queries.
-        return user.has_perm("activity.operations")
+    # One query, cached on the user for the request (the menu and the page share it), instead
+    # of Django's permission cache, which costs two (the user's and the groups' permissions).
     cached = getattr(user, "_operations_cache", None)
     if cached is None:
         cached = (

@@ -8,10 +8,15 @@ the services report as a business-rule error with its own message.
 
 from django.core.exceptions import PermissionDenied
 
-from companies.membership.selectors import company_file_sharing_enabled, file_sharing_allowed
+from companies.membership.selectors import (
+    company_file_sharing_enabled,
+    file_sharing_allowed,
+    file_sharing_from,
+)
 from companies.models import Role
-from companies.policies import is_platform_actor
+from companies.policies import crosses_china_boundary, is_platform_actor
 from companies.selectors import user_roles
+from companies.visibility import rules as visibility
 
 from . import rights
 from .models import BubbleStatus, MemberRole, MemberStatus
@@ -131,9 +136,36 @@ def guest_may_act(*, conference, entry) -> bool:
 def file_sharing_on_for(*, member) -> bool:
     """SPEC §9.4: the user's setting overrides the company's. A guest has no company: the
     bubble's company setting applies to them."""
+    if hasattr(member, "sharing_user_mode"):  # read with the membership: no query
+        if member.user_id is None:
+            return file_sharing_from(mode=None, company_enabled=member.sharing_bubble_company)
+        return file_sharing_from(
+            mode=member.sharing_user_mode, company_enabled=member.sharing_user_company
+        )
     if member.user_id is None:
         return company_file_sharing_enabled(company=member.bubble.company)
     return file_sharing_allowed(user=member.user)
+
+
+NOT_ADDABLE = "This person cannot be added to this bubble."
+
+
+def add_refusal(*, actor, target, bubble) -> str | None:
+    """Why `actor` may not add `target` to `bubble` (None: they may). Adding someone is an
+    in-app invitation (SPEC §4.4): it needs the actor to find and invite the target, which
+    keeps isolated companies closed and the China boundary shut (SPEC §2.3). The role the
+    actor needs for adding at all is `ADD_REMOVE_PARTICIPANT` (`require_right`)."""
+    if not target.is_active:
+        return "This person cannot be added."
+    if crosses_china_boundary(bubble.company, target.company) or crosses_china_boundary(
+        actor.company, target.company
+    ):
+        return NOT_ADDABLE
+    if not visibility.can_invite_in_app(
+        visibility.person(actor), visibility.person(target), visibility.DbWorld()
+    ):
+        return NOT_ADDABLE
+    return None
 
 
 def can_manage_company_bubbles(*, actor, company) -> bool:

@@ -5,7 +5,7 @@ import binascii
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 
 from accounts.models import User
@@ -48,22 +48,61 @@ def bubble_list_for_user(*, user):
     )
 
 
+# What a bubble page asks besides the membership row, read by the same query: the running
+# conference (at most one per bubble, a unique constraint) and the file sharing settings of the
+# user, their company and the bubble's company (SPEC §9.4; None: no row), for the policies.
+RUNNING_CONFERENCE = "running_conference"
+SHARING = {
+    "sharing_user_mode": "user__file_sharing__mode",
+    "sharing_user_company": "user__company__file_sharing__enabled",
+    "sharing_bubble_company": "bubble__company__file_sharing__enabled",
+}
+
+
+def _with_page_state(members):
+    return (
+        members.annotate(
+            **{
+                RUNNING_CONFERENCE: FilteredRelation(
+                    "bubble__conferences",
+                    condition=Q(bubble__conferences__state=ConferenceState.STARTED),
+                )
+            },
+            **{name: F(path) for name, path in SHARING.items()},
+        )
+        .select_related("bubble", "bubble__company", "user", "user__company")
+        .select_related(RUNNING_CONFERENCE)
+    )
+
+
 def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
+    """The bubble and the viewer's membership, in one query with what the page needs to know
+    about them (the running conference, the file sharing settings)."""
     member = (
-        BubbleMember.objects.select_related("bubble", "bubble__company", "user", "user__company")
+        _with_page_state(BubbleMember.objects)
         .filter(bubble_id=_pk(pk), user=user, status__in=CURRENT_STATUSES)
         .exclude(bubble__status=BubbleStatus.DELETED)
         .first()
     )
     if member is None or not getattr(user, "is_active", False):
         raise Http404("No such bubble.")
+    # The join leaves the attribute unset when no conference runs: None says "read, none".
+    setattr(member, RUNNING_CONFERENCE, getattr(member, RUNNING_CONFERENCE, None))
     return member.bubble, member
 
 
 def bubble_get_for_viewer(*, viewer, pk) -> Bubble:
     """The bubble of a `/bubbles/<pk>/` route for a signed-in participant (404 otherwise):
     the object the routes' tenant scope names (companies.scoping, VIEWER)."""
-    return bubble_get_for_user(user=viewer, pk=pk)[0]
+    bubble, member = bubble_get_for_user(user=viewer, pk=pk)
+    bubble.viewer_membership = member  # read by the same query: the API asks for it next
+    return bubble
+
+
+def bubble_is_current_participant(*, bubble: Bubble, user) -> bool:
+    return BubbleMember.objects.filter(
+        bubble=bubble, user=user, status__in=CURRENT_STATUSES
+    ).exists()
 
 
 def user_by_email(*, email: str) -> User | None:
@@ -92,6 +131,14 @@ def participant_list(*, bubble: Bubble):
 
 def running_conference_get(*, bubble: Bubble) -> Conference | None:
     return Conference.objects.filter(bubble=bubble, state=ConferenceState.STARTED).first()
+
+
+def running_conference_for(*, member: BubbleMember) -> Conference | None:
+    """The running conference of the member's bubble: no query when the membership was read
+    with it (`bubble_get_for_user`)."""
+    if hasattr(member, RUNNING_CONFERENCE):
+        return getattr(member, RUNNING_CONFERENCE)
+    return running_conference_get(bubble=member.bubble)
 
 
 def conference_entry_for(*, conference: Conference | None, member: BubbleMember):
@@ -132,30 +179,56 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from None
 
 
+# The columns a page shows of a message's author (its display name): not the whole account.
+_AUTHOR_FIELDS = (
+    "author__id",
+    "author__user_id",
+    "author__guest_email",
+    "author__role",
+    "author__status",
+    "author__user__id",
+    "author__user__email",
+    "author__user__first_name",
+    "author__user__last_name",
+)
+
+
+def _live_messages(bubble: Bubble):
+    return Message.objects.filter(bubble=bubble, deleted_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+
+
 def message_page(*, bubble: Bubble, before: str = "", limit: int = PAGE_SIZE):
-    """(messages newest first, each with `.body` opened, cursor of the next page or "").
-    Two queries whatever the bubble's size: the messages (with authors) and their files."""
+    """(messages newest first, each with `.body` opened and `.is_last` — the conversation's
+    last message —, cursor of the next page or ""). Three queries whatever the bubble's size
+    and the page: the messages (with their authors, and on a deeper page the conversation's
+    last message id as a subquery), their files, and the company's keys to open the bodies."""
     limit = max(1, min(int(limit), 200))
     qs = (
-        Message.objects.filter(bubble=bubble, deleted_at__isnull=True)
-        .select_related("author", "author__user", "bubble")
-        .prefetch_related(
-            Prefetch(
-                "files",
-                queryset=BubbleFile.objects.filter(deleted_at__isnull=True).order_by("created_at"),
-                to_attr="live_files",
-            )
-        )
-        .order_by("-created_at", "-id")
+        _live_messages(bubble)
+        .select_related("author", "author__user")
+        .only("id", "bubble_id", "author_id", "body_sealed", "created_at", *_AUTHOR_FIELDS)
     )
     if before:
         at, pk = decode_cursor(before)
-        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk)).annotate(
+            conversation_last_id=Subquery(_live_messages(bubble).values("pk")[:1])
+        )
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    for message, body in zip(rows, _opened(rows), strict=True):
+    # The page's files in one plain query (cheaper than prefetch_related's machinery).
+    files: dict = {}
+    live = BubbleFile.objects.filter(message_id__in=[m.pk for m in rows], deleted_at__isnull=True)
+    for bubble_file in live.order_by("created_at"):
+        files.setdefault(bubble_file.message_id, []).append(bubble_file)
+    for message in rows:
+        message.bubble = bubble  # known: no join, no copy of the bubble per row
+        message.live_files = files.get(message.pk, [])
+    for index, (message, body) in enumerate(zip(rows, _opened(rows), strict=True)):
         message.body = body
+        message.is_last = message.pk == message.conversation_last_id if before else index == 0
     return rows, (encode_cursor(rows[-1]) if more and rows else "")
 
 
@@ -182,15 +255,6 @@ def bubble_file_chunks(*, bubble_file):
     a damaged one raises DecryptionError before a byte is delivered."""
     return vault_selectors.file_open(
         company=bubble_file.bubble.company_id, object_id=str(bubble_file.pk), stored=bubble_file
-    )
-
-
-def last_message_id(*, bubble: Bubble):
-    return (
-        Message.objects.filter(bubble=bubble, deleted_at__isnull=True)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
     )
 
 

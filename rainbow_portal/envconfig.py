@@ -175,21 +175,14 @@ def get_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def get_key32_list(name: str) -> list[bytes]:
-    """Optional comma-separated 256-bit keys given as base64 (e.g. previous master keys)."""
-    raw = os.environ.get(name, "")
-    keys = []
-    for index, item in enumerate(part.strip() for part in raw.split(",")):
-        if not item:
-            continue
-        try:
-            key = base64.b64decode(item, validate=True)
-        except (binascii.Error, ValueError):
-            raise ImproperlyConfigured(f"{name} item {index + 1} must be base64.") from None
-        if len(key) != 32:
-            raise ImproperlyConfigured(f"{name} item {index + 1} must decode to 32 bytes.")
-        keys.append(key)
-    return keys
+def refuse_renamed(old: str, new: str, shape: str) -> None:
+    """A variable that was renamed: set, it stops the start with what to write instead (a
+    silently ignored key would leave data unreadable after a rotation)."""
+    if os.environ.get(old, "").strip():
+        raise ImproperlyConfigured(
+            f"{old} is no longer read: list those keys in {new} instead, as {shape} items "
+            f"(the id each key had as its _ID), then remove {old}."
+        )
 
 
 def get_json(name: str, default):

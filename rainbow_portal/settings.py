@@ -28,11 +28,11 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure
 # Master key wrapping the per-company data keys (SPEC §9.1) and the activity-log key (SPEC §10.2).
 DATA_MASTER_KEY = env.get_key32("DATA_MASTER_KEY")
 ACTIVITY_KEY = env.get_key32("ACTIVITY_KEY")
-# Older master keys still read while `manage.py rotate_keys` re-wraps under the current one
-# (comma-separated; empty once the rotation reports nothing left on them). docs/architecture.md
-DATA_MASTER_KEY_PREVIOUS = env.get_key32_list("DATA_MASTER_KEY_PREVIOUS")
-# Rotation (ASVS V11.2.2): a new key gets a new id; the retired ones open older values only.
+# Rotation (ASVS V11.2.2): a new key gets a new id; the retired ones (`id:base64,...`) open
+# older values only: sealed secrets by their id, company keys (the vault) until
+# `manage.py rotate_keys` has re-wrapped them under the current one. docs/architecture.md
 DATA_MASTER_KEY_ID = env.get_key_id("DATA_MASTER_KEY_ID")
+env.refuse_renamed("DATA_MASTER_KEY_PREVIOUS", "DATA_MASTER_KEY_RETIRED", "id:base64")
 DATA_MASTER_KEY_RETIRED = env.get_retired_keys("DATA_MASTER_KEY_RETIRED", DATA_MASTER_KEY_ID)
 ACTIVITY_KEY_ID = env.get_key_id("ACTIVITY_KEY_ID")
 ACTIVITY_KEY_RETIRED = env.get_retired_keys("ACTIVITY_KEY_RETIRED", ACTIVITY_KEY_ID)

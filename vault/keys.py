@@ -1,10 +1,10 @@
 """The top of the key hierarchy: master keys from the environment, and (un)wrapping company keys.
 
 `DATA_MASTER_KEY` is the current master key: every new or re-wrapped company key is wrapped by
-it. `DATA_MASTER_KEY_PREVIOUS` (optional, comma-separated) lists older master keys that are
-still read during a rotation (SPEC §9.1, "rotatable without downtime"). A master key is named
-by a fingerprint (`master_key_id`), recorded on each wrapped company key, so a reader knows
-which master to use without trying them all.
+it. `DATA_MASTER_KEY_RETIRED` (optional, `id:base64,...`, the one list of older master keys the
+portal reads, D11c.3) holds the keys still read during a rotation (SPEC §9.1, "rotatable
+without downtime"). A master key is named here by a fingerprint (`master_key_id`), recorded on
+each wrapped company key, so a reader knows which master to use without trying them all.
 """
 
 import hashlib
@@ -34,8 +34,9 @@ def _wrapping_key(master: bytes) -> bytes:
 
 
 def master_keys() -> dict[str, bytes]:
-    """{master_key_id: key}: the current master first, then the previous ones."""
-    keys = [settings.DATA_MASTER_KEY, *getattr(settings, "DATA_MASTER_KEY_PREVIOUS", ())]
+    """{master_key_id: key}: the current master first, then the retired ones."""
+    retired = getattr(settings, "DATA_MASTER_KEY_RETIRED", {}) or {}
+    keys = [settings.DATA_MASTER_KEY, *retired.values()]
     found: dict[str, bytes] = {}
     for key in keys:
         found.setdefault(master_key_id(key), key)
@@ -88,7 +89,7 @@ def unwrap_company_key(row) -> bytes:
     if master is None:
         raise DecryptionError(
             f"The company key v{row.version} is wrapped by master key {row.master_key_id}, which "
-            "this portal does not hold (set it as DATA_MASTER_KEY_PREVIOUS during a rotation)."
+            "this portal does not hold (list it in DATA_MASTER_KEY_RETIRED during a rotation)."
         )
     aad = _wrap_aad(company_id=row.company_id, key_id=str(row.key_id), version=row.version)
     try:

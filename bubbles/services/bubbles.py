@@ -4,8 +4,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from companies.policies import crosses_china_boundary
-from companies.visibility import rules
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies, rights
@@ -21,8 +19,6 @@ from ..models import (
 )
 from ..selectors import bubble_is_orphaned, user_by_email
 from .common import lock_bubble, membership_of, record, touch
-
-NOT_ADDABLE = "This person cannot be added to this bubble."
 
 NAME_MAX = 100
 TOPIC_MAX = 500
@@ -93,27 +89,12 @@ def bubble_rename(*, bubble: Bubble, name: str, topic: str | None = None, actor)
     return bubble
 
 
-def _may_add(*, actor, target, bubble: Bubble) -> str | None:
-    """Why `actor` may not add `target` (None: they may). Adding someone is an in-app
-    invitation (SPEC §4.4): it needs the actor to find and invite the target, which keeps
-    isolated companies closed and the China boundary shut (SPEC §2.3)."""
-    if not target.is_active:
-        return "This person cannot be added."
-    if crosses_china_boundary(bubble.company, target.company) or crosses_china_boundary(
-        actor.company, target.company
-    ):
-        return NOT_ADDABLE
-    if not rules.can_invite_in_app(rules.person(actor), rules.person(target), rules.DbWorld()):
-        return NOT_ADDABLE
-    return None
-
-
 def bubble_member_add_by_email(*, bubble: Bubble, email: str, actor) -> BubbleMember:
     """Add the person with this address. An address with no account answers exactly like a
     person the actor may not add: the page never reveals whether an account exists."""
     target = user_by_email(email=email)
     if target is None:
-        raise ApplicationError(NOT_ADDABLE)
+        raise ApplicationError(policies.NOT_ADDABLE)
     return bubble_member_add(bubble=bubble, user=target, actor=actor)
 
 
@@ -123,7 +104,7 @@ def bubble_member_add(*, bubble: Bubble, user, actor) -> BubbleMember:
     _acting(bubble, actor, rights.ADD_REMOVE_PARTICIPANT)
     if user.pk == actor.pk:
         raise ApplicationError("You are already in this bubble.")
-    refusal = _may_add(actor=actor, target=user, bubble=bubble)
+    refusal = policies.add_refusal(actor=actor, target=user, bubble=bubble)
     if refusal:
         raise ApplicationError(refusal, code="not_invitable")
     existing = (

@@ -193,11 +193,19 @@ def member_file_sharing_overrides(*, company: Company, limit: int = 200):
 def file_sharing_allowed(*, user) -> bool:
     """SPEC §9.4: the user's setting overrides the company's unless it is "same as company"."""
     mode = member_file_sharing_mode(user=user)
+    if mode == FileSharingMode.SAME_AS_COMPANY:
+        return company_file_sharing_enabled(company=user.company)
+    return file_sharing_from(mode=mode, company_enabled=None)
+
+
+def file_sharing_from(*, mode: str | None, company_enabled: bool | None) -> bool:
+    """SPEC §9.4's rule on settings a caller already read in its own query (None: no row,
+    the default): the user's mode overrides the company's switch unless "same as company"."""
     if mode == FileSharingMode.ENABLED:
         return True
     if mode == FileSharingMode.DISABLED:
         return False
-    return company_file_sharing_enabled(company=user.company)
+    return True if company_enabled is None else company_enabled
 
 
 def open_invitation_count(*, company: Company) -> int:

@@ -59,3 +59,30 @@ def test_command_prints_the_policies_answers_and_rolls_back(db, capsys):
     call_command("bubble_rights", "--json")
     assert json.loads(capsys.readouterr().out) == SPEC_TABLE
     assert not Bubble.objects.exists()
+
+
+def test_who_may_be_added_is_the_policys_answer(db):
+    """`policies.add_refusal` decides (the service only calls it): an inactive account, an
+    outsider of an isolated company, and someone across the China boundary are refused."""
+    from bubbles import policies, services
+    from tests.factories import CompanyFactory, UserFactory
+
+    isolated = CompanyFactory(visibility="isolated")
+    org = UserFactory(company=isolated)
+    bubble = services.bubble_create(name="Closed", actor=org)
+    assert (
+        policies.add_refusal(actor=org, target=UserFactory(company=isolated), bubble=bubble) is None
+    )
+    outsider = UserFactory(company=CompanyFactory(visibility="public"))
+    assert policies.add_refusal(actor=org, target=outsider, bubble=bubble) == policies.NOT_ADDABLE
+    gone = UserFactory(company=isolated, is_active=False)
+    assert (
+        policies.add_refusal(actor=org, target=gone, bubble=bubble)
+        == "This person cannot be added."
+    )
+    china = UserFactory(company=CompanyFactory(region="China", visibility="public"))
+    public = UserFactory(company=CompanyFactory(visibility="public"))
+    open_bubble = services.bubble_create(name="Open", actor=public)
+    assert (
+        policies.add_refusal(actor=public, target=china, bubble=open_bubble) == policies.NOT_ADDABLE
+    )

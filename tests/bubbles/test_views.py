@@ -1,12 +1,17 @@
 """Bubble pages for users, guests and company admins."""
 
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from bubbles import services
+from bubbles import selectors, services
 from bubbles.models import BubbleFile, ConferenceEntry, GuestInvitation, Message
 from companies.models import Role
 from tests.factories import CompanyFactory, UserFactory
@@ -75,18 +80,53 @@ def test_post_and_delete_last_message_on_the_page(client, bubble, people):
     assert Message.objects.get().deleted_at is not None
 
 
-@pytest.mark.parametrize("size", [5, 80])
-def test_detail_page_query_count_is_constant(
-    client, bubble, people, size, django_assert_max_num_queries
-):
+def _page_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_detail_page_query_count_is_constant(client, bubble, people):
+    """The same queries at 5 and at 80 messages, on the first page and on a deeper one (the
+    deep page asks for the conversation's last message inside the page's own query)."""
     author = membership(bubble, people["member"])
-    for i in range(size):
+    client.force_login(people["member"])
+    url = reverse("bubbles:detail", args=[bubble.pk])
+    client.get(url)  # the session's first request also notes the sign-in's last use
+    counts = []
+    for size in (5, 80):
+        while Message.objects.filter(bubble=bubble).count() < size:
+            services.message_post(member=author, body="m", actor=None)
+        count, page = _page_queries(client, url)
+        assert page.count('data-testid="message"') == min(size, 50)
+        counts.append(count)
+    first, _ = selectors.message_page(bubble=bubble)
+    deep_count, deep = _page_queries(client, url, {"before": selectors.encode_cursor(first[-1])})
+    assert deep.count('data-testid="message"') == 30
+    counts.append(deep_count)
+    assert len(set(counts)) == 1, counts
+    # Session, account and company checks, menu, activity record: the page's own share is
+    # the membership (with conference and file sharing), 3 for the list, the participants.
+    assert counts[0] <= 13, counts
+
+
+def test_only_the_conversations_last_message_offers_deletion_on_any_page(client, bubble, people):
+    author = membership(bubble, people["member"])
+    for i in range(60):
         services.message_post(member=author, body=f"m{i}", actor=None)
     client.force_login(people["member"])
-    with django_assert_max_num_queries(30):
-        response = client.get(reverse("bubbles:detail", args=[bubble.pk]))
-    assert response.status_code == 200
-    assert response.content.decode().count('data-testid="message"') == min(size, 50)
+    url = reverse("bubbles:detail", args=[bubble.pk])
+    first, _ = selectors.message_page(bubble=bubble)
+    assert "Delete my last message" in client.get(url).content.decode()
+    deep = client.get(url, {"before": selectors.encode_cursor(first[-1])}).content.decode()
+    assert "Delete my last message" not in deep
+    # A cursor from the future (hand-made) starts at the newest message: it is the last one.
+    future = Message(id=uuid.UUID(int=2**128 - 1), created_at=timezone.now() + timedelta(days=1))
+    page = client.get(url, {"before": selectors.encode_cursor(future)}).content.decode()
+    assert page.count("Delete my last message") == 1
+    client.force_login(people["co"])  # not the author: nothing to delete
+    assert "Delete my last message" not in client.get(url).content.decode()
 
 
 def test_upload_download_and_eicar_on_the_page(client, bubble, people, clamd):
@@ -188,3 +228,22 @@ def test_admin_reassigns_on_the_page(client, bubble, people, company):
     target = membership(bubble, people["member"])
     client.post(url, {"member": target.pk})
     assert membership(bubble, people["member"]).role == "organizer"
+
+
+def test_the_page_reads_file_sharing_with_the_membership_and_applies_the_rule(
+    client, bubble, people, company
+):
+    """The settings come joined to the membership row (D11c.2): each change shows at once."""
+    from companies.membership.services import company_file_sharing_set, member_file_sharing_set
+
+    url = reverse("bubbles:detail", args=[bubble.pk])
+    client.force_login(people["member"])
+    assert "Upload file" in client.get(url).content.decode()
+    company_file_sharing_set(company=company, enabled=False, actor=None)
+    page = client.get(url).content.decode()
+    assert "File sharing is switched off for you." in page and "Upload file" not in page
+    member_file_sharing_set(member=people["member"], mode="enabled", actor=None)
+    assert "Upload file" in client.get(url).content.decode()  # the user's setting wins
+    company_file_sharing_set(company=company, enabled=True, actor=None)
+    member_file_sharing_set(member=people["member"], mode="disabled", actor=None)
+    assert "Upload file" not in client.get(url).content.decode()

@@ -70,6 +70,11 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         ({"DIGEST_LEGACY_UNTIL": "next spring"}, "DIGEST_LEGACY_UNTIL"),
         ({"DATA_MASTER_KEY_ID": "0"}, "DATA_MASTER_KEY_ID"),
         ({"DATA_MASTER_KEY_RETIRED": "one:abc"}, "DATA_MASTER_KEY_RETIRED"),
+        # The old name of the rotation list (D11c.3): refused, naming the one to use.
+        (
+            {"DATA_MASTER_KEY_PREVIOUS": base64.b64encode(b"o" * 32).decode()},
+            "DATA_MASTER_KEY_RETIRED",
+        ),
         (
             {"ACTIVITY_KEY_RETIRED": "1:" + base64.b64encode(b"x" * 32).decode()},
             "ACTIVITY_KEY_RETIRED",

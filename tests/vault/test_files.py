@@ -32,7 +32,26 @@ def blob_path(root, stored):
     return root / stored.storage_name
 
 
-@pytest.mark.parametrize("size", [1, 100, SEG - 1, SEG, SEG + 1, 3 * SEG, 3 * SEG + 17])
+# Around services.uploads.EARLY_SEGMENTS too (4): the segments held before the key lookup.
+EARLY = services.uploads.EARLY_SEGMENTS * SEG
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        1,
+        100,
+        SEG - 1,
+        SEG,
+        SEG + 1,
+        3 * SEG,
+        3 * SEG + 17,
+        EARLY,
+        EARLY + 1,
+        EARLY + SEG,
+        9 * SEG + 5,
+    ],
+)
 def test_round_trip_at_segment_edges(clamd, company, vault_storage, size):
     data = os.urandom(size)
     stored = store(company, data)

@@ -21,7 +21,8 @@ OLD, NEW = os.urandom(32), os.urandom(32)
 @pytest.fixture
 def old_master(settings):
     settings.DATA_MASTER_KEY = OLD
-    settings.DATA_MASTER_KEY_PREVIOUS = []
+    settings.DATA_MASTER_KEY_ID = 1
+    settings.DATA_MASTER_KEY_RETIRED = {}
     keys.clear_cache()
     yield
     keys.clear_cache()
@@ -54,8 +55,10 @@ def wait_for(condition, seconds=20):
 
 
 def switch_to_new(settings, *, keep_old: bool):
+    # The one rotation setting (D11c.3): the new key under a new id, the old one retired.
     settings.DATA_MASTER_KEY = NEW
-    settings.DATA_MASTER_KEY_PREVIOUS = [OLD] if keep_old else []
+    settings.DATA_MASTER_KEY_ID = 2
+    settings.DATA_MASTER_KEY_RETIRED = {1: OLD} if keep_old else {}
     keys.clear_cache()
 
 
@@ -134,7 +137,7 @@ def test_readers_in_another_thread_never_fail_during_rotate_keys(old_master, set
 
 def test_a_key_under_an_unknown_master_is_reported_and_the_command_fails(db, old_master, settings):
     items = world(2)
-    switch_to_new(settings, keep_old=False)  # forgot DATA_MASTER_KEY_PREVIOUS
+    switch_to_new(settings, keep_old=False)  # forgot DATA_MASTER_KEY_RETIRED
     with pytest.raises(CommandError, match="could not be re-wrapped"):
         call_command("rotate_keys", stdout=io.StringIO())
     assert CompanyKey.objects.filter(master_key_id=keys.master_key_id(OLD)).count() == 2
@@ -162,19 +165,29 @@ def test_company_key_rotation_from_the_command(db, old_master):
         call_command("rotate_keys", company_keys=True, company="nope", stdout=io.StringIO())
 
 
-def test_previous_master_keys_setting_is_validated(monkeypatch):
+def test_the_old_rotation_variable_stops_the_start_with_what_to_write(monkeypatch):
+    """DATA_MASTER_KEY_PREVIOUS was the vault's own list of older master keys; the portal now
+    reads one list, DATA_MASTER_KEY_RETIRED. The old name is refused, not silently ignored."""
+    import base64
+
     from django.core.exceptions import ImproperlyConfigured
 
     from rainbow_portal import envconfig
 
-    monkeypatch.setenv("X_KEYS", "not-base64!")
-    with pytest.raises(ImproperlyConfigured, match="X_KEYS"):
-        envconfig.get_key32_list("X_KEYS")
-    import base64
+    monkeypatch.delenv("DATA_MASTER_KEY_PREVIOUS", raising=False)
+    envconfig.refuse_renamed("DATA_MASTER_KEY_PREVIOUS", "DATA_MASTER_KEY_RETIRED", "id:base64")
+    monkeypatch.setenv("DATA_MASTER_KEY_PREVIOUS", base64.b64encode(OLD).decode())
+    with pytest.raises(ImproperlyConfigured, match=r"DATA_MASTER_KEY_RETIRED.*id:base64"):
+        envconfig.refuse_renamed("DATA_MASTER_KEY_PREVIOUS", "DATA_MASTER_KEY_RETIRED", "id:base64")
 
-    good = base64.b64encode(OLD).decode()
-    monkeypatch.setenv("X_KEYS", f"{good}, {base64.b64encode(NEW).decode()}")
-    assert envconfig.get_key32_list("X_KEYS") == [OLD, NEW]
-    monkeypatch.setenv("X_KEYS", base64.b64encode(b"short").decode())
-    with pytest.raises(ImproperlyConfigured, match="32 bytes"):
-        envconfig.get_key32_list("X_KEYS")
+
+def test_retired_master_keys_open_company_keys_by_fingerprint_whatever_their_id(
+    db, old_master, settings
+):
+    items = world(1)
+    settings.DATA_MASTER_KEY = NEW
+    settings.DATA_MASTER_KEY_ID = 9
+    settings.DATA_MASTER_KEY_RETIRED = {4: OLD}  # any id: the vault names masters by fingerprint
+    keys.clear_cache()
+    assert set(keys.master_keys()) == {keys.master_key_id(NEW), keys.master_key_id(OLD)}
+    read_all(items)

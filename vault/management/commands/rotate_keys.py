@@ -5,10 +5,11 @@
     manage.py rotate_keys --company-keys --company acme   ... only this company
 
 Master rotation, with the portal serving throughout: (1) deploy with the new key as
-DATA_MASTER_KEY and the old one as DATA_MASTER_KEY_PREVIOUS (every process reads both);
-(2) run this command (one row per transaction: idempotent, resumable); (3) when it reports
-`remaining_on_previous: 0`, deploy without DATA_MASTER_KEY_PREVIOUS. Prints a JSON summary;
-exits 1 when a key could not be re-wrapped.
+DATA_MASTER_KEY under a new DATA_MASTER_KEY_ID, and the old one in DATA_MASTER_KEY_RETIRED
+as `<old id>:<old key>` (every process reads both); (2) run this command (one row per
+transaction: idempotent, resumable); (3) when it reports `remaining_on_previous: 0`, the
+company keys no longer need the old key (keep it retired while sealed secrets made under its
+id still exist). Prints a JSON summary; exits 1 when a key could not be re-wrapped.
 """
 
 import json

@@ -1,223 +1,28 @@
-"""Writing protected data and managing keys (SPEC §9.1, §9.2). The only writers of the vault.
-
-Public API (used by bubbles and retention):
-    text_encrypt(company=, purpose=, object_id=, plaintext=) -> bytes
-    file_store(company=, object_id=, upload=, actor=) -> StoredFile
-    file_delete(stored=, actor=) -> bool
-    company_key_rotate(company=, actor=) -> CompanyKey
-    company_key_shred(company=, actor=) -> int
-    master_key_rewrap(actor=) -> dict
-"""
+"""Files: scanned by clamd, hashed and encrypted in one pass, then committed to the vault
+storage (SPEC §9.1, §9.2); and their removal."""
 
 import contextlib
 import hashlib
 import logging
 import os
 import queue
-import secrets
 import tempfile
 import threading
-import uuid
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from activity.services import activity_record
 from rainbow_portal.exceptions import ApplicationError
 
-from . import envelope, keys
-from .errors import DecryptionError
-from .files import StoredFile, new_storage_name, sniff_content_type, vault_storage
-from .models import CompanyKey
-from .scanner import ClamdStream, ScanRefused
-from .selectors import FILE_PURPOSE, _company_id
+from .. import envelope, keys
+from ..files import StoredFile, new_storage_name, sniff_content_type, vault_storage
+from ..scanner import ClamdStream, ScanRefused
+from ..selectors import FILE_PURPOSE, _company_id
+from .company_keys import company_key_current_or_create
 
 logger = logging.getLogger(__name__)
 
-# --- company keys ------------------------------------------------------------------------------
-
-
-def _key_create(*, company_id: int, version: int) -> CompanyKey:
-    key_id = uuid.uuid4()
-    master_id, wrapped = keys.wrap_company_key(
-        raw=secrets.token_bytes(keys.COMPANY_KEY_BYTES),
-        company_id=company_id,
-        key_id=str(key_id),
-        version=version,
-    )
-    return CompanyKey.objects.create(
-        company_id=company_id,
-        key_id=key_id,
-        version=version,
-        wrapped_key=wrapped,
-        master_key_id=master_id,
-    )
-
-
-def _next_version(company_id: int) -> int:
-    top = CompanyKey.objects.filter(company_id=company_id).aggregate(top=Max("version"))["top"]
-    return (top or 0) + 1
-
-
-def company_key_current_or_create(*, company, actor=None) -> CompanyKey:
-    """The company's current key version, created (v1, or the next after a shredding) when
-    there is none. Safe under concurrency: a second writer racing the first reuses its key."""
-    cid = _company_id(company)
-    current = CompanyKey.objects.filter(company_id=cid, retired_at__isnull=True).first()
-    if current is not None:
-        return current
-    try:
-        with transaction.atomic():
-            row = _key_create(company_id=cid, version=_next_version(cid))
-            activity_record(
-                event="vault.key.created",
-                actor=actor,
-                company=cid,
-                target=row,
-                data={"version": row.version, "master_key_id": row.master_key_id},
-            )
-            return row
-    except IntegrityError:
-        return CompanyKey.objects.get(company_id=cid, retired_at__isnull=True)
-
-
-def company_key_rotate(*, company, actor) -> CompanyKey:
-    """A new key version for the company's new data; older versions are retired but still
-    decrypt what they encrypted (nothing is re-encrypted)."""
-    cid = _company_id(company)
-    with transaction.atomic():
-        current = (
-            CompanyKey.objects.select_for_update()
-            .filter(company_id=cid, retired_at__isnull=True)
-            .first()
-        )
-        if current is not None:
-            current.retired_at = timezone.now()
-            current.save(update_fields=["retired_at"])
-        row = _key_create(company_id=cid, version=_next_version(cid))
-        activity_record(
-            event="vault.key.rotated",
-            actor=actor,
-            company=cid,
-            target=row,
-            data={"version": row.version, "previous_version": getattr(current, "version", None)},
-        )
-    return row
-
-
-def company_key_shred(*, company, actor) -> int:
-    """Crypto-shredding: destroy every key version of the company, so all its encrypted
-    messages and files become unreadable (DecryptionError), wherever copies of the blobs are.
-    Returns the number of versions destroyed (0 when already shredded: idempotent). Data
-    written afterwards gets a fresh key."""
-    cid = _company_id(company)
-    with transaction.atomic():
-        rows = list(
-            CompanyKey.objects.select_for_update().filter(company_id=cid, shredded_at__isnull=True)
-        )
-        now = timezone.now()
-        for row in rows:
-            row.wrapped_key = b""
-            row.shredded_at = now
-            row.retired_at = row.retired_at or now
-            row.save(update_fields=["wrapped_key", "shredded_at", "retired_at"])
-        if rows:
-            activity_record(
-                event="vault.key.shredded",
-                actor=actor,
-                company=cid,
-                data={"versions": sorted(r.version for r in rows)},
-            )
-    keys.clear_cache()
-    return len(rows)
-
-
-def master_key_rewrap(*, actor=None, batch_size: int = 200, limit: int | None = None) -> dict:
-    """Re-wrap every company key not yet under the current master key (DATA_MASTER_KEY),
-    one row per transaction, so the portal keeps serving and an interrupted run resumes where
-    it stopped. Idempotent: a second run re-wraps nothing. `limit` stops after that many
-    re-wraps (a run in steps). Returns a summary."""
-    current = keys.current_master_key_id()
-    summary = {
-        "master_key_id": current,
-        "rewrapped": 0,
-        "already_current": 0,
-        "shredded": 0,
-        "failed": [],
-    }
-    last_pk = 0
-    while True:
-        batch = list(
-            CompanyKey.objects.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not batch or (limit is not None and summary["rewrapped"] >= limit):
-            break
-        for pk in batch:
-            if limit is not None and summary["rewrapped"] >= limit:
-                break
-            last_pk = pk
-            with transaction.atomic():
-                row = CompanyKey.objects.select_for_update().get(pk=pk)
-                if row.shredded_at is not None:
-                    summary["shredded"] += 1
-                    continue
-                if row.master_key_id == current:
-                    summary["already_current"] += 1
-                    continue
-                try:
-                    raw = keys.unwrap_company_key(row)
-                except DecryptionError as exc:
-                    summary["failed"].append(
-                        {"company_id": row.company_id, "version": row.version, "error": str(exc)}
-                    )
-                    continue
-                previous = row.master_key_id
-                row.master_key_id, row.wrapped_key = keys.wrap_company_key(
-                    raw=raw, company_id=row.company_id, key_id=str(row.key_id), version=row.version
-                )
-                row.save(update_fields=["master_key_id", "wrapped_key"])
-                activity_record(
-                    event="vault.key.rewrapped",
-                    actor=actor,
-                    company=row.company_id,
-                    target=row,
-                    data={"version": row.version, "from": previous, "to": current},
-                )
-                summary["rewrapped"] += 1
-    summary["remaining_on_previous"] = (
-        CompanyKey.objects.filter(shredded_at__isnull=True).exclude(master_key_id=current).count()
-    )
-    return summary
-
-
-# --- text ----------------------------------------------------------------------------------------
-
-
-def text_encrypt(*, company, purpose: str, object_id: str, plaintext: str) -> bytes:
-    """Encrypt a text (a message body) for one object: a fresh data key wrapped by the
-    company's current key; the blob is bound to company, purpose and object id (decrypting it
-    under any other raises DecryptionError). Store the returned bytes in a BinaryField."""
-    row = company_key_current_or_create(company=company)
-    company_key = keys.unwrap_company_key(row)
-    ctx = envelope.context(company_id=row.company_id, purpose=purpose, object_id=str(object_id))
-    header, data_key = envelope.new_header(
-        kind=envelope.KIND_TEXT,
-        company_key=company_key,
-        key_id=str(row.key_id),
-        key_version=row.version,
-        ctx=ctx,
-    )
-    return envelope.text_seal(
-        header=header, data_key=data_key, ctx=ctx, plaintext=plaintext.encode("utf-8")
-    )
-
-
-# --- files ---------------------------------------------------------------------------------------
 
 MESSAGES = {
     "empty": "The file is empty.",
@@ -343,6 +148,56 @@ def _file_sealer(*, company_id: int, object_id: str, actor):
     return row, envelope.SegmentSealer(header=header, data_key=data_key, ctx=ctx)
 
 
+# Segments held before the company key is looked up: a file of at most this many is entirely
+# with clamd before the key query (a round trip) and its encryption, which then overlap the
+# scan; a larger one waits for the key after these. They are the very chunks the scan queue
+# holds (shared, not copied): memory stays a few segments whatever the size.
+EARLY_SEGMENTS = 4
+
+
+class _Cipher:
+    """Encrypts the segments into the temp file in order, the last one marked final (so one
+    segment is kept back until the next arrives). The key is looked up lazily: after
+    EARLY_SEGMENTS segments, or at the end for a small file."""
+
+    def __init__(self, tmp, *, company_id: int, object_id: str, actor):
+        self.tmp, self.company_id, self.object_id, self.actor = tmp, company_id, object_id, actor
+        self.row = None
+        self.sealer = None
+        self.early: list[bytes] = []
+        self.pending: bytes | None = None
+
+    def _start(self) -> None:
+        self.row, self.sealer = _file_sealer(
+            company_id=self.company_id, object_id=self.object_id, actor=self.actor
+        )
+        self.tmp.write(self.sealer.header_bytes)
+        early, self.early = self.early, []
+        for segment in early:
+            self._push(segment)
+
+    def _push(self, segment: bytes) -> None:
+        if self.pending is not None:
+            self.tmp.write(self.sealer.seal(self.pending, final=False))
+        self.pending = segment
+
+    def add(self, segment: bytes) -> None:
+        if self.sealer is not None:
+            self._push(segment)
+            return
+        if len(self.early) == EARLY_SEGMENTS:
+            self._start()
+            self._push(segment)
+        else:
+            self.early.append(segment)
+
+    def finish(self) -> None:
+        if self.sealer is None:
+            self._start()
+        self.tmp.write(self.sealer.seal(self.pending, final=True))
+        self.pending = None
+
+
 def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
     """Scan, encrypt and store an uploaded file in one pass (SPEC §9.1, §9.2).
 
@@ -382,8 +237,9 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             refusal = {"reason": exc.reason, "size": declared}
         if scan is not None:
             scan.start()
-            total, head, pending, sealer = 0, b"", None, None
+            total, head = 0, b""
             hasher = hashlib.sha256()
+            cipher = _Cipher(tmp, company_id=cid, object_id=object_id, actor=actor)
             while True:
                 chunk = _read_full(upload, envelope.SEGMENT_SIZE)
                 if not chunk:
@@ -396,24 +252,20 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                     head += chunk[: 4096 - len(head)]
                 scan.queue.put(chunk)
                 hasher.update(chunk)
-                if sealer is None:
-                    # The key lookup (a query) runs while clamd already reads the first segment.
-                    row, sealer = _file_sealer(company_id=cid, object_id=object_id, actor=actor)
-                    tmp.write(sealer.header_bytes)
-                if pending is not None:
-                    tmp.write(sealer.seal(pending, final=False))
-                pending = chunk
+                cipher.add(chunk)
                 if scan.failed.is_set():
                     break
-            if refusal is None and pending is None:
+            if refusal is None and total == 0:
                 refusal = {"reason": "empty", "size": 0}
             if refusal is None and not scan.failed.is_set():
-                tmp.write(sealer.seal(pending, final=True))
+                # clamd scans what it received only now: the key lookup of a small file, the
+                # last segment's encryption and the ciphertext's fsync all run meanwhile.
                 scan.request_finish(True)
-                # clamd scans what it received only now: make the ciphertext durable meanwhile.
+                cipher.finish()
                 tmp.flush()
                 os.fsync(tmp.fileno())
                 scan.join()
+                row = cipher.row
             else:
                 scan.stop(finish=False)
             if refusal is None and scan.error is not None:
