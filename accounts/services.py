@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.security.password_policy import password_check
@@ -152,4 +154,19 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
     )
     sessions_end(user=user, actor=actor)
     tokens_revoke_for_user(user=user, actor=actor, reason="password_set_by_admin")
+    return user
+
+
+def user_language_set(*, user: User, language: str, actor) -> User:
+    """Store the language `user` reads the portal and their emails in (issue 14)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("This language is not offered."), code="invalid")
+    if user.language == language:
+        return user
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language"])
+        activity.record(
+            event="user.language.changed", actor=actor, target=user, data={"language": language}
+        )
     return user

@@ -107,15 +107,9 @@ def _send_restore_link(*, closure: AccountClosure, user: User) -> None:
     )
     email_send(
         to=user.email,
-        template="notice",
+        template="account_closed",
         context={
-            "subject": "Your Rainbow account is closed",
-            "heading": "Your account is closed",
-            "text": (
-                "Your account was closed. You can restore it until "
-                f"{closure.anonymize_due_at:%d %B %Y, %H:%M} UTC with the link below; after "
-                "that date it is anonymized, and deleted thirty days later."
-            ),
+            "due_at": closure.anonymize_due_at,
             "link": settings.PORTAL_BASE_URL + reverse("retention:restore", args=[token]),
         },
     )
