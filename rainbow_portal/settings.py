@@ -208,6 +208,24 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+
+# --- Invoices (issue 14): the issuer printed on every invoice, VAT and payment terms ---------
+# Development has a sample issuer; production must name the real one. The address's lines
+# are separated by "|" (one env var).
+def _issuer(name: str, sample: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value and not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG=0 (printed on invoices).")
+    return value or sample
+
+
+INVOICE_ISSUER_NAME = _issuer("INVOICE_ISSUER_NAME", "Rainbow Portal SAS")
+INVOICE_ISSUER_ADDRESS = _issuer("INVOICE_ISSUER_ADDRESS", "1 rue de l'Exemple|75001 Paris|France")
+INVOICE_ISSUER_VAT_NUMBER = _issuer("INVOICE_ISSUER_VAT_NUMBER", "FR00123456789")
+# Percent, e.g. 20 or 20.00 (decimal): applied to each invoice's net total.
+INVOICE_VAT_RATE = env.get_decimal("INVOICE_VAT_RATE", "20.00")
+INVOICE_PAYMENT_DAYS = env.get_int("INVOICE_PAYMENT_DAYS", 30)
+
 # --- Internationalisation ------------------------------------------------------------------
 # English and French (issue 14). Pages follow the signed-in user's choice (User.language),
 # else the language cookie set by the switcher, else the browser's Accept-Language; emails

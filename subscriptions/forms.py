@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from companies.models import SubscriptionDelegation
@@ -116,3 +117,26 @@ class AssociateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(company=company, is_active=True)
         self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class BillingForm(forms.Form):
+    """The customer's billing details printed on its invoices (issue 14)."""
+
+    billing_name = forms.CharField(
+        label=_("Billing name"),
+        max_length=200,
+        required=False,
+        help_text=_("The legal name invoices are addressed to; the company's name if empty."),
+    )
+    billing_address = forms.CharField(
+        label=_("Billing address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=20,
+        required=False,
+        help_text=_("With its country letters, e.g. FR12345678901."),
+    )

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_merge_20261201_2312'),
+        ("accounts", "0009_merge_20261201_2312"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('fr', 'Français')], default='', max_length=8),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("en", "English"), ("fr", "Français")],
+                default="",
+                max_length=8,
+            ),
         ),
     ]
