@@ -20,7 +20,8 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ApplicationError(
-            f"These fields cannot be changed here: {', '.join(sorted(unknown))}."
+            _("These fields cannot be changed here: %(join)s.")
+            % {"join": ", ".join(sorted(unknown))}
         )
     changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
     if not changed:
@@ -29,8 +30,11 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
         locked = sorted(set(changed) & profile_locked_fields(user=user))
         if locked:
             raise ApplicationError(
-                "Your company has locked your name and title: ask a company admin to change "
-                f"them ({', '.join(locked)}).",
+                _(
+                    "Your company has locked your name and title: ask a company "
+                    "admin to change them (%(join)s)."
+                )
+                % {"join": ", ".join(locked)},
                 code="profile_locked",
                 fields={key: ["Locked by your company."] for key in locked},
             )
@@ -78,8 +82,11 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
     unknown = set(changes) - set(ADMIN_FIELDS)
     if unknown:
         raise ApplicationError(
-            f"These fields cannot be changed here: {', '.join(sorted(unknown))}. A company "
-            "move goes through an invitation or a join request."
+            _(
+                "These fields cannot be changed here: %(join)s. A company "
+                "move goes through an invitation or a join request."
+            )
+            % {"join": ", ".join(sorted(unknown))}
         )
     if "email" in changes:
         changes["email"] = normalize_email(changes["email"])
@@ -96,20 +103,24 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
         locked = sorted(set(changed) & SELF_LOCKED_FIELDS)
         if locked:
             raise ApplicationError(
-                "Nobody changes their own login email, platform status, groups or "
-                f"permissions (SPEC §3.2): {', '.join(locked)}."
+                _(
+                    "Nobody changes their own login email, platform status, "
+                    "groups or permissions (SPEC §3.2): %(join)s."
+                )
+                % {"join": ", ".join(locked)}
             )
     if not is_platform_actor(actor):
         reserved = sorted(set(changed) & SUPERADMIN_ONLY_FIELDS)
         if reserved:
             raise ApplicationError(
-                f"Only a superadmin changes these (SPEC §3.2): {', '.join(reserved)}."
+                _("Only a superadmin changes these (SPEC §3.2): %(join)s.")
+                % {"join": ", ".join(reserved)}
             )
     if "email" in changed and (
         User.objects.filter(email__iexact=changed["email"]).exclude(pk=user.pk).exists()
     ):
         raise ApplicationError(
-            "An account with this email already exists.", fields={"email": ["Taken."]}
+            _("An account with this email already exists."), fields={"email": ["Taken."]}
         )
     plain = {k: v for k, v in changed.items() if k not in M2M_FIELDS}
     for key, value in plain.items():
@@ -137,7 +148,7 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
     changed on the portal's own page, which keeps the current session (D3.14)."""
     if actor is not None and actor.pk == user.pk:
         raise ApplicationError(
-            "Change your own password on your profile's password page, not in the admin."
+            _("Change your own password on your profile's password page, not in the admin.")
         )
     if password is None:
         user.set_unusable_password()

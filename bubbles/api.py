@@ -3,6 +3,8 @@ as the pages. Errors use the shared format; a bubble the caller is not in is a 4
 
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
@@ -94,7 +96,9 @@ class MessageSerializer(serializers.Serializer):
 
 class MessagePageSerializer(serializers.Serializer):
     results = MessageSerializer(many=True)
-    next = strict.CharField(allow_blank=True, help_text="Cursor of the older page, or empty.")
+    next = strict.CharField(
+        allow_blank=True, help_text=gettext_lazy("Cursor of the older page, or empty.")
+    )
 
 
 class UploadSerializer(serializers.Serializer):
@@ -376,7 +380,7 @@ def file_download(request, bubble, file_id):
         chunks = selectors.bubble_file_chunks(bubble_file=bubble_file)
     except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
         raise ApplicationError(
-            "This file cannot be read: it was damaged or its key is gone.", code="unreadable"
+            _("This file cannot be read: it was damaged or its key is gone."), code="unreadable"
         ) from None
     return file_response(bubble_file, chunks)
 
@@ -432,7 +436,7 @@ def conference_admit(request, bubble, entry_id):
     member = _member(request, bubble)
     running = selectors.running_conference_get(bubble=bubble)
     if running is None:
-        raise ApplicationError("No conference is running.")
+        raise ApplicationError(_("No conference is running."))
     entry = selectors.conference_entry_get(conference=running, pk=entry_id)
     services.conference_admit(entry=entry, member=member, actor=request.user)
     return Response(ConferenceSerializer(_conference_data(bubble, member)).data)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from companies.scoping import VIEWER, TenantScope, company_page
 from rainbow_portal.exceptions import ApplicationError
@@ -107,7 +108,7 @@ def bubble_list(request):
         except ApplicationError as exc:
             form.add_error("name", exc.message)
         else:
-            messages.success(request, "Bubble created.")
+            messages.success(request, _("Bubble created."))
             return redirect("bubbles:detail", pk=bubble.pk)
     memberships = selectors.bubble_list_for_user(user=request.user)
     return render(
@@ -179,7 +180,7 @@ def bubble_detail(request, bubble, member):
 def bubble_rename(request, bubble, member):
     form = forms.BubbleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the bubble a name of at most 100 characters.")
+        messages.error(request, _("Give the bubble a name of at most 100 characters."))
         return _done(request, bubble)
     return _attempt(
         request,
@@ -200,7 +201,7 @@ def bubble_rename(request, bubble, member):
 def member_add(request, bubble, member):
     form = forms.AddMemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address.")
+        messages.error(request, _("Enter a valid email address."))
         return _done(request, bubble)
 
     def call():
@@ -260,7 +261,7 @@ def bubble_leave(request, bubble, member):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _done(request, bubble)
-    messages.success(request, "You left the bubble.")
+    messages.success(request, _("You left the bubble."))
     return redirect("bubbles:list")
 
 
@@ -285,7 +286,7 @@ def bubble_delete(request, bubble, member):
     except (ApplicationError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return _done(request, bubble)
-    messages.success(request, "Bubble deleted.")
+    messages.success(request, _("Bubble deleted."))
     return redirect("bubbles:list")
 
 
@@ -295,7 +296,7 @@ def bubble_delete(request, bubble, member):
 def guest_invite(request, bubble, member):
     form = forms.GuestInviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address.")
+        messages.error(request, _("Enter a valid email address."))
         return _done(request, bubble)
     return _attempt(
         request,
@@ -316,7 +317,7 @@ def guest_invite(request, bubble, member):
 def message_post(request, bubble, member):
     form = forms.MessageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a message of at most 10,000 characters.")
+        messages.error(request, _("Write a message of at most 10,000 characters."))
         return _done(request, bubble, anchor="#messages")
     return _attempt(
         request,
@@ -427,7 +428,7 @@ def conference_join(request, bubble, member):
 def conference_admit(request, bubble, member, entry_id):
     conference_row = selectors.running_conference_get(bubble=bubble)
     if conference_row is None:
-        messages.error(request, "No conference is running.")
+        messages.error(request, _("No conference is running."))
         return redirect("bubbles:conference", pk=bubble.pk)
     entry = selectors.conference_entry_get(conference=conference_row, pk=entry_id)
     return _to_conference(
@@ -500,7 +501,7 @@ def company_bubble(request, company, bubble):
         except (ApplicationError, Http404) as exc:
             form.add_error("member", getattr(exc, "message", "Choose a current participant."))
         else:
-            messages.success(request, "The bubble has a new organizer.")
+            messages.success(request, _("The bubble has a new organizer."))
             return redirect("bubbles:company-bubble", slug=company.slug, pk=bubble.pk)
     participants = selectors.participant_list(bubble=bubble)
     return render(
@@ -530,7 +531,7 @@ def company_bubble(request, company, bubble):
 def file_upload(request, bubble, member):
     form = forms.FileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a file to upload (an empty file is refused).")
+        messages.error(request, _("Choose a file to upload (an empty file is refused)."))
         return _done(request, bubble, anchor="#messages")
     return _attempt(
         request,
@@ -568,6 +569,6 @@ def file_download(request, bubble, member, file_id):
         messages.error(request, getattr(exc, "message", None) or str(exc))
         return _done(request, bubble, anchor="#messages")
     except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
-        messages.error(request, "This file cannot be read: it was damaged or its key is gone.")
+        messages.error(request, _("This file cannot be read: it was damaged or its key is gone."))
         return _done(request, bubble, anchor="#messages")
     return file_response(bubble_file, chunks)

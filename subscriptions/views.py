@@ -83,7 +83,7 @@ def company(request, company):
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "Subscription created.")
+                messages.success(request, _("Subscription created."))
                 return redirect("subscriptions:company", slug=company.slug)
         else:
             flash_form_errors(request, form)
@@ -115,7 +115,11 @@ def seats(request, company, subscription):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Seats set to {form.cleaned_data['seats']}.")
+            messages.success(
+                request,
+                _("Seats set to %(cleaned_data_seats)s.")
+                % {"cleaned_data_seats": form.cleaned_data["seats"]},
+            )
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
@@ -159,7 +163,7 @@ def delegation(request, company):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Delegation saved.")
+            messages.success(request, _("Delegation saved."))
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
@@ -182,7 +186,7 @@ def licenses(request, company, subscription):
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{len(users)} license(s) assigned.")
+                messages.success(request, _("%(len)s license(s) assigned.") % {"len": len(users)})
                 return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
         else:
             flash_form_errors(request, form)
@@ -214,7 +218,7 @@ def license_release(request, company, subscription, license_):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "License released.")
+        messages.success(request, _("License released."))
     return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
 
 

@@ -5,14 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('subscriptions', '0006_invoice_legal_fields_and_series'),
+        ("subscriptions", "0006_invoice_legal_fields_and_series"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='extension',
-            options={'ordering': ['system_id', django.db.models.functions.comparison.Cast('number', models.BigIntegerField()), 'number']},
+            name="extension",
+            options={
+                "ordering": [
+                    "system_id",
+                    django.db.models.functions.comparison.Cast("number", models.BigIntegerField()),
+                    "number",
+                ]
+            },
         ),
     ]
