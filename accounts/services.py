@@ -105,7 +105,7 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
             raise ApplicationError(
                 _(
                     "Nobody changes their own login email, platform status, "
-                    "groups or permissions (SPEC §3.2): %(join)s."
+                    "groups or permissions: %(join)s."
                 )
                 % {"join": ", ".join(locked)}
             )
@@ -113,8 +113,7 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
         reserved = sorted(set(changed) & SUPERADMIN_ONLY_FIELDS)
         if reserved:
             raise ApplicationError(
-                _("Only a superadmin changes these (SPEC §3.2): %(join)s.")
-                % {"join": ", ".join(reserved)}
+                _("Only a superadmin changes these: %(join)s.") % {"join": ", ".join(reserved)}
             )
     if "email" in changed and (
         User.objects.filter(email__iexact=changed["email"]).exclude(pk=user.pk).exists()

@@ -41,7 +41,7 @@ def offer_update(
         if amount < 0:
             raise ApplicationError(_("A price cannot be negative."))
         if offer.is_essential and amount != 0:
-            raise ApplicationError(_("Essential is free for everyone (SPEC §3.7)."))
+            raise ApplicationError(_("Essential is free for everyone."))
         if amount != offer.price_per_seat_month:
             changed["price_per_seat_month"] = amount
     if not changed:
