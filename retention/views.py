@@ -132,7 +132,7 @@ def admin_restore(request, target):
 def export_page(request):
     if request.method == "POST":
         try:
-            _, token = exports.data_export_request(user=request.user, actor=request.user)
+            _export, token = exports.data_export_request(user=request.user, actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
