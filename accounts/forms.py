@@ -50,7 +50,7 @@ class _TwoPasswordsMixin:
         data = super().clean()
         first, second = data.get("new_password1"), data.get("new_password2")
         if first and second and first != second:
-            self.add_error("new_password2", "The two passwords are not the same.")
+            self.add_error("new_password2", gettext_lazy("The two passwords are not the same."))
         return data
 
 
@@ -92,7 +92,7 @@ class ResetConfirmForm(_TwoPasswordsMixin, forms.Form):
     code = forms.RegexField(
         label=gettext_lazy("Code"),
         regex=r"^\s*\d{6}\s*$",
-        error_messages={"invalid": "The code is the 6 digits from the email."},
+        error_messages={"invalid": gettext_lazy("The code is the 6 digits from the email.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     new_password1 = _new_password_field()

@@ -56,7 +56,7 @@ def login_view(request):
             password_step = True
             form = forms.EmailLoginForm(initial={"username": email})
         elif not password:
-            form.add_error("password", "Enter your password.")
+            form.add_error("password", _("Enter your password."))
         else:
             password_step = True
             try:

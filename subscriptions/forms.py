@@ -80,8 +80,8 @@ class LicenseAssignForm(forms.Form):
     users = MemberIdsField(
         queryset=User.objects.none(),
         error_messages={
-            "required": "Choose at least one member.",
-            "invalid_choice": "A license goes only to a member of this company.",
+            "required": gettext_lazy("Choose at least one member."),
+            "invalid_choice": gettext_lazy("A license goes only to a member of this company."),
         },
     )
 
@@ -120,7 +120,9 @@ class AssociateForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("— nobody —"),
         error_messages={
-            "invalid_choice": "An extension goes only to a member of the system's company."
+            "invalid_choice": gettext_lazy(
+                "An extension goes only to a member of the system's company."
+            )
         },
     )
 
