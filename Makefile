@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate seed clean prod-local prod-local-stop
+.PHONY: run test lint format migrate seed clean prod-local prod-local-stop messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Collect the translatable strings into locale/fr/LC_MESSAGES/django.po and compile the .mo
+## (needs GNU gettext: `apt-get install -y gettext`). Commit both: tests fail on a stale .mo.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr -e html,txt,py,subject --no-obsolete --ignore=.venv --ignore=var \
+		--ignore=mutants --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' --ignore=static
+	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) var/celery test-artifacts

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -59,7 +60,9 @@ class TokenSerializer(serializers.Serializer):
 
 
 class NewTokenSerializer(TokenSerializer):
-    token = serializers.CharField(read_only=True, help_text="The secret, shown only this once.")
+    token = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The secret, shown only this once.")
+    )
 
 
 @extend_schema(methods=["GET"], responses=TokenSerializer(many=True), summary="My API tokens")

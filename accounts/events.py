@@ -1,6 +1,7 @@
 EVENTS = {
     "user.created": "A user account was created.",
     "user.profile.updated": "A user's name or title changed.",
+    "user.language.changed": "A user chose the language of their pages and emails.",
     "user.company.changed": "A user moved to another company.",
     "user.password.set_by_admin": "A superadmin set or disabled a user's password in the admin.",
     "user.admin.updated": "A superadmin changed a user in the Django admin (fields named).",

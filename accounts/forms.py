@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.validation import validate_name
 
@@ -13,12 +15,12 @@ class EmailLoginForm(forms.Form):
     tests look for."""
 
     username = forms.EmailField(
-        label="Email",
+        label=gettext_lazy("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
-        label="Password",
+        label=gettext_lazy("Password"),
         required=False,
         strip=False,
         max_length=1024,
@@ -34,8 +36,12 @@ def _new_password_field(label="New password"):
         # what is wrong with a 65-character password.
         max_length=1024,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=f"8 to {MAX_LENGTH} characters (your company may ask for more), with a "
-        "lower-case letter, an upper-case letter, a digit and a special character.",
+        help_text=_(
+            "8 to %(MAX_LENGTH)s characters (your company may ask for "
+            "more), with a lower-case letter, an upper-case letter, a "
+            "digit and a special character."
+        )
+        % {"MAX_LENGTH": MAX_LENGTH},
     )
 
 
@@ -44,23 +50,25 @@ class _TwoPasswordsMixin:
         data = super().clean()
         first, second = data.get("new_password1"), data.get("new_password2")
         if first and second and first != second:
-            self.add_error("new_password2", "The two passwords are not the same.")
+            self.add_error("new_password2", gettext_lazy("The two passwords are not the same."))
         return data
 
 
 class SignupForm(_TwoPasswordsMixin, forms.Form):
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=gettext_lazy("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     first_name = forms.CharField(
-        label="First name", max_length=150, required=False, validators=[validate_name]
+        label=gettext_lazy("First name"), max_length=150, required=False, validators=[validate_name]
     )
     last_name = forms.CharField(
-        label="Last name", max_length=150, required=False, validators=[validate_name]
+        label=gettext_lazy("Last name"), max_length=150, required=False, validators=[validate_name]
     )
     new_password1 = _new_password_field("Password")
     new_password2 = forms.CharField(
-        label="Password again",
+        label=gettext_lazy("Password again"),
         strip=False,
         max_length=1024,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -69,23 +77,27 @@ class SignupForm(_TwoPasswordsMixin, forms.Form):
 
 class ResetRequestForm(forms.Form):
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=gettext_lazy("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
 class ResetConfirmForm(_TwoPasswordsMixin, forms.Form):
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=gettext_lazy("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     code = forms.RegexField(
-        label="Code",
+        label=gettext_lazy("Code"),
         regex=r"^\s*\d{6}\s*$",
-        error_messages={"invalid": "The code is the 6 digits from the email."},
+        error_messages={"invalid": gettext_lazy("The code is the 6 digits from the email.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     new_password1 = _new_password_field()
     new_password2 = forms.CharField(
-        label="New password again",
+        label=gettext_lazy("New password again"),
         strip=False,
         max_length=1024,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -94,13 +106,13 @@ class ResetConfirmForm(_TwoPasswordsMixin, forms.Form):
 
 class PasswordChangeForm(_TwoPasswordsMixin, forms.Form):
     old_password = forms.CharField(
-        label="Current password",
+        label=gettext_lazy("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password1 = _new_password_field()
     new_password2 = forms.CharField(
-        label="New password again",
+        label=gettext_lazy("New password again"),
         strip=False,
         max_length=1024,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -109,18 +121,18 @@ class PasswordChangeForm(_TwoPasswordsMixin, forms.Form):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
-        help_text="The 6 digits from your authenticator app, or a recovery code.",
+        help_text=gettext_lazy("The 6 digits from your authenticator app, or a recovery code."),
     )
 
 
 class PasswordConfirmForm(forms.Form):
     password = forms.CharField(
-        label="Password",
+        label=gettext_lazy("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -128,13 +140,13 @@ class PasswordConfirmForm(forms.Form):
 
 class ProfileForm(forms.Form):
     first_name = forms.CharField(
-        label="First name", max_length=150, required=False, validators=[validate_name]
+        label=gettext_lazy("First name"), max_length=150, required=False, validators=[validate_name]
     )
     last_name = forms.CharField(
-        label="Last name", max_length=150, required=False, validators=[validate_name]
+        label=gettext_lazy("Last name"), max_length=150, required=False, validators=[validate_name]
     )
     title = forms.CharField(
-        label="Title", max_length=150, required=False, validators=[validate_name]
+        label=gettext_lazy("Title"), max_length=150, required=False, validators=[validate_name]
     )
 
     def __init__(self, *args, locked=frozenset(), **kwargs):
@@ -146,11 +158,13 @@ class ProfileForm(forms.Form):
 
 class CompanySecurityForm(forms.Form):
     password_min_length = forms.IntegerField(
-        label="Minimum password length", min_value=8, max_value=MAX_LENGTH
+        label=gettext_lazy("Minimum password length"), min_value=8, max_value=MAX_LENGTH
     )
-    two_factor = forms.ChoiceField(label="Two-factor authentication", choices=TwoFactorPolicy)
+    two_factor = forms.ChoiceField(
+        label=gettext_lazy("Two-factor authentication"), choices=TwoFactorPolicy
+    )
     lock_profiles = forms.BooleanField(
-        label="Lock every member's title, first name and last name", required=False
+        label=gettext_lazy("Lock every member's title, first name and last name"), required=False
     )
 
 
@@ -164,7 +178,7 @@ class OwnVisibilityForm(forms.Form):
     """SPEC §2.2: a standalone user's own mode."""
 
     visibility = forms.ChoiceField(
-        label="Who can find you",
+        label=gettext_lazy("Who can find you"),
         choices=[
             ("public", "Public: anyone who searches may find you"),
             ("private", "Private: only your network finds you"),
@@ -176,12 +190,20 @@ class OwnVisibilityForm(forms.Form):
 class ApiTokenForm(forms.Form):
     """A personal API token (SPEC §7.8): its name, scope and lifetime."""
 
-    name = forms.CharField(label="Name", max_length=100, help_text="What uses it, e.g. “backup”.")
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What uses it, e.g. “backup”."),
+    )
     scope = forms.ChoiceField(
-        label="Access",
+        label=gettext_lazy("Access"),
         choices=[("read", "Read only"), ("read-write", "Read and write")],
         initial="read",
     )
     days = forms.IntegerField(
-        label="Valid for (days)", min_value=1, max_value=90, initial=30, help_text="1 to 90 days."
+        label=gettext_lazy("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=30,
+        help_text=gettext_lazy("1 to 90 days."),
     )

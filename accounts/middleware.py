@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.redirects import with_next
 from rainbow_portal.exceptions import error_body
@@ -34,7 +35,7 @@ class AccountSecurityMiddleware:
         last = request.session.get(services.SESSION_LAST_ACTIVITY)
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
             services.session_end(request=request, reason="idle")
-            messages.info(request, "You were signed out after a period without activity.")
+            messages.info(request, _("You were signed out after a period without activity."))
             return redirect(with_next(reverse("accounts:login"), request.get_full_path()))
         if last is None or now - last >= 60:  # one session write a minute, not per request
             request.session[services.SESSION_LAST_ACTIVITY] = now

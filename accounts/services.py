@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.security.password_policy import password_check
@@ -18,7 +20,8 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ApplicationError(
-            f"These fields cannot be changed here: {', '.join(sorted(unknown))}."
+            _("These fields cannot be changed here: %(join)s.")
+            % {"join": ", ".join(sorted(unknown))}
         )
     changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
     if not changed:
@@ -27,8 +30,11 @@ def user_profile_update(*, user: User, actor, **changes) -> User:
         locked = sorted(set(changed) & profile_locked_fields(user=user))
         if locked:
             raise ApplicationError(
-                "Your company has locked your name and title: ask a company admin to change "
-                f"them ({', '.join(locked)}).",
+                _(
+                    "Your company has locked your name and title: ask a company "
+                    "admin to change them (%(join)s)."
+                )
+                % {"join": ", ".join(locked)},
                 code="profile_locked",
                 fields={key: ["Locked by your company."] for key in locked},
             )
@@ -76,8 +82,11 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
     unknown = set(changes) - set(ADMIN_FIELDS)
     if unknown:
         raise ApplicationError(
-            f"These fields cannot be changed here: {', '.join(sorted(unknown))}. A company "
-            "move goes through an invitation or a join request."
+            _(
+                "These fields cannot be changed here: %(join)s. A company "
+                "move goes through an invitation or a join request."
+            )
+            % {"join": ", ".join(sorted(unknown))}
         )
     if "email" in changes:
         changes["email"] = normalize_email(changes["email"])
@@ -94,20 +103,24 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
         locked = sorted(set(changed) & SELF_LOCKED_FIELDS)
         if locked:
             raise ApplicationError(
-                "Nobody changes their own login email, platform status, groups or "
-                f"permissions: {', '.join(locked)}."  # SPEC §3.2
+                _(
+                    "Nobody changes their own login email, platform status, "
+                    "groups or permissions: %(join)s."
+                )
+                % {"join": ", ".join(locked)}  # SPEC §3.2
             )
     if not is_platform_actor(actor):
         reserved = sorted(set(changed) & SUPERADMIN_ONLY_FIELDS)
         if reserved:
             raise ApplicationError(
-                f"Only a superadmin changes these: {', '.join(reserved)}."  # SPEC §3.2
+                _("Only a superadmin changes these: %(join)s.")
+                % {"join": ", ".join(reserved)}  # SPEC §3.2
             )
     if "email" in changed and (
         User.objects.filter(email__iexact=changed["email"]).exclude(pk=user.pk).exists()
     ):
         raise ApplicationError(
-            "An account with this email already exists.", fields={"email": ["Taken."]}
+            _("An account with this email already exists."), fields={"email": ["Taken."]}
         )
     plain = {k: v for k, v in changed.items() if k not in M2M_FIELDS}
     for key, value in plain.items():
@@ -135,7 +148,7 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
     changed on the portal's own page, which keeps the current session (D3.14)."""
     if actor is not None and actor.pk == user.pk:
         raise ApplicationError(
-            "Change your own password on your profile's password page, not in the admin."
+            _("Change your own password on your profile's password page, not in the admin.")
         )
     if password is None:
         user.set_unusable_password()
@@ -152,4 +165,19 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
     )
     sessions_end(user=user, actor=actor)
     tokens_revoke_for_user(user=user, actor=actor, reason="password_set_by_admin")
+    return user
+
+
+def user_language_set(*, user: User, language: str, actor) -> User:
+    """Store the language `user` reads the portal and their emails in (issue 14)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("This language is not offered."), code="invalid")
+    if user.language == language:
+        return user
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language"])
+        activity.record(
+            event="user.language.changed", actor=actor, target=user, data={"language": language}
+        )
     return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import language, views
 
 app_name = "accounts"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("security/tokens/", views.api_token_create_view, name="api-token-create"),
     path("security/tokens/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
     path("profile/", views.profile_view, name="profile"),
+    path("language/", language.language_set_view, name="language-set"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -55,7 +56,7 @@ def login_view(request):
             password_step = True
             form = forms.EmailLoginForm(initial={"username": email})
         elif not password:
-            form.add_error("password", "Enter your password.")
+            form.add_error("password", _("Enter your password."))
         else:
             password_step = True
             try:
@@ -118,7 +119,7 @@ def verify_email_view(request, token: str):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Your email address is confirmed. You can sign in now.")
+            messages.success(request, _("Your email address is confirmed. You can sign in now."))
             return redirect("accounts:login")
     return render(request, "accounts/verify_email.html", {"form": form})
 
@@ -137,8 +138,11 @@ def password_reset_view(request):
         else:
             messages.info(
                 request,
-                "If an account uses this address, we emailed it a 6-digit code, valid for "
-                "15 minutes. Enter it below with your new password.",
+                _(
+                    "If an account uses this address, we emailed it a 6-digit "
+                    "code, valid for 15 minutes. Enter it below with your new "
+                    "password."
+                ),
             )
             # Kept in the session, not the URL, so the address stays out of logs and referrers.
             request.session["reset_email"] = form.cleaned_data["email"]
@@ -166,7 +170,7 @@ def password_update_view(request):
         else:
             messages.success(
                 request,
-                "Your password is changed and your other sessions are signed out. Sign in.",
+                _("Your password is changed and your other sessions are signed out. Sign in."),
             )
             return redirect("accounts:login")
     return render(request, "accounts/password_update.html", {"form": form})
@@ -189,7 +193,7 @@ def password_change_view(request):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Password changed. Your other sessions are signed out.")
+            messages.success(request, _("Password changed. Your other sessions are signed out."))
             return redirect("accounts:security")
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -275,7 +279,7 @@ def two_factor_disable_view(request):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Two-factor authentication is off.")
+            messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:security")
     return render(request, "accounts/two_factor_disable.html", {"form": form})
 
@@ -360,7 +364,7 @@ def api_token_revoke_view(request):
     # The id travels in the body: the token is found among the viewer's own only (404).
     token = tokens.token_get(user=request.user, token_id=request.POST.get("token_id"))
     if tokens.token_revoke(token=token, actor=request.user, reason="user"):
-        messages.success(request, f"The token “{token.name}” is revoked.")
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:security")
 
 
@@ -369,7 +373,7 @@ def api_token_revoke_view(request):
 def sessions_end_all_view(request):
     services.sessions_end(user=request.user, actor=request.user)
     services.session_end(request=request, reason="everywhere")
-    messages.success(request, "You are signed out everywhere.")
+    messages.success(request, _("You are signed out everywhere."))
     return redirect("accounts:login")
 
 
@@ -389,7 +393,7 @@ def profile_view(request):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("accounts:profile")
     return render(
         request,

@@ -33,6 +33,7 @@ from companies.models import Company  # noqa: E402
 from subscriptions.models import (  # noqa: E402
     Invoice,
     InvoiceLine,
+    InvoiceSequence,
     Offer,
     SeatChange,
     Subscription,
@@ -97,10 +98,15 @@ def seed(prefix: str, count: int) -> list[int]:
     return [c.pk for c in companies]
 
 
-def cleanup(prefix: str) -> None:
+def cleanup(prefix: str, series: dict) -> None:
     companies = Company.objects.filter(name__startswith=f"{prefix} ")
     ids = list(companies.values_list("pk", flat=True))
     with transaction.atomic():
+        # The invoice series go back to where they were: the bench's invoices vanish, and a
+        # real series must not keep a gap for them (D14b.3).
+        InvoiceSequence.objects.exclude(pk__in=[pk for pk, _ in series.values()]).delete()
+        for pk, last in series.values():
+            InvoiceSequence.objects.filter(pk=pk).update(last=last)
         ActivityRecord.objects.filter(company_id__in=ids, event="invoice.issued").delete()
         InvoiceLine.objects.filter(invoice__company_id__in=ids).delete()
         Invoice.objects.filter(company_id__in=ids).delete()
@@ -117,6 +123,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         print("warning: DATABASE_URL is not PostgreSQL; figures will not be comparable")
     prefix = f"bench-inv-{uuid.uuid4().hex[:8]}"
+    series = {(s.issuer_vat_number, s.year): (s.pk, s.last) for s in InvoiceSequence.objects.all()}
     try:
         started = time.perf_counter()
         seed(prefix, args.companies)
@@ -136,7 +143,7 @@ def main() -> None:
         if summary["issued"] != args.companies or second["issued"] != 0:
             raise SystemExit("unexpected invoice counts: the run is not correct")
     finally:
-        cleanup(prefix)
+        cleanup(prefix, series)
     print(
         json.dumps(
             {

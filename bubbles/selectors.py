@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from rainbow_portal.exceptions import ApplicationError
@@ -175,7 +176,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return datetime.fromisoformat(at), uuid.UUID(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApplicationError(
-            "This page link is not valid.", fields={"before": ["Invalid cursor."]}
+            _("This page link is not valid."), fields={"before": ["Invalid cursor."]}
         ) from None
 
 

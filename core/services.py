@@ -2,9 +2,10 @@
 (`core.tasks.send_email`, which calls `core.delivery.email_deliver`)."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import activity
 
@@ -13,20 +14,44 @@ from .models import OutboundEmail
 from .tasks import send_email
 
 
+def recipient_language(to: str) -> str:
+    """The language an email to `to` is written in: the language the recipient chose
+    (User.language), else the one active now (the request's: a stranger signing up or
+    invited in French gets French), else the default."""
+    chosen = (
+        get_user_model()
+        .objects.filter(email__iexact=to.strip())
+        .values_list("language", flat=True)
+        .first()
+    )
+    language = chosen or translation.get_language() or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def email_render(*, to: str, template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of `templates/email/<template>.*` in the recipient's language.
+    Links in them are built on PORTAL_BASE_URL (`base_url`); subjects name PORTAL_NAME."""
+    ctx = {"base_url": settings.PORTAL_BASE_URL, "product_name": settings.PORTAL_NAME, **context}
+    with translation.override(recipient_language(to)):
+        subject = " ".join(render_to_string(f"email/{template}.subject", ctx).split())
+        text = render_to_string(f"email/{template}.txt", ctx)
+        html = render_to_string(f"email/{template}.html", ctx)
+    return subject, text, html
+
+
 def email_send(*, to: str, template: str, context: dict, actor=None) -> OutboundEmail:
-    """Queue `templates/email/<template>.{subject,txt,html}` for `to`.
+    """Queue `templates/email/<template>.{subject,txt,html}` for `to`, in their language.
 
     Call it inside the service's transaction: the email leaves only if that commits.
     """
-    ctx = {"base_url": settings.PORTAL_BASE_URL, **context}
-    subject = " ".join(render_to_string(f"email/{template}.subject", ctx).split())
+    subject, text, html = email_render(to=to, template=template, context=context)
     email = OutboundEmail.objects.create(
         next_attempt_at=timezone.now() + SWEEP_GRACE,
         template=template,
         to=to,
         subject=subject,
-        body_text=render_to_string(f"email/{template}.txt", ctx),
-        body_html=render_to_string(f"email/{template}.html", ctx),
+        body_text=text,
+        body_html=html,
     )
     activity.record(event="email.queued", actor=actor, target=email, data={"template": template})
     # robust: a broker that is down does not turn the committed change into an error page;

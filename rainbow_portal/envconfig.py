@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -206,6 +207,26 @@ def get_rate(name: str, default: str) -> str:
             f"not {raw!r}."
         )
     return raw
+
+
+def get_decimal(name: str, default: str) -> Decimal:
+    """A non-negative decimal number with at most two places, e.g. a VAT rate in percent."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if (
+        value is None
+        or not value.is_finite()
+        or value < 0
+        or value > 100
+        or -value.as_tuple().exponent > 2
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be a number from 0 to 100 with at most two decimals."
+        )
+    return value.quantize(Decimal("0.01"))
 
 
 def get_networks(name: str) -> list[str]:

@@ -58,7 +58,19 @@ TRUSTED_PROXIES = env.get_networks("TRUSTED_PROXIES")
 PORTAL_REGION = env.get_choice(
     "PORTAL_REGION", "EMEA", {"EMEA", "Germany", "NA", "CALA", "APAC", "China"}
 )
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address: every link in an email is built on it. In development it
+# follows PORTAL_ADDR, the address scripts/dev.py serves on (default 127.0.0.1:8000); in
+# production it defaults to https:// on the first ALLOWED_HOSTS name and must be https.
+PORTAL_BASE_URL = os.environ.get(
+    "PORTAL_BASE_URL",
+    f"http://{os.environ.get('PORTAL_ADDR', '127.0.0.1:8000')}"
+    if DEBUG
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+).rstrip("/")
+if not DEBUG and not PORTAL_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_BASE_URL must be an https:// address when DEBUG=0.")
+# The product's one name, in every email subject and page title.
+PORTAL_NAME = "Rainbow Portal"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,9 +107,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rainbow_portal.replicas.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's documented place): the language
+    # cookie, then Accept-Language; a signed-in user's own choice wins (UserLanguageMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "activity.middleware.RequestActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -244,8 +260,32 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+
+# --- Invoices (issue 14): the issuer printed on every invoice, VAT and payment terms ---------
+# Development has a sample issuer; production must name the real one. The address's lines
+# are separated by "|" (one env var).
+def _issuer(name: str, sample: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value and not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG=0 (printed on invoices).")
+    return value or sample
+
+
+INVOICE_ISSUER_NAME = _issuer("INVOICE_ISSUER_NAME", "Rainbow Portal SAS")
+INVOICE_ISSUER_ADDRESS = _issuer("INVOICE_ISSUER_ADDRESS", "1 rue de l'Exemple|75001 Paris|France")
+INVOICE_ISSUER_VAT_NUMBER = _issuer("INVOICE_ISSUER_VAT_NUMBER", "FR00123456789")
+# Percent, e.g. 20 or 20.00 (decimal): applied to each invoice's net total.
+INVOICE_VAT_RATE = env.get_decimal("INVOICE_VAT_RATE", "20.00")
+INVOICE_PAYMENT_DAYS = env.get_int("INVOICE_PAYMENT_DAYS", 30)
+
 # --- Internationalisation ------------------------------------------------------------------
+# English and French (issue 14). Pages follow the signed-in user's choice (User.language),
+# else the language cookie set by the switcher, else the browser's Accept-Language; emails
+# go out in the recipient's language (core.services.email_send).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
@@ -49,7 +50,7 @@ class HoldSerializer(serializers.Serializer):
 
     def validate(self, data):
         if ("user_id" in data) == ("company_slug" in data):
-            raise serializers.ValidationError("Give either user_id or company_slug.")
+            raise serializers.ValidationError(_("Give either user_id or company_slug."))
         return data
 
 

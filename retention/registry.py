@@ -64,7 +64,7 @@ PERSONAL: dict[str, dict[str, str]] = {
 }
 
 NOT_PERSONAL: dict[str, set[str]] = {
-    "accounts.User": {"visibility_override", "visibility_mode"},
+    "accounts.User": {"visibility_override", "visibility_mode", "language"},
     "accounts.Invitation": {"kind", "status"},
     "accounts.EmailVerification": {"token_hash"},
     "accounts.PasswordResetCode": {"code_hash"},

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -66,7 +67,7 @@ def restore_by_link(request, token):
             services.account_restore_by_token(token=token)
         except ApplicationError as exc:
             return render(request, "retention/restore.html", {"error": exc.message}, status=400)
-        messages.success(request, "Your account is restored: sign in again.")
+        messages.success(request, _("Your account is restored: sign in again."))
         return redirect("accounts:login")
     return render(request, "retention/restore.html", {"token": token})
 
@@ -80,10 +81,14 @@ def _admin_action(request, target, action):
         try:
             if action == "close":
                 services.account_close(user=target, actor=request.user)
-                messages.success(request, f"The account of {target} is closed.")
+                messages.success(
+                    request, _("The account of %(target)s is closed.") % {"target": target}
+                )
             else:
                 services.account_restore(user=target, actor=request.user)
-                messages.success(request, f"The account of {target} is restored.")
+                messages.success(
+                    request, _("The account of %(target)s is restored.") % {"target": target}
+                )
         except PermissionDenied as exc:
             return render(
                 request,
@@ -127,12 +132,12 @@ def admin_restore(request, target):
 def export_page(request):
     if request.method == "POST":
         try:
-            _, token = exports.data_export_request(user=request.user, actor=request.user)
+            _export, token = exports.data_export_request(user=request.user, actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
             request.session["retention_export_token"] = token
-            messages.success(request, "Your export is being prepared.")
+            messages.success(request, _("Your export is being prepared."))
         return redirect("retention:export")
     return render(
         request,
@@ -181,7 +186,7 @@ def hold_create(request):
             email=email, company_slug="" if email else form.cleaned_data["company"]
         )
         if user is None and company is None:
-            messages.error(request, "No account or company has that name.")
+            messages.error(request, _("No account or company has that name."))
         else:
             try:
                 services.legal_hold_place(
@@ -190,7 +195,7 @@ def hold_create(request):
                     user=user,
                     company=company,
                 )
-                messages.success(request, "The hold is in place.")
+                messages.success(request, _("The hold is in place."))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
     else:
@@ -202,7 +207,7 @@ def hold_create(request):
 def hold_release(request, hold):
     try:
         services.legal_hold_release(hold=hold, actor=request.user)
-        messages.success(request, "The hold is released.")
+        messages.success(request, _("The hold is released."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("retention:dashboard")

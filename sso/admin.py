@@ -5,6 +5,7 @@ A refused change shows the service's message and nothing is saved."""
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -27,13 +28,13 @@ class IdentityProviderAdminForm(forms.ModelForm):
     metadata_xml = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="SAML: paste the IdP's metadata instead of typing the fields.",
+        help_text=gettext_lazy("SAML: paste the IdP's metadata instead of typing the fields."),
     )
     client_secret = forms.CharField(
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="OIDC: stored encrypted, never shown. Empty keeps the current one.",
+        help_text=gettext_lazy("OIDC: stored encrypted, never shown. Empty keeps the current one."),
     )
 
     class Meta:

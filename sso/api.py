@@ -1,6 +1,7 @@
 """REST endpoints for a company's identity providers (the client secret is write-only)."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -95,7 +96,7 @@ class SsoSettingsSerializer(serializers.Serializer):
     break_glass_users = serializers.ListField(
         child=strict.IntegerField(min_value=1, max_value=2**31 - 1),
         max_length=50,
-        help_text="Ids of the company's admins who keep email and password.",
+        help_text=gettext_lazy("Ids of the company's admins who keep email and password."),
     )
 
 

@@ -64,7 +64,7 @@ def callback_url() -> str:
 def discover(url: str) -> dict:
     """Read a discovery document; raises OidcError with what is wrong."""
     try:
-        status, body, _ = fetch.get(url)
+        status, body, _headers = fetch.get(url)
     except fetch.FetchError as exc:
         raise OidcError("discovery_failed", str(exc)) from None
     if status != 200:
@@ -89,7 +89,7 @@ def discover(url: str) -> dict:
 
 def fetch_jwks(url: str) -> dict:
     try:
-        status, body, _ = fetch.get(url)
+        status, body, _headers = fetch.get(url)
         if status != 200:
             raise OidcError("jwks_failed", f"The JWKS URL answered {status}.")
         jwks = json.loads(body)

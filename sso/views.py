@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -157,7 +158,7 @@ def provider_list(request, company):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Sign-in settings saved.")
+            messages.success(request, _("Sign-in settings saved."))
             return redirect("sso:providers", slug=company.slug)
     providers = selectors.provider_list(company=company)
     return render(
@@ -196,7 +197,7 @@ def provider_add(request, company, kind):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Identity provider added.")
+            messages.success(request, _("Identity provider added."))
             return redirect("sso:providers", slug=company.slug)
     return render(
         request, "sso/provider_form.html", {"company": company, "form": form, "kind": kind}
@@ -224,7 +225,7 @@ def provider_edit(request, company, provider):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "Identity provider saved.")
+            messages.success(request, _("Identity provider saved."))
             return redirect("sso:providers", slug=company.slug)
     return render(
         request,
@@ -237,7 +238,7 @@ def provider_edit(request, company, provider):
 def provider_delete(request, company, provider):
     if request.method == "POST":
         config.identity_provider_delete(provider=provider, actor=request.user)
-        messages.success(request, f"{provider.name} was removed.")
+        messages.success(request, _("%(name)s was removed.") % {"name": provider.name})
         return redirect("sso:providers", slug=company.slug)
     return render(request, "sso/provider_delete.html", {"company": company, "provider": provider})
 
@@ -245,12 +246,16 @@ def provider_delete(request, company, provider):
 @company_page(right=MANAGE, methods=("POST",), objects=PROVIDER)
 def provider_default(request, company, provider):
     config.identity_provider_set_default(provider=provider, actor=request.user)
-    messages.success(request, f"{provider.name} is now the default provider.")
+    messages.success(request, _("%(name)s is now the default provider.") % {"name": provider.name})
     return redirect("sso:providers", slug=company.slug)
 
 
 @company_page(right=MANAGE, methods=("POST",), objects=PROVIDER)
 def provider_refresh(request, company, provider):
     fresh = config.identity_provider_refresh(provider_id=provider.pk, actor=request.user)
-    messages.info(request, f"{provider.name}: {fresh.metadata_status}")
+    messages.info(
+        request,
+        _("%(name)s: %(metadata_status)s")
+        % {"name": provider.name, "metadata_status": fresh.metadata_status},
+    )
     return redirect("sso:providers", slug=company.slug)

@@ -2,6 +2,7 @@
 policies and services as the pages."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -58,7 +59,9 @@ class InvoiceSerializer(serializers.Serializer):
     period = serializers.DateField()
     issued_at = serializers.DateTimeField()
     currency = strict.CharField()
-    customer_name = strict.CharField(help_text="The customer's name when the invoice was issued.")
+    customer_name = strict.CharField(
+        help_text=gettext_lazy("The customer's name when the invoice was issued.")
+    )
     # Money travels as a string: exact, never a float.
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
 

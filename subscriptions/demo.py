@@ -16,6 +16,7 @@ from companies.services import company_create, role_grant
 from .dates import add_months, month_start
 from .models import Extension, Offer, Site, Subscription, System
 from .services import (
+    company_billing_update,
     extension_associate,
     extension_create,
     licenses_assign_bulk,
@@ -95,6 +96,14 @@ def seed(command):
     cobalt = companies["Cobalt Clinic"]
     if cobalt.subscription_delegation == "none":
         subscription_delegation_set(company=cobalt, delegation="increase_only", actor=None)
+    # Billing details for its invoices (issue 14; fin@ edits them under Billing details).
+    company_billing_update(
+        company=cobalt,
+        actor=None,
+        billing_name="Cobalt Clinic SARL",
+        billing_address="1 Harbour Street\n13002 Marseille\nFrance",
+        vat_number="FR55987654321",
+    )
     site = Site.objects.filter(company=cobalt, name="Cobalt main site").first() or site_create(
         company=cobalt, name="Cobalt main site", address="1 Harbour Street", actor=None
     )

@@ -10,6 +10,7 @@ EVENTS = {
     "license.assigned": "A license was assigned to a member.",
     "license.released": "A license was taken back from a member.",
     "invoice.issued": "An invoice was issued.",
+    "company.billing.updated": "A company's billing details (name, address, VAT number) changed.",
     "site.created": "A site was added to a company.",
     "system.created": "A PBX system was added to a site.",
     "extension.created": "An extension number was added to a system.",

@@ -1,5 +1,7 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from companies.models import SubscriptionDelegation
@@ -17,9 +19,9 @@ class DateInput(forms.DateInput):
 
 class SubscriptionCreateForm(forms.Form):
     offer = forms.ModelChoiceField(queryset=offers_for_sale(), empty_label=None)
-    billing = forms.ChoiceField(label="Billing", choices=BillingModel.choices)
+    billing = forms.ChoiceField(label=gettext_lazy("Billing"), choices=BillingModel.choices)
     seats = forms.IntegerField(min_value=1, max_value=100_000, initial=1)
-    start_date = forms.DateField(label="Start date", widget=DateInput)
+    start_date = forms.DateField(label=gettext_lazy("Start date"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,7 +53,8 @@ class StatusForm(forms.Form):
 
 class DelegationForm(forms.Form):
     delegation = forms.ChoiceField(
-        label="Customer admins may update subscriptions", choices=SubscriptionDelegation.choices
+        label=gettext_lazy("Customer admins may update subscriptions"),
+        choices=SubscriptionDelegation.choices,
     )
 
 
@@ -60,11 +63,16 @@ class MemberIdsField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         if len(value) > MAX_IDS_AT_ONCE:
-            raise forms.ValidationError(f"At most {MAX_IDS_AT_ONCE} members at once.")
+            raise forms.ValidationError(
+                _("At most %(MAX_IDS_AT_ONCE)s members at once.")
+                % {"MAX_IDS_AT_ONCE": MAX_IDS_AT_ONCE}
+            )
         for raw in value:
             text = str(raw)
             if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
-                raise forms.ValidationError(f"“{text[:30]}” is not a member id.")
+                raise forms.ValidationError(
+                    _("“%(text_30)s” is not a member id.") % {"text_30": text[:30]}
+                )
         return super()._check_values(value)
 
 
@@ -72,8 +80,8 @@ class LicenseAssignForm(forms.Form):
     users = MemberIdsField(
         queryset=User.objects.none(),
         error_messages={
-            "required": "Choose at least one member.",
-            "invalid_choice": "A license goes only to a member of this company.",
+            "required": gettext_lazy("Choose at least one member."),
+            "invalid_choice": gettext_lazy("A license goes only to a member of this company."),
         },
     )
 
@@ -83,14 +91,18 @@ class LicenseAssignForm(forms.Form):
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label="Site name", max_length=120, validators=[validate_name])
+    name = forms.CharField(
+        label=gettext_lazy("Site name"), max_length=120, validators=[validate_name]
+    )
     address = forms.CharField(max_length=300, required=False)
 
 
 class SystemForm(forms.Form):
     site = forms.ModelChoiceField(queryset=None, empty_label=None)
-    name = forms.CharField(label="System name", max_length=120, validators=[validate_name])
-    kind = forms.ChoiceField(label="Kind", choices=System.Kind.choices)
+    name = forms.CharField(
+        label=gettext_lazy("System name"), max_length=120, validators=[validate_name]
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=System.Kind.choices)
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,17 +110,19 @@ class SystemForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    number = forms.CharField(label="Extension number", max_length=8)
+    number = forms.CharField(label=gettext_lazy("Extension number"), max_length=8)
 
 
 class AssociateForm(forms.Form):
     user = forms.ModelChoiceField(
-        label="Member",
+        label=gettext_lazy("Member"),
         queryset=None,
         required=False,
-        empty_label="— nobody —",
+        empty_label=gettext_lazy("— nobody —"),
         error_messages={
-            "invalid_choice": "An extension goes only to a member of the system's company."
+            "invalid_choice": gettext_lazy(
+                "An extension goes only to a member of the system's company."
+            )
         },
     )
 
@@ -116,3 +130,28 @@ class AssociateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(company=company, is_active=True)
         self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class BillingForm(forms.Form):
+    """The customer's billing details printed on its invoices (issue 14)."""
+
+    billing_name = forms.CharField(
+        label=gettext_lazy("Billing name"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "The legal name invoices are addressed to; the company's name if empty."
+        ),
+    )
+    billing_address = forms.CharField(
+        label=gettext_lazy("Billing address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    vat_number = forms.CharField(
+        label=gettext_lazy("VAT number"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("With its country letters, e.g. FR12345678901."),
+    )

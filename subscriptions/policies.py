@@ -49,3 +49,17 @@ def can_view_consumption(*, actor, company: Company) -> bool:
     return company.pk == actor.company_id and Role.BP_FINANCE in (
         company_policies.effective_roles(actor=actor)
     )
+
+
+def can_edit_billing(*, actor, company: Company) -> bool:
+    """Who keeps a company's billing details (issue 14): whoever sees its invoices (its
+    partner's Finance, a superadmin) and its own company admins."""
+    if company_policies.can_view_invoices(actor=actor, company=company):
+        return True
+    return (
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.company_id == company.pk
+        and Role.COMPANY_ADMIN in company_policies.effective_roles(actor=actor)
+        and company_policies.can_manage_company(actor=actor, company=company)
+    )

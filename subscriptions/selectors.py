@@ -192,7 +192,8 @@ def system_get(*, company: Company, pk) -> System:
 
 
 def extension_list(*, system: System):
-    return Extension.objects.filter(system=system).select_related("user").order_by("number")
+    # Numerically (issue 14: "2" sorted after "10" as text): Extension's own ordering.
+    return Extension.objects.filter(system=system).select_related("user")
 
 
 def extension_get(*, system: System, pk) -> Extension:

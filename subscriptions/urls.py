@@ -18,6 +18,7 @@ urlpatterns = [
         name="license-release",
     ),
     path("<slug:slug>/invoices/", views.invoices, name="invoices"),
+    path("<slug:slug>/billing/", views.billing, name="billing"),
     path("<slug:slug>/invoices/<str:number>.csv", views.invoice_csv, name="invoice-csv"),
     path("<slug:slug>/invoices/<str:number>.pdf", views.invoice_pdf, name="invoice-pdf"),
 ]

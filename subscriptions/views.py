@@ -15,18 +15,25 @@ from django.views.decorators.http import require_GET
 from companies import policies as company_policies
 from companies.scoping import company_page
 from core.confirm import confirm_page
+from core.forms import apply_error
 from rainbow_portal.exceptions import ApplicationError
 
 from . import charts, pdf, selectors, services
 from .dates import last_months
 from .forms import (
+    BillingForm,
     DelegationForm,
     LicenseAssignForm,
     SeatsForm,
     StatusForm,
     SubscriptionCreateForm,
 )
-from .policies import can_set_delegation, can_view_consumption, can_view_subscriptions
+from .policies import (
+    can_edit_billing,
+    can_set_delegation,
+    can_view_consumption,
+    can_view_subscriptions,
+)
 from .web import flash_form_errors
 
 
@@ -38,6 +45,7 @@ def _rights(actor, company) -> dict:
         "can_invoices": company_policies.can_view_invoices(actor=actor, company=company),
         "increase_only": company_policies.subscription_increase_only(actor=actor, company=company),
         "can_delegate": can_set_delegation(actor=actor, company=company),
+        "can_edit_billing": can_edit_billing(actor=actor, company=company),
     }
 
 
@@ -77,7 +85,7 @@ def company(request, company):
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "Subscription created.")
+                messages.success(request, _("Subscription created."))
                 return redirect("subscriptions:company", slug=company.slug)
         else:
             flash_form_errors(request, form)
@@ -109,7 +117,11 @@ def seats(request, company, subscription):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Seats set to {form.cleaned_data['seats']}.")
+            messages.success(
+                request,
+                _("Seats set to %(cleaned_data_seats)s.")
+                % {"cleaned_data_seats": form.cleaned_data["seats"]},
+            )
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
@@ -192,7 +204,7 @@ def delegation(request, company):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Delegation saved.")
+            messages.success(request, _("Delegation saved."))
     else:
         flash_form_errors(request, form)
     return redirect("subscriptions:company", slug=company.slug)
@@ -215,7 +227,7 @@ def licenses(request, company, subscription):
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{len(users)} license(s) assigned.")
+                messages.success(request, _("%(len)s license(s) assigned.") % {"len": len(users)})
                 return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
         else:
             flash_form_errors(request, form)
@@ -261,7 +273,7 @@ def license_release(request, company, subscription, license_):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "License released.")
+        messages.success(request, _("License released."))
     return redirect("subscriptions:licenses", slug=company.slug, pk=subscription.pk)
 
 
@@ -270,7 +282,37 @@ def invoices(request, company):
     return render(
         request,
         "subscriptions/invoices.html",
-        {"company": company, "invoices": selectors.invoice_list(company=company)},
+        {
+            "company": company,
+            "invoices": selectors.invoice_list(company=company),
+            "can_edit_billing": can_edit_billing(actor=request.user, company=company),
+        },
+    )
+
+
+@company_page(right=can_edit_billing, methods=("GET", "POST"))
+def billing(request, company):
+    """The customer's billing details: its admins and its partner's Finance keep them."""
+    fields = ("billing_name", "billing_address", "vat_number")
+    if request.method == "POST":
+        form = BillingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.company_billing_update(
+                    company=company, actor=request.user, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Billing details saved."))
+                return redirect("subscriptions:billing", slug=company.slug)
+    else:
+        form = BillingForm(initial={k: getattr(company, k) for k in fields})
+    return render(
+        request,
+        "subscriptions/billing.html",
+        {"company": company, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -319,21 +361,23 @@ def invoice_csv(request, company, invoice):
                 invoice.currency,
             ]
         )
-    writer.writerow(
-        [
-            invoice.number,
-            _cell(invoice.customer_name),
-            f"{invoice.period:%Y-%m}",
-            "Total",
-            "",
-            "",
-            "",
-            "",
-            "",
-            invoice.total,
-            invoice.currency,
-        ]
-    )
+    # Net total, VAT and the amount due (a machine format: the labels stay English).
+    for label, amount in (
+        ("Total", invoice.total),
+        (f"VAT {invoice.vat_rate}%", invoice.vat_amount),
+        ("Total due", invoice.total_due),
+    ):
+        writer.writerow(
+            [
+                invoice.number,
+                _cell(invoice.customer_name),
+                f"{invoice.period:%Y-%m}",
+                label,
+                *[""] * 5,
+                amount,
+                invoice.currency,
+            ]
+        )
     return response
 
 

@@ -5,6 +5,7 @@ extensions with members."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies import policies as company_policies
@@ -46,7 +47,11 @@ def company(request, company):
                 except ApplicationError as exc:
                     messages.error(request, exc.message)
                 else:
-                    messages.success(request, f"Site “{form.cleaned_data['name']}” added.")
+                    messages.success(
+                        request,
+                        _("Site “%(cleaned_data_name)s” added.")
+                        % {"cleaned_data_name": form.cleaned_data["name"]},
+                    )
             else:
                 flash_form_errors(request, form)
         else:
@@ -57,7 +62,11 @@ def company(request, company):
                 except ApplicationError as exc:
                     messages.error(request, exc.message)
                 else:
-                    messages.success(request, f"System “{form.cleaned_data['name']}” added.")
+                    messages.success(
+                        request,
+                        _("System “%(cleaned_data_name)s” added.")
+                        % {"cleaned_data_name": form.cleaned_data["name"]},
+                    )
             else:
                 flash_form_errors(request, form)
         return redirect("systems:company", slug=company.slug)
@@ -91,7 +100,11 @@ def system(request, company, system):
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"Extension {form.cleaned_data['number']} added.")
+                messages.success(
+                    request,
+                    _("Extension %(cleaned_data_number)s added.")
+                    % {"cleaned_data_number": form.cleaned_data["number"]},
+                )
         else:
             flash_form_errors(request, form)
         return redirect("systems:system", slug=company.slug, pk=system.pk)

@@ -7,6 +7,9 @@ from django.utils import timezone
 from activity.policies import holds_operations
 from core.validation import validate_name
 
+# settings.LANGUAGES' codes; kept literal so that the migration does not follow settings.
+LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+
 # The profile fields a user edits (and a company may lock, SPEC §7.7).
 PROFILE_FIELDS = ("first_name", "last_name", "title")
 
@@ -64,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Platform staff: may sign in to the operator pages."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language the user chose with the switcher (issue 14); blank = the browser's. Pages
+    # and the emails sent to them use it (accounts.language, core.services.email_send).
+    language = models.CharField(max_length=8, blank=True, default="", choices=LANGUAGE_CHOICES)
 
     # SPEC §4.1: a member's own mode; blank = "same as company". Only an admin sets it, through
     # `companies.visibility.services.user_visibility_override_set`.

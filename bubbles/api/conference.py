@@ -1,6 +1,7 @@
 """The conference and its lobby (SPEC §6.5)."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -67,7 +68,7 @@ def conference_admit(request, bubble, entry_id):
     member = _member(request, bubble)
     running = selectors.running_conference_get(bubble=bubble)
     if running is None:
-        raise ApplicationError("No conference is running.")
+        raise ApplicationError(_("No conference is running."))
     entry = selectors.conference_entry_get(conference=running, pk=entry_id)
     services.conference_admit(entry=entry, member=member, actor=request.user)
     return Response(ConferenceSerializer(_conference_data(bubble, member)).data)

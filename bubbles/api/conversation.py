@@ -1,6 +1,7 @@
 """The conversation: messages (keyset pages), deleting one's last message, emailing it to
 oneself, files up and down."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import parser_classes
@@ -106,6 +107,6 @@ def file_download(request, bubble, file_id):
         chunks = selectors.bubble_file_chunks(bubble_file=bubble_file)
     except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
         raise ApplicationError(
-            "This file cannot be read: it was damaged or its key is gone.", code="unreadable"
+            _("This file cannot be read: it was damaged or its key is gone."), code="unreadable"
         ) from None
     return file_response(bubble_file, chunks)

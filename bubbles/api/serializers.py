@@ -1,6 +1,7 @@
 """The request and response shapes of the bubble API: strict fields (rainbow_portal.fields), and
 the one error format for the OpenAPI schema."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -82,7 +83,9 @@ class MessageSerializer(serializers.Serializer):
 
 class MessagePageSerializer(serializers.Serializer):
     results = MessageSerializer(many=True)
-    next = strict.CharField(allow_blank=True, help_text="Cursor of the older page, or empty.")
+    next = strict.CharField(
+        allow_blank=True, help_text=gettext_lazy("Cursor of the older page, or empty.")
+    )
 
 
 class UploadSerializer(serializers.Serializer):

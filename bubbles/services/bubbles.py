@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -27,10 +28,10 @@ TOPIC_MAX = 500
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ApplicationError("Give the bubble a name.", fields={"name": ["Required."]})
+        raise ApplicationError(_("Give the bubble a name."), fields={"name": ["Required."]})
     if len(name) > NAME_MAX:
         raise ApplicationError(
-            f"A bubble's name has at most {NAME_MAX} characters.",
+            _("A bubble's name has at most %(NAME_MAX)s characters.") % {"NAME_MAX": NAME_MAX},
             fields={"name": ["Too long."]},
         )
     return name
@@ -40,7 +41,8 @@ def _clean_topic(topic: str) -> str:
     topic = (topic or "").strip()
     if len(topic) > TOPIC_MAX:
         raise ApplicationError(
-            f"A topic has at most {TOPIC_MAX} characters.", fields={"topic": ["Too long."]}
+            _("A topic has at most %(TOPIC_MAX)s characters.") % {"TOPIC_MAX": TOPIC_MAX},
+            fields={"topic": ["Too long."]},
         )
     return topic
 
@@ -103,7 +105,7 @@ def bubble_member_add(*, bubble: Bubble, user, actor) -> BubbleMember:
     bubble = lock_bubble(bubble)
     _acting(bubble, actor, rights.ADD_REMOVE_PARTICIPANT)
     if user.pk == actor.pk:
-        raise ApplicationError("You are already in this bubble.")
+        raise ApplicationError(_("You are already in this bubble."))
     refusal = policies.add_refusal(actor=actor, target=user, bubble=bubble)
     if refusal:
         raise ApplicationError(refusal, code="not_invitable")
@@ -113,7 +115,7 @@ def bubble_member_add(*, bubble: Bubble, user, actor) -> BubbleMember:
         .first()
     )
     if existing is not None and existing.is_current:
-        raise ApplicationError("This person is already in the bubble.")
+        raise ApplicationError(_("This person is already in the bubble."))
     if existing is None:
         member = BubbleMember(bubble=bubble, user=user, invited_by=actor)
         member.full_clean()
@@ -157,11 +159,11 @@ def bubble_member_remove(*, member: BubbleMember, actor) -> BubbleMember:
     acting = _acting(bubble, actor, rights.ADD_REMOVE_PARTICIPANT)
     member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
     if not member.is_current:
-        raise ApplicationError("This person is no longer in the bubble.")
+        raise ApplicationError(_("This person is no longer in the bubble."))
     if member.role == MemberRole.ORGANIZER:
-        raise ApplicationError("The organizer cannot be removed: ownership must move first.")
+        raise ApplicationError(_("The organizer cannot be removed: ownership must move first."))
     if member.pk == acting.pk:
-        raise ApplicationError("To go, leave the bubble instead.")
+        raise ApplicationError(_("To go, leave the bubble instead."))
     touch(member, status=MemberStatus.REMOVED)
     if member.is_guest:
         _revoke_guest(member)
@@ -186,7 +188,7 @@ def bubble_co_organizer_promote(*, member: BubbleMember, actor) -> BubbleMember:
     _acting(bubble, actor, rights.PROMOTE_CO_ORGANIZER)
     member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
     if member.role != MemberRole.MEMBER:
-        raise ApplicationError("Only a member can be promoted to co-organizer.")
+        raise ApplicationError(_("Only a member can be promoted to co-organizer."))
     _accepted(member, "Only a member who accepted the invitation can become a co-organizer.")
     touch(member, role=MemberRole.CO_ORGANIZER)
     record("bubble.member.promoted", bubble=bubble, actor=actor, target=member.user)
@@ -200,7 +202,7 @@ def bubble_co_organizer_demote(*, member: BubbleMember, actor) -> BubbleMember:
     _acting(bubble, actor, rights.PROMOTE_CO_ORGANIZER)
     member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
     if member.role != MemberRole.CO_ORGANIZER or not member.is_current:
-        raise ApplicationError("Only a co-organizer can be made a member again.")
+        raise ApplicationError(_("Only a co-organizer can be made a member again."))
     touch(member, role=MemberRole.MEMBER)
     record("bubble.member.demoted", bubble=bubble, actor=actor, target=member.user)
     return member
@@ -221,10 +223,10 @@ def bubble_ownership_transfer(*, bubble: Bubble, to: BubbleMember, actor) -> Bub
     old = _acting(bubble, actor, rights.TRANSFER_OWNERSHIP)
     to = BubbleMember.objects.select_for_update(of=("self",)).select_related("user").get(pk=to.pk)
     if to.bubble_id != bubble.pk:
-        raise ApplicationError("Ownership can only go to one of this bubble's co-organizers.")
+        raise ApplicationError(_("Ownership can only go to one of this bubble's co-organizers."))
     if to.role != MemberRole.CO_ORGANIZER or to.status != MemberStatus.ACCEPTED:
         raise ApplicationError(
-            "Ownership can only go to a current co-organizer: promote them first.",
+            _("Ownership can only go to a current co-organizer: promote them first."),
             code="not_co_organizer",
         )
     _swap_owner(bubble=bubble, old=old, new=to)
@@ -253,12 +255,12 @@ def bubble_leave(*, bubble: Bubble, actor) -> BubbleMember:
     bubble = lock_bubble(bubble)
     member = membership_of(bubble=bubble, user=actor, lock=True)
     if member is None:
-        raise ApplicationError("You are not in this bubble.")
+        raise ApplicationError(_("You are not in this bubble."))
     if member.role in (MemberRole.ORGANIZER, MemberRole.CO_ORGANIZER):
         others = list(_other_organizers(bubble, member))
         if not others:
             raise ApplicationError(
-                "You are the last organizer: promote a co-organizer before you leave.",
+                _("You are the last organizer: promote a co-organizer before you leave."),
                 code="last_organizer",
             )
         if member.role == MemberRole.ORGANIZER:
@@ -312,7 +314,7 @@ def bubble_owner_reassign(*, bubble: Bubble, to: BubbleMember, actor) -> BubbleM
     bubble = lock_bubble(bubble)
     policies.require_can_manage_company_bubbles(actor=actor, company=bubble.company)
     if not bubble_is_orphaned(bubble=bubble):
-        raise ApplicationError("This bubble has an active organizer: only they can hand it on.")
+        raise ApplicationError(_("This bubble has an active organizer: only they can hand it on."))
     to = BubbleMember.objects.select_for_update(of=("self",)).select_related("user").get(pk=to.pk)
     if (
         to.bubble_id != bubble.pk
@@ -321,7 +323,7 @@ def bubble_owner_reassign(*, bubble: Bubble, to: BubbleMember, actor) -> BubbleM
         or not to.user.is_active
         or to.user.company_id != bubble.company_id
     ):
-        raise ApplicationError("Choose a current participant from the bubble's company.")
+        raise ApplicationError(_("Choose a current participant from the bubble's company."))
     old = (
         BubbleMember.objects.select_for_update(of=("self",))
         .filter(bubble=bubble, role=MemberRole.ORGANIZER)

@@ -4,6 +4,7 @@ until an organizer or co-organizer who is present admits them; non-invitees are 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -36,12 +37,12 @@ def conference_start(*, member: BubbleMember, actor) -> Conference:
     member = _lock_member(member)
     policies.require_right(member=member, action=rights.START_CONFERENCE)
     if running_conference(bubble) is not None:
-        raise ApplicationError("The conference is already running.")
+        raise ApplicationError(_("The conference is already running."))
     try:
         with transaction.atomic():
             conference = Conference.objects.create(bubble=bubble, started_by=member)
     except IntegrityError:
-        raise ApplicationError("The conference is already running.") from None
+        raise ApplicationError(_("The conference is already running.")) from None
     # The one who starts it is present (and so can admit others at once).
     ConferenceEntry.objects.create(
         conference=conference,
@@ -64,7 +65,7 @@ def conference_join(*, member: BubbleMember, actor) -> ConferenceEntry:
         raise PermissionDenied("Only the bubble's invitees may join its conference.")
     conference = running_conference(bubble)
     if conference is None:
-        raise ApplicationError("The conference has not started yet.", code="not_started")
+        raise ApplicationError(_("The conference has not started yet."), code="not_started")
     entry = (
         ConferenceEntry.objects.select_for_update(of=("self",))
         .filter(conference=conference, member=member)
@@ -105,13 +106,15 @@ def conference_admit(*, entry: ConferenceEntry, member: BubbleMember, actor) -> 
     )
     conference = entry.conference
     if conference.bubble_id != bubble.pk or not conference.is_running:
-        raise ApplicationError("This conference is not running.")
+        raise ApplicationError(_("This conference is not running."))
     if not policies.is_organizing(member):
         raise PermissionDenied("Only an organizer or co-organizer can admit people.")
     if not ConferenceEntry.objects.filter(
         conference=conference, member=member, state=LobbyState.ADMITTED, present=True
     ).exists():
-        raise ApplicationError("Join the conference before admitting people.", code="not_present")
+        raise ApplicationError(
+            _("Join the conference before admitting people."), code="not_present"
+        )
     if entry.state == LobbyState.ADMITTED:
         return entry
     entry.state = LobbyState.ADMITTED
@@ -130,7 +133,7 @@ def conference_end(*, member: BubbleMember, actor) -> Conference:
     policies.require_right(member=member, action=rights.START_CONFERENCE)
     conference = running_conference(bubble)
     if conference is None:
-        raise ApplicationError("No conference is running.")
+        raise ApplicationError(_("No conference is running."))
     conference.state = ConferenceState.ENDED
     conference.ended_at = timezone.now()
     conference.save(update_fields=["state", "ended_at"])

@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -41,7 +42,7 @@ def bubble_file_upload(*, member, upload, body: str = "", actor) -> BubbleFile:
     require_can_post(member)
     refuse_unless_sharing(member=member, actor=actor)
     if upload is None:
-        raise ApplicationError("Choose a file to upload.", fields={"file": ["Required."]})
+        raise ApplicationError(_("Choose a file to upload."), fields={"file": ["Required."]})
     body = clean_body(body, allow_empty=True)
     bubble = member.bubble
     file_id = uuid.uuid4()

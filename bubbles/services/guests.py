@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import normalize_email
 from accounts.security.ratelimit import email_action_limit
@@ -39,10 +40,10 @@ def bubble_guest_invite(*, bubble, email: str, actor) -> GuestInvitation:
         validate_email(email)
     except Exception:
         raise ApplicationError(
-            "Enter a valid email address.", fields={"email": ["Invalid address."]}
+            _("Enter a valid email address."), fields={"email": ["Invalid address."]}
         ) from None
     if email == normalize_email(actor.email):
-        raise ApplicationError("You are already in this bubble.")
+        raise ApplicationError(_("You are already in this bubble."))
     existing = (
         BubbleMember.objects.select_for_update(of=("self",))
         .filter(bubble=bubble, role=MemberRole.GUEST, guest_email__iexact=email)
@@ -50,7 +51,7 @@ def bubble_guest_invite(*, bubble, email: str, actor) -> GuestInvitation:
         .first()
     )
     if existing is not None:
-        raise ApplicationError("This address is already invited as a guest.")
+        raise ApplicationError(_("This address is already invited as a guest."))
     # SPEC §7.9: per inviter, per company and per address, like every action that mails.
     email_action_limit(
         action="guest_invitation", user=actor, company=bubble.company_id, address=email
@@ -117,14 +118,14 @@ def bubble_guest_redeem(*, token: str, email: str) -> BubbleMember:
         raise ApplicationError(refusal, code="guest_link_invalid")
     if normalize_email(email or "") != normalize_email(invitation.email):
         raise ApplicationError(
-            "This link was sent to another address: only its recipient can use it.",
+            _("This link was sent to another address: only its recipient can use it."),
             code="guest_link_other_address",
         )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=invitation.member_id)
     if not member.is_current:
-        raise ApplicationError("This guest link was withdrawn.", code="guest_link_invalid")
+        raise ApplicationError(_("This guest link was withdrawn."), code="guest_link_invalid")
     touch(member, status=MemberStatus.ACCEPTED)
     record("bubble.guest.joined", bubble=invitation.bubble, target=invitation)
     return member

@@ -4,6 +4,7 @@ this conversation". Bodies are sealed before they reach the database (SPEC §9.1
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -50,7 +51,7 @@ def message_delete_last(*, member, message: Message, actor) -> Message:
         raise PermissionDenied("You can only delete your own message.")
     if last is None or last.pk != message.pk:
         raise ApplicationError(
-            "Only your last message can be deleted, while nobody has written after it.",
+            _("Only your last message can be deleted, while nobody has written after it."),
             code="not_last_message",
         )
     now = timezone.now()

@@ -3,6 +3,7 @@
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -39,10 +40,11 @@ def require_can_post(member) -> None:
 def clean_body(body: str, *, allow_empty: bool = False) -> str:
     body = (body or "").replace("\x00", "").strip()
     if not body and not allow_empty:
-        raise ApplicationError("Write a message first.", fields={"body": ["Required."]})
+        raise ApplicationError(_("Write a message first."), fields={"body": ["Required."]})
     if len(body) > BODY_MAX:
         raise ApplicationError(
-            f"A message has at most {BODY_MAX} characters.", fields={"body": ["Too long."]}
+            _("A message has at most %(BODY_MAX)s characters.") % {"BODY_MAX": BODY_MAX},
+            fields={"body": ["Too long."]},
         )
     return body
 

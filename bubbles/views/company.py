@@ -4,6 +4,7 @@ bubble to one of its participants."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from companies.scoping import company_page
 from rainbow_portal.exceptions import ApplicationError
@@ -34,7 +35,7 @@ def company_bubble(request, company, bubble):
         except (ApplicationError, Http404) as exc:
             form.add_error("member", getattr(exc, "message", "Choose a current participant."))
         else:
-            messages.success(request, "The bubble has a new organizer.")
+            messages.success(request, _("The bubble has a new organizer."))
             return redirect("bubbles:company-bubble", slug=company.slug, pk=bubble.pk)
     participants = selectors.participant_list(bubble=bubble)
     return render(

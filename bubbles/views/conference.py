@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -81,7 +82,7 @@ def conference_join(request, bubble, member):
 def conference_admit(request, bubble, member, entry_id):
     conference_row = selectors.running_conference_get(bubble=bubble)
     if conference_row is None:
-        messages.error(request, "No conference is running.")
+        messages.error(request, _("No conference is running."))
         return redirect("bubbles:conference", pk=bubble.pk)
     entry = selectors.conference_entry_get(conference=conference_row, pk=entry_id)
     return _to_conference(

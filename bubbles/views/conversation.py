@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 from vault import DecryptionError
@@ -38,7 +39,7 @@ def message_items(page, *, member, can_post: bool) -> list[dict]:
 def message_post(request, bubble, member):
     form = forms.MessageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a message of at most 10,000 characters.")
+        messages.error(request, _("Write a message of at most 10,000 characters."))
         return _done(request, bubble, anchor="#messages")
     return _attempt(
         request,
@@ -81,7 +82,7 @@ def conversation_email(request, bubble, member):
 def file_upload(request, bubble, member):
     form = forms.FileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a file to upload (an empty file is refused).")
+        messages.error(request, _("Choose a file to upload (an empty file is refused)."))
         return _done(request, bubble, anchor="#messages")
     return _attempt(
         request,
@@ -119,6 +120,6 @@ def file_download(request, bubble, member, file_id):
         messages.error(request, getattr(exc, "message", None) or str(exc))
         return _done(request, bubble, anchor="#messages")
     except (DecryptionError, OSError):  # damaged, shredded, or the blob is missing
-        messages.error(request, "This file cannot be read: it was damaged or its key is gone.")
+        messages.error(request, _("This file cannot be read: it was damaged or its key is gone."))
         return _done(request, bubble, anchor="#messages")
     return file_response(bubble_file, chunks)

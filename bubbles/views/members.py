@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .. import forms, selectors, services
 from .common import _attempt, _done, participant_view, scoped
@@ -14,7 +15,7 @@ from .common import _attempt, _done, participant_view, scoped
 def member_add(request, bubble, member):
     form = forms.AddMemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address.")
+        messages.error(request, _("Enter a valid email address."))
         return _done(request, bubble)
 
     def call():
@@ -59,7 +60,7 @@ def member_action(request, bubble, member, member_id, action):
 def guest_invite(request, bubble, member):
     form = forms.GuestInviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address.")
+        messages.error(request, _("Enter a valid email address."))
         return _done(request, bubble)
     return _attempt(
         request,

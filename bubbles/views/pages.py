@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from rainbow_portal.exceptions import ApplicationError
 
@@ -25,7 +26,7 @@ def bubble_list(request):
         except ApplicationError as exc:
             form.add_error("name", exc.message)
         else:
-            messages.success(request, "Bubble created.")
+            messages.success(request, _("Bubble created."))
             return redirect("bubbles:detail", pk=bubble.pk)
     memberships = selectors.bubble_list_for_user(user=request.user)
     return render(
@@ -95,7 +96,7 @@ def bubble_detail(request, bubble, member):
 def bubble_rename(request, bubble, member):
     form = forms.BubbleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the bubble a name of at most 100 characters.")
+        messages.error(request, _("Give the bubble a name of at most 100 characters."))
         return _done(request, bubble)
     return _attempt(
         request,
@@ -131,7 +132,7 @@ def bubble_leave(request, bubble, member):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _done(request, bubble)
-    messages.success(request, "You left the bubble.")
+    messages.success(request, _("You left the bubble."))
     return redirect("bubbles:list")
 
 
@@ -156,5 +157,5 @@ def bubble_delete(request, bubble, member):
     except (ApplicationError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return _done(request, bubble)
-    messages.success(request, "Bubble deleted.")
+    messages.success(request, _("Bubble deleted."))
     return redirect("bubbles:list")

@@ -1,7 +1,16 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from core.validation import validate_name
+
+# An EU VAT identification number: a two-letter country code and 2 to 13 letters or digits
+# (e.g. FR12345678901, DE123456789), stored upper-case without spaces.
+validate_vat_number = RegexValidator(
+    r"^[A-Z]{2}[0-9A-Z]{2,13}$",
+    _("Enter a VAT number: two country letters, then its digits (e.g. FR12345678901)."),
+)
 
 
 class Region(models.TextChoices):
@@ -76,6 +85,13 @@ class Company(models.Model):
     # subscriptions, fully or "increase only".
     subscription_delegation = models.CharField(
         max_length=20, choices=SubscriptionDelegation.choices, default=SubscriptionDelegation.NONE
+    )
+    # Billing details printed on its invoices (issue 14), kept by its admins or its partner's
+    # Finance (subscriptions.services.billing). Copied onto each invoice at issue.
+    billing_name = models.CharField(max_length=200, blank=True, default="")
+    billing_address = models.TextField(max_length=500, blank=True, default="")
+    vat_number = models.CharField(
+        "VAT number", max_length=16, blank=True, default="", validators=[validate_vat_number]
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

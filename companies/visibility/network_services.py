@@ -3,6 +3,7 @@ the visibility rules (companies.visibility.rules, SPEC §4.4)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -151,16 +152,12 @@ def _email_limit(inviter: User, email: str) -> None:
 
 
 def _send_invitation_email(invitation: Invitation, *, actor) -> None:
-    name = invitation.inviter.get_full_name() or "A Rainbow user"
     email_send(
         to=invitation.email,
-        template="notice",
+        template="network_invitation",
         context={
-            "subject": f"{name} invites you to their network on Rainbow",
-            "heading": "An invitation to connect",
-            "text": f"{name} would like to add you to their network. Sign in (or create an "
-            "account with this address) to see the invitation.",
-            "link": reverse("companies:network"),
+            "inviter": invitation.inviter.get_full_name(),
+            "link": settings.PORTAL_BASE_URL + reverse("companies:network"),
         },
         actor=actor,
     )

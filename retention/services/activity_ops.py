@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import User
@@ -106,7 +107,7 @@ def _filtered(f: ActivityFilter):
         qs = qs.filter(occurred_at__lt=f.until)
     if f.request_type:
         term = f.request_type.strip()
-        method, _, route = term.partition(" ")
+        method, _sep, route = term.partition(" ")
         if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}:
             qs = qs.filter(method=method.upper())
             if route:
@@ -143,7 +144,7 @@ def _resolver(records: list[ActivityRecord]) -> dict[str, str]:
 def activity_search(*, actor, filters: ActivityFilter, limit: int = PAGE_SIZE) -> SearchResult:
     policies.require_operations(actor)
     if filters.since and filters.until and filters.since >= filters.until:
-        raise ApplicationError("The start of the time range must be before its end.")
+        raise ApplicationError(_("The start of the time range must be before its end."))
     qs, note = _filtered(filters)
     result = SearchResult(note=note)
     if filters.ip:

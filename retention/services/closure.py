@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import activity
@@ -34,7 +35,7 @@ def _check_identity(*, user: User, password: str, otp: str) -> None:
     second factor where enrolled (SPEC §8.1)."""
     if not password or not user.check_password(password):
         raise ApplicationError(
-            "The password is not correct.", fields={"password": ["The password is not correct."]}
+            _("The password is not correct."), fields={"password": ["The password is not correct."]}
         )
     if has_two_factor(user=user):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -61,7 +62,7 @@ def account_close(
     user = User.objects.select_for_update().select_related("company").get(pk=user.pk)
     kind = policies.require_can_close(actor=actor, user=user)
     if AccountClosure.objects.filter(user_ref=user.pk, stage__in=OPEN_STAGES).exists():
-        raise ApplicationError("This account is already closed.", code="already_closed")
+        raise ApplicationError(_("This account is already closed."), code="already_closed")
     if kind == policies.SELF and verify_identity:
         _check_identity(user=user, password=password, otp=otp)
     now = now or timezone.now()
@@ -107,15 +108,9 @@ def _send_restore_link(*, closure: AccountClosure, user: User) -> None:
     )
     email_send(
         to=user.email,
-        template="notice",
+        template="account_closed",
         context={
-            "subject": "Your Rainbow account is closed",
-            "heading": "Your account is closed",
-            "text": (
-                "Your account was closed. You can restore it until "
-                f"{closure.anonymize_due_at:%d %B %Y, %H:%M} UTC with the link below; after "
-                "that date it is anonymized, and deleted thirty days later."
-            ),
+            "due_at": closure.anonymize_due_at,
             "link": settings.PORTAL_BASE_URL + reverse("retention:restore", args=[token]),
         },
     )
@@ -134,11 +129,13 @@ def _closure_for_restore(*, user_ref: int, now: datetime) -> AccountClosure:
         .first()
     )
     if closure is None:
-        raise ApplicationError("This account is not closed.", code="not_closed")
+        raise ApplicationError(_("This account is not closed."), code="not_closed")
     if closure.stage != Stage.CLOSED or now >= closure.anonymize_due_at:
         raise ApplicationError(
-            "This account can no longer be restored: it was closed more than thirty days ago "
-            "and has been (or is being) anonymized.",
+            _(
+                "This account can no longer be restored: it was closed more "
+                "than thirty days ago and has been (or is being) anonymized."
+            ),
             code="too_late",
         )
     return closure
@@ -181,8 +178,11 @@ def account_restore_by_token(*, token: str, now: datetime | None = None) -> Acco
     if refusal:
         activity.record(event="account.restore_link.refused", data={"reason": refusal})
         raise ApplicationError(
-            "This restore link is not valid: it was already used, it has expired, or it is "
-            "incomplete. After thirty days a closed account can no longer be restored.",
+            _(
+                "This restore link is not valid: it was already used, it has "
+                "expired, or it is incomplete. After thirty days a closed "
+                "account can no longer be restored."
+            ),
             code=f"link_{refusal}",
         )
     return closure

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import Contact, Invitation
@@ -37,13 +38,13 @@ def export_token_hash(token: str) -> str:
 def data_export_request(*, user, actor) -> tuple[DataExport, str]:
     """Returns the export and its link token (shown once, stored hashed)."""
     if actor is None or actor.pk != user.pk:
-        raise ApplicationError("Only the account's owner may export its data.")
+        raise ApplicationError(_("Only the account's owner may export its data."))
     recent = DataExport.objects.filter(
         user=user, created_at__gte=timezone.now() - timedelta(hours=1)
     )
     if recent.exists():
         raise ApplicationError(
-            "An export was requested less than an hour ago: use its link, or try later.",
+            _("An export was requested less than an hour ago: use its link, or try later."),
             code="throttled",
         )
     token = secrets.token_urlsafe(32)
@@ -134,11 +135,11 @@ def data_export_download(*, token: str, actor) -> DataExport:
     """The file behind a link, for its owner only, before it expires."""
     export = DataExport.objects.filter(token_hash=export_token_hash(token or "")).first()
     if export is None or actor is None or export.user_id != actor.pk:
-        raise ApplicationError("This export link is not valid.", code="not_found")
+        raise ApplicationError(_("This export link is not valid."), code="not_found")
     if export.status != DataExport.Status.READY:
-        raise ApplicationError("This export is still being prepared: try again in a minute.")
+        raise ApplicationError(_("This export is still being prepared: try again in a minute."))
     if timezone.now() >= export.expires_at:
-        raise ApplicationError("This export link has expired: ask for a new export.")
+        raise ApplicationError(_("This export link has expired: ask for a new export."))
     DataExport.objects.filter(pk=export.pk).update(downloaded_at=timezone.now())
     activity.record(event="data_export.downloaded", actor=actor, target=actor)
     return export

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -17,12 +18,12 @@ def legal_hold_place(*, actor, reason: str, user=None, company=None) -> LegalHol
         raise PermissionDenied("Only operators place legal holds.")
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Give the reason for the hold.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Give the reason for the hold."), fields={"reason": ["Required."]})
     if (user is None) == (company is None):
-        raise ApplicationError("A hold names one account or one company.")
+        raise ApplicationError(_("A hold names one account or one company."))
     existing = LegalHold.objects.filter(released_at__isnull=True, user=user, company=company)
     if existing.exists():
-        raise ApplicationError("This account or company is already under hold.", code="held")
+        raise ApplicationError(_("This account or company is already under hold."), code="held")
     hold = LegalHold.objects.create(
         user=user, company=company, reason=reason[:500], placed_at=timezone.now()
     )
@@ -42,7 +43,7 @@ def legal_hold_release(*, hold: LegalHold, actor) -> LegalHold:
         raise PermissionDenied("Only operators release legal holds.")
     hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
     if hold.released_at is not None:
-        raise ApplicationError("This hold was already released.", code="released")
+        raise ApplicationError(_("This hold was already released."), code="released")
     hold.released_at = timezone.now()
     hold.save(update_fields=["released_at"])
     activity.record(

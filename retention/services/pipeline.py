@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import User
@@ -275,12 +276,15 @@ def run_start(*, now: datetime, trigger: str, strict: bool = True) -> RetentionR
     """Open a run at the logical moment `now`. `strict` (the command): a moment before the
     last run is refused, because steps are not undone and dates would go backwards."""
     if timezone.is_naive(now):
-        raise ApplicationError("The moment must carry a time zone (use UTC, e.g. ...Z).")
+        raise ApplicationError(_("The moment must carry a time zone (use UTC, e.g. ...Z)."))
     last = RetentionRun.objects.filter(dry_run=False).order_by("-now").first()
     if strict and last is not None and now < last.now:
         raise ApplicationError(
-            f"--now {now.isoformat()} is before the last run ({last.now.isoformat()}): a run "
-            "cannot go back in time. Nothing was changed.",
+            _(
+                "--now %(isoformat)s is before the last run (%(isoformat2)s): "
+                "a run cannot go back in time. Nothing was changed."
+            )
+            % {"isoformat": now.isoformat(), "isoformat2": last.now.isoformat()},
             code="now_in_past",
         )
     counts = due_counts(now)
@@ -311,11 +315,12 @@ def retention_run(*, now: datetime, dry_run: bool = False, trigger: str = "comma
     nothing; returns {"closed", "anonymized", "deleted", "held"}."""
     if dry_run:
         if timezone.is_naive(now):
-            raise ApplicationError("The moment must carry a time zone (use UTC, e.g. ...Z).")
+            raise ApplicationError(_("The moment must carry a time zone (use UTC, e.g. ...Z)."))
         last = RetentionRun.objects.filter(dry_run=False).order_by("-now").first()
         if last is not None and now < last.now:
             raise ApplicationError(
-                f"--now {now.isoformat()} is before the last run ({last.now.isoformat()}).",
+                _("--now %(isoformat)s is before the last run (%(isoformat2)s).")
+                % {"isoformat": now.isoformat(), "isoformat2": last.now.isoformat()},
                 code="now_in_past",
             )
         return due_counts(now)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from companies.selectors import user_roles
@@ -54,7 +55,7 @@ def _apply_saml_metadata(provider: IdentityProvider, xml: str) -> None:
 
 def _fetch_saml_metadata(provider: IdentityProvider) -> None:
     try:
-        status, body, _ = fetch.get(provider.saml_metadata_url)
+        status, body, _headers = fetch.get(provider.saml_metadata_url)
     except fetch.FetchError as exc:
         _refuse("saml_metadata_url", str(exc))
     if status != 200:
@@ -117,7 +118,9 @@ def _validate(provider: IdentityProvider, *, metadata_xml: str = "") -> None:
     try:
         provider.full_clean(exclude=["company"], validate_constraints=False)
     except ValidationError as exc:
-        raise ApplicationError("Check the highlighted fields.", fields=exc.message_dict) from None
+        raise ApplicationError(
+            _("Check the highlighted fields."), fields=exc.message_dict
+        ) from None
 
 
 @transaction.atomic
@@ -275,7 +278,7 @@ def company_sso_settings_set(
         )
     if require_sso and not IdentityProvider.objects.filter(company=company, enabled=True).exists():
         _refuse("require_sso", "Enable an identity provider before requiring it.")
-    row, _ = CompanySsoSettings.objects.select_for_update().get_or_create(company=company)
+    row, _created = CompanySsoSettings.objects.select_for_update().get_or_create(company=company)
     row.require_sso = require_sso
     row.jit_provisioning = jit_provisioning
     row.save()
@@ -298,8 +301,8 @@ def expired_state_purge() -> int:
     replay cache only needs an ID while the assertion could still be accepted), and
     connection tests older than a day."""
     now = timezone.now()
-    removed, _ = SeenAssertion.objects.filter(expires_at__lt=now).delete()
-    gone, _ = SamlRequest.objects.filter(expires_at__lt=now).delete()
+    removed, _count = SeenAssertion.objects.filter(expires_at__lt=now).delete()
+    gone, _count = SamlRequest.objects.filter(expires_at__lt=now).delete()
     # A connection test shows what an IdP asserted about a person: kept a day, for the admin.
-    tests, _ = ConnectionTest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    tests, _count = ConnectionTest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
     return removed + gone + tests

@@ -1,5 +1,5 @@
 # One module per concern (offers, subscriptions and licenses, invoices, PBX systems).
-from .invoices import Invoice, InvoiceLine
+from .invoices import Invoice, InvoiceLine, InvoiceSequence
 from .offers import Offer
 from .subscriptions import BillingModel, License, SeatChange, Subscription
 from .systems import Extension, Site, System
@@ -9,6 +9,7 @@ __all__ = [
     "Extension",
     "Invoice",
     "InvoiceLine",
+    "InvoiceSequence",
     "License",
     "Offer",
     "SeatChange",

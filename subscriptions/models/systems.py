@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Cast
 
 from core.validation import validate_name
 
@@ -67,7 +68,8 @@ class Extension(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["system_id", "number"]
+        # Numerically: 99 before 100 (numbers are digits only; "007" after "7" as a tie).
+        ordering = ["system_id", Cast("number", models.BigIntegerField()), "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["system", "number"], name="subscriptions_extension_unique_in_system"

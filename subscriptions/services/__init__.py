@@ -1,5 +1,6 @@
 """Writes for subscriptions, licenses, invoices and systems. One module per concern."""
 
+from .billing import company_billing_update
 from .invoices import invoices_issue_for_month
 from .licenses import (
     license_assign,
@@ -19,6 +20,7 @@ from .subscriptions import (
 from .systems import extension_associate, extension_create, site_create, system_create
 
 __all__ = [
+    "company_billing_update",
     "extension_associate",
     "extension_create",
     "invoices_issue_for_month",

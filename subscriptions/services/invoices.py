@@ -17,8 +17,9 @@ batches of companies with a fixed number of queries per batch (bench/invoices.py
 
 import datetime as dt
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -28,6 +29,7 @@ from companies.models import Company
 
 from ..dates import month_end, month_start
 from ..models import BillingModel, Invoice, InvoiceLine, SeatChange, Subscription
+from .numbering import invoice_numbers_take, invoice_series_lock
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,21 @@ def _due_filter(period_start: dt.date, period_end: dt.date) -> Q:
     return monthly | prepaid
 
 
-def invoice_number(*, company_id: int, period: dt.date) -> str:
-    return f"RB-{period:%Y%m}-{company_id:07d}"
+def invoice_issuer() -> dict:
+    """The issuer printed on invoices, from settings (copied onto each invoice at issue)."""
+    return {
+        "issuer_name": settings.INVOICE_ISSUER_NAME,
+        "issuer_address": "\n".join(
+            part.strip() for part in settings.INVOICE_ISSUER_ADDRESS.split("|") if part.strip()
+        ),
+        "issuer_vat_number": settings.INVOICE_ISSUER_VAT_NUMBER,
+    }
+
+
+def invoice_amounts(net: Decimal, rate: Decimal) -> dict:
+    """VAT on the net total, to the cent (half up), and the amount due."""
+    vat = (net * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return {"total": net, "vat_rate": rate, "vat_amount": vat, "total_due": net + vat}
 
 
 def _line(subscription: Subscription, period_start: dt.date, period_end: dt.date) -> InvoiceLine:
@@ -89,6 +104,9 @@ def invoice_customer_copy(company: Company) -> dict:
         "customer_name": company.name,
         "customer_region": company.region,
         "billed_through": partner.name if partner is not None else "",
+        "customer_billing_name": company.billing_name or company.name,
+        "customer_billing_address": company.billing_address,
+        "customer_vat_number": company.vat_number,
     }
 
 
@@ -116,19 +134,42 @@ def _issue_batch(*, company_ids, period_start, period_end, due, now, actor) -> l
         )
     if not lines_by_company:
         return []
-    invoices = [
-        Invoice(
-            company_id=company_id,
-            period=period_start,
-            number=invoice_number(company_id=company_id, period=period_start),
-            issued_at=now,
-            total=sum((line.amount for line in lines), Decimal("0.00")),
-            **invoice_customer_copy(customers[company_id]),
-        )
-        for company_id, lines in lines_by_company.items()
-    ]
+    issuer = invoice_issuer()
+    due_date = now.date() + dt.timedelta(days=settings.INVOICE_PAYMENT_DAYS)
     try:
         with transaction.atomic():
+            # The series' lock first: it orders concurrent runs; once we hold it, the
+            # companies another run invoiced meanwhile are visible and left out.
+            series = invoice_series_lock(
+                issuer_vat_number=issuer["issuer_vat_number"], issued_on=now.date()
+            )
+            done = set(
+                Invoice.objects.filter(
+                    company_id__in=list(lines_by_company), period=period_start
+                ).values_list("company_id", flat=True)
+            )
+            numbers = iter(
+                invoice_numbers_take(series=series, count=len(set(lines_by_company) - done))
+            )
+            invoices = [
+                Invoice(
+                    company_id=company_id,
+                    period=period_start,
+                    number=next(numbers),
+                    issued_at=now,
+                    due_date=due_date,
+                    **invoice_amounts(
+                        sum((line.amount for line in lines), Decimal("0.00")),
+                        settings.INVOICE_VAT_RATE,
+                    ),
+                    **issuer,
+                    **invoice_customer_copy(customers[company_id]),
+                )
+                for company_id, lines in lines_by_company.items()
+                if company_id not in done
+            ]
+            if not invoices:
+                return []
             Invoice.objects.bulk_create(invoices)
             all_lines = []
             for invoice in invoices:

@@ -1,5 +1,6 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import UserSecurity
@@ -24,7 +25,7 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
     and cannot both take the last seat."""
     users = list({u.pk: u for u in users}.values())
     if not users:
-        raise ApplicationError("Choose at least one member.", fields={"users": ["Required."]})
+        raise ApplicationError(_("Choose at least one member."), fields={"users": ["Required."]})
     subscription = (
         Subscription.objects.select_for_update()
         .select_related("offer", "company")
@@ -33,18 +34,26 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
     require_actor_right(actor=actor, company=subscription.company, action=ALLOCATE_LICENSES)
     if subscription.status != Subscription.Status.ACTIVE:
         raise ApplicationError(
-            f"This subscription is {subscription.get_status_display().lower()}: licenses are "
-            "assigned only from an active subscription."
+            _(
+                "This subscription is %(get_status_display)s: licenses are "
+                "assigned only from an active subscription."
+            )
+            % {"get_status_display": subscription.get_status_display().lower()}
         )
     for user in users:
         if user.company_id != subscription.company_id:
             raise ApplicationError(
-                f"{_name(user)} is not a member of {subscription.company.name}: a license goes "
-                "only to a member of the subscription's company.",
+                _(
+                    "%(name)s is not a member of %(name2)s: a license goes only "
+                    "to a member of the subscription's company."
+                )
+                % {"name": _name(user), "name2": subscription.company.name},
                 fields={"users": ["Not a member of this company."]},
             )
         if not user.is_active:
-            raise ApplicationError(f"{_name(user)}'s account is closed: it cannot get a license.")
+            raise ApplicationError(
+                _("%(name)s's account is closed: it cannot get a license.") % {"name": _name(user)}
+            )
     # SPEC §7.1: an account holds no license until its address is verified.
     unverified = (
         UserSecurity.objects.filter(user_id__in=[u.pk for u in users], email_verified=False)
@@ -53,8 +62,11 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
     )
     if unverified is not None:
         raise ApplicationError(
-            f"{_name(unverified.user)} has not verified their email address yet: a license "
-            "can be assigned once they have.",
+            _(
+                "%(name)s has not verified their email address yet: a license "
+                "can be assigned once they have."
+            )
+            % {"name": _name(unverified.user)},
             code="unverified",
             fields={"users": ["Email address not verified yet."]},
         )
@@ -67,7 +79,8 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
     )
     if duplicate is not None:
         raise ApplicationError(
-            f"{_name(duplicate.user)} already has a license of this subscription.",
+            _("%(name)s already has a license of this subscription.")
+            % {"name": _name(duplicate.user)},
             code="duplicate",
         )
     if subscription.offer.is_exclusive:
@@ -78,16 +91,22 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
         )
         if holder is not None:
             raise ApplicationError(
-                f"{_name(holder.user)} already holds a {holder.subscription.offer.name} license: "
-                "a member holds at most one of Business or Enterprise.",
+                _(
+                    "%(name)s already holds a %(name2)s license: a member holds "
+                    "at most one of Business or Enterprise."
+                )
+                % {"name": _name(holder.user), "name2": holder.subscription.offer.name},
                 code="exclusive",
             )
     taken = active.filter(subscription=subscription).count()
     free = subscription.seats - taken
     if len(users) > free:
         raise ApplicationError(
-            f"Only {free} of {subscription.seats} seats are free on this subscription; "
-            f"you asked for {len(users)}. Add seats first.",
+            _(
+                "Only %(free)s of %(seats)s seats are free on this "
+                "subscription; you asked for %(len)s. Add seats first."
+            )
+            % {"free": free, "seats": subscription.seats, "len": len(users)},
             code="no_free_seat",
         )
     now = timezone.now()
@@ -108,8 +127,10 @@ def licenses_assign_bulk(*, subscription: Subscription, users, actor) -> list[Li
         # Another subscription's assignment to the same user committed between our check and
         # our insert: the partial unique constraints said no.
         raise ApplicationError(
-            "One of these members got a Business or Enterprise license at the same moment: "
-            "reload and try again.",
+            _(
+                "One of these members got a Business or Enterprise license at "
+                "the same moment: reload and try again."
+            ),
             code="exclusive",
         ) from None
     for license_ in licenses:
@@ -138,7 +159,7 @@ def license_release(*, license_: License, actor) -> License:
         actor=actor, company=license_.subscription.company, action=ALLOCATE_LICENSES
     )
     if license_.released_at is not None:
-        raise ApplicationError("This license was already released.")
+        raise ApplicationError(_("This license was already released."))
     license_.released_at = timezone.now()
     license_.save(update_fields=["released_at"])
     activity.record(

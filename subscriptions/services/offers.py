@@ -1,6 +1,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -11,13 +12,13 @@ from ..models import Offer
 def _money(value) -> Decimal:
     if isinstance(value, float):
         # A float has already lost the cents it was meant to hold.
-        raise ApplicationError("Prices are exact decimals, not floating-point numbers.")
+        raise ApplicationError(_("Prices are exact decimals, not floating-point numbers."))
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ApplicationError(f"“{value}” is not a price.") from None
+        raise ApplicationError(_("“%(value)s” is not a price.") % {"value": value}) from None
     if amount != amount.quantize(Decimal("0.01")):
-        raise ApplicationError("A price has at most two decimal places.")
+        raise ApplicationError(_("A price has at most two decimal places."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -28,7 +29,7 @@ def offer_update(
     """Change an offer's name or price per seat per month. Superadmin only (the operator
     pages); new prices apply to invoices issued from then on."""
     if actor is not None and not actor.is_superuser:
-        raise ApplicationError("Only a platform superadmin changes offers.", code="forbidden")
+        raise ApplicationError(_("Only a platform superadmin changes offers."), code="forbidden")
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     changed = {}
     if name is not None and name.strip() and name.strip() != offer.name:
@@ -38,11 +39,9 @@ def offer_update(
     if price is not None:
         amount = _money(price)
         if amount < 0:
-            raise ApplicationError("A price cannot be negative.")
+            raise ApplicationError(_("A price cannot be negative."))
         if offer.is_essential and amount != 0:
-            raise ApplicationError(
-                "Essential is free for everyone: its price stays 0."
-            )  # SPEC §3.7
+            raise ApplicationError(_("Essential is free for everyone."))  # SPEC §3.7
         if amount != offer.price_per_seat_month:
             changed["price_per_seat_month"] = amount
     if not changed:

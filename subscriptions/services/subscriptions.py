@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from companies import policies as company_policies
@@ -70,16 +71,17 @@ def subscription_create(
 ) -> Subscription:
     if offer.is_essential:
         raise ApplicationError(
-            "Essential is included for every company and member: it needs no subscription.",
+            _("Essential is included for every company and member: it needs no subscription."),
             fields={"offer": ["Choose Business or Enterprise."]},
         )
     if billing not in BillingModel.values:
         raise ApplicationError(
-            f"“{billing}” is not a billing model.", fields={"billing": ["Invalid."]}
+            _("“%(billing)s” is not a billing model.") % {"billing": billing},
+            fields={"billing": ["Invalid."]},
         )
     if seats is None or int(seats) < 1:
         raise ApplicationError(
-            "A subscription has at least one seat.", fields={"seats": ["At least 1."]}
+            _("A subscription has at least one seat."), fields={"seats": ["At least 1."]}
         )
     company_policies.require_actor_right(actor=actor, company=company, action=CREATE_SUBSCRIPTION)
     latest_start = timezone.now().date() + dt.timedelta(days=MAX_DAYS_AHEAD)
@@ -92,10 +94,12 @@ def subscription_create(
         )
     subscription_start_validate(start_date=start_date, by_person=actor is not None)
     if company.status == Company.Status.TERMINATED:
-        raise ApplicationError(f"{company.name} is terminated: it cannot subscribe.")
+        raise ApplicationError(
+            _("%(name)s is terminated: it cannot subscribe.") % {"name": company.name}
+        )
     if company.is_default:
         raise ApplicationError(
-            "Standalone users keep Essential; the default company has no subscriptions."
+            _("Standalone users keep Essential; the default company has no subscriptions.")
         )
     subscription = Subscription(
         company=company, offer=offer, billing=billing, seats=int(seats), start_date=start_date
@@ -128,10 +132,10 @@ def subscription_seats_set(*, subscription: Subscription, seats: int, actor) -> 
     subscription = _locked(subscription, actor=actor)
     seats = int(seats)
     if subscription.status == Subscription.Status.TERMINATED:
-        raise ApplicationError("This subscription is terminated: its seats cannot change.")
+        raise ApplicationError(_("This subscription is terminated: its seats cannot change."))
     if seats < 1:
         raise ApplicationError(
-            "A subscription has at least one seat.", fields={"seats": ["At least 1."]}
+            _("A subscription has at least one seat."), fields={"seats": ["At least 1."]}
         )
     if seats == subscription.seats:
         return subscription
@@ -144,7 +148,7 @@ def subscription_seats_set(*, subscription: Subscription, seats: int, actor) -> 
             )
         if _increase_only(actor=actor, company=subscription.company):
             raise ApplicationError(
-                "Your partner lets you increase seats only: ask them to decrease them.",
+                _("Your partner lets you increase seats only: ask them to decrease them."),
                 code="increase_only",
                 fields={"seats": [f"At least {subscription.seats}."]},
             )
@@ -153,8 +157,11 @@ def subscription_seats_set(*, subscription: Subscription, seats: int, actor) -> 
         ).count()
         if seats < assigned:
             raise ApplicationError(
-                f"{assigned} licenses are assigned on this subscription: release some before "
-                f"going down to {seats} seats.",
+                _(
+                    "%(assigned)s licenses are assigned on this subscription: "
+                    "release some before going down to %(seats)s seats."
+                )
+                % {"assigned": assigned, "seats": seats},
                 fields={"seats": [f"At least {assigned}."]},
             )
     previous = subscription.seats
@@ -174,7 +181,8 @@ def subscription_seats_set(*, subscription: Subscription, seats: int, actor) -> 
 def _refuse_if_increase_only(*, subscription: Subscription, actor, what: str) -> None:
     if _increase_only(actor=actor, company=subscription.company):
         raise ApplicationError(
-            f"Your partner lets you increase seats only: ask them to {what} this subscription.",
+            _("Your partner lets you increase seats only: ask them to %(what)s this subscription.")
+            % {"what": what},
             code="increase_only",
         )
 
@@ -185,8 +193,8 @@ def subscription_suspend(*, subscription: Subscription, actor) -> Subscription:
     _refuse_if_increase_only(subscription=subscription, actor=actor, what="suspend")
     if subscription.status != Subscription.Status.ACTIVE:
         raise ApplicationError(
-            "Only an active subscription can be suspended; this one is "
-            f"{subscription.get_status_display().lower()}."
+            _("Only an active subscription can be suspended; this one is %(get_status_display)s.")
+            % {"get_status_display": subscription.get_status_display().lower()}
         )
     subscription.status = Subscription.Status.SUSPENDED
     subscription.save(update_fields=["status"])
@@ -204,7 +212,7 @@ def subscription_resume(*, subscription: Subscription, actor) -> Subscription:
     subscription = _locked(subscription, actor=actor)
     _refuse_if_increase_only(subscription=subscription, actor=actor, what="resume")
     if subscription.status != Subscription.Status.SUSPENDED:
-        raise ApplicationError("Only a suspended subscription can be resumed.")
+        raise ApplicationError(_("Only a suspended subscription can be resumed."))
     subscription.status = Subscription.Status.ACTIVE
     subscription.save(update_fields=["status"])
     activity.record(
@@ -222,7 +230,7 @@ def subscription_terminate(
     subscription = _locked(subscription, actor=actor)
     _refuse_if_increase_only(subscription=subscription, actor=actor, what="terminate")
     if subscription.status == Subscription.Status.TERMINATED:
-        raise ApplicationError("This subscription is already terminated.")
+        raise ApplicationError(_("This subscription is already terminated."))
     now = timezone.now()
     released = License.objects.filter(subscription=subscription, released_at__isnull=True).update(
         released_at=now
@@ -246,10 +254,13 @@ def subscription_delegation_set(*, company: Company, delegation: str, actor) -> 
     partner's Finance member."""
     if delegation not in SubscriptionDelegation.values:
         raise ApplicationError(
-            f"“{delegation}” is not a delegation mode.", fields={"delegation": ["Invalid."]}
+            _("“%(delegation)s” is not a delegation mode.") % {"delegation": delegation},
+            fields={"delegation": ["Invalid."]},
         )
     if company.business_partner_id is None:
-        raise ApplicationError(f"{company.name} has no business partner to delegate from.")
+        raise ApplicationError(
+            _("%(name)s has no business partner to delegate from.") % {"name": company.name}
+        )
     if actor is not None and not can_set_delegation(actor=actor, company=company):
         raise PermissionDenied("Only the partner's Finance members set this delegation.")
     company = Company.objects.select_for_update().get(pk=company.pk)

@@ -4,6 +4,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 import activity
 from companies.models import Company
@@ -19,10 +20,12 @@ def site_create(*, company: Company, name: str, actor, address: str = "") -> Sit
     require_actor_right(actor=actor, company=company, action=CREATE_EQUIPMENT)  # SPEC §3.3
     name = " ".join((name or "").split())
     if not name:
-        raise ApplicationError("A site needs a name.", fields={"name": ["Required."]})
+        raise ApplicationError(_("A site needs a name."), fields={"name": ["Required."]})
     if Site.objects.filter(company=company, name__iexact=name).exists():
         raise ApplicationError(
-            f"{company.name} already has a site named “{name}”.", fields={"name": ["Taken."]}
+            _("%(name)s already has a site named “%(name2)s”.")
+            % {"name": company.name, "name2": name},
+            fields={"name": ["Taken."]},
         )
     site = Site(company=company, name=name, address=address.strip())
     site.full_clean()
@@ -41,12 +44,15 @@ def system_create(*, site: Site, name: str, kind: str, actor) -> System:
     require_actor_right(actor=actor, company=site.company, action=CREATE_EQUIPMENT)
     name = " ".join((name or "").split())
     if kind not in System.Kind.values:
-        raise ApplicationError(f"“{kind}” is not a kind of system.", fields={"kind": ["Invalid."]})
+        raise ApplicationError(
+            _("“%(kind)s” is not a kind of system.") % {"kind": kind}, fields={"kind": ["Invalid."]}
+        )
     if not name:
-        raise ApplicationError("A system needs a name.", fields={"name": ["Required."]})
+        raise ApplicationError(_("A system needs a name."), fields={"name": ["Required."]})
     if System.objects.filter(site=site, name__iexact=name).exists():
         raise ApplicationError(
-            f"The site {site.name} already has a system named “{name}”.",
+            _("The site %(name)s already has a system named “%(name2)s”.")
+            % {"name": site.name, "name2": name},
             fields={"name": ["Taken."]},
         )
     system = System(site=site, name=name, kind=kind, activation_code=_activation_code())
@@ -74,8 +80,11 @@ def extension_create(*, system: System, number: str, actor) -> Extension:
         raise ApplicationError(" ".join(messages), fields={"number": messages}) from None
     if Extension.objects.filter(system=system, number=number).exists():
         raise ApplicationError(
-            f"Extension {number} is already used on {system.name}: numbers are unique "
-            "within a system.",
+            _(
+                "Extension %(number)s is already used on %(name)s: numbers "
+                "are unique within a system."
+            )
+            % {"number": number, "name": system.name},
             code="duplicate",
             fields={"number": ["Already used on this system."]},
         )
@@ -84,7 +93,8 @@ def extension_create(*, system: System, number: str, actor) -> Extension:
             extension.save()
     except IntegrityError:
         raise ApplicationError(
-            f"Extension {number} was just taken on {system.name}.",
+            _("Extension %(number)s was just taken on %(name)s.")
+            % {"number": number, "name": system.name},
             code="duplicate",
             fields={"number": ["Already used on this system."]},
         ) from None
@@ -122,12 +132,15 @@ def extension_associate(*, extension: Extension, user, actor) -> Extension:
     if user is not None:
         if user.company_id != company.pk:
             raise ApplicationError(
-                f"{user.get_full_name() or user.email} is not a member of {company.name}: an "
-                "extension goes only to a member of the system's company.",
+                _(
+                    "%(get_full_name)s is not a member of %(name)s: an extension "
+                    "goes only to a member of the system's company."
+                )
+                % {"get_full_name": user.get_full_name() or user.email, "name": company.name},
                 fields={"user": ["Not a member of this company."]},
             )
         if not user.is_active:
-            raise ApplicationError("This account is closed: it cannot get an extension.")
+            raise ApplicationError(_("This account is closed: it cannot get an extension."))
     if extension.user_id == getattr(user, "pk", None):
         return extension
     if user is not None:

@@ -49,7 +49,7 @@ def test_email_is_sent_after_commit_and_dkim_verifies(
     received = smtp_server.messages[0]
     assert received["to"] == ["person@example.test"]
     msg = smtp_server.parsed()
-    assert msg["Subject"] == "Hello there"
+    assert msg["Subject"] == "Hello there · Rainbow Portal"
     assert "Your code is 123456" in smtp_server.text()
     html = msg.get_body(preferencelist=("html",)).get_content()
     assert "<h1>Hi</h1>" in html

@@ -32,6 +32,9 @@ def production_env(tmp_path, **overrides):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         # Never connected to by `check`: a port nothing listens on.
         REDIS_URL="redis://127.0.0.1:1/0",
+        INVOICE_ISSUER_NAME="Example SAS",
+        INVOICE_ISSUER_ADDRESS="1 rue Exemple|75001 Paris|France",
+        INVOICE_ISSUER_VAT_NUMBER="FR00123456789",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -88,6 +91,12 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         ({"REDIS_URL": None}, "REDIS_URL"),
         ({"REDIS_URL": "memcached://cache:11211"}, "REDIS_URL"),
         ({"API_THROTTLE_USER": "lots"}, "API_THROTTLE_USER"),
+        # Emails' links must be https in production; invoices must name the real issuer.
+        ({"PORTAL_BASE_URL": "http://portal.example.com"}, "PORTAL_BASE_URL"),
+        ({"INVOICE_ISSUER_VAT_NUMBER": None}, "INVOICE_ISSUER_VAT_NUMBER"),
+        ({"INVOICE_ISSUER_NAME": None}, "INVOICE_ISSUER_NAME"),
+        ({"INVOICE_VAT_RATE": "twenty"}, "INVOICE_VAT_RATE"),
+        ({"INVOICE_VAT_RATE": "19.999"}, "INVOICE_VAT_RATE"),
     ],
 )
 def test_bad_setting_stops_startup_naming_it(tmp_path, override, named):
@@ -95,6 +104,20 @@ def test_bad_setting_stops_startup_naming_it(tmp_path, override, named):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]
+
+
+def test_email_links_default_to_https_on_the_first_host_in_production(tmp_path):
+    code = "from django.conf import settings; print(settings.PORTAL_BASE_URL)"
+    result = run_manage(production_env(tmp_path), "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "https://portal.example.com", result.stderr
+
+
+def test_the_base_url_follows_the_dev_servers_address_in_development(tmp_path):
+    env = {k: v for k, v in production_env(tmp_path).items() if k != "PORTAL_BASE_URL"}
+    env.update(DEBUG="1", PORTAL_ADDR="127.0.0.1:8171")
+    code = "from django.conf import settings; print(settings.PORTAL_BASE_URL)"
+    result = run_manage(env, "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8171", result.stderr
 
 
 def test_development_keys_are_generated_once_into_an_ignored_file(tmp_path):

@@ -93,3 +93,29 @@ def test_a_member_holds_at_most_one_extension_per_system(system, customer):
     extension_associate(
         extension=extension_create(system=other, number="301", actor=None), user=member, actor=None
     )
+
+
+def test_extensions_sort_numerically_not_as_text(system, operation, client):
+    """Issue 14: "20" came after "100" (sorted as text); the list, the page and the API
+    now read 20, 99, 100, 1000."""
+    from django.urls import reverse
+
+    from subscriptions.selectors import extension_list
+    from tests.subscriptions.test_views import login
+
+    for number in ("100", "1000", "20", "99"):
+        extension_create(system=system, number=number, actor=None)
+    expected = ["20", "99", "100", "1000"]
+    assert [e.number for e in extension_list(system=system)] == expected
+    assert [e.number for e in system.extensions.all()] == expected
+    login(client, operation)
+    page = client.get(reverse("systems:system", args=[system.site.company.slug, system.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    positions = [html.index(f'data-testid="extension-{n}"') for n in expected]
+    assert positions == sorted(positions)
+    api = client.get(
+        reverse("api:extension-list", args=[system.site.company.slug, system.pk])
+    ).json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert [row["number"] for row in rows] == expected

@@ -198,7 +198,9 @@ def test_invoice_csv_and_pdf(client, customer, finance, sub):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][6:10] == ["2", "1", "9.90", "19.80"]
-    assert rows[-1][3] == "Total" and rows[-1][9] == "19.80"
+    assert rows[-3][3] == "Total" and rows[-3][9] == "19.80"
+    assert rows[-2][3] == "VAT 20.00%" and rows[-2][9] == "3.96"
+    assert rows[-1][3] == "Total due" and rows[-1][9] == "23.76"
     response = client.get(
         reverse("subscriptions:invoice-pdf", args=[customer.slug, invoice.number])
     )

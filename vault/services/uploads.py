@@ -11,6 +11,7 @@ import threading
 
 from django.conf import settings
 from django.core.files import File
+from django.utils.translation import gettext as _
 
 from activity.services import activity_record
 from rainbow_portal.exceptions import ApplicationError
@@ -283,7 +284,7 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
         except OSError as exc:  # a full disk, an unreachable object store: say so, keep nothing
             logger.error("Vault storage refused a file: %s", exc)
             raise ApplicationError(
-                "The file could not be stored right now. Please try again later.",
+                _("The file could not be stored right now. Please try again later."),
                 code="storage_unavailable",
                 fields={"file": ["The file could not be stored right now."]},
             ) from None

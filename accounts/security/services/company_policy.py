@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -38,8 +39,12 @@ def company_security_policy_set(
 ) -> CompanySecurityPolicy:
     _require_security_rights(actor=actor, company=company)  # SPEC §3.3
     if two_factor not in TwoFactorPolicy.values:
-        raise ApplicationError(f"“{two_factor}” is not a two-factor policy.")
-    policy, _ = CompanySecurityPolicy.objects.select_for_update().get_or_create(company=company)
+        raise ApplicationError(
+            _("“%(two_factor)s” is not a two-factor policy.") % {"two_factor": two_factor}
+        )
+    policy, _created = CompanySecurityPolicy.objects.select_for_update().get_or_create(
+        company=company
+    )
     before = {
         "password_min_length": policy.password_min_length,
         "two_factor": policy.two_factor,
@@ -80,7 +85,7 @@ def company_security_policy_set(
 @transaction.atomic
 def user_profile_lock_set(*, user: User, locked: bool, actor) -> UserSecurity:
     if actor is not None and actor.pk == user.pk:
-        raise ApplicationError("Nobody locks or unlocks their own profile.")
+        raise ApplicationError(_("Nobody locks or unlocks their own profile."))
     _require_security_rights(actor=actor, company=user.company)  # SPEC §3.3, §7.7
     security = _security_for_update(user)
     if security.profile_locked == locked:

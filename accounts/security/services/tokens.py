@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -63,12 +64,12 @@ def token_create(*, user: User, actor, name: str, scope: str, days: int = DEFAUL
     """A new token; returns (row, secret). The secret is shown once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("Give the token a name.", fields={"name": ["Required."]})
+        raise ApplicationError(_("Give the token a name."), fields={"name": ["Required."]})
     if len(name) > 100:
-        raise ApplicationError("At most 100 characters.", fields={"name": ["Too long."]})
+        raise ApplicationError(_("At most 100 characters."), fields={"name": ["Too long."]})
     if scope not in PersonalToken.Scope.values:
         raise ApplicationError(
-            "The scope is read or read-write.", fields={"scope": ["Choose read or read-write."]}
+            _("The scope is read or read-write."), fields={"scope": ["Choose read or read-write."]}
         )
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         message = f"A token lives 1 to {MAX_DAYS} days."
@@ -79,7 +80,8 @@ def token_create(*, user: User, actor, name: str, scope: str, days: int = DEFAUL
     ).count()
     if live >= MAX_LIVE_TOKENS:
         raise ApplicationError(
-            f"You have {MAX_LIVE_TOKENS} live tokens: revoke one you no longer use first."
+            _("You have %(MAX_LIVE_TOKENS)s live tokens: revoke one you no longer use first.")
+            % {"MAX_LIVE_TOKENS": MAX_LIVE_TOKENS}
         )
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"

@@ -4,6 +4,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 import activity
@@ -64,7 +65,7 @@ def two_factor_setup_confirm(*, request, user: User, token: str) -> list[str]:
     with transaction.atomic():
         device = totp_device(user=user, confirmed=False)
         if device is None:
-            raise ApplicationError("Start the enrollment again: no pending authenticator.")
+            raise ApplicationError(_("Start the enrollment again: no pending authenticator."))
         if not device.verify_token(token.strip()):
             raise ApplicationError(WRONG_TOTP, fields={"token": [WRONG_TOTP]})
         AuthenticatorDevice.objects.filter(user=user, confirmed=True).delete()
@@ -127,11 +128,11 @@ def _two_factor_verify(*, request, user: User, token: str, ip: str) -> Outcome:
 def two_factor_disable(*, user: User, actor, password: str) -> None:
     if two_factor_required(user=user):
         raise ApplicationError(
-            "Two-factor authentication is required for your account: it cannot be turned off."
+            _("Two-factor authentication is required for your account: it cannot be turned off.")
         )
     if not user.check_password(password):
         raise ApplicationError(
-            "The password is not correct.", fields={"password": ["The password is not correct."]}
+            _("The password is not correct."), fields={"password": ["The password is not correct."]}
         )
     AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
@@ -141,7 +142,7 @@ def two_factor_disable(*, user: User, actor, password: str) -> None:
 @transaction.atomic
 def recovery_codes_regenerate(*, user: User, actor) -> list[str]:
     if not has_two_factor(user=user):
-        raise ApplicationError("Set up two-factor authentication first.")
+        raise ApplicationError(_("Set up two-factor authentication first."))
     codes = _new_recovery_codes(user)
     activity.record(event="user.two_factor.recovery_regenerated", actor=actor, target=user)
     return codes
