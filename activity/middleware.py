@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 
 from .models import ActivityRecord
-from .services import activity_record
+from .queue_services import activity_request_record
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class RequestActivityMiddleware:
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
         try:
-            activity_record(
+            activity_request_record(
                 event="request",
                 kind=ActivityRecord.Kind.REQUEST,
                 actor=user,

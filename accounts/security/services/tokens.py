@@ -15,7 +15,7 @@ from django.utils import timezone
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from ...models import PersonalToken, User
+from ...models import CompanySecurityPolicy, PersonalToken, User
 
 TOKEN_PREFIX = "rbp"  # nosec B105 - the public prefix of every token, not a secret
 MAX_DAYS = 90  # SPEC §7.8
@@ -149,9 +149,21 @@ def token_for_secret(secret: str) -> PersonalToken | None:
     parts = (secret or "").split("_", 2)  # the random part may hold "_" itself
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(secret) > 100:
         return None
-    token = PersonalToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    # One query for the token, its user, the user's company and its security policy (the
+    # two-factor check that follows reads them): nothing cached across requests, so a
+    # revocation or a changed policy applies to the very next call (issue 15).
+    token = (
+        PersonalToken.objects.select_related("user__company__security_policy")
+        .filter(prefix=parts[1])
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.secret_hash, _digest(secret)):
         return None
+    company = token.user.company
+    if company is not None:
+        company._security_policy_cache = getattr(
+            company, "security_policy", None
+        ) or CompanySecurityPolicy(company=company)
     if not token.is_live or not token.user.is_active:
         return None
     company_id, roles = _needs(token.user)
