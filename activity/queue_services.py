@@ -47,19 +47,20 @@ redis.call('SADD', KEYS[3], ARGV[2])
 return #items
 """
 
-_client = None
+_clients: dict[str, object] = {}
 
 
 def _redis():
-    global _client
-    if _client is None:
+    url = settings.ACTIVITY_QUEUE_URL
+    client = _clients.get(url)
+    if client is None:
         import redis
 
         # redis-py's pool notices a fork (gunicorn's workers) and reconnects in the child.
-        _client = redis.Redis.from_url(
-            settings.ACTIVITY_QUEUE_URL, socket_timeout=2, socket_connect_timeout=2
+        client = _clients[url] = redis.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2
         )
-    return _client
+    return client
 
 
 def _keys() -> tuple[str, str]:

@@ -80,6 +80,7 @@ def production_env(database_url: str, var_dir: str) -> dict:
         API_THROTTLE_TOKEN="100000000/minute",
         API_THROTTLE_USER="100000000/minute",
         LOG_LEVEL="WARNING",
+        ACTIVITY_QUEUE_KEY="rainbow:bench-http:activity",
     )
     return env
 
@@ -274,6 +275,20 @@ def main():
                 results[label].append(wrk(port, headers, paths, args.seconds, var_dir))
                 log(f"round {r + 1} {label}: {results[label][-1]}")
         load = os.getloadavg()
+        for proc in servers[1:]:  # the web servers: nothing more enters the queue
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        os.killpg(drain.pid, signal.SIGTERM)
+        drain.wait(timeout=30)
+        left = subprocess.run(
+            [str(VENV / "python"), "manage.py", "activity_drain"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        log(f"final drain: {left.strip()}")
     finally:
         for proc in servers:
             with contextlib.suppress(ProcessLookupError):
