@@ -23,25 +23,38 @@ line: floor_rps, me_rps, me_ratio, search_rps, search_ratio, search_p99_ms, acti
 
 import sys
 
-# This file's folder comes first on sys.path and its name is the standard library's `http`:
-# the folder goes to the end, so that `http.client` is the real one.
-_HERE = sys.path.pop(0)
-sys.path.append(_HERE)
+if __name__ == "http":
+    # Another bench script (its folder first on sys.path) imported `http`, meaning the
+    # standard library's package that this file's name shadows: load that one instead.
+    import importlib.util
+    import sysconfig
 
-import argparse  # noqa: E402
-import base64  # noqa: E402
-import contextlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import secrets  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from pathlib import Path  # noqa: E402
+    _real = sysconfig.get_paths()["stdlib"] + "/http"
+    _spec = importlib.util.spec_from_file_location(
+        "http", _real + "/__init__.py", submodule_search_locations=[_real]
+    )
+    _module = importlib.util.module_from_spec(_spec)
+    sys.modules["http"] = _module
+    _spec.loader.exec_module(_module)  # the import returns sys.modules["http"]: that one
+elif __name__ == "__main__":
+    # Run as a script, this file's folder comes first on sys.path: it goes to the end, so
+    # that `http.client` is the standard library's.
+    sys.path.append(sys.path.pop(0))
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
