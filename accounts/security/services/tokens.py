@@ -7,8 +7,8 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +26,9 @@ TOUCH_EVERY = timedelta(minutes=1)
 # The admin roles a user holds (SPEC §3.1) are the companies layer's knowledge; accounts sits
 # below it, so companies sets this in CompaniesConfig.ready() (policies.admin_roles_held).
 admin_roles_of = None
+# (OuterRef -> expression, (user, roles) -> None), set there too: the token lookup reads the
+# user's roles in its own query on PostgreSQL instead of a second one (issue 15).
+roles_query = None
 
 REASONS = {
     "user": "revoked by its owner",
@@ -152,13 +155,17 @@ def token_for_secret(secret: str) -> PersonalToken | None:
     # One query for the token, its user, the user's company and its security policy (the
     # two-factor check that follows reads them): nothing cached across requests, so a
     # revocation or a changed policy applies to the very next call (issue 15).
-    token = (
-        PersonalToken.objects.select_related("user__company__security_policy")
-        .filter(prefix=parts[1])
-        .first()
+    query = PersonalToken.objects.select_related("user__company__security_policy").filter(
+        prefix=parts[1]
     )
+    with_roles = roles_query is not None and connection.vendor == "postgresql"
+    if with_roles:
+        query = query.annotate(user_roles=roles_query[0](OuterRef("user_id")))
+    token = query.first()
     if token is None or not hmac.compare_digest(token.secret_hash, _digest(secret)):
         return None
+    if with_roles:
+        roles_query[1](token.user, token.user_roles)
     company = token.user.company
     if company is not None:
         company._security_policy_cache = getattr(
