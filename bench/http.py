@@ -143,10 +143,12 @@ end
 """
 
 
-def wrk(port: int, headers: dict, paths: list[str], seconds: int, script_dir: str) -> dict:
+def wrk(
+    port: int, headers: dict, paths: list[str], seconds: int, script_dir: str, strict=True
+) -> dict:
     script = Path(script_dir) / f"paths-{port}-{len(paths)}.lua"
     script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
-    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(script)]
+    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(script)]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(f"http://127.0.0.1:{port}{paths[0]}")
@@ -155,7 +157,7 @@ def wrk(port: int, headers: dict, paths: list[str], seconds: int, script_dir: st
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    if bad or errors:
+    if strict and (bad or errors):
         raise RuntimeError(f"wrk saw failures on port {port}:\n{out}")
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
@@ -279,7 +281,7 @@ def main():
         }
         for port, headers, paths in targets.values():
             wait_up(port, headers, paths[0])
-            wrk(port, headers, paths, 2, var_dir)  # warm every worker up
+            wrk(port, headers, paths, 2, var_dir, strict=False)  # warm every worker up
         results = {label: [] for label in targets}
         for r in range(args.rounds):
             order = list(targets) if r % 2 == 0 else list(reversed(targets))
