@@ -1,7 +1,8 @@
 """Per-request cost through the production stack (issue 15): `python bench/http.py`.
 
 Usage: DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/http.py
-       [--users 1000000] [--seconds 15] [--rounds 3] [--workers N] [--worker-class gthread]
+       [--users 1000000] [--seconds 10] [--rounds 3] [--workers N] [--worker-class gthread]
+       [--threads 4]
 
 Works in a scratch database next to DATABASE_URL's (`<name>_bench_http`, created, migrated,
 seeded with bench/search.py's data builder, dropped at the end). Starts gunicorn itself with
