@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 
 from .models import ActivityRecord
-from .services import activity_record
+from .queue_services import activity_request_record
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,8 @@ def client_ip(request) -> str:
 class RequestActivityMiddleware:
     """Records every request (SPEC §10.1): method, route name, status, duration, pseudonymized
     user, encrypted source IP, company, region. Never the body, headers, cookies or query
-    string: those may hold passwords and tokens (SPEC §10.2)."""
+    string: those may hold passwords and tokens (SPEC §10.2). The record is queued on Redis
+    before the response leaves (activity.queue_services, D15c.1), or written directly."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,7 +32,7 @@ class RequestActivityMiddleware:
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
         try:
-            activity_record(
+            activity_request_record(
                 event="request",
                 kind=ActivityRecord.Kind.REQUEST,
                 actor=user,

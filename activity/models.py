@@ -41,3 +41,16 @@ class ActivityRecord(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.event}"
+
+
+class ActivityDrainBatch(models.Model):
+    """A batch of queued request records moved into the log (activity.queue_services): its
+    row commits with the batch's records, so a drain that dies after the commit and before
+    clearing the batch from Redis is not inserted twice by the next one. Kept a few days."""
+
+    batch_id = models.CharField(max_length=32, unique=True)
+    rows = models.PositiveIntegerField()
+    drained_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.batch_id} ({self.rows})"

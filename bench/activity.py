@@ -8,6 +8,9 @@ dropped).
 1. Request-logging overhead: the same view (the API's JSON 404, the cheapest routed view)
    through two Django test clients, one whose middleware chain has the activity middleware
    and one without, requests interleaved one by one; median and mean difference per request.
+   The record takes the production path: queued on Redis (ACTIVITY_QUEUE_URL, default the
+   Redis of CELERY_BROKER_URL or REDIS_URL) and drained after the timing (D15c.1); with
+   `--direct`, inserted into the table on every request as before the queue.
 2. The 12-month purge: a log of `--rows` records spread evenly over 13 months (INSERT …
    SELECT generate_series), then `activity_purge` (batched deletes through the occurred_at
    index) removes the month older than twelve; rows per second, extrapolated to a 10-million
@@ -51,8 +54,18 @@ def overhead(requests: int) -> dict:
             response = client.get("/api/v1/bench-nothing/")
             times.append(time.perf_counter() - t)
             assert response.status_code == 404
+    drained = 0
+    if settings.ACTIVITY_QUEUE_URL:
+        from activity.queue_services import activity_drain
+
+        t = time.perf_counter()
+        drained = activity_drain()
+        drain_ms = (time.perf_counter() - t) * 1000
     return {
         "requests_each": requests,
+        "write": "queue" if settings.ACTIVITY_QUEUE_URL else "direct",
+        "drained": drained,
+        "drain_ms_per_record": round(drain_ms / drained, 3) if drained else None,
         "median_on_ms": round(statistics.median(on_times) * 1000, 3),
         "median_off_ms": round(statistics.median(off_times) * 1000, 3),
         "overhead_median_ms": round(
@@ -152,7 +165,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--direct", action="store_true", help="no queue: one INSERT a request")
     args = parser.parse_args()
+    queue = os.environ.get("CELERY_BROKER_URL", "")
+    if not queue.startswith("redis"):
+        queue = os.environ.get("REDIS_URL", "")
+    os.environ["ACTIVITY_QUEUE_URL"] = (
+        "off" if args.direct else os.environ.get("ACTIVITY_QUEUE_URL", queue or "off")
+    )
+    os.environ.setdefault("ACTIVITY_QUEUE_KEY", "rainbow:bench-activity:queue")
     url, admin, name = scratch_url(os.environ["DATABASE_URL"], "_bench_activity")
     recreate(admin, name)
     os.environ["DATABASE_URL"] = url

@@ -20,6 +20,19 @@ def user_roles(*, user) -> frozenset[str]:
     return cached
 
 
+def user_roles_array(user_ref):
+    """The roles of the user `user_ref` (an OuterRef) as one array column (PostgreSQL): for a
+    query that reads a user and their roles at once (the API token lookup, issue 15)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return ArraySubquery(RoleAssignment.objects.filter(user=user_ref).values("role"))
+
+
+def user_roles_prime(user, roles) -> None:
+    """Put roles read by `user_roles_array` where `user_roles` looks for them."""
+    user._role_cache = frozenset(roles or ())
+
+
 def company_for_email_domain(*, email: str) -> Company | None:
     """The company owning the email's domain (SPEC §2.5), if any."""
     domain = email.rsplit("@", 1)[-1].strip().lower()

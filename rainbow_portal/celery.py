@@ -39,5 +39,7 @@ app.conf.beat_schedule = {
     # The file outbox retries what a drain could not delete yet (SPEC §8.4).
     "retention-outbox": {"task": "retention.outbox_drain", "schedule": crontab(minute=45)},
     # SPEC §10.3: activity records older than twelve months, daily.
+    # Queued request records into the activity log (D15c.1); a missed run only delays them.
+    "activity-drain": {"task": "activity.drain", "schedule": 5.0},
     "activity-purge": {"task": "retention.activity_purge", "schedule": crontab(minute=0, hour=4)},
 }

@@ -442,6 +442,22 @@ BUBBLE_GUEST_LINK_HOURS = env.get_int("BUBBLE_GUEST_LINK_HOURS", 48)
 # --- Activity log (SPEC §10) ---------------------------------------------------------------
 # Probes are not user requests; recording them would bury the log (docs/decisions.md).
 ACTIVITY_SKIP_PATHS = ("/healthz", "/readyz", "/metrics", "/static/", "/favicon.ico")
+# Request records are pushed onto a Redis list and drained into the table in batches (D15c.1):
+# the broker's Redis by default in production (it must not evict, and persists with AOF),
+# none in development (written directly). ACTIVITY_QUEUE_URL=off writes directly anywhere.
+_queue_default = (
+    CELERY_BROKER_URL
+    if not DEBUG and CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else ""
+)
+ACTIVITY_QUEUE_URL = os.environ.get("ACTIVITY_QUEUE_URL", _queue_default)
+if ACTIVITY_QUEUE_URL == "off":
+    ACTIVITY_QUEUE_URL = ""
+if ACTIVITY_QUEUE_URL:
+    env.get_url("ACTIVITY_QUEUE_URL", ACTIVITY_QUEUE_URL, {"redis", "rediss", "unix"})
+ACTIVITY_QUEUE_KEY = os.environ.get("ACTIVITY_QUEUE_KEY", "rainbow:activity:queue")
+ACTIVITY_DRAIN_BATCH = env.get_int("ACTIVITY_DRAIN_BATCH", 2000)
+ACTIVITY_DRAIN_MEMORY_DAYS = 3
 
 # --- Retention (SPEC §8) --------------------------------------------------------------------
 # Accounts per batch (one transaction each); workers the daily beat job fans out to; a pause

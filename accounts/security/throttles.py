@@ -7,6 +7,7 @@ Rates come from settings.API_THROTTLE_RATES, read per request so that tests and 
 can change them without re-importing DRF's settings."""
 
 import logging
+import os
 
 from django.conf import settings
 from redis.exceptions import RedisError
@@ -14,19 +15,78 @@ from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
+# DRF's sliding window (a call is allowed while fewer than `limit` calls fell in the last
+# `duration` seconds) in one Redis round trip instead of a GET and a SET of the whole history
+# (issue 15): a sorted set of call times per key. Returns the oldest call time when refused.
+WINDOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+return false
+"""
+_scripts: dict[str, object] = {}
+
+
+def _window_script():
+    """The script on the cache's Redis, or None when the cache is not Redis (development)."""
+    url = settings.REDIS_URL
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not url or not backend.endswith("RedisCache"):
+        return None
+    script = _scripts.get(url)
+    if script is None:
+        import redis
+
+        script = _scripts[url] = redis.Redis.from_url(url).register_script(WINDOW)
+    return script
+
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.API_THROTTLE_RATES[self.scope]
 
     def allow_request(self, request, view):
-        # Redis down (D15b.4): the API's fair-use limits are not counted rather than the
-        # whole API refused; sign-in and email limits fail closed (ratelimit.py).
+        script = _window_script()
+        if script is None:
+            # Redis down (D15b.4): the API's fair-use limits are not counted rather than the
+            # whole API refused; sign-in and email limits fail closed (ratelimit.py).
+            try:
+                return super().allow_request(request, view)
+            except RedisError as exc:
+                logger.warning("API throttle not counted (cache unavailable): %s", exc)
+                return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
         try:
-            return super().allow_request(request, view)
+            oldest = script(
+                keys=[f"throttle-window:{self.key}"],
+                args=[
+                    self.now,
+                    self.duration,
+                    self.num_requests,
+                    f"{self.now}:{os.urandom(6).hex()}",
+                ],
+            )
         except RedisError as exc:
             logger.warning("API throttle not counted (cache unavailable): %s", exc)
             return True
+        if oldest is None:
+            return True
+        self.history = [float(oldest)]
+        return False
+
+    def wait(self):
+        if _window_script() is None:
+            return super().wait()
+        # Refused: the window frees a place when its oldest call leaves it.
+        return max(self.duration - (self.now - self.history[-1]), 1)
 
 
 class UserThrottle(_SettingsRateThrottle):

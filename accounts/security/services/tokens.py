@@ -7,8 +7,8 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 import activity
 from rainbow_portal.exceptions import ApplicationError
 
-from ...models import PersonalToken, User
+from ...models import CompanySecurityPolicy, PersonalToken, User
 
 TOKEN_PREFIX = "rbp"  # nosec B105 - the public prefix of every token, not a secret
 MAX_DAYS = 90  # SPEC §7.8
@@ -27,6 +27,9 @@ TOUCH_EVERY = timedelta(minutes=1)
 # The admin roles a user holds (SPEC §3.1) are the companies layer's knowledge; accounts sits
 # below it, so companies sets this in CompaniesConfig.ready() (policies.admin_roles_held).
 admin_roles_of = None
+# (OuterRef -> expression, (user, roles) -> None), set there too: the token lookup reads the
+# user's roles in its own query on PostgreSQL instead of a second one (issue 15).
+roles_query = None
 
 REASONS = {
     "user": "revoked by its owner",
@@ -151,9 +154,25 @@ def token_for_secret(secret: str) -> PersonalToken | None:
     parts = (secret or "").split("_", 2)  # the random part may hold "_" itself
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(secret) > 100:
         return None
-    token = PersonalToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    # One query for the token, its user, the user's company and its security policy (the
+    # two-factor check that follows reads them): nothing cached across requests, so a
+    # revocation or a changed policy applies to the very next call (issue 15).
+    query = PersonalToken.objects.select_related("user__company__security_policy").filter(
+        prefix=parts[1]
+    )
+    with_roles = roles_query is not None and connection.vendor == "postgresql"
+    if with_roles:
+        query = query.annotate(user_roles=roles_query[0](OuterRef("user_id")))
+    token = query.first()
     if token is None or not hmac.compare_digest(token.secret_hash, _digest(secret)):
         return None
+    if with_roles:
+        roles_query[1](token.user, token.user_roles)
+    company = token.user.company
+    if company is not None:
+        company._security_policy_cache = getattr(
+            company, "security_policy", None
+        ) or CompanySecurityPolicy(company=company)
     if not token.is_live or not token.user.is_active:
         return None
     company_id, roles = _needs(token.user)
