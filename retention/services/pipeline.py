@@ -33,6 +33,7 @@ from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
 from . import steps
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
+from .sets import among
 
 ANONYMIZE = "anonymize"
 DELETE = "delete"
@@ -94,7 +95,7 @@ def _pause() -> None:
 
 def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
     """Emails sent to the user go; emails sent to others lose the user's address and name."""
-    OutboundEmail.objects.filter(to__in=emails).delete()
+    OutboundEmail.objects.filter(to__in=among(emails)).delete()
     terms = [t for t in [*emails, *names] if len(t) >= 3]
     if not terms:
         return
@@ -129,13 +130,13 @@ def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
 
 def _admin_log_scrub(*, user_ids: list[int]) -> None:
     ct = ContentType.objects.get_for_model(User)
-    LogEntry.objects.filter(content_type=ct, object_id__in=[str(i) for i in user_ids]).update(
+    LogEntry.objects.filter(content_type=ct, object_id__in=among(str(i) for i in user_ids)).update(
         object_repr=ANONYMOUS_NAME, change_message=""
     )
 
 
 def _exports_delete(*, user_ids: list[int], now: datetime) -> None:
-    exports = DataExport.objects.filter(user_id__in=user_ids)
+    exports = DataExport.objects.filter(user_id__in=among(user_ids))
     files_enqueue(
         names=[e.storage_name for e in exports if e.storage_name], reason="data_export", now=now
     )
@@ -144,7 +145,12 @@ def _exports_delete(*, user_ids: list[int], now: datetime) -> None:
 
 def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     user_ids = [c.user_id for c in closures]
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=among(user_ids)).only(
+            "email", "first_name", "last_name", "company_id"
+        )
+    }
     emails = [u.email for u in users.values()]
     names = [n for n in (u.get_full_name() for u in users.values()) if n]
     records = steps.bubbles_leave_as_member(users=users, now=now)
@@ -183,7 +189,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     _outbound_scrub(emails=emails, names=names)
     _admin_log_scrub(user_ids=user_ids)
     _exports_delete(user_ids=user_ids, now=now)
-    User.objects.filter(pk__in=user_ids).update(
+    User.objects.filter(pk__in=among(user_ids)).update(
         email=Concat(Value("closed-"), Cast("id", CharField()), Value("@anonymized.invalid")),
         first_name=ANONYMOUS_NAME,
         last_name="",
@@ -191,7 +197,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
         password=make_password(None),
         is_active=False,
     )
-    AccountClosure.objects.filter(pk__in=[c.pk for c in closures]).update(
+    AccountClosure.objects.filter(pk__in=among(c.pk for c in closures)).update(
         stage=Stage.ANONYMIZED, anonymized_at=now
     )
     return records
@@ -203,7 +209,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
 def _delete(closures: list[AccountClosure], now: datetime) -> list:
     standalone = [c.user_id for c in closures if c.standalone and c.user_id]
     company = [c.user_id for c in closures if not c.standalone and c.user_id]
-    users = {u.pk: u for u in User.objects.filter(pk__in=standalone + company)}
+    users = {u.pk: u for u in User.objects.filter(pk__in=among(standalone + company))}
     records = []
     for closure in closures:
         records.append(
@@ -231,10 +237,10 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
         steps.license_history_delete(user_ids=standalone)
         ct = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(
-            content_type=ct, object_id__in=[str(i) for i in standalone]
+            content_type=ct, object_id__in=among(str(i) for i in standalone)
         ).delete()
-        User.objects.filter(pk__in=standalone).delete()
-    AccountClosure.objects.filter(pk__in=[c.pk for c in closures]).update(
+        User.objects.filter(pk__in=among(standalone)).delete()
+    AccountClosure.objects.filter(pk__in=among(c.pk for c in closures)).update(
         stage=Stage.DELETED, deleted_at=now
     )
     return records

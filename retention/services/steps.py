@@ -38,6 +38,7 @@ from subscriptions.models import Extension, License
 from subscriptions.services import licenses_release_for_user
 
 from .outbox import files_enqueue
+from .sets import among
 
 try:  # the bubbles app publishes these when issue 11 lands (see the module docstring)
     from bubbles.selectors import bubble_export_for_user
@@ -59,10 +60,10 @@ def sessions_revoke(*, user_ids: list[int]) -> int:
     """End every browser session (SPEC §8.2). The session rows are deleted with their keys,
     so a copied cookie is worthless at once."""
     keys = list(
-        UserSession.objects.filter(user_id__in=user_ids).values_list("session_key", flat=True)
+        UserSession.objects.filter(user_id__in=among(user_ids)).values_list("session_key", flat=True)
     )
-    Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(user_id__in=user_ids).delete()
+    Session.objects.filter(session_key__in=among(keys)).delete()
+    UserSession.objects.filter(user_id__in=among(user_ids)).delete()
     return len(keys)
 
 
@@ -83,7 +84,7 @@ def users_in_bubbles(*, user_ids: list[int]) -> set[int]:
     memberships are gone): the per-user hook runs only for them."""
     return set(
         BubbleMember.objects.filter(
-            user_id__in=user_ids, status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
+            user_id__in=among(user_ids), status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
         ).values_list("user_id", flat=True)
     )
 
@@ -99,12 +100,12 @@ def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
     twenty queries each."""
     rows = list(
         BubbleMember.objects.filter(
-            user_id__in=list(users),
+            user_id__in=among(users),
             role=MemberRole.MEMBER,
             status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED],
         ).values_list("pk", "bubble_id", "bubble__company_id", "user_id")
     )
-    BubbleMember.objects.filter(pk__in=[r[0] for r in rows]).update(
+    BubbleMember.objects.filter(pk__in=among(r[0] for r in rows)).update(
         status=MemberStatus.LEFT, updated_at=now
     )
     return [
@@ -127,12 +128,12 @@ def bubbles_files_delete_bulk(*, user_ids: list[int], now) -> tuple[dict[int, in
     thirty queries a user (bench/retention.py); calling it afterwards finds nothing left."""
     rows = list(
         BubbleFile.objects.select_for_update(of=("self",))
-        .filter(uploader__user_id__in=user_ids, deleted_at__isnull=True)
+        .filter(uploader__user_id__in=among(user_ids), deleted_at__isnull=True)
         .values_list("pk", "bubble_id", "bubble__company_id", "storage_name", "uploader__user_id")
     )
     if not rows:
         return {}, []
-    BubbleFile.objects.filter(pk__in=[r[0] for r in rows]).update(deleted_at=now)
+    BubbleFile.objects.filter(pk__in=among(r[0] for r in rows)).update(deleted_at=now)
     files_enqueue(
         names=[r[3] for r in rows],
         reason="bubble_file",
@@ -181,7 +182,7 @@ def bubbles_guest_traces_scrub(*, emails: list[str], anonymous: dict[str, str]) 
     for model, column in ((BubbleMember, "guest_email"), (GuestInvitation, "email")):
         matches = (
             model.objects.annotate(address=Lower(column))
-            .filter(address__in=list(wanted))
+            .filter(address__in=among(wanted))
             .values_list("pk", "address")
         )
         for pk, address in list(matches):
@@ -194,14 +195,14 @@ def bubbles_content_delete(*, user_ids: list[int]) -> None:
     memberships go with the user row. Company users keep theirs: they belong to the company.
 
     Written here because the bubbles app publishes no bulk service for it (follow-up)."""
-    files = BubbleFile.objects.filter(uploader__user_id__in=user_ids)
+    files = BubbleFile.objects.filter(uploader__user_id__in=among(user_ids))
     files_enqueue(
         names=list(files.values_list("storage_name", flat=True)),
         reason="bubble_file",
         storage_alias=settings.VAULT_STORAGE,
     )
     files.delete()
-    Message.objects.filter(author__user_id__in=user_ids).delete()
+    Message.objects.filter(author__user_id__in=among(user_ids)).delete()
 
 
 def bubbles_export(*, user):
@@ -213,25 +214,25 @@ def bubbles_export(*, user):
 def credentials_delete(*, user_ids: list[int]) -> None:
     """Everything that lets someone act as the user, or that names the user's devices."""
     sessions_revoke(user_ids=user_ids)
-    PersonalToken.objects.filter(user_id__in=user_ids).delete()
-    ConnectionTest.objects.filter(actor_id__in=user_ids).delete()
-    TOTPDevice.objects.filter(user_id__in=user_ids).delete()
-    RecoveryCode.objects.filter(user_id__in=user_ids).delete()
-    PasswordResetCode.objects.filter(user_id__in=user_ids).delete()
-    EmailVerification.objects.filter(user_id__in=user_ids).delete()
+    PersonalToken.objects.filter(user_id__in=among(user_ids)).delete()
+    ConnectionTest.objects.filter(actor_id__in=among(user_ids)).delete()
+    TOTPDevice.objects.filter(user_id__in=among(user_ids)).delete()
+    RecoveryCode.objects.filter(user_id__in=among(user_ids)).delete()
+    PasswordResetCode.objects.filter(user_id__in=among(user_ids)).delete()
+    EmailVerification.objects.filter(user_id__in=among(user_ids)).delete()
 
 
 def network_delete(*, user_ids: list[int], emails: list[str]) -> None:
     """Contacts both ways and invitations sent, received or addressed to the old address."""
-    Contact.objects.filter(Q(owner_id__in=user_ids) | Q(contact_id__in=user_ids)).delete()
+    Contact.objects.filter(Q(owner_id__in=among(user_ids)) | Q(contact_id__in=among(user_ids))).delete()
     Invitation.objects.filter(
-        Q(inviter_id__in=user_ids) | Q(invitee_id__in=user_ids) | Q(email__in=emails)
+        Q(inviter_id__in=among(user_ids)) | Q(invitee_id__in=among(user_ids)) | Q(email__in=among(emails))
     ).delete()
-    CompanyInvitation.objects.filter(email__in=emails).delete()
+    CompanyInvitation.objects.filter(email__in=among(emails)).delete()
 
 
 def extensions_release(*, user_ids: list[int]) -> None:
-    Extension.objects.filter(user_id__in=user_ids).update(user=None)
+    Extension.objects.filter(user_id__in=among(user_ids)).update(user=None)
 
 
 # --- T+60 --------------------------------------------------------------------------------
@@ -239,10 +240,10 @@ def extensions_release(*, user_ids: list[int]) -> None:
 
 def company_stub_trim(*, user_ids: list[int]) -> None:
     """Company users keep only the anonymized stub (SPEC §8.4): no role, no contact."""
-    RoleAssignment.objects.filter(user_id__in=user_ids).delete()
+    RoleAssignment.objects.filter(user_id__in=among(user_ids)).delete()
 
 
 def license_history_delete(*, user_ids: list[int]) -> None:
     """Released licenses reference the user (PROTECT). A standalone user's row is deleted at
     T+60, its license history with it; invoices already issued keep their seat counts."""
-    License.objects.filter(user_id__in=user_ids, released_at__isnull=False).delete()
+    License.objects.filter(user_id__in=among(user_ids), released_at__isnull=False).delete()
