@@ -179,9 +179,16 @@ def bubbles_guest_traces_scrub(*, emails: list[str], anonymous: dict[str, str]) 
     """A guest invitation or guest membership addressed to the old address forgets it. One
     read per table for the batch (addresses are compared lower-case); rare matches updated."""
     wanted = {e.lower(): anonymous[e] for e in emails}
-    for model, column in ((BubbleMember, "guest_email"), (GuestInvitation, "email")):
+    # Only guest rows carry a guest address (the one writer, bubbles.services.guests, and the
+    # check constraint "a guest is an address, never an account"): `user IS NULL` goes
+    # through the user_id index instead of reading every membership per batch.
+    for model, column, scope in (
+        (BubbleMember, "guest_email", Q(user__isnull=True)),
+        (GuestInvitation, "email", Q()),
+    ):
         matches = (
-            model.objects.annotate(address=Lower(column))
+            model.objects.filter(scope)
+            .annotate(address=Lower(column))
             .filter(address__in=among(wanted))
             .values_list("pk", "address")
         )

@@ -120,3 +120,39 @@ def test_the_export_holds_the_users_bubbles(
     assert [b["name"] for b in content["bubbles"]] == ["Roadmap"]
     assert [m["body"] for m in content["messages"]] == ["my words"]
     assert content == json.loads(json.dumps(bubble_selectors.bubble_export_for_user(user=member)))
+
+
+def test_guest_traces_of_the_old_address_are_rewritten_at_t30(
+    member, company_admin, standalone, run
+):
+    """A guest membership and a guest invitation addressed to the closing user's address
+    (in another case) forget it at T+30; a guest with another address keeps theirs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bubbles.models import GuestInvitation
+    from retention.registry import anonymous_email
+
+    room = bubbles.bubble_create(name="Guests", actor=member)
+    guest = BubbleMember.objects.create(
+        bubble=room, role=MemberRole.GUEST, guest_email=standalone.email.upper()
+    )
+    other = BubbleMember.objects.create(
+        bubble=room, role=MemberRole.GUEST, guest_email="someone.else@example.test"
+    )
+    invitation = GuestInvitation.objects.create(
+        bubble=room,
+        member=guest,
+        email=standalone.email,
+        token_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    closure = account_close(user=standalone, actor=standalone, password=PASSWORD)
+    run(closure.anonymize_due_at)
+    guest.refresh_from_db()
+    invitation.refresh_from_db()
+    other.refresh_from_db()
+    assert guest.guest_email == anonymous_email(standalone.pk)
+    assert invitation.email == anonymous_email(standalone.pk)
+    assert other.guest_email == "someone.else@example.test"
