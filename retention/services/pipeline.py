@@ -75,8 +75,14 @@ def due_counts(now: datetime) -> dict[str, int]:
     }
 
 
+DUE_FIELD = {ANONYMIZE: "anonymize_due_at", DELETE: "delete_due_at"}
+
+
 def _claim(step: str, now: datetime, batch_size: int) -> list[AccountClosure]:
-    qs = due(step, now).exclude(held_q()).order_by("id")
+    # In due order, through the (stage, due date) index: a claim reads only due rows. In id
+    # order it walked the primary key past every row already processed (quadratic in a run:
+    # at 100,000 accounts the last claims read ~100,000 rows each).
+    qs = due(step, now).exclude(held_q()).order_by(DUE_FIELD[step])
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return list(qs[:batch_size])
