@@ -71,9 +71,11 @@ def fill(table: str, rows: int, now) -> None:
         c.execute(
             f"INSERT INTO {table} (occurred_at, kind, event, method, route, status_code, "
             "duration_ms, actor_pseudonym, ip_encrypted, ip_binding, company_id, region, "
-            "target_type, target_ref, data) SELECT %s - (g * (395.0 / %s)) * interval '1 day', 'request', "
+            "target_type, target_ref, data) "
+            "SELECT %s - (g * (395.0 / %s)) * interval '1 day', 'request', "
             "'request', 'GET', 'core:dashboard', 200, 3, md5(g::text), "
-            "'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh', md5((-g)::text), g %% 500, 'EMEA', '', '', '{}' "
+            "'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh', md5((-g)::text), g %% 500, "
+            "'EMEA', '', '', '{}' "
             "FROM generate_series(1, %s) g",
             [now, rows, rows],
         )

@@ -60,7 +60,9 @@ def sessions_revoke(*, user_ids: list[int]) -> int:
     """End every browser session (SPEC §8.2). The session rows are deleted with their keys,
     so a copied cookie is worthless at once."""
     keys = list(
-        UserSession.objects.filter(user_id__in=among(user_ids)).values_list("session_key", flat=True)
+        UserSession.objects.filter(user_id__in=among(user_ids)).values_list(
+            "session_key", flat=True
+        )
     )
     Session.objects.filter(session_key__in=among(keys)).delete()
     UserSession.objects.filter(user_id__in=among(user_ids)).delete()
@@ -231,9 +233,13 @@ def credentials_delete(*, user_ids: list[int]) -> None:
 
 def network_delete(*, user_ids: list[int], emails: list[str]) -> None:
     """Contacts both ways and invitations sent, received or addressed to the old address."""
-    Contact.objects.filter(Q(owner_id__in=among(user_ids)) | Q(contact_id__in=among(user_ids))).delete()
+    Contact.objects.filter(
+        Q(owner_id__in=among(user_ids)) | Q(contact_id__in=among(user_ids))
+    ).delete()
     Invitation.objects.filter(
-        Q(inviter_id__in=among(user_ids)) | Q(invitee_id__in=among(user_ids)) | Q(email__in=among(emails))
+        Q(inviter_id__in=among(user_ids))
+        | Q(invitee_id__in=among(user_ids))
+        | Q(email__in=among(emails))
     ).delete()
     CompanyInvitation.objects.filter(email__in=among(emails)).delete()
 
