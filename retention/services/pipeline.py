@@ -160,14 +160,15 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     emails = [u.email for u in users.values()]
     names = [n for n in (u.get_full_name() for u in users.values()) if n]
     records = steps.bubbles_leave_as_member(users=users, now=now)
-    in_bubbles = steps.users_in_bubbles(user_ids=user_ids)
+    organizer_left, organizer_records = steps.bubbles_leave_as_organizer(users=users, now=now)
+    records += organizer_records
     files_deleted, file_records = steps.bubbles_files_delete_bulk(
         user_ids=[c.user_id for c in closures if c.standalone], now=now
     )
     records += file_records
     for closure in closures:
         user = users[closure.user_id]
-        left = steps.bubbles_leave(user=user) if user.pk in in_bubbles else 0
+        left = organizer_left.get(user.pk, 0)
         files = files_deleted.get(user.pk, 0)
         records.append(
             activity_record_build(

@@ -20,13 +20,18 @@ from accounts.models import (
     PasswordResetCode,
     PersonalToken,
     RecoveryCode,
+    User,
     UserSession,
 )
 from accounts.security.services import tokens as personal_tokens
 from activity.services import activity_record_build
 from bubbles.models import (
+    Bubble,
     BubbleFile,
     BubbleMember,
+    BubbleStatus,
+    Conference,
+    ConferenceState,
     GuestInvitation,
     MemberRole,
     MemberStatus,
@@ -81,21 +86,11 @@ def licenses_release(*, user, actor) -> int:
 # --- T+30 --------------------------------------------------------------------------------
 
 
-def users_in_bubbles(*, user_ids: list[int]) -> set[int]:
-    """Who of a batch is still in a bubble (as organizer or co-organizer once the plain
-    memberships are gone): the per-user hook runs only for them."""
-    return set(
-        BubbleMember.objects.filter(
-            user_id__in=among(user_ids), status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
-        ).values_list("user_id", flat=True)
-    )
-
-
 def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
     """The set-based half of leaving (SPEC §8.3): memberships held as a plain member end in
     one UPDATE for the whole batch, with the same record the bubbles service writes
     (`bubble.member.left`). Memberships as organizer or co-organizer, which may hand a
-    bubble over or archive it (SPEC §6.7), are left to `bubbles_leave` afterwards.
+    bubble over or archive it (SPEC §6.7), are left to `bubbles_leave_as_organizer`.
 
     Mirrors `bubbles.services.bubble_memberships_end_for_user` for plain members (follow-up:
     a bulk service in the bubbles app); the bench showed the per-membership path costs about
@@ -120,6 +115,106 @@ def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
         )
         for _, bubble_id, company_id, user_id in rows
     ]
+
+
+def bubbles_leave_as_organizer(*, users: dict[int, object], now) -> tuple[dict[int, int], list]:
+    """The other half of leaving (SPEC §8.3, §6.7), set-based for the batch, after the plain
+    memberships: memberships as organizer or co-organizer end; a bubble whose organizer
+    left goes to its longest-standing remaining organizer or co-organizer (an active
+    account, accepted; an organizer first); a bubble left by an organizer or co-organizer
+    with nobody of them remaining is archived (its guests' links revoked, a running
+    conference ended). The bubbles are locked first, in id order.
+
+    Mirrors `bubbles.services.bubble_memberships_end_for_user` (same states, same records:
+    `bubble.member.left`, `bubble.ownership.transferred`, `bubble.archived`); calling it
+    afterwards finds nothing left. Follow-up: a bulk service in the bubbles app (D12c.2)."""
+    rows = list(
+        BubbleMember.objects.filter(
+            user_id__in=among(users), status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
+        ).values_list("pk", "bubble_id", "role", "user_id")
+    )
+    if not rows:
+        return {}, []
+    bubble_ids = sorted({r[1] for r in rows})
+    bubbles = {
+        b.pk: b
+        for b in Bubble.objects.select_for_update(of=("self",))
+        .filter(pk__in=among(bubble_ids))
+        .order_by("pk")
+        .only("id", "company_id", "status")
+    }
+    BubbleMember.objects.filter(pk__in=among(r[0] for r in rows)).update(
+        role=MemberRole.MEMBER, status=MemberStatus.LEFT, updated_at=now
+    )
+    counts: dict[int, int] = {}
+    records = []
+    for _, bubble_id, _role, user_id in rows:
+        counts[user_id] = counts.get(user_id, 0) + 1
+        bubble = bubbles[bubble_id]
+        records.append(_bubble_record("bubble.member.left", bubble, users[user_id], now))
+    active = {pk for pk, b in bubbles.items() if b.status == BubbleStatus.ACTIVE}
+    organizing = {b for _, b, role, _ in rows if b in active and role in ORGANIZING}
+    organized = {b for _, b, role, _ in rows if b in active and role == MemberRole.ORGANIZER}
+    heirs: dict[int, BubbleMember] = {}
+    for heir in (
+        BubbleMember.objects.select_for_update(of=("self",))
+        .filter(
+            bubble_id__in=among(organizing),
+            role__in=ORGANIZING,
+            status=MemberStatus.ACCEPTED,
+            user__is_active=True,
+        )
+        .order_by("bubble_id", "created_at", "id")
+        .only("id", "bubble_id", "role", "user_id")
+    ):
+        # The longest-standing one, unless a (remaining) organizer comes later: that one.
+        first = heirs.get(heir.bubble_id)
+        organizer_later = (
+            first is not None
+            and heir.role == MemberRole.ORGANIZER
+            and first.role != MemberRole.ORGANIZER
+        )
+        if first is None or organizer_later:
+            heirs[heir.bubble_id] = heir
+    promoted = [heirs[b] for b in sorted(organized) if b in heirs]
+    BubbleMember.objects.filter(pk__in=among(h.pk for h in promoted)).update(
+        role=MemberRole.ORGANIZER, updated_at=now
+    )
+    for heir in promoted:
+        records.append(
+            _bubble_record(
+                "bubble.ownership.transferred", bubbles[heir.bubble_id], User(pk=heir.user_id), now
+            )
+        )
+    archived = sorted(organizing - set(heirs))
+    if archived:
+        Bubble.objects.filter(pk__in=among(archived)).update(
+            status=BubbleStatus.ARCHIVED, archived_at=now
+        )
+        GuestInvitation.objects.filter(
+            bubble_id__in=among(archived), revoked_at__isnull=True
+        ).update(revoked_at=now)
+        Conference.objects.filter(
+            bubble_id__in=among(archived), state=ConferenceState.STARTED
+        ).update(state=ConferenceState.ENDED, ended_at=now)
+        records += [
+            _bubble_record("bubble.archived", bubbles[b], bubbles[b], now) for b in archived
+        ]
+    return counts, records
+
+
+ORGANIZING = (MemberRole.ORGANIZER, MemberRole.CO_ORGANIZER)
+
+
+def _bubble_record(event, bubble, target, now):
+    """The record `bubbles.services.common.record` writes (the system acting: no actor)."""
+    return activity_record_build(
+        event=event,
+        company=bubble.company_id,
+        target=target,
+        data={"bubble": bubble.pk},
+        occurred_at=now,
+    )
 
 
 def bubbles_files_delete_bulk(*, user_ids: list[int], now) -> tuple[dict[int, int], list]:

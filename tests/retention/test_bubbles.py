@@ -156,3 +156,37 @@ def test_guest_traces_of_the_old_address_are_rewritten_at_t30(
     assert guest.guest_email == anonymous_email(standalone.pk)
     assert invitation.email == anonymous_email(standalone.pk)
     assert other.guest_email == "someone.else@example.test"
+
+
+def test_organizers_closed_in_one_batch_hand_over_or_archive_like_the_service(
+    member, company_admin, company, run
+):
+    """Set-based organizer leaving (D12c.2): a bubble whose organizer and co-organizer both
+    close in the same batch is archived (nobody active remains); one with two remaining
+    co-organizers goes to the longest-standing; each change recorded once."""
+    partner_in_crime = UserFactory(company=company)
+    first_co, second_co = UserFactory(company=company), UserFactory(company=company)
+    both = bubbles.bubble_create(name="Both leave", actor=member)
+    bubbles.bubble_co_organizer_promote(member=join(both, partner_in_crime, member), actor=member)
+    handed = bubbles.bubble_create(name="Handed over", actor=member)
+    bubbles.bubble_co_organizer_promote(member=join(handed, first_co, member), actor=member)
+    bubbles.bubble_co_organizer_promote(member=join(handed, second_co, member), actor=member)
+    closures = [
+        account_close(user=member, actor=company_admin),
+        account_close(user=partner_in_crime, actor=company_admin),
+    ]
+    run(max(c.anonymize_due_at for c in closures))
+    assert Bubble.objects.get(pk=both.pk).status == BubbleStatus.ARCHIVED
+    assert Bubble.objects.get(pk=handed.pk).status == BubbleStatus.ACTIVE
+    roles = dict(BubbleMember.objects.filter(bubble=handed).values_list("user_id", "role"))
+    assert roles[first_co.pk] == MemberRole.ORGANIZER
+    assert roles[second_co.pk] == MemberRole.CO_ORGANIZER
+    assert not BubbleMember.objects.filter(
+        user__in=[member, partner_in_crime], status__in=["invited", "accepted"]
+    ).exists()
+    events = ActivityRecord.objects.filter(data__bubble__in=[both.pk, handed.pk])
+    assert events.filter(event="bubble.archived").count() == 1
+    assert events.filter(event="bubble.ownership.transferred").count() == 1
+    assert events.filter(event="bubble.member.left").count() == 3
+    for user in (member, partner_in_crime):
+        assert bubbles.bubble_memberships_end_for_user(user=User.objects.get(pk=user.pk)) == 0

@@ -85,9 +85,12 @@ def test_the_actions_cost_the_same_queries_for_3_or_12_members(client, company_a
     client.force_login(company_admin)
     members_page(client, member.company)  # warm caches (content types, session)
 
+    url = reverse("companies:members", args=[member.company.slug])
+
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            members_page(client, member.company)
+            response = client.get(url)
+        assert response.status_code == 200
         return len(captured)
 
     few = queries()
