@@ -101,7 +101,7 @@ def _pause() -> None:
 
 def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
     """Emails sent to the user go; emails sent to others lose the user's address and name."""
-    OutboundEmail.objects.filter(to__in=among(emails)).delete()
+    OutboundEmail.objects.filter(among("to", emails)).delete()
     terms = [t for t in [*emails, *names] if len(t) >= 3]
     if not terms:
         return
@@ -136,13 +136,13 @@ def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
 
 def _admin_log_scrub(*, user_ids: list[int]) -> None:
     ct = ContentType.objects.get_for_model(User)
-    LogEntry.objects.filter(content_type=ct, object_id__in=among(str(i) for i in user_ids)).update(
+    LogEntry.objects.filter(among("object_id", (str(i) for i in user_ids)), content_type=ct).update(
         object_repr=ANONYMOUS_NAME, change_message=""
     )
 
 
 def _exports_delete(*, user_ids: list[int], now: datetime) -> None:
-    exports = DataExport.objects.filter(user_id__in=among(user_ids))
+    exports = DataExport.objects.filter(among("user_id", user_ids))
     files_enqueue(
         names=[e.storage_name for e in exports if e.storage_name], reason="data_export", now=now
     )
@@ -153,7 +153,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     user_ids = [c.user_id for c in closures]
     users = {
         u.pk: u
-        for u in User.objects.filter(pk__in=among(user_ids)).only(
+        for u in User.objects.filter(among("pk", user_ids)).only(
             "email", "first_name", "last_name", "company_id"
         )
     }
@@ -196,7 +196,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     _outbound_scrub(emails=emails, names=names)
     _admin_log_scrub(user_ids=user_ids)
     _exports_delete(user_ids=user_ids, now=now)
-    User.objects.filter(pk__in=among(user_ids)).update(
+    User.objects.filter(among("pk", user_ids)).update(
         email=Concat(Value("closed-"), Cast("id", CharField()), Value("@anonymized.invalid")),
         first_name=ANONYMOUS_NAME,
         last_name="",
@@ -204,7 +204,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
         password=make_password(None),
         is_active=False,
     )
-    AccountClosure.objects.filter(pk__in=among(c.pk for c in closures)).update(
+    AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.ANONYMIZED, anonymized_at=now
     )
     return records
@@ -216,7 +216,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
 def _delete(closures: list[AccountClosure], now: datetime) -> list:
     standalone = [c.user_id for c in closures if c.standalone and c.user_id]
     company = [c.user_id for c in closures if not c.standalone and c.user_id]
-    users = {u.pk: u for u in User.objects.filter(pk__in=among(standalone + company))}
+    users = {u.pk: u for u in User.objects.filter(among("pk", standalone + company))}
     records = []
     for closure in closures:
         records.append(
@@ -244,10 +244,10 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
         steps.license_history_delete(user_ids=standalone)
         ct = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(
-            content_type=ct, object_id__in=among(str(i) for i in standalone)
+            among("object_id", [str(i) for i in standalone]), content_type=ct
         ).delete()
-        User.objects.filter(pk__in=among(standalone)).delete()
-    AccountClosure.objects.filter(pk__in=among(c.pk for c in closures)).update(
+        User.objects.filter(among("pk", standalone)).delete()
+    AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.DELETED, deleted_at=now
     )
     return records

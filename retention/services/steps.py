@@ -65,12 +65,10 @@ def sessions_revoke(*, user_ids: list[int]) -> int:
     """End every browser session (SPEC §8.2). The session rows are deleted with their keys,
     so a copied cookie is worthless at once."""
     keys = list(
-        UserSession.objects.filter(user_id__in=among(user_ids)).values_list(
-            "session_key", flat=True
-        )
+        UserSession.objects.filter(among("user_id", user_ids)).values_list("session_key", flat=True)
     )
-    Session.objects.filter(session_key__in=among(keys)).delete()
-    UserSession.objects.filter(user_id__in=among(user_ids)).delete()
+    Session.objects.filter(among("session_key", keys)).delete()
+    UserSession.objects.filter(among("user_id", user_ids)).delete()
     return len(keys)
 
 
@@ -97,12 +95,12 @@ def bubbles_leave_as_member(*, users: dict[int, object], now) -> list:
     twenty queries each."""
     rows = list(
         BubbleMember.objects.filter(
-            user_id__in=among(users),
+            among("user_id", users),
             role=MemberRole.MEMBER,
             status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED],
         ).values_list("pk", "bubble_id", "bubble__company_id", "user_id")
     )
-    BubbleMember.objects.filter(pk__in=among(r[0] for r in rows)).update(
+    BubbleMember.objects.filter(among("pk", [r[0] for r in rows])).update(
         status=MemberStatus.LEFT, updated_at=now
     )
     return [
@@ -130,7 +128,7 @@ def bubbles_leave_as_organizer(*, users: dict[int, object], now) -> tuple[dict[i
     afterwards finds nothing left. Follow-up: a bulk service in the bubbles app (D12c.2)."""
     rows = list(
         BubbleMember.objects.filter(
-            user_id__in=among(users), status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
+            among("user_id", users), status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED]
         ).values_list("pk", "bubble_id", "role", "user_id")
     )
     if not rows:
@@ -139,11 +137,11 @@ def bubbles_leave_as_organizer(*, users: dict[int, object], now) -> tuple[dict[i
     bubbles = {
         b.pk: b
         for b in Bubble.objects.select_for_update(of=("self",))
-        .filter(pk__in=among(bubble_ids))
+        .filter(among("pk", bubble_ids))
         .order_by("pk")
         .only("id", "company_id", "status")
     }
-    BubbleMember.objects.filter(pk__in=among(r[0] for r in rows)).update(
+    BubbleMember.objects.filter(among("pk", [r[0] for r in rows])).update(
         role=MemberRole.MEMBER, status=MemberStatus.LEFT, updated_at=now
     )
     counts: dict[int, int] = {}
@@ -159,7 +157,7 @@ def bubbles_leave_as_organizer(*, users: dict[int, object], now) -> tuple[dict[i
     for heir in (
         BubbleMember.objects.select_for_update(of=("self",))
         .filter(
-            bubble_id__in=among(organizing),
+            among("bubble_id", organizing),
             role__in=ORGANIZING,
             status=MemberStatus.ACCEPTED,
             user__is_active=True,
@@ -177,7 +175,7 @@ def bubbles_leave_as_organizer(*, users: dict[int, object], now) -> tuple[dict[i
         if first is None or organizer_later:
             heirs[heir.bubble_id] = heir
     promoted = [heirs[b] for b in sorted(organized) if b in heirs]
-    BubbleMember.objects.filter(pk__in=among(h.pk for h in promoted)).update(
+    BubbleMember.objects.filter(among("pk", [h.pk for h in promoted])).update(
         role=MemberRole.ORGANIZER, updated_at=now
     )
     for heir in promoted:
@@ -188,14 +186,14 @@ def bubbles_leave_as_organizer(*, users: dict[int, object], now) -> tuple[dict[i
         )
     archived = sorted(organizing - set(heirs))
     if archived:
-        Bubble.objects.filter(pk__in=among(archived)).update(
+        Bubble.objects.filter(among("pk", archived)).update(
             status=BubbleStatus.ARCHIVED, archived_at=now
         )
         GuestInvitation.objects.filter(
-            bubble_id__in=among(archived), revoked_at__isnull=True
+            among("bubble_id", archived), revoked_at__isnull=True
         ).update(revoked_at=now)
         Conference.objects.filter(
-            bubble_id__in=among(archived), state=ConferenceState.STARTED
+            among("bubble_id", archived), state=ConferenceState.STARTED
         ).update(state=ConferenceState.ENDED, ended_at=now)
         records += [
             _bubble_record("bubble.archived", bubbles[b], bubbles[b], now) for b in archived
@@ -225,12 +223,12 @@ def bubbles_files_delete_bulk(*, user_ids: list[int], now) -> tuple[dict[int, in
     thirty queries a user (bench/retention.py); calling it afterwards finds nothing left."""
     rows = list(
         BubbleFile.objects.select_for_update(of=("self",))
-        .filter(uploader__user_id__in=among(user_ids), deleted_at__isnull=True)
+        .filter(among("uploader__user_id", user_ids), deleted_at__isnull=True)
         .values_list("pk", "bubble_id", "bubble__company_id", "storage_name", "uploader__user_id")
     )
     if not rows:
         return {}, []
-    BubbleFile.objects.filter(pk__in=among(r[0] for r in rows)).update(deleted_at=now)
+    BubbleFile.objects.filter(among("pk", [r[0] for r in rows])).update(deleted_at=now)
     files_enqueue(
         names=[r[3] for r in rows],
         reason="bubble_file",
@@ -286,7 +284,7 @@ def bubbles_guest_traces_scrub(*, emails: list[str], anonymous: dict[str, str]) 
         matches = (
             model.objects.filter(scope)
             .annotate(address=Lower(column))
-            .filter(address__in=among(wanted))
+            .filter(among("address", wanted))
             .values_list("pk", "address")
         )
         for pk, address in list(matches):
@@ -299,14 +297,14 @@ def bubbles_content_delete(*, user_ids: list[int]) -> None:
     memberships go with the user row. Company users keep theirs: they belong to the company.
 
     Written here because the bubbles app publishes no bulk service for it (follow-up)."""
-    files = BubbleFile.objects.filter(uploader__user_id__in=among(user_ids))
+    files = BubbleFile.objects.filter(among("uploader__user_id", user_ids))
     files_enqueue(
         names=list(files.values_list("storage_name", flat=True)),
         reason="bubble_file",
         storage_alias=settings.VAULT_STORAGE,
     )
     files.delete()
-    Message.objects.filter(author__user_id__in=among(user_ids)).delete()
+    Message.objects.filter(among("author__user_id", user_ids)).delete()
 
 
 def bubbles_export(*, user):
@@ -318,29 +316,25 @@ def bubbles_export(*, user):
 def credentials_delete(*, user_ids: list[int]) -> None:
     """Everything that lets someone act as the user, or that names the user's devices."""
     sessions_revoke(user_ids=user_ids)
-    PersonalToken.objects.filter(user_id__in=among(user_ids)).delete()
-    ConnectionTest.objects.filter(actor_id__in=among(user_ids)).delete()
-    TOTPDevice.objects.filter(user_id__in=among(user_ids)).delete()
-    RecoveryCode.objects.filter(user_id__in=among(user_ids)).delete()
-    PasswordResetCode.objects.filter(user_id__in=among(user_ids)).delete()
-    EmailVerification.objects.filter(user_id__in=among(user_ids)).delete()
+    PersonalToken.objects.filter(among("user_id", user_ids)).delete()
+    ConnectionTest.objects.filter(among("actor_id", user_ids)).delete()
+    TOTPDevice.objects.filter(among("user_id", user_ids)).delete()
+    RecoveryCode.objects.filter(among("user_id", user_ids)).delete()
+    PasswordResetCode.objects.filter(among("user_id", user_ids)).delete()
+    EmailVerification.objects.filter(among("user_id", user_ids)).delete()
 
 
 def network_delete(*, user_ids: list[int], emails: list[str]) -> None:
     """Contacts both ways and invitations sent, received or addressed to the old address."""
-    Contact.objects.filter(
-        Q(owner_id__in=among(user_ids)) | Q(contact_id__in=among(user_ids))
-    ).delete()
+    Contact.objects.filter(among("owner_id", user_ids) | among("contact_id", user_ids)).delete()
     Invitation.objects.filter(
-        Q(inviter_id__in=among(user_ids))
-        | Q(invitee_id__in=among(user_ids))
-        | Q(email__in=among(emails))
+        among("inviter_id", user_ids) | among("invitee_id", user_ids) | among("email", emails)
     ).delete()
-    CompanyInvitation.objects.filter(email__in=among(emails)).delete()
+    CompanyInvitation.objects.filter(among("email", emails)).delete()
 
 
 def extensions_release(*, user_ids: list[int]) -> None:
-    Extension.objects.filter(user_id__in=among(user_ids)).update(user=None)
+    Extension.objects.filter(among("user_id", user_ids)).update(user=None)
 
 
 # --- T+60 --------------------------------------------------------------------------------
@@ -348,10 +342,10 @@ def extensions_release(*, user_ids: list[int]) -> None:
 
 def company_stub_trim(*, user_ids: list[int]) -> None:
     """Company users keep only the anonymized stub (SPEC §8.4): no role, no contact."""
-    RoleAssignment.objects.filter(user_id__in=among(user_ids)).delete()
+    RoleAssignment.objects.filter(among("user_id", user_ids)).delete()
 
 
 def license_history_delete(*, user_ids: list[int]) -> None:
     """Released licenses reference the user (PROTECT). A standalone user's row is deleted at
     T+60, its license history with it; invoices already issued keep their seat counts."""
-    License.objects.filter(user_id__in=among(user_ids), released_at__isnull=False).delete()
+    License.objects.filter(among("user_id", user_ids), released_at__isnull=False).delete()
