@@ -1,6 +1,7 @@
 """Activity log figures (issue 12, SPEC §10.1, §10.3).
 
 Usage: DATABASE_URL=postgres://... python bench/activity.py [--requests 2000] [--rows 2000000]
+       [--no-partitions]     (the issue's size: --requests 0 --rows 10000000, ~13 min to fill)
 
 Works in a scratch database next to DATABASE_URL's (`<name>_bench_activity`, created and
 dropped).
@@ -13,9 +14,10 @@ dropped).
    `--direct`, inserted into the table on every request as before the queue.
 2. The 12-month purge: a log of `--rows` records spread evenly over 13 months (INSERT …
    SELECT generate_series), then `activity_purge` (batched deletes through the occurred_at
-   index) removes the month older than twelve; rows per second, extrapolated to a 10-million
-   row log (its oldest month: ~770,000 rows). For comparison the same log in a table
-   partitioned by month, where the purge is DETACH + DROP of the old partition.
+   index) removes the month older than twelve; rows per second, and the time extrapolated
+   to a 10-million-row log (its oldest month: ~760,000 rows; measured when --rows is 10 M).
+   For comparison (unless --no-partitions) the same log in a table partitioned by month,
+   where the purge is DETACH + DROP of the old partition.
 Last line: JSON.
 """
 
@@ -83,17 +85,19 @@ def fill(table: str, rows: int, now) -> None:
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO {table} (occurred_at, kind, event, method, route, status_code, "
-            "duration_ms, actor_pseudonym, ip_encrypted, company_id, region, target_type, "
-            "target_ref, data) SELECT %s - (g * (395.0 / %s)) * interval '1 day', 'request', "
+            "duration_ms, actor_pseudonym, ip_encrypted, ip_binding, company_id, region, "
+            "target_type, target_ref, data) "
+            "SELECT %s - (g * (395.0 / %s)) * interval '1 day', 'request', "
             "'request', 'GET', 'core:dashboard', 200, 3, md5(g::text), "
-            "'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh', g %% 500, 'EMEA', '', '', '{}' "
+            "'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh', md5((-g)::text), g %% 500, "
+            "'EMEA', '', '', '{}' "
             "FROM generate_series(1, %s) g",
             [now, rows, rows],
         )
         c.execute(f"ANALYZE {table}")
 
 
-def purge(rows: int) -> dict:
+def purge(rows: int, partitions: bool = True) -> dict:
     from datetime import timedelta
 
     from django.db import connection
@@ -108,12 +112,27 @@ def purge(rows: int) -> dict:
     fill(table, rows, now)
     filled = time.monotonic() - t
     old = ActivityRecord.objects.filter(occurred_at__lt=now - timedelta(days=365)).count()
+    load_before = os.getloadavg()[0]
     t = time.monotonic()
     deleted = activity_purge(now=now)
     seconds = time.monotonic() - t
+    load_after = os.getloadavg()[0]
     assert deleted == old, (deleted, old)
     per_s = deleted / seconds
     ten_million_old = round(10_000_000 * 30 / 395)
+
+    result = {
+        "rows": rows,
+        "fill_seconds": round(filled, 1),
+        "deleted": deleted,
+        "delete_seconds": round(seconds, 2),
+        "deleted_per_s": round(per_s),
+        "load_average_1m": [round(load_before, 1), round(load_after, 1)],
+        "extrapolated_10m_log_old_rows": ten_million_old,
+        "extrapolated_10m_seconds": round(ten_million_old / per_s, 1),
+    }
+    if not partitions:
+        return result
 
     # The alternative: monthly partitions (range on occurred_at), purge = detach + drop.
     with connection.cursor() as c:
@@ -149,13 +168,7 @@ def purge(rows: int) -> dict:
                 dropped += 1
     part_seconds = time.monotonic() - t
     return {
-        "rows": rows,
-        "fill_seconds": round(filled, 1),
-        "deleted": deleted,
-        "delete_seconds": round(seconds, 2),
-        "deleted_per_s": round(per_s),
-        "extrapolated_10m_log_old_rows": ten_million_old,
-        "extrapolated_10m_seconds": round(ten_million_old / per_s, 1),
+        **result,
         "partitions_dropped": dropped,
         "partition_drop_seconds": round(part_seconds, 3),
     }
@@ -166,6 +179,11 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--direct", action="store_true", help="no queue: one INSERT a request")
+    parser.add_argument(
+        "--no-partitions",
+        action="store_true",
+        help="skip the partitioned comparison (halves a 10-million-row run)",
+    )
     args = parser.parse_args()
     queue = os.environ.get("CELERY_BROKER_URL", "")
     if not queue.startswith("redis"):
@@ -187,7 +205,7 @@ def main():
         call_command("migrate", verbosity=0)
         result = {"middleware": overhead(args.requests)} if args.requests else {}
         print(result, flush=True)
-        result["purge"] = purge(args.rows)
+        result["purge"] = purge(args.rows, partitions=not args.no_partitions)
         connection.close()
     finally:
         recreate(admin, name, drop_only=True)

@@ -9,7 +9,11 @@ one in five has an uploaded file row (load, written with bulk_create: not behavi
 test). A "worker" is a process running exactly the Celery task's body
 (`retention.services.step_work`, batches with SELECT … FOR UPDATE SKIP LOCKED); the run with
 two workers uses a fresh seed of the same size. The last line printed is JSON:
-{"accounts", "one_worker": {"seconds", "accounts_per_s"}, "two_workers": {...}, "speedup"}.
+{"accounts", "one_worker": {"seconds", "accounts_per_s", "load_average_1m" (before, after),
+"cpu_seconds" {"python", "postgres"}, "cpu_ms_per_account"}, "two_workers": {...}, "speedup"}.
+On a shared machine the wall-clock figures measure the machine; the CPU figures (the worker's
+own, and its PostgreSQL backend's read from /proc when the database runs on this machine)
+measure the work.
 """
 
 import argparse
@@ -136,10 +140,31 @@ def worker(now_iso: str, batch: int, queue) -> None:
     from retention.services import step_work
 
     settings.RETENTION_BATCH_SIZE = batch
-    queue.put(step_work(step="anonymize", now=datetime.fromisoformat(now_iso)))
+    backend = backend_pid()
+    cpu, db_cpu = time.process_time(), process_cpu(backend)
+    done = step_work(step="anonymize", now=datetime.fromisoformat(now_iso))
+    queue.put((done, time.process_time() - cpu, process_cpu(backend) - db_cpu))
 
 
-def timed_run(workers: int, now, batch: int) -> tuple[float, int]:
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        return c.fetchone()[0]
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process on this machine, from /proc: the worker's
+    PostgreSQL backend, when the database runs here (0.0 when it does not)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_run(workers: int, now, batch: int) -> tuple[float, int, float, float]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     procs = [
@@ -148,10 +173,16 @@ def timed_run(workers: int, now, batch: int) -> tuple[float, int]:
     started = time.monotonic()
     for p in procs:
         p.start()
-    done = sum(queue.get() for _ in procs)
+    answers = [queue.get() for _ in procs]
+    seconds = time.monotonic() - started
     for p in procs:
         p.join()
-    return time.monotonic() - started, done
+    return (
+        seconds,
+        sum(a[0] for a in answers),
+        sum(a[1] for a in answers),
+        sum(a[2] for a in answers),
+    )
 
 
 def main():
@@ -181,7 +212,8 @@ def main():
             seed(args.accounts, args.bubbles, now)
             seeded = time.monotonic() - t
             connection.close()  # a spawned worker must not share this connection
-            seconds, done = timed_run(workers, now, args.batch)
+            load = os.getloadavg()[0]
+            seconds, done, python_cpu, db_cpu = timed_run(workers, now, args.batch)
             assert done == args.accounts, (done, args.accounts)
             assert not AccountClosure.objects.filter(stage="closed").exists()
             AccountClosure.objects.all().delete()
@@ -189,6 +221,11 @@ def main():
                 "seconds": round(seconds, 2),
                 "accounts_per_s": round(done / seconds, 1),
                 "seed_seconds": round(seeded, 1),
+                "load_average_1m": [round(load, 1), round(os.getloadavg()[0], 1)],
+                # CPU the work itself consumed (the workers and their PostgreSQL backends),
+                # whatever else the machine runs: what a quiet machine would need.
+                "cpu_seconds": {"python": round(python_cpu, 1), "postgres": round(db_cpu, 1)},
+                "cpu_ms_per_account": round((python_cpu + db_cpu) * 1000 / done, 3),
             }
             print(label, result[label], flush=True)
         result["speedup"] = round(

@@ -62,6 +62,15 @@ def closure_open_for(*, user) -> AccountClosure | None:
     )
 
 
+def closure_restorable(closure: AccountClosure | None) -> bool:
+    """Before T+30 (SPEC §8.2); the pipeline may not have run yet at that moment."""
+    return bool(
+        closure is not None
+        and closure.stage == Stage.CLOSED
+        and timezone.now() < closure.anonymize_due_at
+    )
+
+
 def is_closed(*, user) -> bool:
     return closure_open_for(user=user) is not None
 
@@ -100,3 +109,40 @@ def dashboard(*, viewer) -> dict:
 
 def data_export_list(*, user):
     return DataExport.objects.filter(user=user).order_by("-created_at")[:10]
+
+
+CLOSE = "close"
+RESTORE = "restore"
+
+
+def member_closure_actions(*, actor, company, members) -> dict[int, dict]:
+    """What the actor may do to each listed member of `company` (the company members page):
+    {"action": "close" | "restore" | "", "closure": the open closure or None} per user id.
+
+    Two reads for the whole page whatever its size: the policy depends on the actor and the
+    company only (the actor's own row aside), and the open closures come in one query."""
+    members = list(members)
+    others = [m for m in members if m.pk != actor.pk]
+    kind = None
+    if others:
+        probe = others[0]
+        probe.company = company  # the page's company; saves a read per row
+        kind = policies.closer_kind(actor=actor, user=probe)
+    closures = {
+        c.user_ref: c
+        for c in AccountClosure.objects.filter(
+            user_ref__in=[m.pk for m in members],
+            stage__in=[Stage.CLOSED, Stage.ANONYMIZED, Stage.DELETED],
+        ).order_by("id")
+    }
+    actions = {}
+    for member in members:
+        closure = closures.get(member.pk)
+        action = ""
+        if member.pk != actor.pk and kind is not None:
+            if closure is None:
+                action = CLOSE
+            elif closure_restorable(closure) and kind != policies.SELF:
+                action = RESTORE
+        actions[member.pk] = {"action": action, "closure": closure}
+    return actions

@@ -108,7 +108,13 @@ def _admin_action(request, target, action):
     return render(
         request,
         "retention/admin_action.html",
-        {"target": target, "action": action, "closure": closure, "refusal": refusal},
+        {
+            "target": target,
+            "action": action,
+            "closure": closure,
+            "refusal": refusal,
+            "restorable": selectors.closure_restorable(closure),
+        },
     )
 
 

@@ -34,6 +34,7 @@ from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
 from . import steps
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
+from .sets import among
 
 ANONYMIZE = "anonymize"
 DELETE = "delete"
@@ -75,8 +76,14 @@ def due_counts(now: datetime) -> dict[str, int]:
     }
 
 
+DUE_FIELD = {ANONYMIZE: "anonymize_due_at", DELETE: "delete_due_at"}
+
+
 def _claim(step: str, now: datetime, batch_size: int) -> list[AccountClosure]:
-    qs = due(step, now).exclude(held_q()).order_by("id")
+    # In due order, through the (stage, due date) index: a claim reads only due rows. In id
+    # order it walked the primary key past every row already processed (quadratic in a run:
+    # at 100,000 accounts the last claims read ~100,000 rows each).
+    qs = due(step, now).exclude(held_q()).order_by(DUE_FIELD[step])
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return list(qs[:batch_size])
@@ -95,7 +102,7 @@ def _pause() -> None:
 
 def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
     """Emails sent to the user go; emails sent to others lose the user's address and name."""
-    OutboundEmail.objects.filter(to__in=emails).delete()
+    OutboundEmail.objects.filter(among("to", emails)).delete()
     terms = [t for t in [*emails, *names] if len(t) >= 3]
     if not terms:
         return
@@ -130,13 +137,13 @@ def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
 
 def _admin_log_scrub(*, user_ids: list[int]) -> None:
     ct = ContentType.objects.get_for_model(User)
-    LogEntry.objects.filter(content_type=ct, object_id__in=[str(i) for i in user_ids]).update(
+    LogEntry.objects.filter(among("object_id", (str(i) for i in user_ids)), content_type=ct).update(
         object_repr=ANONYMOUS_NAME, change_message=""
     )
 
 
 def _exports_delete(*, user_ids: list[int], now: datetime) -> None:
-    exports = DataExport.objects.filter(user_id__in=user_ids)
+    exports = DataExport.objects.filter(among("user_id", user_ids))
     files_enqueue(
         names=[e.storage_name for e in exports if e.storage_name], reason="data_export", now=now
     )
@@ -145,18 +152,24 @@ def _exports_delete(*, user_ids: list[int], now: datetime) -> None:
 
 def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     user_ids = [c.user_id for c in closures]
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    users = {
+        u.pk: u
+        for u in User.objects.filter(among("pk", user_ids)).only(
+            "email", "first_name", "last_name", "company_id"
+        )
+    }
     emails = [u.email for u in users.values()]
     names = [n for n in (u.get_full_name() for u in users.values()) if n]
     records = steps.bubbles_leave_as_member(users=users, now=now)
-    in_bubbles = steps.users_in_bubbles(user_ids=user_ids)
+    organizer_left, organizer_records = steps.bubbles_leave_as_organizer(users=users, now=now)
+    records += organizer_records
     files_deleted, file_records = steps.bubbles_files_delete_bulk(
         user_ids=[c.user_id for c in closures if c.standalone], now=now
     )
     records += file_records
     for closure in closures:
         user = users[closure.user_id]
-        left = steps.bubbles_leave(user=user) if user.pk in in_bubbles else 0
+        left = organizer_left.get(user.pk, 0)
         files = files_deleted.get(user.pk, 0)
         records.append(
             activity_record_build(
@@ -184,7 +197,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     _outbound_scrub(emails=emails, names=names)
     _admin_log_scrub(user_ids=user_ids)
     _exports_delete(user_ids=user_ids, now=now)
-    User.objects.filter(pk__in=user_ids).update(
+    User.objects.filter(among("pk", user_ids)).update(
         email=Concat(Value("closed-"), Cast("id", CharField()), Value("@anonymized.invalid")),
         first_name=ANONYMOUS_NAME,
         last_name="",
@@ -192,7 +205,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
         password=make_password(None),
         is_active=False,
     )
-    AccountClosure.objects.filter(pk__in=[c.pk for c in closures]).update(
+    AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.ANONYMIZED, anonymized_at=now
     )
     return records
@@ -204,7 +217,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
 def _delete(closures: list[AccountClosure], now: datetime) -> list:
     standalone = [c.user_id for c in closures if c.standalone and c.user_id]
     company = [c.user_id for c in closures if not c.standalone and c.user_id]
-    users = {u.pk: u for u in User.objects.filter(pk__in=standalone + company)}
+    users = {u.pk: u for u in User.objects.filter(among("pk", standalone + company))}
     records = []
     for closure in closures:
         records.append(
@@ -232,10 +245,10 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
         steps.license_history_delete(user_ids=standalone)
         ct = ContentType.objects.get_for_model(User)
         LogEntry.objects.filter(
-            content_type=ct, object_id__in=[str(i) for i in standalone]
+            among("object_id", [str(i) for i in standalone]), content_type=ct
         ).delete()
-        User.objects.filter(pk__in=standalone).delete()
-    AccountClosure.objects.filter(pk__in=[c.pk for c in closures]).update(
+        User.objects.filter(among("pk", standalone)).delete()
+    AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.DELETED, deleted_at=now
     )
     return records

@@ -120,3 +120,73 @@ def test_the_export_holds_the_users_bubbles(
     assert [b["name"] for b in content["bubbles"]] == ["Roadmap"]
     assert [m["body"] for m in content["messages"]] == ["my words"]
     assert content == json.loads(json.dumps(bubble_selectors.bubble_export_for_user(user=member)))
+
+
+def test_guest_traces_of_the_old_address_are_rewritten_at_t30(
+    member, company_admin, standalone, run
+):
+    """A guest membership and a guest invitation addressed to the closing user's address
+    (in another case) forget it at T+30; a guest with another address keeps theirs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bubbles.models import GuestInvitation
+    from retention.registry import anonymous_email
+
+    room = bubbles.bubble_create(name="Guests", actor=member)
+    guest = BubbleMember.objects.create(
+        bubble=room, role=MemberRole.GUEST, guest_email=standalone.email.upper()
+    )
+    other = BubbleMember.objects.create(
+        bubble=room, role=MemberRole.GUEST, guest_email="someone.else@example.test"
+    )
+    invitation = GuestInvitation.objects.create(
+        bubble=room,
+        member=guest,
+        email=standalone.email,
+        token_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    closure = account_close(user=standalone, actor=standalone, password=PASSWORD)
+    run(closure.anonymize_due_at)
+    guest.refresh_from_db()
+    invitation.refresh_from_db()
+    other.refresh_from_db()
+    assert guest.guest_email == anonymous_email(standalone.pk)
+    assert invitation.email == anonymous_email(standalone.pk)
+    assert other.guest_email == "someone.else@example.test"
+
+
+def test_organizers_closed_in_one_batch_hand_over_or_archive_like_the_service(
+    member, company_admin, company, run
+):
+    """Set-based organizer leaving (D12c.2): a bubble whose organizer and co-organizer both
+    close in the same batch is archived (nobody active remains); one with two remaining
+    co-organizers goes to the longest-standing; each change recorded once."""
+    partner_in_crime = UserFactory(company=company)
+    first_co, second_co = UserFactory(company=company), UserFactory(company=company)
+    both = bubbles.bubble_create(name="Both leave", actor=member)
+    bubbles.bubble_co_organizer_promote(member=join(both, partner_in_crime, member), actor=member)
+    handed = bubbles.bubble_create(name="Handed over", actor=member)
+    bubbles.bubble_co_organizer_promote(member=join(handed, first_co, member), actor=member)
+    bubbles.bubble_co_organizer_promote(member=join(handed, second_co, member), actor=member)
+    closures = [
+        account_close(user=member, actor=company_admin),
+        account_close(user=partner_in_crime, actor=company_admin),
+    ]
+    run(max(c.anonymize_due_at for c in closures))
+    assert Bubble.objects.get(pk=both.pk).status == BubbleStatus.ARCHIVED
+    assert Bubble.objects.get(pk=handed.pk).status == BubbleStatus.ACTIVE
+    roles = dict(BubbleMember.objects.filter(bubble=handed).values_list("user_id", "role"))
+    assert roles[first_co.pk] == MemberRole.ORGANIZER
+    assert roles[second_co.pk] == MemberRole.CO_ORGANIZER
+    assert not BubbleMember.objects.filter(
+        user__in=[member, partner_in_crime], status__in=["invited", "accepted"]
+    ).exists()
+    events = ActivityRecord.objects.filter(data__bubble__in=[both.pk, handed.pk])
+    assert events.filter(event="bubble.archived").count() == 1
+    assert events.filter(event="bubble.ownership.transferred").count() == 1
+    assert events.filter(event="bubble.member.left").count() == 3
+    for user in (member, partner_in_crime):
+        assert bubbles.bubble_memberships_end_for_user(user=User.objects.get(pk=user.pk)) == 0
