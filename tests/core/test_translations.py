@@ -31,15 +31,21 @@ def test_the_french_catalogue_is_complete():
 def test_placeholders_survive_translation():
     for entry in polib.pofile(str(PO)):
         names = sorted(re.findall(r"%\((\w+)\)s", entry.msgid))
-        assert sorted(re.findall(r"%\((\w+)\)s", entry.msgstr)) == names, entry.msgid
+        # A plural entry keeps its placeholders in every plural form.
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for form in forms:
+            assert sorted(re.findall(r"%\((\w+)\)s", form)) == names, entry.msgid
     assert shutil.which("msgfmt"), "GNU gettext (Debian package gettext) is installed by .ci/run"
     subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(PO)], check=True)
 
 
 def test_the_committed_mo_is_the_compiled_po():
     """A .po edited without `make messages` leaves a stale .mo: the page would not change."""
-    po = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(PO)) if e.msgstr}
-    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(MO)) if e.msgid}
+    def forms(e):
+        return tuple(e.msgstr_plural.values()) if e.msgid_plural else e.msgstr
+
+    po = {(e.msgctxt, e.msgid): forms(e) for e in polib.pofile(str(PO)) if forms(e)}
+    mo = {(e.msgctxt, e.msgid): forms(e) for e in polib.mofile(str(MO)) if e.msgid}
     assert mo == po
 
 
