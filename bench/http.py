@@ -94,6 +94,9 @@ def production_env(database_url: str, var_dir: str) -> dict:
         API_THROTTLE_TOKEN="100000000/minute",
         API_THROTTLE_USER="100000000/minute",
         LOG_LEVEL="WARNING",
+        INVOICE_ISSUER_NAME="Rainbow Portal (test)",
+        INVOICE_ISSUER_ADDRESS="1 Test Street|Test City",
+        INVOICE_ISSUER_VAT_NUMBER="FR00000000000",
         ACTIVITY_QUEUE_KEY="rainbow:bench-http:activity",
     )
     return env

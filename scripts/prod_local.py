@@ -90,6 +90,10 @@ def django_env(cfg: dict) -> dict:
     # messages queued for retry (EMAIL_HOST is required with DEBUG=0).
     env.setdefault("EMAIL_HOST", "127.0.0.1")
     env.setdefault("EMAIL_PORT", "8149")
+    # Required with DEBUG=0 (printed on invoices): a local stack prints a sample issuer.
+    env.setdefault("INVOICE_ISSUER_NAME", "Rainbow Portal (local stack)")
+    env.setdefault("INVOICE_ISSUER_ADDRESS", "127.0.0.1|Local")
+    env.setdefault("INVOICE_ISSUER_VAT_NUMBER", "FR00000000000")
     return env
 
 

@@ -95,6 +95,9 @@ def _portal_env(tmp: Path, pg_port: int, redis_url: str) -> dict:
         ACTIVITY_KEY=_key(settings.ACTIVITY_KEY),
         DIGEST_KEY=_key(settings.DIGEST_KEY),
         LOG_LEVEL="CRITICAL",
+        INVOICE_ISSUER_NAME="Rainbow Portal (test)",
+        INVOICE_ISSUER_ADDRESS="1 Test Street|Test City",
+        INVOICE_ISSUER_VAT_NUMBER="FR00000000000",
         API_THROTTLE_TOKEN="100000/minute",
         API_THROTTLE_USER="100000/minute",
     )
