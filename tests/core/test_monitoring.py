@@ -44,7 +44,8 @@ def test_readyz_names_an_unreachable_broker_and_cache(client, clamd_socket, sett
     # A closed port on loopback: both connections are refused at once.
     dead = "redis://127.0.0.1:1/0"
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers it to broker=
-    monkeypatch.setattr(health, "app", Celery(broker=dead))
+    # Not the current app: shared tasks run later in the session must keep the real one.
+    monkeypatch.setattr(health, "app", Celery(broker=dead, set_as_current=False))
     monkeypatch.setattr(health, "cache", RedisCache(dead, {}))
     response = client.get("/readyz")
     assert response.status_code == 503

@@ -41,6 +41,7 @@ def test_placeholders_survive_translation():
 
 def test_the_committed_mo_is_the_compiled_po():
     """A .po edited without `make messages` leaves a stale .mo: the page would not change."""
+
     def forms(e):
         return tuple(e.msgstr_plural.values()) if e.msgid_plural else e.msgstr
 
