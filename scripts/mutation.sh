@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATTERNS=(
+  "accounts.policies.*"
   "companies.policies.*"
   "companies.rights.*"
   "companies.visibility.rules.*"
