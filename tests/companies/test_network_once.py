@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Invitation
-from core.models import OutboundEmail
 from companies.services import company_create, company_visibility_set
 from companies.visibility import network_selectors as selectors
 from companies.visibility import network_services as services
+from core.models import OutboundEmail
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import UserFactory
 
