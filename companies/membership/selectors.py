@@ -19,9 +19,12 @@ from ..models import (
     MemberFileSharing,
     PartnerInvitation,
     Region,
+    Role,
     RoleAssignment,
     VisibilityMode,
 )
+from ..rights import rights_in_words
+from ..selectors import user_roles
 
 MEMBER_STATUSES = {"active": True, "inactive": False}
 
@@ -209,3 +212,13 @@ def join_link_for_token(*, token: str) -> JoinLink | None:
 
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def partner_roles_explained(*, user) -> list[dict]:
+    """The three partner roles (SPEC §3.3–3.5), each with what it lets its holder do, in
+    plain words read from the rights table, and whether `user` holds it (issue 14)."""
+    held = user_roles(user=user)
+    return [
+        {"role": role, "label": Role(role).label, "held": role in held, **rights_in_words(role)}
+        for role in (Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION)
+    ]
