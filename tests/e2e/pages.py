@@ -162,7 +162,9 @@ EXCLUDED = {
     "sso:saml-metadata": TOKEN_FILE,
     "sso:saml-sls": REDIRECT,
     "sso:oidc-callback": REDIRECT,
-    "sso:test-result": "needs a finished round trip to an identity provider (tests/e2e/test_sso_journeys.py)",
+    "sso:test-result": (
+        "needs a finished round trip to an identity provider (tests/e2e/test_sso_journeys.py)"
+    ),
     "sso:provider-default": POST_ONLY,
     "sso:provider-refresh": POST_ONLY,
     "sso:test-start": POST_ONLY,

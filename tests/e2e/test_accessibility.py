@@ -244,7 +244,7 @@ def test_an_admin_invites_a_member_with_the_keyboard_alone(browser, live_server)
     with page.expect_navigation():
         page.keyboard.press("Space")
     expect(page.get_by_role("status")).to_contain_text("1 invitation(s) sent")
-    expect(page.get_by_role("cell", name="new.person@keyboard.test")).to_be_visible()
+    expect(page.get_by_role("cell", name="new.person@keyboard.test", exact=True)).to_be_visible()
     assert CompanyInvitation.objects.filter(
         company=acme, email="new.person@keyboard.test", status="pending"
     ).exists()
