@@ -159,7 +159,11 @@ def joinable_company_list(*, user, search: str = ""):
 
 def joinable_company_get(*, user, slug) -> Company:
     """One company the user may ask to join (as `joinable_company_list`), else 404."""
-    company = joinable_company_list(user=user).filter(slug=str(slug)[:80]).first()
+    slug = str(slug)
+    # A slug longer than the column (80) names no company: refused before any query.
+    company = (
+        joinable_company_list(user=user).filter(slug=slug).first() if len(slug) <= 80 else None
+    )
     if company is None:
         raise Http404("No such company.")
     return company
