@@ -111,7 +111,8 @@ def _slug(text: str) -> str:
 
 
 def _check(page, label: str, problems: list[str], *, shots: bool = True) -> None:
-    """axe at 1280 px, the menu on one line; then 390 px, no sideways scroll, menu folded."""
+    """At 1280 px: axe, the menu on one line, no sideways scroll; at 390 px: axe again, no
+    sideways scroll, the menu folded. A screenshot at each width."""
     page.set_viewport_size(DESKTOP)
     problems.extend(f"{label}: {v}" for v in _axe(page))
     if not _menu_on_one_line(page):
@@ -121,6 +122,7 @@ def _check(page, label: str, problems: list[str], *, shots: bool = True) -> None
     if shots:
         page.screenshot(path=str(SCREENS / f"{_slug(label)}-1280.png"), full_page=True)
     page.set_viewport_size(PHONE)
+    problems.extend(f"{label} at 390 px: {v}" for v in _axe(page))
     overflow = _horizontal_overflow(page)
     if overflow > 0:
         problems.append(f"{label}: scrolls sideways at 390 px ({overflow} px too wide)")
