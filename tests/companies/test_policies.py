@@ -258,12 +258,16 @@ def test_the_partner_portal_and_customer_creation_by_role(roles, portal, custome
     if portal:
         assert policies.require_partner_member(actor=actor) is None
     else:
-        with pytest.raises(PermissionDenied, match="business partner's members"):
+        with pytest.raises(
+            PermissionDenied, match=r"^The partner pages are for a business partner's members\.$"
+        ):
             policies.require_partner_member(actor=actor)
     if customers:
         assert policies.require_can_create_customer(actor=actor) is None
     else:
-        with pytest.raises(PermissionDenied, match="does not allow managing customers"):
+        with pytest.raises(
+            PermissionDenied, match=r"^Your partner role does not allow managing customers\.$"
+        ):
             policies.require_can_create_customer(actor=actor)
 
 
@@ -278,3 +282,16 @@ def test_no_partner_portal_for_an_inactive_or_anonymous_or_customer_member():
     for actor in (gone, AnonymousUser(), customer_admin):
         assert policies.is_partner_member(actor=actor) is False
         assert policies.can_create_customer(actor=actor) is False
+
+
+def test_security_settings_refusal_names_who_may_change_them():
+    from django.core.exceptions import PermissionDenied
+
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    assert policies.require_can_manage_security(actor=admin, company=company) is None
+    assert policies.require_can_manage_security(actor=None, company=company) is None
+    with pytest.raises(
+        PermissionDenied, match=r"^Only the company's own admins change its security settings\.$"
+    ):
+        policies.require_can_manage_security(actor=UserFactory(company=company), company=company)
