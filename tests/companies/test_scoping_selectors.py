@@ -223,6 +223,12 @@ def test_simulation_counterpart_is_found_by_exact_address_only(db, django_assert
     found = visibility.simulation_counterpart_get(viewer=admin, email=target.email.upper())
     with django_assert_num_queries(0):  # the company came with the person
         assert found.company.name == "Ours"
+    # The longest address there can be (254 characters) is still found.
+    longest = UserFactory(
+        company=company, email=f"{'b' * 64}@{'d' * 60}.{'e' * 60}.{'f' * 62}.test"
+    )
+    assert len(longest.email) == 254
+    assert visibility.simulation_counterpart_get(viewer=admin, email=longest.email) == longest
     # Longer than any address can be (254): nobody, not a cut-down match, and no query.
     with django_assert_num_queries(0):
         for extra in ("x" * 5, "x" * 9):  # 255 and 259 characters

@@ -111,6 +111,8 @@ def test_invoice_get_brings_its_company_and_lines_in_two_queries(
     with django_assert_num_queries(2):  # the invoice with its company, then its lines
         invoice = invoice_get(company=customer, number=number)
         assert invoice.company.name == "Cobalt"
+        # The page reads the lines more than once (rows, then totals): still one query.
         assert len(invoice.lines.all()) == 1
+        assert [line.invoice_id for line in invoice.lines.all()] == [invoice.pk]
     with pytest.raises(Http404):
         invoice_get(company=CompanyFactory(name="Other"), number=number)
