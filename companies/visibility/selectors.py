@@ -102,7 +102,9 @@ def request_counterpart_get(*, company: Company, name: str) -> Company | None:
     """The company a mutual-visibility request names, by exact name (SPEC §4.6), when the
     requester's company can find it. Any other name (hidden, across the China boundary of
     SPEC §2.3, missing) answers None alike: never "exists but refused"."""
-    name = " ".join((name or "").split())
+    if not name:
+        return None
+    name = " ".join(name.split())
     other = Company.objects.filter(name__iexact=name, is_default=False).first()
     if other is None or other.pk == company.pk:
         return other

@@ -247,6 +247,8 @@ def test_request_counterpart_never_names_the_default_company(db):
     other = CompanyFactory(name="Other Public", visibility="public")
     assert visibility.request_counterpart_get(company=company, name="  other   PUBLIC ") == other
     assert visibility.request_counterpart_get(company=company, name=None) is None
+    assert visibility.request_counterpart_get(company=company, name="") is None
+    assert visibility.request_counterpart_get(company=company, name="   ") is None
 
 
 def test_a_company_as_a_viewer_has_its_mode_and_no_member_override(db):
