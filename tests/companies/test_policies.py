@@ -295,3 +295,16 @@ def test_security_settings_refusal_names_who_may_change_them():
         PermissionDenied, match=r"^Only the company's own admins change its security settings\.$"
     ):
         policies.require_can_manage_security(actor=UserFactory(company=company), company=company)
+
+
+def test_member_visibility_page_is_for_the_admins_and_operations_staff():
+    from django.contrib.auth.models import AnonymousUser
+
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    assert policies.can_view_member_visibility(actor=admin, company=company) is True
+    assert (
+        policies.can_view_member_visibility(actor=UserFactory(company=company), company=company)
+        is False
+    )
+    assert policies.can_view_member_visibility(actor=AnonymousUser(), company=company) is False
