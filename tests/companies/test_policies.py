@@ -235,7 +235,9 @@ def test_require_can_manage_company_raises_for_a_member_only():
     company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
     admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
     assert policies.require_can_manage_company(actor=admin, company=company) is None
-    with pytest.raises(PermissionDenied, match="Your role does not allow this"):
+    with pytest.raises(
+        PermissionDenied, match=r"^Your role does not allow this on this company\.$"
+    ):
         policies.require_can_manage_company(actor=UserFactory(company=company), company=company)
 
 

@@ -160,6 +160,9 @@ def test_company_and_member_lookups_bring_what_pages_show_in_one_query(
     with django_assert_num_queries(1):
         found = membership.member_get(company=ours, member_id=member.pk)
         assert found.company.name == "Ours"
+    with django_assert_num_queries(1):
+        found = visibility.member_get(company=ours, pk=member.pk)
+        assert found.company.name == "Ours"
 
 
 # --- Lookups by a value from the URL or a form (issue 9's mutation run).
