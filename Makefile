@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make run` and `make test`. Nothing to install beyond Python.
+# Two commands on a fresh machine: `make run` and `make test`. Nothing to install beyond Python
+# and Node.js's npm (browser-test tools only).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,10 +7,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format migrate seed clean prod-local prod-local-stop messages
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# Browser-test tools (axe-core for tests/e2e), exactly as package-lock.json pins them.
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 ## Serve the portal with demo data at http://127.0.0.1:8000/ (web + Celery worker + beat).
@@ -48,4 +51,4 @@ messages: $(STAMP)
 	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 clean:
-	rm -rf $(VENV) var/celery test-artifacts
+	rm -rf $(VENV) var/celery test-artifacts node_modules

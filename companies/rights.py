@@ -5,6 +5,8 @@ CUSTOMER is an end customer whose business partner is the actor's company ("EC")
 Every right absent from a table is denied (SPEC §3.6).
 """
 
+from django.utils.translation import gettext_lazy
+
 from .models import Role
 
 OWN = "own_company"
@@ -31,6 +33,18 @@ ACTIONS = (
     ALLOCATE_LICENSES,
     VIEW_INVOICES,
 )
+
+# Each action in plain words, for people reading what a role lets them do (issue 14); the
+# yes and no come from RIGHTS below, never from a second copy of the table.
+ACTION_WORDS = {
+    MANAGE_COMPANY: gettext_lazy("edit the company's profile and invite its members"),
+    CREATE_EQUIPMENT: gettext_lazy("add sites and phone systems"),
+    MANAGE_SYSTEMS: gettext_lazy("give members their extensions on the systems"),
+    CREATE_SUBSCRIPTION: gettext_lazy("take out subscriptions"),
+    MANAGE_SUBSCRIPTIONS: gettext_lazy("change, suspend and end subscriptions"),
+    ALLOCATE_LICENSES: gettext_lazy("give licenses to members and take them back"),
+    VIEW_INVOICES: gettext_lazy("see invoices and consumption"),
+}
 
 _ = False
 Y = True
@@ -86,3 +100,19 @@ def cell(role: str, action: str, scope: str):
     if row is None:
         return False
     return row[0] if scope == OWN else row[1] if scope == CUSTOMER else False
+
+
+def rights_in_words(role: str) -> dict[str, list]:
+    """What `role` may do, in ACTION_WORDS, read from its RIGHTS row: on the actor's own
+    company, on its customers, and what it may do on neither. A delegated cell is not a
+    right of its own (it depends on the partner), so it is listed under neither."""
+    own, customer, neither = [], [], []
+    for action in ACTIONS:
+        mine, theirs = RIGHTS[role][action]
+        if mine is True:
+            own.append(ACTION_WORDS[action])
+        if theirs is True:
+            customer.append(ACTION_WORDS[action])
+        if mine is not True and theirs is not True:
+            neither.append(ACTION_WORDS[action])
+    return {"own": own, "customer": customer, "neither": neither}

@@ -20,9 +20,12 @@ from ..models import (
     MemberFileSharing,
     PartnerInvitation,
     Region,
+    Role,
     RoleAssignment,
     VisibilityMode,
 )
+from ..rights import rights_in_words
+from ..selectors import user_roles
 
 MEMBER_STATUSES = {"active": True, "inactive": False}
 
@@ -164,7 +167,11 @@ def joinable_company_list(*, user, search: str = ""):
 
 def joinable_company_get(*, user, slug) -> Company:
     """One company the user may ask to join (as `joinable_company_list`), else 404."""
-    company = joinable_company_list(user=user).filter(slug=str(slug)[:80]).first()
+    slug = str(slug)
+    # A slug longer than the column (80) names no company: refused before any query.
+    company = (
+        joinable_company_list(user=user).filter(slug=slug).first() if len(slug) <= 80 else None
+    )
     if company is None:
         raise Http404("No such company.")
     return company
@@ -235,3 +242,13 @@ def join_link_for_token(*, token: str) -> JoinLink | None:
 
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def partner_roles_explained(*, user) -> list[dict]:
+    """The three partner roles (SPEC §3.3–3.5), each with what it lets its holder do, in
+    plain words read from the rights table, and whether `user` holds it (issue 14)."""
+    held = user_roles(user=user)
+    return [
+        {"role": role, "label": Role(role).label, "held": role in held, **rights_in_words(role)}
+        for role in (Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION)
+    ]

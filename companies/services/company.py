@@ -7,6 +7,7 @@ import activity
 from core.validation import name_refusal
 from rainbow_portal.exceptions import ApplicationError
 
+from ..mail_domains import is_public_mail_domain
 from ..models import (
     Company,
     CompanyDomain,
@@ -321,6 +322,11 @@ def domain_refusal(*, company: Company, domain: str) -> str | None:
         return f"“{domain}” is not a domain name."
     if company.is_default:
         return "The default company owns no domain: its members are standalone."
+    if is_public_mail_domain(domain):
+        return (
+            f"{domain} is a public email service: anyone can get an address there, so it "
+            "cannot identify a company. Give the company a domain it owns."
+        )
     owner = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
     if owner is not None:
         where = "this company" if owner.company_id == company.pk else f"“{owner.company.name}”"

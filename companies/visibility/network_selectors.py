@@ -1,6 +1,6 @@
 """Reads for the user's network (SPEC §5)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,8 @@ def invitations_incoming(*, user: User) -> list[Invitation]:
     rows = (
         Invitation.objects.filter(status=Invitation.Status.PENDING)
         .filter(Q(invitee=user, kind=Invitation.Kind.IN_APP) | Q(kind="email", email=user.email))
+        # Someone already in the network is shown once, as a contact (issue 14).
+        .exclude(Exists(Contact.objects.filter(owner=user, contact_id=OuterRef("inviter_id"))))
         .select_related("inviter__company", "inviter__security")
         .order_by("-created_at")
     )
@@ -70,11 +72,16 @@ def invitations_incoming(*, user: User) -> list[Invitation]:
 
 
 def invitations_outgoing(*, user: User) -> list[Invitation]:
-    """What the user sent and is still open, declined ones shown as pending (SPEC §5.4)."""
+    """What the user sent and is still open, declined ones shown as pending (SPEC §5.4).
+    An invitation to someone already in the network (they joined it another way) is left
+    out: the person is shown once, as a contact (issue 14)."""
+    mine = Contact.objects.filter(owner=user)
     rows = (
         Invitation.objects.filter(
             inviter=user, status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED]
         )
+        .exclude(Exists(mine.filter(contact_id=OuterRef("invitee_id"))))
+        .exclude(Exists(mine.filter(contact__email=OuterRef("email"))))
         .select_related("invitee")
         .order_by("-created_at")
     )

@@ -120,14 +120,19 @@ def invitation_send_email(*, inviter: User, email: str, actor) -> Invitation:
             rules.person(inviter), rules.person(invitee), rules.DbWorld()
         ):
             raise ApplicationError(ISOLATED_EMAIL_REFUSAL, code="isolated")
-    mine = Invitation.objects.filter(
+    if Invitation.objects.filter(
         inviter=inviter,
         kind=Invitation.Kind.EMAIL,
         email=email,
         status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED],
-    ).first()
-    if mine:
-        return mine
+    ).exists():
+        # Nothing is sent again: resending is its own action, once an hour (SPEC §5.4). A
+        # declined one reads "pending" to its inviter, so it is named the same (D4.6).
+        raise ApplicationError(
+            f"An invitation to {email} is already pending. You can send it again from "
+            "your sent invitations, at most once an hour.",
+            code="already_pending",
+        )
     _email_limit(inviter, email)
     invitation = Invitation.objects.create(
         inviter=inviter, email=email, kind=Invitation.Kind.EMAIL, last_sent_at=timezone.now()

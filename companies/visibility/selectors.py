@@ -33,7 +33,9 @@ def person_get_for_viewer(*, viewer, pk):
 @replica_read
 def company_page_get_for_viewer(*, viewer, slug: str) -> Company:
     """A company's directory page, following its company mode (SPEC §4.3), else 404."""
-    company = Company.objects.filter(slug=str(slug)[:80]).first()
+    slug = str(slug)
+    # A slug longer than the column (80) names no company: refused before any query.
+    company = Company.objects.filter(slug=slug).first() if len(slug) <= 80 else None
     if company is None or not rules.can_find_company(
         rules.person(viewer), company, rules.DbWorld()
     ):
@@ -103,7 +105,9 @@ def request_counterpart_get(*, company: Company, name: str) -> Company | None:
     """The company a mutual-visibility request names, by exact name (SPEC §4.6), when the
     requester's company can find it. Any other name (hidden, across the China boundary of
     SPEC §2.3, missing) answers None alike: never "exists but refused"."""
-    name = " ".join((name or "").split())
+    if not name:
+        return None
+    name = " ".join(name.split())
     other = Company.objects.filter(name__iexact=name, is_default=False).first()
     if other is None or other.pk == company.pk:
         return other
@@ -115,7 +119,9 @@ def request_counterpart_get(*, company: Company, name: str) -> Company | None:
 def simulation_counterpart_get(*, viewer, email: str):
     """The person a company admin simulates against (by email): only someone they can find
     themselves, so the simulator reveals nobody; operations staff see everyone. None if not."""
-    other = User.objects.select_related("company").filter(email__iexact=email[:254]).first()
+    if len(email) > 254:  # longer than any address (the column): nobody, and no query
+        return None
+    other = User.objects.select_related("company").filter(email__iexact=email).first()
     if (
         other is not None
         and not viewer.is_operations

@@ -150,3 +150,163 @@ def test_a_cell_outside_the_table_is_no():
     assert rights.cell("no_such_role", action, rights.OWN) is False
     assert rights.cell(role, "no_such_action", rights.OWN) is False
     assert rights.cell(role, action, "another_company") is False
+
+
+# --- Roles (SPEC §3.1–3.2), the partner portal and the increase-only delegation: each refusal
+# and its words, asked of real rows (issue 9's mutation run).
+
+
+def test_roles_fit_their_company_kind():
+    partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
+    customer = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    for role in (Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION):
+        assert policies.role_fits_company(role=role, company=partner) is True
+        assert policies.role_fits_company(role=role, company=customer) is False
+    assert policies.role_fits_company(role=Role.COMPANY_ADMIN, company=partner) is False
+    assert policies.role_fits_company(role=Role.COMPANY_ADMIN, company=customer) is True
+
+
+def test_role_change_refusals_say_why_in_plain_words():
+    from django.contrib.auth.models import AnonymousUser
+
+    acme = CompanyFactory(name="Acme", kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=acme, roles=[Role.COMPANY_ADMIN])
+    member = UserFactory(company=acme)
+    refusal = policies.role_change_refusal
+    assert refusal(actor=admin, member=member, role="pilot") == "“pilot” is not a company role."
+    for nobody in (None, AnonymousUser(), UserFactory(company=acme, is_active=False)):
+        assert refusal(actor=nobody, member=member, role=Role.COMPANY_ADMIN) == (
+            "Sign in to change roles."
+        )
+    assert refusal(actor=admin, member=admin, role=Role.COMPANY_ADMIN).startswith(
+        "Nobody changes their own roles"
+    )
+    assert refusal(actor=admin, member=member, role=Role.BP_ADMIN).startswith(
+        "The role Partner admin does not exist in a company of this kind"
+    )
+    assert refusal(actor=admin, member=member, role=Role.COMPANY_ADMIN) is None
+
+
+def test_only_a_holder_of_the_role_in_the_same_company_grants_it():
+    acme = CompanyFactory(name="Acme", kind=Company.Kind.END_CUSTOMER)
+    member = UserFactory(company=acme)
+    # An admin elsewhere holds the role, but not in the member's company.
+    elsewhere = UserFactory(company=CompanyFactory(), roles=[Role.COMPANY_ADMIN])
+    plain = UserFactory(company=acme)
+    for actor in (elsewhere, plain):
+        assert policies.role_change_refusal(
+            actor=actor, member=member, role=Role.COMPANY_ADMIN
+        ).startswith("Only someone who holds the role Company admin can grant or remove it")
+    root = UserFactory(is_superuser=True)
+    assert policies.role_change_refusal(actor=root, member=member, role=Role.COMPANY_ADMIN) is None
+
+
+def test_increase_only_binds_only_the_customers_own_admins():
+    partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
+    customer = CompanyFactory(
+        business_partner=partner, subscription_delegation=SubscriptionDelegation.INCREASE_ONLY
+    )
+    admin = UserFactory(company=customer, roles=[Role.COMPANY_ADMIN])
+    finance = UserFactory(company=partner, roles=[Role.BP_FINANCE])
+    plain = UserFactory(company=customer)
+    root = UserFactory(is_superuser=True)
+    only = policies.subscription_increase_only
+    assert only(actor=admin, company=customer) is True
+    # The partner's Finance holds the right itself (SPEC §3.4): no "increase only" for it.
+    assert only(actor=finance, company=customer) is False
+    # Someone without the right is not "increase only": they may not manage at all.
+    assert only(actor=plain, company=customer) is False
+    assert only(actor=root, company=customer) is False
+
+
+def test_admin_roles_held_are_the_admin_roles_only():
+    company = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
+    holder = UserFactory(company=company, roles=[Role.BP_FINANCE, Role.BP_OPERATION])
+    plain = UserFactory(company=company)
+    assert policies.holds_admin_role(holder) is True
+    assert policies.holds_admin_role(plain) is False
+    assert policies.admin_roles_held(holder) == {Role.BP_FINANCE, Role.BP_OPERATION}
+    assert policies.admin_roles_held(plain) == frozenset()
+
+
+def test_require_can_manage_company_raises_for_a_member_only():
+    from django.core.exceptions import PermissionDenied
+
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    assert policies.require_can_manage_company(actor=admin, company=company) is None
+    with pytest.raises(
+        PermissionDenied, match=r"^Your role does not allow this on this company\.$"
+    ):
+        policies.require_can_manage_company(actor=UserFactory(company=company), company=company)
+
+
+@pytest.mark.parametrize(
+    ("roles", "portal", "customers"),
+    [
+        ([Role.BP_ADMIN], True, False),
+        ([Role.BP_FINANCE], True, True),
+        ([Role.BP_OPERATION], True, True),
+        ([], False, False),
+    ],
+)
+def test_the_partner_portal_and_customer_creation_by_role(roles, portal, customers):
+    from django.core.exceptions import PermissionDenied
+
+    partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
+    actor = UserFactory(company=partner, roles=roles)
+    assert policies.is_partner_member(actor=actor) is portal
+    assert policies.can_create_customer(actor=actor) is customers
+    if portal:
+        assert policies.require_partner_member(actor=actor) is None
+    else:
+        with pytest.raises(
+            PermissionDenied, match=r"^The partner pages are for a business partner's members\.$"
+        ):
+            policies.require_partner_member(actor=actor)
+    if customers:
+        assert policies.require_can_create_customer(actor=actor) is None
+    else:
+        with pytest.raises(
+            PermissionDenied, match=r"^Your partner role does not allow managing customers\.$"
+        ):
+            policies.require_can_create_customer(actor=actor)
+
+
+def test_no_partner_portal_for_an_inactive_or_anonymous_or_customer_member():
+    from django.contrib.auth.models import AnonymousUser
+
+    partner = CompanyFactory(kind=Company.Kind.BUSINESS_PARTNER)
+    gone = UserFactory(company=partner, roles=[Role.BP_OPERATION], is_active=False)
+    customer_admin = UserFactory(
+        company=CompanyFactory(kind=Company.Kind.END_CUSTOMER), roles=[Role.COMPANY_ADMIN]
+    )
+    for actor in (gone, AnonymousUser(), customer_admin):
+        assert policies.is_partner_member(actor=actor) is False
+        assert policies.can_create_customer(actor=actor) is False
+
+
+def test_security_settings_refusal_names_who_may_change_them():
+    from django.core.exceptions import PermissionDenied
+
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    assert policies.require_can_manage_security(actor=admin, company=company) is None
+    assert policies.require_can_manage_security(actor=None, company=company) is None
+    with pytest.raises(
+        PermissionDenied, match=r"^Only the company's own admins change its security settings\.$"
+    ):
+        policies.require_can_manage_security(actor=UserFactory(company=company), company=company)
+
+
+def test_member_visibility_page_is_for_the_admins_and_operations_staff():
+    from django.contrib.auth.models import AnonymousUser
+
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    assert policies.can_view_member_visibility(actor=admin, company=company) is True
+    assert (
+        policies.can_view_member_visibility(actor=UserFactory(company=company), company=company)
+        is False
+    )
+    assert policies.can_view_member_visibility(actor=AnonymousUser(), company=company) is False

@@ -9,7 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from companies.models import Company
+from companies.models import Company, Role
+from companies.rights import ACTION_WORDS, rights_in_words
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +76,58 @@ def test_cell(matrix, role, target, action, expected):
 def test_probe_rows_are_rolled_back(matrix):
     call_command("rights_matrix", "--json", stdout=StringIO())
     assert not Company.objects.filter(name__startswith="rights-matrix-probe").exists()
+
+
+# --- The rights in plain words (issue 14's partner page), from companies.rights: the words
+# come from ACTION_WORDS, the yes/no from RIGHTS; expectations transcribed from SPEC §3.3–3.5.
+
+W = {key: str(ACTION_WORDS[key]) for key in ACTIONS}
+PROFILE, EQUIPMENT, SYSTEMS = W["manage_company"], W["create_equipment"], W["manage_systems"]
+CREATE, MANAGE, LICENSES = (
+    W["create_subscription"],
+    W["manage_subscriptions"],
+    W["allocate_licenses"],
+)
+INVOICES = W["view_invoices"]
+
+
+def words(role):
+    return {k: [str(v) for v in vs] for k, vs in rights_in_words(role).items()}
+
+
+def test_every_action_has_its_own_words():
+    assert set(ACTION_WORDS) == set(ACTIONS)
+    assert len(set(W.values())) == len(ACTIONS)
+
+
+def test_bp_admin_acts_on_its_own_company_and_only_licenses_for_customers():
+    assert words(Role.BP_ADMIN) == {
+        "own": [PROFILE, EQUIPMENT, SYSTEMS, CREATE, MANAGE, LICENSES],
+        "customer": [LICENSES],
+        "neither": [INVOICES],
+    }
+
+
+def test_bp_finance_handles_money_on_both_sides():
+    assert words(Role.BP_FINANCE) == {
+        "own": [PROFILE, CREATE, MANAGE, LICENSES, INVOICES],
+        "customer": [PROFILE, CREATE, MANAGE, LICENSES, INVOICES],
+        "neither": [EQUIPMENT, SYSTEMS],
+    }
+
+
+def test_bp_operation_handles_equipment_on_both_sides():
+    assert words(Role.BP_OPERATION) == {
+        "own": [PROFILE, EQUIPMENT, SYSTEMS, LICENSES],
+        "customer": [PROFILE, EQUIPMENT, SYSTEMS, LICENSES],
+        "neither": [CREATE, MANAGE, INVOICES],
+    }
+
+
+def test_a_delegated_cell_is_not_stated_as_a_right():
+    # company_admin manages subscriptions only if the partner delegated it (SPEC §3.4).
+    assert words(Role.COMPANY_ADMIN) == {
+        "own": [PROFILE, SYSTEMS, CREATE, LICENSES],
+        "customer": [],
+        "neither": [EQUIPMENT, MANAGE, INVOICES],
+    }

@@ -160,3 +160,124 @@ def test_company_and_member_lookups_bring_what_pages_show_in_one_query(
     with django_assert_num_queries(1):
         found = membership.member_get(company=ours, member_id=member.pk)
         assert found.company.name == "Ours"
+
+
+# --- Lookups by a value from the URL or a form (issue 9's mutation run).
+
+
+def test_join_request_and_partner_offer_ids_that_are_not_numbers_are_404(db):
+    company = CompanyFactory(name="Ours")
+    for pk in ["abc", "", "1.0", "-1", None]:
+        with pytest.raises(Http404):
+            membership.join_request_get(company=company, request_id=pk)
+        with pytest.raises(Http404):
+            membership.partner_invitation_get(company=company, invitation_id=pk)
+
+
+def test_join_request_get_brings_its_company_in_the_same_query(db, django_assert_num_queries):
+    from companies.membership.services import join_request_create
+    from companies.selectors import default_company
+
+    company = CompanyFactory(name="Joinable", visibility="public")
+    asker = UserFactory(company=default_company())
+    request = join_request_create(user=asker, company=company)
+    with django_assert_num_queries(1):
+        found = membership.join_request_get(company=company, request_id=str(request.pk))
+        assert found.company.name == "Joinable"
+    with pytest.raises(Http404):
+        membership.join_request_get(company=CompanyFactory(), request_id=request.pk)
+
+
+def test_a_slug_longer_than_the_column_names_no_company(db, django_assert_num_queries):
+    """Slugs hold at most 80 characters: a longer one is nobody's, even when it starts with
+    a real one (it is never cut down to match)."""
+    from companies.selectors import default_company
+
+    viewer = UserFactory(company=default_company())
+    long_slug = "a" * 80
+    company = CompanyFactory(name="Long", slug=long_slug, visibility="public")
+    assert membership.joinable_company_get(user=viewer, slug=long_slug) == company
+    assert visibility.company_page_get_for_viewer(viewer=viewer, slug=long_slug) == company
+    for slug in [long_slug + "b", long_slug + "a"]:
+        with django_assert_num_queries(0):  # refused before any query
+            with pytest.raises(Http404):
+                membership.joinable_company_get(user=viewer, slug=slug)
+            with pytest.raises(Http404):
+                visibility.company_page_get_for_viewer(viewer=viewer, slug=slug)
+
+
+def test_person_get_for_viewer_brings_the_company_in_the_same_query(db, django_assert_num_queries):
+    company = CompanyFactory(name="Ours", visibility="public")
+    viewer, colleague = UserFactory(company=company), UserFactory(company=company)
+    with django_assert_num_queries(1):
+        assert visibility.person_get_for_viewer(viewer=viewer, pk=viewer.pk).company.name == "Ours"
+    assert visibility.person_get_for_viewer(viewer=viewer, pk=str(colleague.pk)) == colleague
+
+
+def test_simulation_counterpart_is_found_by_exact_address_only(db, django_assert_num_queries):
+    company = CompanyFactory(name="Ours")
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    local = "b" * 64
+    target = UserFactory(company=company, email=f"{local}@{'c' * 180}.test")
+    assert len(target.email) == 250
+    found = visibility.simulation_counterpart_get(viewer=admin, email=target.email.upper())
+    with django_assert_num_queries(0):  # the company came with the person
+        assert found.company.name == "Ours"
+    # The longest address there can be (254 characters) is still found.
+    longest = UserFactory(
+        company=company, email=f"{'b' * 64}@{'d' * 60}.{'e' * 60}.{'f' * 62}.test"
+    )
+    assert len(longest.email) == 254
+    assert visibility.simulation_counterpart_get(viewer=admin, email=longest.email) == longest
+    # Longer than any address can be (254): nobody, not a cut-down match, and no query.
+    with django_assert_num_queries(0):
+        for extra in ("x" * 5, "x" * 9):  # 255 and 259 characters
+            assert (
+                visibility.simulation_counterpart_get(viewer=admin, email=target.email + extra)
+                is None
+            )
+
+
+def test_request_counterpart_never_names_the_default_company(db):
+    from companies.selectors import default_company
+
+    company = CompanyFactory(name="Ours", visibility="public")
+    rainbow = default_company()
+    assert visibility.request_counterpart_get(company=company, name=rainbow.name) is None
+    other = CompanyFactory(name="Other Public", visibility="public")
+    assert visibility.request_counterpart_get(company=company, name="  other   PUBLIC ") == other
+    assert visibility.request_counterpart_get(company=company, name=None) is None
+    assert visibility.request_counterpart_get(company=company, name="") is None
+    assert visibility.request_counterpart_get(company=company, name="   ") is None
+
+
+def test_a_company_as_a_viewer_has_its_mode_and_no_member_override(db):
+    """SPEC §4.6: what a company finds is decided with the company's own mode, organization,
+    region and default-company status, as no particular person (id 0: no user has it)."""
+    from companies.visibility import rules
+    from tests.factories import OrganizationFactory
+
+    company = CompanyFactory(
+        name="Viewer", visibility="closed", region="APAC", organization=OrganizationFactory()
+    )
+    assert rules.company_viewer(company) == rules.Person(
+        id=0,
+        company_id=company.pk,
+        company_mode="closed",
+        override="",
+        org_id=company.organization_id,
+        region="APAC",
+        standalone=False,
+    )
+    from companies.selectors import default_company
+
+    assert rules.company_viewer(default_company()).standalone is True
+
+
+def test_the_visibility_pages_member_lookup_brings_the_company_in_one_query(
+    two_companies, django_assert_num_queries
+):
+    (ours, our_world), _ = two_companies
+    with django_assert_num_queries(1):
+        found = visibility.member_get(company=ours, pk=our_world["member"].pk)
+        assert found.company.name == "Ours"

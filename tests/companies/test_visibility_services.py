@@ -294,3 +294,79 @@ def test_a_china_company_is_not_found_by_a_mutual_visibility_request(client, api
     assert api.status_code == missing.status_code == 404
     assert api.json() == missing.json()
     assert not Company.objects.get(name="Great Wall Trading").visibility_requests_received.exists()
+
+
+# --- can_find_company, rule by rule with its reason (the simulator shows the reason; issue 9's
+# mutation run). Expectations from SPEC §2.3, §4.2, §4.3, §4.5, §4.6.
+
+
+def _company_row(pk, mode, org=None, region="EMEA"):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(pk=pk, visibility=mode, organization_id=org, region=region)
+
+
+def _viewer(company_id, mode="public", org=None, region="EMEA", override=""):
+    from companies.visibility import rules
+
+    return rules.Person(
+        id=7, company_id=company_id, company_mode=mode, override=override, org_id=org, region=region
+    )
+
+
+@pytest.mark.parametrize(
+    ("viewer", "company", "grants", "expected"),
+    [
+        (_viewer(1, "closed"), _company_row(1, "closed"), set(), (True, "own company", "§4.2")),
+        (_viewer(2), _company_row(1, "private"), {(1, 2)}, (True, "a visibility grant", "§4.6")),
+        (
+            _viewer(2),
+            _company_row(1, "private"),
+            {(2, 1)},
+            (False, "not visible to the viewer", "§4.3"),
+        ),
+        (
+            _viewer(2, "organization", org=9),
+            _company_row(1, "organization", org=9),
+            set(),
+            (True, "same organization", "§4.5"),
+        ),
+        (
+            _viewer(2, "organization", org=9),
+            _company_row(1, "private", org=9),
+            set(),
+            (False, "not visible to the viewer", "§4.3"),
+        ),
+        (
+            _viewer(2, "public", org=8),
+            _company_row(1, "organization", org=9),
+            set(),
+            (False, "not visible to the viewer", "§4.3"),
+        ),
+        (_viewer(2), _company_row(1, "public"), set(), (True, "public company", "§4.3")),
+        (
+            _viewer(2, "closed"),
+            _company_row(1, "public"),
+            set(),
+            (False, "not visible to the viewer", "§4.3"),
+        ),
+        (
+            _viewer(2, override="private"),
+            _company_row(1, "public"),
+            set(),
+            (True, "public company", "§4.3"),
+        ),
+        (
+            _viewer(2, region="China"),
+            _company_row(1, "public"),
+            {(1, 2)},
+            (False, "China is never visible to or from another region", "§2.3"),
+        ),
+    ],
+)
+def test_can_find_company_rule_by_rule(viewer, company, grants, expected):
+    from companies.visibility import rules
+
+    world = rules.MemoryWorld(contacts=set(), grant_pairs=grants)
+    verdict = rules.can_find_company(viewer, company, world)
+    assert (verdict.allowed, verdict.reason, verdict.section) == expected

@@ -1,12 +1,11 @@
 """SAML v2 sign-in against a real signed IdP response (SPEC §7.6): strict checks, replay
-cache, account matching, and the refusals that must sign no one in."""
+cache, account matching, and the refusals that must sign no one in. Signature wrapping and
+single logout: test_saml_wrapping_and_logout.py."""
 
 import base64
 import datetime as dt
 
 import pytest
-from django.urls import reverse
-from lxml import etree
 
 from activity.models import ActivityRecord
 from companies.models import CompanyDomain
@@ -14,42 +13,10 @@ from sso import saml
 from sso.models import CompanySsoSettings, IdentityProvider, SamlRequest, SeenAssertion
 from tests.factories import CompanyFactory, UserFactory
 
-from .saml_idp import NS, LocalIdP, request_from_redirect
+from .saml_helpers import last_refusal, post_acs, signed, signed_in_as, start
+from .saml_idp import LocalIdP
 
 pytestmark = pytest.mark.django_db
-
-
-def start(client, provider, next_url=""):
-    response = client.get(reverse("sso:start", args=[provider.pk]), {"next": next_url})
-    assert response.status_code == 302
-    request_id, acs = request_from_redirect(response["Location"])
-    assert acs == saml.sp_urls(provider)["acs"]
-    return request_id
-
-
-def post_acs(client, provider, saml_response):
-    return client.post(reverse("sso:saml-acs", args=[provider.pk]), {"SAMLResponse": saml_response})
-
-
-def signed(idp, provider, request_id, email="bob@acme-sso.test", **kwargs):
-    urls = saml.sp_urls(provider)
-    return idp.response(
-        email=email,
-        acs_url=urls["acs"],
-        audience=urls["entity_id"],
-        in_response_to=request_id,
-        **kwargs,
-    )
-
-
-def signed_in_as(client):
-    user_id = client.session.get("_auth_user_id")
-    return int(user_id) if user_id else None
-
-
-def last_refusal():
-    record = ActivityRecord.objects.filter(event="sso.signin.refused").order_by("-id").first()
-    return record.data["reason"] if record else None
 
 
 def test_signed_response_signs_the_member_in(client, saml_provider, idp, acme_user):
@@ -335,190 +302,3 @@ def test_activity_never_holds_the_assertion(client, saml_provider, idp, acme_use
         text = str(record.data)
         assert "SAMLResponse" not in text and body[:40] not in text
         assert "Signature" not in text
-
-
-# --- XML signature wrapping (XSW1-XSW8) ----------------------------------------------------------
-
-
-def _tree(body):
-    return etree.fromstring(base64.b64decode(body))
-
-
-def _encode(tree):
-    return base64.b64encode(etree.tostring(tree)).decode()
-
-
-def _xsw_variants(idp, provider, request_id):
-    """The eight classic wrapping shapes (Somorovsky et al., "On Breaking SAML"): the signed
-    assertion stays somewhere in the document, an evil one naming the CEO sits where a
-    careless validator would read it."""
-    urls = saml.sp_urls(provider)
-    good = _tree(signed(idp, provider, request_id))
-    evil_xml = idp.assertion_xml(
-        email="ceo@acme-sso.test",
-        audience=urls["entity_id"],
-        recipient=urls["acs"],
-        in_response_to=request_id,
-        assertion_id="_evil",
-    )
-
-    def fresh():
-        tree = etree.fromstring(etree.tostring(good))
-        signed_assertion = tree.find("saml:Assertion", NS)
-        return tree, signed_assertion, etree.fromstring(evil_xml)
-
-    variants = {}
-    # XSW1/XSW2: a signed Response copied into an evil one (as Object / sibling).
-    signed_response = etree.fromstring(
-        idp.sign(etree.tostring(good).decode()).split("?>", 1)[-1].strip()
-    )
-    tree = etree.fromstring(etree.tostring(signed_response))
-    sig = tree.find("ds:Signature", NS)
-    tree.remove(tree.find("saml:Assertion", NS))
-    tree.append(etree.fromstring(evil_xml))
-    obj = etree.SubElement(sig, f"{{{NS['ds']}}}Object")
-    obj.append(etree.fromstring(etree.tostring(signed_response)))
-    variants["XSW1"] = tree
-    tree = etree.fromstring(etree.tostring(signed_response))
-    tree.remove(tree.find("saml:Assertion", NS))
-    tree.append(etree.fromstring(evil_xml))
-    tree.insert(0, etree.fromstring(etree.tostring(signed_response)))
-    variants["XSW2"] = tree
-    # XSW3: evil assertion before the signed one, same level.
-    tree, original, evil = fresh()
-    original.addprevious(evil)
-    variants["XSW3"] = tree
-    # XSW4: evil assertion wraps the signed one.
-    tree, original, evil = fresh()
-    tree.replace(original, evil)
-    evil.append(original)
-    variants["XSW4"] = tree
-    # XSW5: evil assertion carries the original's signature; original appended after.
-    tree, original, evil = fresh()
-    evil.insert(1, etree.fromstring(etree.tostring(original.find("ds:Signature", NS))))
-    tree.replace(original, evil)
-    tree.append(original)
-    variants["XSW5"] = tree
-    # XSW6: evil assertion with the signature, original inside the signature's Object.
-    tree, original, evil = fresh()
-    sig = etree.fromstring(etree.tostring(original.find("ds:Signature", NS)))
-    evil.insert(1, sig)
-    obj = etree.SubElement(sig, f"{{{NS['ds']}}}Object")
-    obj.append(original)
-    tree.append(evil)
-    variants["XSW6"] = tree
-    # XSW7: the original hidden in an Extensions element, evil assertion in its place.
-    tree, original, evil = fresh()
-    extensions = etree.Element(f"{{{NS['samlp']}}}Extensions")
-    tree.replace(original, evil)
-    extensions.append(original)
-    evil.addprevious(extensions)
-    variants["XSW7"] = tree
-    # XSW8: evil assertion with a copied Signature whose Object holds the original.
-    tree, original, evil = fresh()
-    sig = etree.fromstring(etree.tostring(original.find("ds:Signature", NS)))
-    tree.replace(original, evil)
-    original.remove(original.find("ds:Signature", NS))
-    obj = etree.SubElement(sig, f"{{{NS['ds']}}}Object")
-    obj.append(original)
-    evil.insert(1, sig)
-    variants["XSW8"] = tree
-    return variants
-
-
-@pytest.mark.parametrize("shape", [f"XSW{n}" for n in range(1, 9)])
-def test_signature_wrapping_shapes_are_refused(client, saml_provider, idp, acme_user, shape):
-    UserFactory(email="ceo@acme-sso.test", company=acme_user.company)
-    request_id = start(client, saml_provider)
-    tree = _xsw_variants(idp, saml_provider, request_id)[shape]
-    response = post_acs(client, saml_provider, _encode(tree))
-    assert response.status_code == 400, shape
-    assert signed_in_as(client) is None
-
-
-# --- Single logout ----------------------------------------------------------------------------
-
-
-def _logout_query(idp, provider, *, sign=True):
-    import datetime as _dt
-    import zlib
-    from urllib.parse import quote_plus
-
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    sls = saml.sp_urls(provider)["sls"]
-    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    xml = (
-        f'<samlp:LogoutRequest xmlns:samlp="{NS["samlp"]}" xmlns:saml="{NS["saml"]}" '
-        f'ID="_lr{now.replace(":", "")}" Version="2.0" IssueInstant="{now}" Destination="{sls}">'
-        f"<saml:Issuer>{idp.entity_id}</saml:Issuer>"
-        '<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
-        "bob@acme-sso.test</saml:NameID></samlp:LogoutRequest>"
-    )
-    request = base64.b64encode(zlib.compress(xml.encode())[2:-4]).decode()
-    alg = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-    query = f"SAMLRequest={quote_plus(request)}&SigAlg={quote_plus(alg)}"
-    if sign:
-        key = serialization.load_pem_private_key(idp.key_pem.encode(), None)
-        signature = key.sign(query.encode(), padding.PKCS1v15(), hashes.SHA256())
-        query += "&Signature=" + quote_plus(base64.b64encode(signature).decode())
-    return query
-
-
-def test_signed_logout_request_ends_the_session(client, saml_provider, idp, acme_user):
-    IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
-    saml_provider.refresh_from_db()
-    client.force_login(acme_user)
-    response = client.get(
-        reverse("sso:saml-sls", args=[saml_provider.pk]) + "?" + _logout_query(idp, saml_provider)
-    )
-    assert response.status_code == 302
-    assert response["Location"].startswith("https://idp.test/slo")
-    assert signed_in_as(client) is None
-
-
-def test_unsigned_or_forged_logout_request_changes_nothing(client, saml_provider, idp, acme_user):
-    IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
-    saml_provider.refresh_from_db()
-    client.force_login(acme_user)
-    url = reverse("sso:saml-sls", args=[saml_provider.pk])
-    assert client.get(url + "?" + _logout_query(idp, saml_provider, sign=False)).status_code == 302
-    assert signed_in_as(client) == acme_user.pk
-    assert last_refusal() == "unsigned_logout"
-    forged = _logout_query(LocalIdP(entity_id=idp.entity_id), saml_provider)
-    client.get(url + "?" + forged)
-    assert signed_in_as(client) == acme_user.pk
-
-
-def test_signing_out_ends_the_idp_session_too(client, saml_provider, idp, acme_user):
-    import html
-    import re
-    from urllib.parse import parse_qs, urlsplit
-
-    from onelogin.saml2.utils import OneLogin_Saml2_Utils
-
-    IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
-    saml_provider.refresh_from_db()
-    request_id = start(client, saml_provider)
-    assert (
-        post_acs(client, saml_provider, signed(idp, saml_provider, request_id)).status_code == 302
-    )
-    response = client.post(reverse("accounts:logout"))
-    assert response.status_code == 200
-    assert signed_in_as(client) is None
-    onward = html.unescape(re.search(r'content="0;url=([^"]+)"', response.content.decode())[1])
-    assert onward.startswith("https://idp.test/slo?")
-    logout_request = OneLogin_Saml2_Utils.decode_base64_and_inflate(
-        parse_qs(urlsplit(onward).query)["SAMLRequest"][0]
-    )
-    logout_request = (
-        logout_request.decode() if isinstance(logout_request, bytes) else logout_request
-    )
-    assert "LogoutRequest" in logout_request and acme_user.email in logout_request
-
-
-def test_password_sessions_sign_out_as_before(client, acme_user):
-    client.force_login(acme_user)
-    response = client.post(reverse("accounts:logout"))
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")

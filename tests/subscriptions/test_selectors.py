@@ -72,3 +72,47 @@ def test_a_new_price_applies_to_invoices_issued_afterwards(make_subscription, bu
         "19.80",
         "20.00",
     ]
+
+
+# --- The scoped lookups' details (issue 9's mutation run): what they leave out, what they
+# bring along in the same query.
+
+
+def test_license_get_finds_a_live_license_and_not_a_released_one(
+    make_subscription, customer, django_assert_num_queries
+):
+    from django.http import Http404
+
+    from subscriptions.selectors import license_get
+    from subscriptions.services import license_release
+
+    sub = make_subscription(seats=3)
+    member = UserFactory(company=customer, first_name="Lena")
+    live = license_assign(subscription=sub, user=member, actor=None)
+    with django_assert_num_queries(1):  # the holder comes in the same query
+        assert license_get(subscription=sub, pk=live.pk).user.first_name == "Lena"
+    license_release(license_=live, actor=None)
+    with pytest.raises(Http404):
+        license_get(subscription=sub, pk=live.pk)
+
+
+def test_invoice_get_brings_its_company_and_lines_in_two_queries(
+    make_subscription, customer, django_assert_num_queries
+):
+    from django.http import Http404
+
+    from subscriptions.models import Invoice
+    from subscriptions.selectors import invoice_get
+    from subscriptions.services import invoices_issue_for_month
+
+    make_subscription(seats=2, start=dt.date(2026, 1, 1))
+    invoices_issue_for_month(month=dt.date(2027, 1, 1), actor=None)
+    number = Invoice.objects.get(company=customer).number
+    with django_assert_num_queries(2):  # the invoice with its company, then its lines
+        invoice = invoice_get(company=customer, number=number)
+        assert invoice.company.name == "Cobalt"
+        # The page reads the lines more than once (rows, then totals): still one query.
+        assert len(invoice.lines.all()) == 1
+        assert [line.invoice_id for line in invoice.lines.all()] == [invoice.pk]
+    with pytest.raises(Http404):
+        invoice_get(company=CompanyFactory(name="Other"), number=number)

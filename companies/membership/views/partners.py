@@ -50,6 +50,7 @@ def partner(request):
                 actor=request.user, company=partner_company
             ),
             "offer_form": forms.PartnerOfferForm(),
+            "partner_roles": selectors.partner_roles_explained(user=request.user),
         },
     )
 
