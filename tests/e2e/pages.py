@@ -45,6 +45,10 @@ def _cobalt(d):
 PAGES = [
     # Everyone's first page: one per role (each role's dashboard differs).
     *[Page(role, "core:dashboard") for role in ROLES if role != "anonymous"],
+    # The operations console and the billing details (issue 14).
+    Page("operations", "core:operations"),
+    Page("company_admin", "subscriptions:billing", _acme),
+    Page("bp_finance", "subscriptions:billing", _cobalt),
     # Signed out.
     Page("anonymous", "accounts:login"),
     Page("anonymous", "accounts:password-reset"),
@@ -149,6 +153,10 @@ REDIRECT = "a redirect to another site or page, never a page of its own"
 NOT_OURS = "third-party markup we do not write"
 
 EXCLUDED = {
+    "accounts:language-set": POST_ONLY,
+    "companies:company-visibility-mode": POST_ONLY,
+    "metrics": "Prometheus text for scrapers, denied by default (tests/core/test_monitoring.py)",
+    "readyz": "a JSON readiness probe for the load balancer (tests/core/test_monitoring.py)",
     "core:dev-outbox": "development only (DEBUG): answers 404 in tests and in production",
     "accounts:logout": POST_ONLY,
     "accounts:two-factor-verify": "checked during the superadmin's second sign-in (see the test)",

@@ -237,7 +237,7 @@ def test_an_admin_invites_a_member_with_the_keyboard_alone(browser, live_server)
     tab_to("el.tagName === 'A' && el.textContent.trim() === 'My company'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    tab_to("el.tagName === 'A' && el.textContent.trim() === 'Invitations'")
+    tab_to("el.tagName === 'A' && el.textContent.trim() === 'Invitations and joining'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     tab_to("el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && el.type === 'email')")
@@ -245,7 +245,7 @@ def test_an_admin_invites_a_member_with_the_keyboard_alone(browser, live_server)
     tab_to("el.tagName === 'BUTTON' && el.textContent.trim() === 'Send invitations'")
     with page.expect_navigation():
         page.keyboard.press("Space")
-    expect(page.get_by_role("status")).to_contain_text("1 invitation(s) sent")
+    expect(page.get_by_role("status")).to_contain_text("1 invitation sent")
     expect(page.get_by_role("cell", name="new.person@keyboard.test", exact=True)).to_be_visible()
     assert CompanyInvitation.objects.filter(
         company=acme, email="new.person@keyboard.test", status="pending"
