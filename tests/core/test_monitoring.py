@@ -104,14 +104,20 @@ def test_metrics_count_requests_latency_errors_and_celery(client, settings):
     after = scrape()
     route = "accounts/login/"
     total = "portal_http_requests_total"
-    assert _sample(after, total, route=route, status="2xx") - _sample(
-        before, total, route=route, status="2xx"
+    # The method is part of the match: an earlier test's POST to the same route (another
+    # sample line) must not be read instead of these GETs.
+    assert _sample(after, total, method="GET", route=route, status="2xx") - _sample(
+        before, total, method="GET", route=route, status="2xx"
     ) == pytest.approx(2)
     assert _sample(after, total, route="<unmatched>", status="4xx") > _sample(
         before, total, route="<unmatched>", status="4xx"
     )
     count = "portal_http_request_duration_seconds_count"
-    assert _sample(after, count, route=route) - _sample(before, count, route=route) == 2
+    assert (
+        _sample(after, count, method="GET", route=route)
+        - _sample(before, count, method="GET", route=route)
+        == 2
+    )
     # No path value ever becomes a label (tokens, names).
     assert "nowhere" not in after
     assert "portal_celery_broker_up 1.0" in after
