@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from core.validation import validate_name
 
-from .models import TwoFactorPolicy
+from .models import PersonalToken, TwoFactorPolicy
 from .security.password_policy import MAX_LENGTH
 
 
@@ -180,8 +180,8 @@ class OwnVisibilityForm(forms.Form):
     visibility = forms.ChoiceField(
         label=gettext_lazy("Who can find you"),
         choices=[
-            ("public", "Public: anyone who searches may find you"),
-            ("private", "Private: only your network finds you"),
+            ("public", gettext_lazy("Public: anyone who searches may find you")),
+            ("private", gettext_lazy("Private: only your network finds you")),
         ],
         widget=forms.RadioSelect,
     )
@@ -197,7 +197,7 @@ class ApiTokenForm(forms.Form):
     )
     scope = forms.ChoiceField(
         label=gettext_lazy("Access"),
-        choices=[("read", "Read only"), ("read-write", "Read and write")],
+        choices=PersonalToken.Scope.choices,
         initial="read",
     )
     days = forms.IntegerField(

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from activity.middleware import client_ip
+from core.confirm import confirm_page
 from core.forms import apply_error
 from core.redirects import requested_next, safe_next, with_next
 from rainbow_portal.exceptions import ApplicationError
@@ -359,10 +360,24 @@ def api_token_create_view(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_token_revoke_view(request):
-    # The id travels in the body: the token is found among the viewer's own only (404).
-    token = tokens.token_get(user=request.user, token_id=request.POST.get("token_id"))
+    # The id travels in the body (the query on the GET that asks first): the token is found
+    # among the viewer's own only (404).
+    data = request.POST if request.method == "POST" else request.GET
+    token = tokens.token_get(user=request.user, token_id=data.get("token_id"))
+    if request.method == "GET":
+        if token.status != "active":
+            return redirect("accounts:security")
+        return confirm_page(
+            request,
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[_("Scripts that use this token can no longer reach the API as you.")],
+            irreversible=_("A revoked token never works again; create a new one if you need it."),
+            button=_("Revoke the token"),
+            cancel_url=reverse("accounts:security"),
+            fields={"token_id": token.pk},
+        )
     if tokens.token_revoke(token=token, actor=request.user, reason="user"):
         messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:security")

@@ -9,26 +9,27 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class BubbleStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ARCHIVED = "archived", "Archived"
-    DELETED = "deleted", "Deleted"
+    ACTIVE = "active", _("Active")
+    ARCHIVED = "archived", _("Archived")
+    DELETED = "deleted", _("Deleted")
 
 
 class MemberRole(models.TextChoices):
-    ORGANIZER = "organizer", "Organizer"
-    CO_ORGANIZER = "co_organizer", "Co-organizer"
-    MEMBER = "member", "Member"
-    GUEST = "guest", "Guest"
+    ORGANIZER = "organizer", _("Organizer")
+    CO_ORGANIZER = "co_organizer", _("Co-organizer")
+    MEMBER = "member", _("Member")
+    GUEST = "guest", _("Guest")
 
 
 class MemberStatus(models.TextChoices):
-    INVITED = "invited", "Invited"
-    ACCEPTED = "accepted", "Accepted"
-    LEFT = "left", "Left"
-    REMOVED = "removed", "Removed"
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
 
 
 # Statuses in which a participant still belongs to the bubble (SPEC §6.1).
@@ -161,8 +162,8 @@ class GuestInvitation(models.Model):
 
 
 class ConferenceState(models.TextChoices):
-    STARTED = "started", "Started"
-    ENDED = "ended", "Ended"
+    STARTED = "started", _("Started")
+    ENDED = "ended", _("Ended")
 
 
 class Conference(models.Model):
@@ -195,8 +196,8 @@ class Conference(models.Model):
 
 
 class LobbyState(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    ADMITTED = "admitted", "Admitted"
+    WAITING = "waiting", _("Waiting")
+    ADMITTED = "admitted", _("Admitted")
 
 
 class ConferenceEntry(models.Model):

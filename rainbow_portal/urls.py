@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.admin_site import PortalAdminSite
@@ -9,8 +10,8 @@ from core import views as core_views
 # django-otp's documented way to put the default admin site (with every app's registrations)
 # behind OTP; PortalAdminSite also routes its login through the portal's lockout.
 admin.site.__class__ = PortalAdminSite
-admin.site.site_header = "Rainbow Portal — operators"
-admin.site.site_title = "Rainbow Portal"
+admin.site.site_header = gettext_lazy("Rainbow Portal — operators")
+admin.site.site_title = gettext_lazy("Rainbow Portal")
 
 api_v1 = [
     path("", include(("rainbow_portal.api", "api"), namespace="api")),

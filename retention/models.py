@@ -8,13 +8,14 @@ only ids and dates, never a name or an address, so the pipeline stays auditable.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Stage(models.TextChoices):
-    CLOSED = "closed", "Closed (restorable)"
-    ANONYMIZED = "anonymized", "Anonymized"
-    DELETED = "deleted", "Deleted"
-    RESTORED = "restored", "Restored"
+    CLOSED = "closed", _("Closed (restorable)")
+    ANONYMIZED = "anonymized", _("Anonymized")
+    DELETED = "deleted", _("Deleted")
+    RESTORED = "restored", _("Restored")
 
 
 class AccountClosure(models.Model):
@@ -152,9 +153,9 @@ class DataExport(models.Model):
     """A user's own data as a zip of JSON (GDPR Art. 20), offered by an expiring link."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
-        READY = "ready", "Ready"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        EXPIRED = "expired", _("Expired")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"

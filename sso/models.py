@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from core.validation import validate_name
@@ -15,8 +16,8 @@ class IdentityProvider(models.Model):
     at most one is its default (the one email-first sign-in sends its people to)."""
 
     class Kind(models.TextChoices):
-        SAML = "saml", "SAML v2"
-        OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", _("SAML v2")
+        OIDC = "oidc", _("OpenID Connect")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(
@@ -101,8 +102,8 @@ class SamlRequest(models.Model):
     IdP's POST to the ACS is cross-site and carries no SameSite=Lax session cookie."""
 
     class Purpose(models.TextChoices):
-        LOGIN = "login", "Sign-in"
-        TEST = "test", "Connection test"
+        LOGIN = "login", _("Sign-in")
+        TEST = "test", _("Connection test")
 
     id = models.CharField(primary_key=True, max_length=100)
     provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")

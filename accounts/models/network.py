@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class Contact(models.Model):
@@ -38,14 +39,14 @@ class Invitation(models.Model):
     inviter whether the address has an account."""
 
     class Kind(models.TextChoices):
-        IN_APP = "in_app", "In-app"
-        EMAIL = "email", "By email"
+        IN_APP = "in_app", _("In-app")
+        EMAIL = "email", _("By email")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        CANCELED = "canceled", "Canceled"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELED = "canceled", _("Canceled")
 
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"

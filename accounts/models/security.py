@@ -4,12 +4,13 @@ model stays the concern of the profile and visibility work."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TwoFactorPolicy(models.TextChoices):
-    NEVER = "never", "Never required"
-    ADMINS = "admins", "Required for admins"
-    ALWAYS = "always", "Required for everyone"
+    NEVER = "never", _("Never required")
+    ADMINS = "admins", _("Required for admins")
+    ALWAYS = "always", _("Required for everyone")
 
 
 class CompanySecurityPolicy(models.Model):

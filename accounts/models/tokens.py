@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PersonalToken(models.Model):
     class Scope(models.TextChoices):
-        READ = "read", "Read only"
-        READ_WRITE = "read-write", "Read and write"
+        READ = "read", _("Read only")
+        READ_WRITE = "read-write", _("Read and write")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from activity.policies import holds_operations
 from core.validation import validate_name
@@ -74,9 +75,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # SPEC §4.1: a member's own mode; blank = "same as company". Only an admin sets it, through
     # `companies.visibility.services.user_visibility_override_set`.
     class VisibilityOverride(models.TextChoices):
-        SAME = "", "Same as company"
-        PUBLIC = "public", "Public"
-        PRIVATE = "private", "Private"
+        SAME = "", _("Same as company")
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Private")
 
     visibility_override = models.CharField(
         max_length=10, choices=VisibilityOverride.choices, blank=True, default=""

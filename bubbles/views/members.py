@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import forms, selectors, services
+from core.confirm import confirm_page
+
+from .. import forms, policies, selectors, services
 from .common import _attempt, _done, participant_view, scoped
 
 
@@ -26,11 +29,28 @@ def member_add(request, bubble, member):
     return _attempt(request, bubble, call, "Participant added.", "#participants")
 
 
-@scoped("POST")
+@scoped("GET", "POST")
 @login_required
 @participant_view
 def member_action(request, bubble, member, member_id, action):
     target = selectors.bubble_member_get(bubble=bubble, pk=member_id)
+    if request.method == "GET":
+        # Only removing asks first (issue 14); the other actions are undone by their twin.
+        if action != "remove" or not policies.can_add_remove_participant(member=member):
+            return _done(request, bubble, anchor="#participants")
+        who = target.display_name
+        return confirm_page(
+            request,
+            title=_("Remove %(who)s from the bubble “%(name)s”?")
+            % {"who": who, "name": bubble.name},
+            consequences=[
+                _("%(who)s leaves the bubble and no longer sees its messages and files.")
+                % {"who": who},
+                _("You can add them again later."),
+            ],
+            button=_("Remove from the bubble"),
+            cancel_url=reverse("bubbles:detail", args=[bubble.pk]) + "#participants",
+        )
     calls = {
         "remove": (services.bubble_member_remove, "Participant removed."),
         "promote": (services.bubble_co_organizer_promote, "Co-organizer promoted."),

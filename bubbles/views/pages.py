@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.confirm import confirm_page
 from rainbow_portal.exceptions import ApplicationError
 
-from .. import forms, policies, selectors, services
+from .. import forms, policies, rights, selectors, services
 from .common import _attempt, _done, participant_view, scoped
 from .conversation import message_items
 
@@ -136,10 +137,33 @@ def bubble_leave(request, bubble, member):
     return redirect("bubbles:list")
 
 
-@scoped("POST")
+def _confirm_or_refuse(request, bubble, member, right: str, **page):
+    """The GET of a destructive bubble action: its confirmation page, or, for a participant
+    without the right, back to the bubble with the refusal (the POST would refuse the same)."""
+    if not policies.POLICIES[right](member=member):
+        messages.error(request, _("You may not do this here."))
+        return _done(request, bubble)
+    return confirm_page(request, cancel_url=reverse("bubbles:detail", args=[bubble.pk]), **page)
+
+
+@scoped("GET", "POST")
 @login_required
 @participant_view
 def bubble_archive(request, bubble, member):
+    if request.method == "GET":
+        return _confirm_or_refuse(
+            request,
+            bubble,
+            member,
+            rights.ARCHIVE_BUBBLE,
+            title=_("Archive the bubble “%(name)s”?") % {"name": bubble.name},
+            consequences=[
+                _("The bubble becomes read-only: nobody can post, share files or start a meeting."),
+                _("Its participants still read its messages and files."),
+            ],
+            irreversible=_("An archived bubble stays read-only forever."),
+            button=_("Archive the bubble"),
+        )
     return _attempt(
         request,
         bubble,
@@ -148,10 +172,23 @@ def bubble_archive(request, bubble, member):
     )
 
 
-@scoped("POST")
+@scoped("GET", "POST")
 @login_required
 @participant_view
 def bubble_delete(request, bubble, member):
+    if request.method == "GET":
+        return _confirm_or_refuse(
+            request,
+            bubble,
+            member,
+            rights.DELETE_BUBBLE,
+            title=_("Delete the bubble “%(name)s”?") % {"name": bubble.name},
+            consequences=[
+                _("Every participant loses access to the bubble, its messages and its files."),
+            ],
+            irreversible=_("A deleted bubble cannot be restored."),
+            button=_("Delete the bubble"),
+        )
     try:
         services.bubble_delete(bubble=bubble, actor=request.user)
     except (ApplicationError, PermissionDenied) as exc:

@@ -71,6 +71,6 @@ def seed_base() -> list[tuple[str, str]]:
         user = person(email, company=company, first=first, last=last)
         for role in roles:
             role_grant(user=user, role=role, actor=None)
-        label = ", ".join(r.label for r in roles) or "user"
+        label = ", ".join(str(r.label) for r in roles) or "user"
         logins.append((email, f"{label} of {company.name}"))
     return logins

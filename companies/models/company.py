@@ -14,26 +14,26 @@ validate_vat_number = RegexValidator(
 
 
 class Region(models.TextChoices):
-    EMEA = "EMEA", "EMEA"
-    GERMANY = "Germany", "Germany"
-    NA = "NA", "North America"
-    CALA = "CALA", "CALA"
-    APAC = "APAC", "APAC"
-    CHINA = "China", "China"
+    EMEA = "EMEA", _("EMEA")
+    GERMANY = "Germany", _("Germany")
+    NA = "NA", _("North America")
+    CALA = "CALA", _("CALA")
+    APAC = "APAC", _("APAC")
+    CHINA = "China", _("China")
 
 
 class VisibilityMode(models.TextChoices):
-    PUBLIC = "public", "Public"
-    PRIVATE = "private", "Private"
-    CLOSED = "closed", "Closed"
-    ISOLATED = "isolated", "Isolated"
-    ORGANIZATION = "organization", "Organization"
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+    CLOSED = "closed", _("Closed")
+    ISOLATED = "isolated", _("Isolated")
+    ORGANIZATION = "organization", _("Organization")
 
 
 class SubscriptionDelegation(models.TextChoices):
-    NONE = "none", "Not delegated"
-    FULL = "full", "Full"
-    INCREASE_ONLY = "increase_only", "Increase only"
+    NONE = "none", _("Not delegated")
+    FULL = "full", _("Full")
+    INCREASE_ONLY = "increase_only", _("Increase only")
 
 
 class Organization(models.Model):
@@ -55,14 +55,14 @@ class Company(models.Model):
     """A tenant (SPEC §2.1)."""
 
     class Kind(models.TextChoices):
-        END_CUSTOMER = "end_customer", "End customer"
-        BUSINESS_PARTNER = "business_partner", "Business partner"
+        END_CUSTOMER = "end_customer", _("End customer")
+        BUSINESS_PARTNER = "business_partner", _("Business partner")
 
     class Status(models.TextChoices):
-        INITIALIZING = "initializing", "Initializing"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
-        TERMINATED = "terminated", "Terminated"
+        INITIALIZING = "initializing", _("Initializing")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        TERMINATED = "terminated", _("Terminated")
 
     name = models.CharField(max_length=200, validators=[validate_name])
     slug = models.SlugField(max_length=80, unique=True)
@@ -133,10 +133,10 @@ class Company(models.Model):
 class Role(models.TextChoices):
     """Company roles (SPEC §3.1). `user` is implicit: every member is a user."""
 
-    COMPANY_ADMIN = "company_admin", "Company admin"
-    BP_ADMIN = "bp_admin", "Partner admin"
-    BP_FINANCE = "bp_finance", "Partner finance"
-    BP_OPERATION = "bp_operation", "Partner operation"
+    COMPANY_ADMIN = "company_admin", _("Company admin")
+    BP_ADMIN = "bp_admin", _("Partner admin")
+    BP_FINANCE = "bp_finance", _("Partner finance")
+    BP_OPERATION = "bp_operation", _("Partner operation")
 
 
 ADMIN_ROLES = frozenset({Role.COMPANY_ADMIN, Role.BP_ADMIN, Role.BP_FINANCE, Role.BP_OPERATION})

@@ -4,6 +4,7 @@ users, join links, and a business partner's invitation to an end customer."""
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .company import Company, Role
 
@@ -13,9 +14,9 @@ class CompanyInvitation(models.Model):
     database reader cannot follow someone else's link."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        CANCELED = "canceled", "Canceled"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        CANCELED = "canceled", _("Canceled")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(max_length=254)
@@ -63,10 +64,10 @@ class JoinRequest(models.Model):
     """A standalone user asks to join a company; its admins accept or decline (SPEC §2.6)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        CANCELED = "canceled", "Canceled"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELED = "canceled", _("Canceled")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="join_requests")
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
@@ -140,10 +141,10 @@ class PartnerInvitation(models.Model):
     accepts or declines (SPEC §2.8)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        CANCELED = "canceled", "Canceled"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELED = "canceled", _("Canceled")
 
     partner = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(

@@ -2,6 +2,7 @@
 A missing row means the default: sharing on, user "same as company"."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CompanyFileSharing(models.Model):
@@ -15,9 +16,9 @@ class CompanyFileSharing(models.Model):
 
 
 class FileSharingMode(models.TextChoices):
-    SAME_AS_COMPANY = "same", "Same as company"
-    ENABLED = "enabled", "Enabled"
-    DISABLED = "disabled", "Disabled"
+    SAME_AS_COMPANY = "same", _("Same as company")
+    ENABLED = "enabled", _("Enabled")
+    DISABLED = "disabled", _("Disabled")
 
 
 class MemberFileSharing(models.Model):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class VisibilityGrant(models.Model):
@@ -37,9 +38,9 @@ class VisibilityRequest(models.Model):
     acceptance creates both grants."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
 
     from_company = models.ForeignKey(
         "companies.Company", on_delete=models.CASCADE, related_name="visibility_requests_sent"

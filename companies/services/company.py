@@ -417,16 +417,22 @@ def member_role_grant(*, member, role: str, actor) -> RoleAssignment:
     """A person grants a role to a member, under SPEC §3.2 (holder only, never oneself)."""
     _check_role_change(member=member, role=role, actor=actor)
     if RoleAssignment.objects.filter(user=member, role=role).exists():
-        raise ApplicationError(f"{member} already holds the role {Role(role).label}.")
+        raise ApplicationError(
+            _("%(member)s already holds the role %(role)s.")
+            % {"member": member, "role": Role(role).label}
+        )
     return role_grant(user=member, role=role, actor=actor)
 
 
 @transaction.atomic
 def member_role_remove(*, member, role: str, actor) -> None:
     _check_role_change(member=member, role=role, actor=actor)
-    deleted, _ = RoleAssignment.objects.filter(user=member, role=role).delete()
+    deleted, _rows = RoleAssignment.objects.filter(user=member, role=role).delete()
     if not deleted:
-        raise ApplicationError(f"{member} does not hold the role {Role(role).label}.")
+        raise ApplicationError(
+            _("%(member)s does not hold the role %(role)s.")
+            % {"member": member, "role": Role(role).label}
+        )
     activity.record(
         event="role.revoked",
         actor=actor,

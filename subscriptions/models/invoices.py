@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Invoice(models.Model):
@@ -77,8 +78,8 @@ class InvoiceSequence(models.Model):
 
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
-        MONTHLY = "monthly", "Monthly seats"
-        PREPAID = "prepaid", "Prepaid term"
+        MONTHLY = "monthly", _("Monthly seats")
+        PREPAID = "prepaid", _("Prepaid term")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     subscription = models.ForeignKey(

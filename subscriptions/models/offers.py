@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Offer(models.Model):
@@ -9,9 +10,9 @@ class Offer(models.Model):
     superadmin edits in the operator pages."""
 
     class Code(models.TextChoices):
-        ESSENTIAL = "essential", "Essential"
-        BUSINESS = "business", "Business"
-        ENTERPRISE = "enterprise", "Enterprise"
+        ESSENTIAL = "essential", _("Essential")
+        BUSINESS = "business", _("Business")
+        ENTERPRISE = "enterprise", _("Enterprise")
 
     code = models.CharField(max_length=20, choices=Code.choices, unique=True, editable=False)
     name = models.CharField(max_length=100)

@@ -3,15 +3,16 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_months
 
 
 class BillingModel(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    PREPAID_1Y = "prepaid_1y", "Prepaid 1 year"
-    PREPAID_3Y = "prepaid_3y", "Prepaid 3 years"
-    PREPAID_5Y = "prepaid_5y", "Prepaid 5 years"
+    MONTHLY = "monthly", _("Monthly")
+    PREPAID_1Y = "prepaid_1y", _("Prepaid 1 year")
+    PREPAID_3Y = "prepaid_3y", _("Prepaid 3 years")
+    PREPAID_5Y = "prepaid_5y", _("Prepaid 5 years")
 
 
 TERM_MONTHS = {
@@ -26,9 +27,9 @@ class Subscription(models.Model):
     """A company, an offer, a billing model, seats, a status and a start date (SPEC §3.7)."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
-        TERMINATED = "terminated", "Terminated"
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        TERMINATED = "terminated", _("Terminated")
 
     company = models.ForeignKey(
         "companies.Company", on_delete=models.PROTECT, related_name="subscriptions"

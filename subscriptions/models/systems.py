@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 
 from core.validation import validate_name
 
@@ -31,10 +32,10 @@ class System(models.Model):
     """A PBX system on a site, with its 4-digit activation code (SPEC §3.8)."""
 
     class Kind(models.TextChoices):
-        OXE = "oxe", "OmniPCX Enterprise (OXE)"
-        OXO = "oxo", "OmniPCX Office (OXO)"
-        THIRD_PARTY = "third_party", "Third-party PBX"
-        WEBRTC_GATEWAY = "webrtc_gateway", "WebRTC gateway"
+        OXE = "oxe", _("OmniPCX Enterprise (OXE)")
+        OXO = "oxo", _("OmniPCX Office (OXO)")
+        THIRD_PARTY = "third_party", _("Third-party PBX")
+        WEBRTC_GATEWAY = "webrtc_gateway", _("WebRTC gateway")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="systems")
     name = models.CharField(max_length=120, validators=[validate_name])

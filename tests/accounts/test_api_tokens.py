@@ -362,3 +362,27 @@ def test_a_token_call_reads_token_user_company_policy_and_roles_in_one_query(
     # record (written directly in the tests; queued on Redis in production, D15c.1).
     with django_assert_num_queries(3):
         assert api_client.get(ME).status_code == 200
+
+
+def test_revoking_asks_first_on_a_page_that_names_the_token(client):
+    user = UserFactory()
+    token = the_token(api_token(user))
+    client.force_login(user)
+    url = reverse("accounts:api-token-revoke")
+    security = client.get(reverse("accounts:security")).content.decode()
+    assert f'href="{url}?token_id={token.pk}"' in security
+    page = client.get(url, {"token_id": token.pk})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert token.name in body and "This cannot be undone." in body
+    assert f'name="token_id" value="{token.pk}"' in body
+    token.refresh_from_db()
+    assert token.revoked_at is None  # the GET only asks
+    client.post(url, {"token_id": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_reason == "user"
+    # Once revoked, asking again goes back to the security page.
+    assert client.get(url, {"token_id": token.pk}).status_code == 302
+    other = UserFactory()
+    client.force_login(other)
+    assert client.get(url, {"token_id": token.pk}).status_code == 404

@@ -138,3 +138,23 @@ def test_contact_remove_confirms(client):
     assert Contact.objects.filter(owner=me).exists()
     client.post(url)
     assert not Contact.objects.filter(owner=me).exists()
+
+
+def test_the_network_page_links_to_the_confirmations_instead_of_acting(client):
+    from accounts.models import Invitation
+    from companies.visibility import network_services
+
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    me, friend = UserFactory(company=company), UserFactory(company=company)
+    Contact.objects.create(owner=me, contact=friend)
+    Contact.objects.create(owner=friend, contact=me)
+    inv = network_services.invitation_send_email(inviter=me, email="new@example.test", actor=me)
+    client.force_login(me)
+    html = client.get(reverse("companies:network")).content.decode()
+    remove = reverse("companies:network-contact-remove", args=[friend.pk])
+    cancel = reverse("companies:network-invitation", args=[inv.pk, "cancel"])
+    for url in (remove, cancel):
+        assert f'href="{url}"' in html
+        assert f'action="{url}"' not in html
+    _confirm(client, cancel, "Cancel your invitation to new@example.test?")
+    assert Invitation.objects.get(pk=inv.pk).status == inv.status  # the GET changed nothing

@@ -143,3 +143,42 @@ def test_guest_joins_through_the_lobby(page, browser, live_server, world, smtp_s
     expect(other.get_by_role("alert")).to_contain_text("already used")
     guest_context.close()
     other_context.close()
+
+
+def test_destructive_bubble_actions_ask_first_without_javascript(page, live_server, world):
+    """Removing a participant, archiving and deleting each open a page that says what will
+    happen; only its button acts, and "Keep it, go back" changes nothing (issue 14)."""
+    login(page, "alice@acme.test", PASSWORD)
+    page.goto("/bubbles/")
+    page.get_by_label("Name").fill("Old plan")
+    page.get_by_role("button", name="Create bubble").click()
+    bubble_url = page.url
+    page.get_by_label("Email address of the person to add").fill("bob@acme.test")
+    page.get_by_role("button", name="Add participant").click()
+
+    participant_row(page, "Bob").get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Remove Bob")
+    page.get_by_role("button", name="Keep it, go back").click()
+    expect(participant_row(page, "Bob")).to_have_count(1)
+    participant_row(page, "Bob").get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Remove from the bubble").click()
+    expect(page.get_by_role("status")).to_contain_text("Participant removed")
+    expect(participant_row(page, "Bob")).to_have_count(0)
+
+    page.get_by_role("button", name="Archive (read-only forever)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Archive the bubble “Old plan”?")
+    expect(page.get_by_role("note")).to_contain_text("This cannot be undone.")
+    page.get_by_role("button", name="Archive the bubble").click()
+    expect(page.get_by_test_id("read-only")).to_be_visible()
+
+    # An archived bubble offers no more actions: deleting is shown on a second bubble.
+    page.goto("/bubbles/")
+    page.get_by_label("Name").fill("Spare room")
+    page.get_by_role("button", name="Create bubble").click()
+    bubble_url = page.url
+    page.get_by_role("button", name="Delete the bubble").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the bubble “Spare room”?")
+    page.get_by_role("button", name="Delete the bubble").click()
+    expect(page.get_by_role("status")).to_contain_text("Bubble deleted")
+    assert page.goto(bubble_url).status == 404
+    assert page.csp_errors == []

@@ -98,4 +98,11 @@ def test_isolated_member_cannot_invite_anyone_outside(page):
     page.get_by_role("button", name="Invite Ian Iso").click()
     expect(page.get_by_role("status")).to_contain_text("Ian Iso is now in your network")
     page.screenshot(path="test-artifacts/isolated.png", full_page=True)
+    # Removing a contact asks first, on a page of its own, without JavaScript (issue 14).
+    page.goto("/accounts/network/")
+    page.get_by_role("row").filter(has_text="Ian Iso").get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("from your network?")
+    page.get_by_role("button", name="Remove from my network").click()
+    expect(page.get_by_role("status")).to_contain_text("was removed from your network")
+    expect(page.get_by_role("row").filter(has_text="Ian Iso")).to_have_count(0)
     assert page.csp_errors == []

@@ -137,7 +137,10 @@ def company_invitation_resend(*, invitation: CompanyInvitation, actor) -> Compan
     """Send a fresh link (the old one stops working) and restart the expiry."""
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != CompanyInvitation.Status.PENDING:
-        raise ApplicationError(f"This invitation is {invitation.get_status_display().lower()}.")
+        raise ApplicationError(
+            _("This invitation is %(status)s.")
+            % {"status": invitation.get_status_display().lower()}
+        )
     email_action_limit(
         action="company_invitation",
         user=actor,
@@ -158,7 +161,10 @@ def company_invitation_cancel(*, invitation: CompanyInvitation, actor) -> Compan
     require_actor_right(actor=actor, company=invitation.company, action=MANAGE_COMPANY)  # SPEC §3.3
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != CompanyInvitation.Status.PENDING:
-        raise ApplicationError(f"This invitation is {invitation.get_status_display().lower()}.")
+        raise ApplicationError(
+            _("This invitation is %(status)s.")
+            % {"status": invitation.get_status_display().lower()}
+        )
     invitation.status = CompanyInvitation.Status.CANCELED
     invitation.decided_at = timezone.now()
     invitation.save(update_fields=["status", "decided_at"])

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import User
@@ -45,7 +46,8 @@ def join_request_decide(*, join_request: JoinRequest, accept: bool, actor) -> Jo
     )  # SPEC §3.3
     if join_request.status != JoinRequest.Status.PENDING:
         raise ApplicationError(
-            f"This request is already {join_request.get_status_display().lower()}."
+            _("This request is already %(status)s.")
+            % {"status": join_request.get_status_display().lower()}
         )
     if accept:
         user = User.objects.select_related("company").get(pk=join_request.user_id)

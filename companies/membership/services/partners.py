@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -90,7 +91,9 @@ def partner_invitation_decide(*, invitation: PartnerInvitation, accept: bool, ac
     # SPEC §2.8: the customer's own admin answers the partner's offer.
     require_own_admin(actor=actor, company=invitation.customer, what="answer a partner's offer")
     if invitation.status != PartnerInvitation.Status.PENDING:
-        raise ApplicationError(f"This offer is {invitation.get_status_display().lower()}.")
+        raise ApplicationError(
+            _("This offer is %(status)s.") % {"status": invitation.get_status_display().lower()}
+        )
     if accept:
         reason = _partner_invitation_refusal(
             partner=invitation.partner, customer=invitation.customer
