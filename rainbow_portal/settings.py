@@ -289,6 +289,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates: one format per language on every page (rainbow_portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["rainbow_portal.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
