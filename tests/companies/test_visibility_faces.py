@@ -303,3 +303,97 @@ def test_company_page_and_inputs_copy_follow_company(db):
     company_visibility_set(company=company, visibility="closed", actor=None)
     member.refresh_from_db()
     assert member.visibility_mode == "closed"
+
+
+# The verdicts' words (issue 9, mutation testing): the API and the simulator show each
+# refusal's reason and section, so every branch of explain_invite is checked word for word.
+def _p(pid, company_id, mode, *, org=None, region="EMEA", override=""):
+    return rules.Person(
+        id=pid,
+        company_id=company_id,
+        company_mode=mode,
+        override=override,
+        org_id=org,
+        region=region,
+    )
+
+
+NOBODY = rules.MemoryWorld(contacts=set(), grant_pairs=set())
+
+
+@pytest.mark.parametrize(
+    ("viewer", "target", "world", "channel", "expected"),
+    [
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "public", region="China"),
+            NOBODY,
+            rules.EMAIL,
+            (False, "China is never visible to or from another region", "§2.3"),
+        ),
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "private"),
+            NOBODY,
+            rules.IN_APP,
+            (
+                False,
+                "an in-app invitation needs the viewer to find the target "
+                "(the target reads private to the viewer, outside the circle)",
+                "§4.4",
+            ),
+        ),
+        (
+            _p(1, 10, "isolated"),
+            _p(2, 20, "public"),
+            NOBODY,
+            rules.EMAIL,
+            (False, "the viewer is isolated: never invites or is invited", "§4.4"),
+        ),
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "isolated"),
+            NOBODY,
+            rules.EMAIL,
+            (False, "the target is isolated: never invites or is invited", "§4.4"),
+        ),
+        (
+            _p(1, 10, "isolated"),
+            _p(2, 10, "isolated"),
+            NOBODY,
+            rules.IN_APP,
+            (True, "inside the circle (same company)", "§4.2, §4.4"),
+        ),
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "private"),
+            rules.MemoryWorld(contacts={frozenset((1, 2))}, grant_pairs=set()),
+            rules.IN_APP,
+            (True, "inside the circle (in each other's network)", "§4.2, §4.4"),
+        ),
+        (
+            _p(1, 10, "closed"),
+            _p(2, 20, "public"),
+            NOBODY,
+            rules.EMAIL,
+            (True, "closed may invite a public user this way", "§4.4"),
+        ),
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "private"),
+            NOBODY,
+            rules.EMAIL,
+            (True, "public may invite a private user this way", "§4.4"),
+        ),
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "organization", org=7),
+            NOBODY,
+            rules.EMAIL,
+            (True, "public may invite a private user this way", "§4.4"),
+        ),
+    ],
+)
+def test_explain_invite_names_its_rule_in_words(viewer, target, world, channel, expected):
+    verdict = rules.explain_invite(viewer, target, world, channel)
+    assert (verdict.allowed, verdict.reason, verdict.section) == expected
