@@ -397,3 +397,67 @@ NOBODY = rules.MemoryWorld(contacts=set(), grant_pairs=set())
 def test_explain_invite_names_its_rule_in_words(viewer, target, world, channel, expected):
     verdict = rules.explain_invite(viewer, target, world, channel)
     assert (verdict.allowed, verdict.reason, verdict.section) == expected
+
+
+GRANT_20_TO_10 = rules.MemoryWorld(contacts=set(), grant_pairs={(20, 10)})
+
+
+@pytest.mark.parametrize(
+    ("viewer", "target", "world", "expected"),
+    [
+        (
+            _p(1, 10, "public"),
+            rules.Person(2, 20, "public", "", None, "EMEA", verified=False),
+            NOBODY,
+            (False, "the target has not verified their address yet", "§7.1"),
+        ),
+        (
+            _p(1, 10, "public", region="China"),
+            _p(2, 20, "public"),
+            NOBODY,
+            (False, "China is never visible to or from another region", "§2.3"),
+        ),
+        (_p(1, 10, "closed"), _p(2, 10, "private"), NOBODY, (True, "same company", "§4.2")),
+        (
+            _p(1, 10, "closed"),
+            _p(2, 20, "private"),
+            rules.MemoryWorld(contacts={frozenset((1, 2))}, grant_pairs=set()),
+            (True, "in each other's network", "§4.2, §5.2"),
+        ),
+        (
+            _p(1, 10, "closed"),
+            _p(2, 20, "private"),
+            GRANT_20_TO_10,
+            (True, "a visibility grant lets the viewer's company see the target's", "§4.6"),
+        ),
+        (
+            _p(1, 10, "closed", org=7),
+            _p(2, 20, "organization", org=7),
+            NOBODY,
+            (True, "same organization, target not private", "§4.5"),
+        ),
+        (
+            _p(1, 10, "closed"),
+            _p(2, 20, "public"),
+            NOBODY,
+            (False, "the viewer is closed: searches only inside the circle", "§4.3"),
+        ),
+        (
+            # Inside one organization a closed viewer reads public, a private target private.
+            _p(1, 10, "closed", org=7),
+            _p(2, 20, "private", org=7),
+            NOBODY,
+            (False, "the target reads private to the viewer, outside the circle", "§4.3"),
+        ),
+        (
+            _p(1, 10, "public"),
+            _p(2, 20, "organization", org=7),
+            NOBODY,
+            (False, "the target reads private to the viewer, outside the circle", "§4.3"),
+        ),
+        (_p(1, 10, "private"), _p(2, 20, "public"), NOBODY, (True, "the target is public", "§4.3")),
+    ],
+)
+def test_explain_find_names_its_rule_in_words(viewer, target, world, expected):
+    verdict = rules.explain_find(viewer, target, world)
+    assert (verdict.allowed, verdict.reason, verdict.section) == expected
