@@ -310,3 +310,17 @@ def test_member_visibility_page_is_for_the_admins_and_operations_staff():
         is False
     )
     assert policies.can_view_member_visibility(actor=AnonymousUser(), company=company) is False
+
+
+def test_an_inactive_admin_manages_no_security_settings():
+    company = CompanyFactory(kind=Company.Kind.END_CUSTOMER)
+    admin = UserFactory(company=company, roles=[Role.COMPANY_ADMIN])
+    assert policies.can_manage_security(actor=admin, company=company) is True
+    admin.is_active = False
+    assert policies.can_manage_security(actor=admin, company=company) is False
+
+
+def test_an_unknown_action_is_a_programming_error_naming_it():
+    company = CompanyFactory()
+    with pytest.raises(ValueError, match=r"^Unknown action 'fly_to_the_moon'\.$"):
+        policies.has_right(actor=None, company=company, action="fly_to_the_moon")
