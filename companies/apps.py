@@ -16,7 +16,7 @@ class CompaniesConfig(AppConfig):
         from .membership.signup import claim_on_email_verified
         from .navigation import NAVIGATION
         from .policies import admin_roles_held, can_manage_security, holds_admin_role
-        from .selectors import user_roles_array, user_roles_prime
+        from .selectors import user_roles_column, user_roles_prime
 
         self.navigation = NAVIGATION
         self.dashboard_panels = DASHBOARD_PANELS
@@ -25,4 +25,4 @@ class CompaniesConfig(AppConfig):
         security_selectors.admin_role_check = holds_admin_role
         security_services.security_rights_check = can_manage_security
         security_tokens.admin_roles_of = admin_roles_held
-        security_tokens.roles_query = (user_roles_array, user_roles_prime)
+        security_tokens.roles_column = (user_roles_column, user_roles_prime)

@@ -1,3 +1,5 @@
+import json
+
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,16 +22,22 @@ def user_roles(*, user) -> frozenset[str]:
     return cached
 
 
-def user_roles_array(user_ref):
-    """The roles of the user `user_ref` (an OuterRef) as one array column (PostgreSQL): for a
-    query that reads a user and their roles at once (the API token lookup, issue 15)."""
-    from django.contrib.postgres.expressions import ArraySubquery
-
-    return ArraySubquery(RoleAssignment.objects.filter(user=user_ref).values("role"))
+def user_roles_column(connection, user_id_sql: str) -> tuple[str, object]:
+    """The roles of the user whose id is the SQL `user_id_sql`, as one column of a hand-written
+    query (the API token lookup reads a user and their roles at once, issue 15): the column's
+    SQL and the function that turns its value into the roles."""
+    table = connection.ops.quote_name(RoleAssignment._meta.db_table)
+    role = connection.ops.quote_name(RoleAssignment._meta.get_field("role").column)
+    user = connection.ops.quote_name(RoleAssignment._meta.get_field("user").column)
+    # Names from the model's _meta, quoted; user_id_sql is the caller's column reference.
+    where = f"r.{user} = {user_id_sql}"
+    if connection.vendor == "postgresql":
+        return f"ARRAY(SELECT r.{role} FROM {table} r WHERE {where})", list  # noqa: S608  # nosec B608
+    return f"(SELECT json_group_array(r.{role}) FROM {table} r WHERE {where})", json.loads  # noqa: S608  # nosec B608
 
 
 def user_roles_prime(user, roles) -> None:
-    """Put roles read by `user_roles_array` where `user_roles` looks for them."""
+    """Put roles read by `user_roles_column` where `user_roles` looks for them."""
     user._role_cache = frozenset(roles or ())
 
 
