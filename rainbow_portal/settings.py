@@ -403,8 +403,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # SPEC §7.9: per token and per user, in the shared cache; 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
-        "accounts.security.throttles.TokenThrottle",
-        "accounts.security.throttles.UserThrottle",
+        "accounts.security.throttles.ApiThrottle",
     ],
     # REMOTE_ADDR only: a client's own X-Forwarded-For never picks a throttle bucket.
     "NUM_PROXIES": 0,
@@ -464,7 +463,7 @@ ACTIVITY_DRAIN_MEMORY_DAYS = 3
 # --- Retention (SPEC §8) --------------------------------------------------------------------
 # Accounts per batch (one transaction each); workers the daily beat job fans out to; a pause
 # between accounts (RETENTION_ACCOUNT_PAUSE_MS: throttling, and the crash test's window).
-RETENTION_BATCH_SIZE = env.get_int("RETENTION_BATCH_SIZE", 500)
+RETENTION_BATCH_SIZE = env.get_int("RETENTION_BATCH_SIZE", 1000)
 RETENTION_WORKERS = env.get_int("RETENTION_WORKERS", 2)
 RETENTION_ACCOUNT_PAUSE = env.get_int("RETENTION_ACCOUNT_PAUSE_MS", 0) / 1000
 # SPEC §10.3: activity records are kept twelve months; the purge deletes this many per batch.
