@@ -21,6 +21,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: the API and the probes are most of the calls, and Django tries the patterns in
+    # order (the empty-prefix includes below would each be walked before reaching them).
+    path("api/v1/", include(api_v1)),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_monitoring.metrics_view, name="metrics"),
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("sso.urls")),
@@ -30,10 +36,6 @@ urlpatterns = [
     path("systems/", include("subscriptions.urls_systems")),
     path("bubbles/", include("bubbles.urls")),
     path("", include("retention.urls")),
-    path("api/v1/", include(api_v1)),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("readyz", core_views.readyz, name="readyz"),
-    path("metrics", core_monitoring.metrics_view, name="metrics"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", core_views.favicon),
 ]
