@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ActivityDrainBatch, ActivityRecord
-from .services import _record
+from .services import _record, activity_records_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def _insert_batch(batch_id: str, items: list[bytes]) -> int:
         )
         if not created:
             return 0
-        ActivityRecord.objects.bulk_create([_decode(raw) for raw in items], batch_size=1000)
+        activity_records_bulk([_decode(raw) for raw in items])
     return len(items)
 
 

@@ -189,7 +189,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--bubbles", type=int, default=2, help="bubbles per account")
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
 
     url, admin, name = scratch_url(os.environ["DATABASE_URL"])

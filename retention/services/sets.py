@@ -17,6 +17,7 @@ from django.db.models import F, Lookup, Q
 
 # The array's type, named (psycopg sends a list of str as "unknown").
 ARRAY_TYPES = ((bool, None), (int, "bigint[]"), (str, "text[]"), (UUID, "uuid[]"))
+LITERAL_TYPES = {"bigint[]", "uuid[]"}
 
 
 class AnyOf(Lookup):
@@ -30,6 +31,11 @@ class AnyOf(Lookup):
         super().__init__(lhs, rhs)
 
     def get_prep_lookup(self):
+        if self.array_type in LITERAL_TYPES:
+            # Numbers and UUIDs need no escaping: the array's text form, one str for psycopg
+            # to send, instead of a list it adapts element by element (issue 12's profile:
+            # a tenth of a batch's Python time went to dumping these lists).
+            return "{" + ",".join(str(value) for value in self.rhs) + "}"
         return list(self.rhs)
 
     def as_sql(self, compiler, connection):

@@ -87,3 +87,41 @@ def test_registry_names_are_dotted_and_described():
     for name, description in all_events().items():
         assert name == "request" or "." in name, name
         assert description.endswith("."), name
+
+
+def test_bulk_insert_keeps_every_field_of_every_record():
+    """activity_records_bulk is COPY on PostgreSQL and bulk_create elsewhere: both store
+    each field as a single save would (text with tabs and newlines, JSON, NULLs, times)."""
+    from datetime import UTC, datetime
+
+    from activity.models import ActivityRecord
+    from activity.services import activity_record_build, activity_records_bulk
+
+    user = UserFactory()
+    when = datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
+    built = [
+        activity_record_build(
+            event="request",
+            kind=ActivityRecord.Kind.REQUEST,
+            actor=user,
+            ip="203.0.113.9",
+            method="GET",
+            route="api:me\ttab\nline \\ back",
+            status_code=200,
+            duration_ms=7,
+            occurred_at=when,
+        ),
+        activity_record_build(
+            event="account.closed",
+            target=user,
+            data={"reason": 'quote " and é', "n": 3, "nested": {"list": [1, None]}},
+            occurred_at=when,
+        ),
+    ]
+    activity_records_bulk(built)
+    stored = list(ActivityRecord.objects.filter(occurred_at=when).order_by("id"))
+    assert len(stored) == 2
+    names = [f.attname for f in ActivityRecord._meta.concrete_fields if not f.primary_key]
+    for record, row in zip(built, stored, strict=True):
+        assert {n: getattr(row, n) for n in names} == {n: getattr(record, n) for n in names}
+    assert stored[0].status_code == 200 and stored[1].status_code is None
