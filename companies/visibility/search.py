@@ -11,13 +11,11 @@ counts nor pagination can reveal a hidden user.
 """
 
 import functools
-import hashlib
-import re
-import weakref
 from dataclasses import dataclass
 
 from django.db import connection
 
+from core.prepared import execute_prepared
 from rainbow_portal.replicas import read_connection, replica_read
 
 from .rules import SEARCH_ONLY_INSIDE
@@ -232,46 +230,9 @@ class Page:
         return self.number > 1
 
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_prepared: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
-
-
-@functools.lru_cache(maxsize=512)
-def _prepared_form(sql: str) -> tuple[str, str, str]:
-    """(statement name, text with $n placeholders, EXECUTE with named placeholders)."""
-    names = list(dict.fromkeys(_PLACEHOLDER.findall(sql)))
-    positional = _PLACEHOLDER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
-    name = (
-        "rp_directory_" + hashlib.sha1(positional.encode(), usedforsecurity=False).hexdigest()[:16]
-    )
-    return name, positional, f"EXECUTE {name}(" + ", ".join(f"%({n})s" for n in names) + ")"
-
-
 def _execute(cursor, sql: str, params: dict) -> None:
-    """Run the statement. On PostgreSQL, as a named prepared statement (decision D4.2):
-    planning this UNION costs several times its execution, and a prepared statement is
-    planned once per connection. The PREPARE travels with the first EXECUTE, so every
-    search stays one round trip and one query."""
-    if cursor.db.vendor != "postgresql":
-        cursor.execute(sql, params)
-        return
-    name, positional, execute = _prepared_form(sql)
-    # Per connection: the primary's and the replica's each prepare their own.
-    done = _prepared.setdefault(cursor.db.connection, set())
-    if name in done:
-        cursor.execute(execute, params)
-        return
-    # Each branch is an ordered index walk whatever the values, so the generic plan is the
-    # right one from the first run; left to itself PostgreSQL re-plans each search whenever
-    # its cost guesses favour custom plans (measured at 200k users: 4 ms instead of 1.5).
-    # Only prepared statements are concerned, and Django prepares none of its own.
-    setup = "" if done else "SET plan_cache_mode = force_generic_plan; "
-    # PREPARE is not transactional: it outlives a rollback, like the set that remembers it.
-    cursor.execute(f"{setup}PREPARE {name} AS {positional}; {execute}", params)
-    if setup:
-        cursor.nextset()
-    cursor.nextset()
-    done.add(name)
+    """Run the search as a named prepared statement on PostgreSQL (decision D4.2)."""
+    execute_prepared(cursor, sql, params, prefix="rp_directory")
 
 
 def run(
