@@ -161,7 +161,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", 0 if
 # A persistent connection is checked before a new request reuses it: after a PostgreSQL
 # restart the first request reconnects instead of failing (issue 15, faults).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's backend with a health check at most once a second per connection, not one
+# round trip per request (rainbow_portal/postgresql/base.py).
+_PG_ENGINE = "rainbow_portal.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["ENGINE"] = _PG_ENGINE
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.get_int("DATABASE_CONNECT_TIMEOUT", 5)
     )
@@ -176,6 +180,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         "connect_timeout", env.get_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
     )
     _replica.update(
+        ENGINE=_PG_ENGINE,
         CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
         CONN_HEALTH_CHECKS=True,
         # Tests never build a database on the replica: it streams the primary's.
