@@ -2,7 +2,7 @@
 into the table in batches.
 
 A request's record is built exactly as before (pseudonymized actor, IP sealed with AES-GCM,
-scrubbed data: `services._record`), serialized, and pushed onto a Redis list *before* the
+scrubbed data: `services._record_row`), serialized, and pushed onto a Redis list *before* the
 response leaves the worker. A worker killed at any point after the push loses nothing (the
 record is in Redis); killed before, the client got no response. When Redis cannot take it,
 the record is inserted into the table directly, as before: a request is never left
@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ActivityDrainBatch, ActivityRecord
-from .services import _record, activity_records_bulk
+from .services import _record_row, activity_records_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +68,9 @@ def _keys() -> tuple[str, str]:
     return base, f"{base}:batches"
 
 
-def _encode(record: ActivityRecord) -> bytes:
-    row = {name: getattr(record, name) for name in FIELDS}
-    row["occurred_at"] = record.occurred_at.isoformat()
+def _encode(row: dict) -> bytes:
+    row = {name: row[name] for name in FIELDS}
+    row["occurred_at"] = row["occurred_at"].isoformat()
     return json.dumps(row, separators=(",", ":")).encode()
 
 
@@ -81,16 +81,16 @@ def _decode(raw: bytes) -> ActivityRecord:
 
 
 def activity_request_record(**fields) -> None:
-    """One request's record (the arguments of `services._record`): queued when the queue
+    """One request's record (the arguments of `services._record_row`): queued when the queue
     is configured and answers, inserted at once otherwise."""
-    record = _record(**fields)
+    row = _record_row(**fields)
     if settings.ACTIVITY_QUEUE_URL:
         try:
-            _redis().rpush(_keys()[0], _encode(record))
+            _redis().rpush(_keys()[0], _encode(row))
             return
         except Exception:  # Redis down or slow: the table takes it, as before the queue
             logger.warning("The activity queue is unavailable; the record is written directly.")
-    record.save(force_insert=True)
+    ActivityRecord(**row).save(force_insert=True)
 
 
 def _insert_batch(batch_id: str, items: list[bytes]) -> int:
