@@ -161,6 +161,19 @@ def test_api_directory(api_client, world):
     assert api_client.get(url, {"q": "an", "page": "x"}).status_code == 400
 
 
+def test_api_directory_rows_are_the_hit_serializers(api_client, world):
+    # The endpoint writes its rows without building HitSerializer (issue 15): same answer.
+    from companies.visibility import search
+    from companies.visibility.api import HitSerializer, hit_representation
+
+    api_client.force_authenticate(world["viewer"])
+    body = api_client.get(reverse("api:directory"), {"q": "ann"}).json()
+    hits = search.directory_search(viewer=world["viewer"], query="ann", page=1).hits
+    assert body["results"] == [dict(HitSerializer(hit).data) for hit in hits]
+    assert [hit_representation(hit) for hit in hits] == body["results"]
+    assert set(body["results"][0]) == set(HitSerializer().fields)
+
+
 def test_profile_hidden_is_404_not_403(client, api_client, world):
     client.force_login(world["viewer"])
     assert client.get(reverse("companies:person", args=[world["pub2"].pk])).status_code == 200
