@@ -29,7 +29,7 @@ class CompanySecurityPolicy(models.Model):
     lock_profiles = models.BooleanField(
         "lock every member's name and title",
         default=False,
-        help_text="Members cannot change their title, first name or last name (SPEC §7.7).",
+        help_text=_("Members cannot change their title, first name or last name."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

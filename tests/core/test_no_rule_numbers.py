@@ -152,3 +152,18 @@ def test_pages_of_every_role_show_no_rule_number(client):
             assert response.status_code == 200, url
             text = response.content.decode()
             assert not FORBIDDEN.search(text), (url, FORBIDDEN.search(text))
+
+
+def test_no_model_field_shows_a_rule_number_in_the_admin():
+    # Help texts and labels appear on the operators' admin pages and in the API schema.
+    from django.apps import apps
+
+    shown = [
+        f"{model.__name__}.{field.name}: {text}"
+        for model in apps.get_models()
+        if model._meta.app_label in APPS
+        for field in model._meta.get_fields()
+        for text in (str(getattr(field, "help_text", "")), str(getattr(field, "verbose_name", "")))
+        if FORBIDDEN.search(text)
+    ]
+    assert not shown, shown
