@@ -309,8 +309,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Encrypted message attachments and files (SPEC §9.1): a local folder by default; an
 # S3-compatible store by setting VAULT_STORAGE_BACKEND=storages.backends.s3.S3Storage and
 # VAULT_STORAGE_OPTIONS (JSON: bucket_name, endpoint_url, region_name...; the credentials come
-# from boto3's own chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment, never
-# in these options). Names in it are random. The local folder is the default location only
+# from the environment, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY read by django-storages, never
+# from these options). Names in it are random. The local folder is the default location only
 # for the local backend: for S3 "location" would be a key prefix.
 _VAULT_LOCAL = "django.core.files.storage.FileSystemStorage"
 _vault_backend = os.environ.get("VAULT_STORAGE_BACKEND") or _VAULT_LOCAL

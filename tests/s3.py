@@ -110,7 +110,7 @@ def unreachable_options(bucket: str) -> dict:
 
 @pytest.fixture
 def s3_vault(settings, tmp_path, monkeypatch, s3_server):
-    # Credentials the way production gives them: boto3 reads them from the environment.
+    # Credentials the way production gives them: S3Storage reads them from the environment.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "portal-test-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "portal-test-secret")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
