@@ -311,14 +311,20 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-# Encrypted message attachments and files (SPEC §9.1): a local folder by default; any storage
-# by setting VAULT_STORAGE_BACKEND (dotted class, e.g. django-storages' S3Storage for an
-# S3-compatible store) and VAULT_STORAGE_OPTIONS (JSON). Names in it are random.
+# Encrypted message attachments and files (SPEC §9.1): a local folder by default; an
+# S3-compatible store by setting VAULT_STORAGE_BACKEND=storages.backends.s3.S3Storage and
+# VAULT_STORAGE_OPTIONS (JSON: bucket_name, endpoint_url, region_name...; the credentials come
+# from the environment, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY read by django-storages, never
+# from these options). Names in it are random. The local folder is the default location only
+# for the local backend: for S3 "location" would be a key prefix.
+_VAULT_LOCAL = "django.core.files.storage.FileSystemStorage"
+_vault_backend = os.environ.get("VAULT_STORAGE_BACKEND") or _VAULT_LOCAL
 STORAGES["vault"] = {
-    "BACKEND": os.environ.get(
-        "VAULT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    "BACKEND": _vault_backend,
+    "OPTIONS": env.get_json(
+        "VAULT_STORAGE_OPTIONS",
+        {"location": str(VAR_DIR / "vault")} if _vault_backend == _VAULT_LOCAL else {},
     ),
-    "OPTIONS": env.get_json("VAULT_STORAGE_OPTIONS", {"location": str(VAR_DIR / "vault")}),
 }
 VAULT_STORAGE = os.environ.get("VAULT_STORAGE", "vault")  # the STORAGES alias used
 # Ciphertext is written here while the scan runs, then moved into the storage (same

@@ -187,11 +187,11 @@ def segments_open(
     aad = b"seg|" + header_bytes + ctx
     size = header.segment_size + TAG_BYTES
     counter = 0
-    current = _read_full(fh, size)
+    current = read_full(fh, size)
     if not current:
         raise DecryptionError("The encrypted file is truncated: it has no content.")
     while current:
-        following = _read_full(fh, size) if len(current) == size else b""
+        following = read_full(fh, size) if len(current) == size else b""
         final = not following
         if len(current) < TAG_BYTES:
             raise DecryptionError("The encrypted file is truncated.")
@@ -208,7 +208,7 @@ def segments_open(
         current = following
 
 
-def _read_full(fh, size: int) -> bytes:
+def read_full(fh, size: int) -> bytes:
     parts, missing = [], size
     while missing:
         data = fh.read(missing)

@@ -8,6 +8,7 @@ from .errors import DecryptionError
 from .files import vault_storage
 from .keys import Keyring
 from .models import CompanyKey
+from .storage import STORAGE_ERRORS, blob_reader
 
 FILE_PURPOSE = "file"
 
@@ -53,22 +54,24 @@ def text_decrypt_many(*, company, purpose: str, items: Iterable[tuple[str, bytes
 
 
 def _file_segments(keyring: Keyring, object_id: str, storage_name: str) -> Iterator[bytes]:
-    storage = vault_storage()
     try:
-        fh = storage.open(storage_name, "rb")
-    except (FileNotFoundError, OSError):
+        with blob_reader(storage=vault_storage(), name=storage_name) as fh:
+            head = envelope.read_full(fh, envelope.FILE_HEADER_BYTES)
+            header, header_len = envelope.parse_header(head, kind=envelope.KIND_FILE)
+            company_key = keyring.raw_key(key_id=header.key_id, version=header.key_version)
+            ctx = envelope.context(
+                company_id=keyring.company_id, purpose=FILE_PURPOSE, object_id=object_id
+            )
+            data_key = envelope.unwrap_data_key(header, company_key=company_key, ctx=ctx)
+            yield from envelope.segments_open(
+                fh=fh, header=header, header_bytes=head[:header_len], data_key=data_key, ctx=ctx
+            )
+    except FileNotFoundError:
         raise DecryptionError("The encrypted file is missing from storage.") from None
-    with fh:
-        head = fh.read(envelope.FILE_HEADER_BYTES)
-        header, header_len = envelope.parse_header(head, kind=envelope.KIND_FILE)
-        company_key = keyring.raw_key(key_id=header.key_id, version=header.key_version)
-        ctx = envelope.context(
-            company_id=keyring.company_id, purpose=FILE_PURPOSE, object_id=object_id
-        )
-        data_key = envelope.unwrap_data_key(header, company_key=company_key, ctx=ctx)
-        yield from envelope.segments_open(
-            fh=fh, header=header, header_bytes=head[:header_len], data_key=data_key, ctx=ctx
-        )
+    except STORAGE_ERRORS as exc:  # unreachable or refusing store, a read cut off
+        raise DecryptionError(
+            f"The encrypted file could not be read from storage ({type(exc).__name__})."
+        ) from None
 
 
 def file_open(*, company, object_id: str, stored, verify: bool = True) -> Iterator[bytes]:

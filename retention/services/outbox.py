@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import activity
+from vault.storage import STORAGE_ERRORS, blob_delete
 
 from ..models import FileDeletion
 
@@ -51,8 +52,9 @@ def outbox_drain(*, batch_size: int = 200) -> int:
             progressed = False
             for row in rows:
                 try:
-                    storages[row.storage_alias].delete(row.storage_name)
-                except (OSError, InvalidStorageError) as exc:
+                    # Not storage.delete(): S3Storage takes a missing bucket for a done job.
+                    blob_delete(storage=storages[row.storage_alias], name=row.storage_name)
+                except (*STORAGE_ERRORS, InvalidStorageError) as exc:  # a store that refuses
                     row.attempts += 1
                     row.last_error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
                     row.save(update_fields=["attempts", "last_error"])

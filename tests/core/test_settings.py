@@ -2,6 +2,7 @@
 production settings pass Django's deploy check (issue #2)."""
 
 import base64
+import json
 import os
 import secrets
 import subprocess
@@ -164,3 +165,41 @@ def test_production_trusts_proxy_headers_only_from_trusted_proxies(tmp_path):
         production_env(tmp_path, TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16"), "shell", "-c", code
     )
     assert "['10.0.0.5/32', '10.1.0.0/16']" in result.stdout
+
+
+def test_the_vault_on_s3_is_configured_by_the_environment_alone(tmp_path):
+    """docs/deploy.md's S3 example: the options as JSON, the credentials left to boto3's own
+    reading of the environment, and no local-folder default leaking in as a key prefix."""
+    code = (
+        "import json; from django.conf import settings; from vault.files import vault_storage; "
+        "s = vault_storage(); "
+        "print(json.dumps([settings.STORAGES['vault'], type(s).__name__, s.bucket_name, "
+        "s.location, s.access_key, s.secret_key]))"
+    )
+    options = '{"bucket_name": "rainbow-vault-emea", "region_name": "eu-west-3"}'
+    s3 = production_env(
+        tmp_path,
+        VAULT_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        AWS_ACCESS_KEY_ID="AKIAEXAMPLE",
+        AWS_SECRET_ACCESS_KEY="example-secret",
+    )
+    result = run_manage(s3, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    storage, kind, bucket, location, key, secret = json.loads(result.stdout.splitlines()[-1])
+    assert storage == {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {}}
+    assert (kind, bucket, location) == ("S3Storage", None, "")
+    # The credentials reach the storage from the environment, not through any setting.
+    assert (key, secret) == ("AKIAEXAMPLE", "example-secret")
+    result = run_manage({**s3, "VAULT_STORAGE_OPTIONS": options}, "shell", "-c", code)
+    storage, kind, bucket, location, key, secret = json.loads(result.stdout.splitlines()[-1])
+    assert (kind, bucket, location) == ("S3Storage", "rainbow-vault-emea", ""), result.stderr
+    check = run_manage(
+        {**s3, "VAULT_STORAGE_OPTIONS": options}, "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    # The local backend keeps its folder under the var directory.
+    local = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
+    result = run_manage(production_env(tmp_path), "shell", "-c", local)
+    assert json.loads(result.stdout.splitlines()[-1])["vault"]["OPTIONS"] == {
+        "location": str(tmp_path / "vault")
+    }

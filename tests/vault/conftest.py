@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import CompanyFactory, UserFactory
+from tests.s3 import s3_server, s3_vault  # noqa: F401  (the S3 server, for test_s3.py)
 
 # Built at run time so that no scanner flags this source file itself.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"

@@ -10,7 +10,6 @@ import tempfile
 import threading
 
 from django.conf import settings
-from django.core.files import File
 from django.utils.translation import gettext as _
 
 from activity.services import activity_record
@@ -20,6 +19,7 @@ from .. import envelope, keys
 from ..files import StoredFile, new_storage_name, sniff_content_type, vault_storage
 from ..scanner import ClamdStream, ScanRefused
 from ..selectors import FILE_PURPOSE, _company_id
+from ..storage import STORAGE_ERRORS, blob_commit, blob_delete
 from .company_keys import company_key_current_or_create
 
 logger = logging.getLogger(__name__)
@@ -127,13 +127,6 @@ class _ScanSide(threading.Thread):
     def stop(self, *, finish: bool = True) -> None:
         self.request_finish(finish)
         self.join()
-
-
-class _CiphertextFile(File):
-    """The encrypted temp file; FileSystemStorage moves it into place instead of copying."""
-
-    def temporary_file_path(self):
-        return self.file.name
 
 
 def _file_sealer(*, company_id: int, object_id: str, actor):
@@ -278,10 +271,9 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
         if refusal is not None:
             tmp.close()
             _refuse(company_id=cid, object_id=object_id, actor=actor, **refusal)
-        tmp.seek(0)
         try:
-            name = vault_storage().save(new_storage_name(), _CiphertextFile(tmp))
-        except OSError as exc:  # a full disk, an unreachable object store: say so, keep nothing
+            name = blob_commit(storage=vault_storage(), name=new_storage_name(), tmp=tmp)
+        except STORAGE_ERRORS as exc:  # a full disk, an unreachable object store: keep nothing
             logger.error("Vault storage refused a file: %s", exc)
             raise ApplicationError(
                 _("The file could not be stored right now. Please try again later."),
@@ -308,9 +300,4 @@ def file_delete(*, stored, actor) -> bool:
     """Remove a stored file's blob (`stored`: a StoredFile or any object with
     `storage_name`). Idempotent: True when a blob was removed, False when none was there.
     The caller records its own activity (it knows the bubble and the file)."""
-    storage = vault_storage()
-    name = stored.storage_name
-    if not name or not storage.exists(name):
-        return False
-    storage.delete(name)
-    return True
+    return blob_delete(storage=vault_storage(), name=stored.storage_name)
