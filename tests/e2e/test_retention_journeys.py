@@ -19,8 +19,10 @@ from retention.models import AccountClosure, Stage
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
 from .conftest import ARTIFACTS, login
+from .test_accessibility import AXE, BLOCKING, axe_ready  # noqa: F401 - axe_ready: a fixture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# axe_ready: axe-core must be installed (npm ci); CI fails without it.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("axe_ready")]
 
 CLOSED_SIGN_IN = "This account is closed"
 LINK_REFUSED = "This restore link is not valid"
@@ -29,6 +31,21 @@ LINK_REFUSED = "This restore link is not valid"
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"retention-{name}.png"), full_page=True)
+
+
+def _accessible(page, label: str) -> None:
+    """axe-core on the state the journey reached: the accessibility test opens these pages
+    in one state each (a member not closed, a link never used), not in these. The script is
+    evaluated through the DevTools protocol, so the page's CSP stays on."""
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert result["testEngine"]["name"] == "axe-core" and result["url"] == page.url
+    problems = [
+        f"{label}: {v['id']} ({v['impact']}): {v['help']}"
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+    ]
+    assert problems == []
 
 
 def _restore_link(smtp_server) -> str:
@@ -71,6 +88,7 @@ def test_company_admin_closes_a_member_who_is_refused_then_restores_them(page, b
     content = page.content()
     assert "SPEC" not in content and "§" not in content
     _shot(page, "admin-close-confirm")
+    _accessible(page, "admin-close-confirm")
     # Opening the page closed nothing: only its button acts.
     assert not AccountClosure.objects.filter(user_ref=bob.pk).exists()
     page.get_by_role("button", name="Close the account").click()
@@ -83,6 +101,7 @@ def test_company_admin_closes_a_member_who_is_refused_then_restores_them(page, b
     expect(row.get_by_role("cell", name="Inactive", exact=True)).to_be_visible()
     expect(row.get_by_role("link", name="Close account")).to_have_count(0)
     _shot(page, "members-closed")
+    _accessible(page, "members-closed")
 
     # Bob, in a browser of his own, is refused with a message that says why.
     bob_context = browser.new_context(base_url=page.url.split("/companies/")[0])
@@ -92,6 +111,7 @@ def test_company_admin_closes_a_member_who_is_refused_then_restores_them(page, b
     expect(bob_page.get_by_role("alert")).to_contain_text(CLOSED_SIGN_IN)
     expect(bob_page).to_have_url(re.compile(r"/accounts/login/"))
     _shot(bob_page, "closed-sign-in-refused")
+    _accessible(bob_page, "closed-sign-in-refused")
 
     # The admin restores him.
     row.get_by_role("link", name="Restore").click()
@@ -99,6 +119,7 @@ def test_company_admin_closes_a_member_who_is_refused_then_restores_them(page, b
     expect(page.get_by_text("The person can sign in again")).to_be_visible()
     expect(page.get_by_text("Restorable until")).to_be_visible()
     _shot(page, "admin-restore-confirm")
+    _accessible(page, "admin-restore-confirm")
     page.get_by_role("button", name="Restore the account").click()
     expect(page.get_by_role("status")).to_contain_text("The account of Bob Baker is restored.")
     expect(page).to_have_url(re.compile(rf"/companies/{acme.slug}/members/$"))
@@ -133,6 +154,7 @@ def test_standalone_user_closes_own_account_then_restores_it_by_the_emailed_link
     _close_own_account(page, password="Not-My-Password-1!")
     expect(page.get_by_text("The password is not correct.")).to_be_visible()
     _shot(page, "self-close-wrong-password")
+    _accessible(page, "self-close-wrong-password")
     sam.refresh_from_db()
     assert sam.is_active and not AccountClosure.objects.filter(user_ref=sam.pk).exists()
     assert smtp_server.messages == []
@@ -142,6 +164,7 @@ def test_standalone_user_closes_own_account_then_restores_it_by_the_emailed_link
     expect(page.get_by_role("heading", name="Your account is closed")).to_be_visible()
     expect(page.get_by_text("We sent you an email with a link")).to_be_visible()
     _shot(page, "self-closed")
+    _accessible(page, "self-closed")
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     login(page, "sam@example.test", PASSWORD)
@@ -168,6 +191,7 @@ def test_standalone_user_closes_own_account_then_restores_it_by_the_emailed_link
     expect(page.get_by_role("alert")).to_contain_text(LINK_REFUSED)
     expect(page.get_by_role("alert")).to_contain_text("already used")
     _shot(page, "restore-link-reused")
+    _accessible(page, "restore-link-reused")
     assert AccountClosure.objects.get(user_ref=sam.pk).stage == Stage.RESTORED
     assert page.csp_errors == []
 
@@ -199,6 +223,7 @@ def test_restore_link_after_thirty_days_is_refused_and_the_account_shows_as_star
         "After thirty days a closed account can no longer be restored."
     )
     _shot(page, "restore-link-after-30-days")
+    _accessible(page, "restore-link-after-30-days")
     login(page, "zoe@example.test", PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("The email or password is not correct.")
 
@@ -212,5 +237,6 @@ def test_restore_link_after_thirty_days_is_refused_and_the_account_shows_as_star
     expect(admin_page.get_by_text("Zander")).to_have_count(0)
     expect(admin_page.get_by_text("zoe@example.test")).to_have_count(0)
     _shot(admin_page, "members-anonymized")
+    _accessible(admin_page, "members-anonymized")
     admin.close()
     assert timezone.now() < closure.anonymize_due_at  # the link failed for the stage, not the clock
