@@ -13,7 +13,7 @@ EVENTS = {
         "An unconfirmed address signed up again: new password, older links dropped."
     ),
     "user.login.succeeded": "A user's session started (password, or SSO: see sso.signin.*).",
-    "user.login.failed": "A sign-in was refused (wrong password, locked, unconfirmed).",
+    "user.login.failed": "A sign-in was refused (wrong password, locked, unconfirmed, closed).",
     "user.login.throttled": "A sign-in was refused: too many failures from one IP address.",
     "user.locked": "An account was locked after repeated failed sign-ins.",
     "user.unlocked": "An operator lifted an account's sign-in lock.",

@@ -12,6 +12,7 @@ their own account; nobody but a superadmin closes it for them.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from activity.policies import holds_operations
 from companies import rights
@@ -65,15 +66,15 @@ def closure_refusal(*, actor, user) -> str | None:
     if closer_kind(actor=actor, user=user) is not None:
         return None
     if actor is not None and actor.pk == user.pk:
-        return (
+        return _(
             "Your account belongs to your company: only its administrator can close it. Ask them."
         )
     if scope_of(actor=actor, company=user.company) == rights.CUSTOMER:
-        return (
+        return _(
             "Your partner role does not manage this customer's members, so it cannot close "
             "their accounts."
         )
-    return "Only the company's administrator can close this account."
+    return _("Only the company's administrator can close this account.")
 
 
 def require_can_close(*, actor, user) -> str:

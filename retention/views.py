@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from companies.policies import can_manage_company
 from companies.scoping import viewer_page
 from rainbow_portal.exceptions import ApplicationError
 
@@ -75,6 +77,15 @@ def restore_by_link(request, token):
 # --- Admins and partners close or restore a member -------------------------------------------
 
 
+def _after_admin_action(request, target) -> str:
+    """Back to the members page the action started from, where the row now shows the new
+    state; the confirmation page again for an account without one (a standalone user)."""
+    company = target.company
+    if not company.is_default and can_manage_company(actor=request.user, company=company):
+        return reverse("companies:members", args=[company.slug])
+    return request.path
+
+
 def _admin_action(request, target, action):
     closure = selectors.closure_open_for(user=target)
     if request.method == "POST":
@@ -103,7 +114,7 @@ def _admin_action(request, target, action):
                 {"target": target, "action": action, "error": exc.message, "closure": closure},
                 status=400,
             )
-        return redirect(request.path)
+        return redirect(_after_admin_action(request, target))
     refusal = policies.closure_refusal(actor=request.user, user=target)
     return render(
         request,

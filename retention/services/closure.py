@@ -34,13 +34,12 @@ def _check_identity(*, user: User, password: str, otp: str) -> None:
     """A standalone user closing their own account proves it again: the password, and the
     second factor where enrolled (SPEC §8.1)."""
     if not password or not user.check_password(password):
-        raise ApplicationError(
-            _("The password is not correct."), fields={"password": ["The password is not correct."]}
-        )
+        message = _("The password is not correct.")
+        raise ApplicationError(message, fields={"password": [message]})
     if has_two_factor(user=user):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if not otp or not (otp.strip().isdigit() and device.verify_token(otp.strip())):
-            message = "Enter the current code from your authenticator app."
+            message = _("Enter the current code from your authenticator app.")
             raise ApplicationError(message, fields={"otp": [message]})
 
 

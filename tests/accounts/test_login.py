@@ -44,6 +44,32 @@ def test_a_wrong_password_says_so_without_naming_the_cause(client, assert_activi
     assert record.data == {"reason": "password", "failures": 1}
 
 
+def test_a_closed_account_with_its_password_is_told_it_is_closed_and_not_locked(
+    client, assert_activity
+):
+    """A closed account (SPEC §8.2) is refused with a message that says why, to someone who
+    knows its password only; those attempts are not failures, so the account is not locked
+    when it is restored. A wrong password still gets the usual answer and counts."""
+    user = UserFactory(is_active=False)
+    for _ in range(6):
+        page = post_login(client, user.email, PASSWORD).content.decode()
+        assert "This account is closed, so it cannot sign in." in page
+        assert INVALID_LOGIN not in page and LOCKED not in page
+    assert "_auth_user_id" not in client.session
+    security = UserSecurity.objects.filter(user=user).first()
+    assert security is None or (security.failed_logins == 0 and security.locked_until is None)
+    records = assert_activity("user.login.failed", target=user, count=6)
+    assert {r.data["reason"] for r in records} == {"closed"}
+    wrong = post_login(client, user.email, "Wrong-pass-1!").content.decode()
+    assert INVALID_LOGIN in wrong and "This account is closed" not in wrong
+    assert UserSecurity.objects.get(user=user).failed_logins == 1
+
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    response = post_login(client, user.email, PASSWORD)
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == user.pk
+
+
 def test_five_failures_lock_the_account_for_60_minutes_even_with_the_right_password(
     client, assert_activity
 ):

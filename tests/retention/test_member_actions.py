@@ -38,7 +38,10 @@ def test_admin_closes_then_restores_a_member_from_the_members_page(client, compa
     assert 'method="post"' in confirm
     assert not AccountClosure.objects.exists()  # following the link changes nothing
 
-    assert client.post(close_url).status_code == 302
+    # Back to the members page, where the row shows the new state.
+    members_url = reverse("companies:members", args=[member.company.slug])
+    closed = client.post(close_url)
+    assert closed.status_code == 302 and closed.url == members_url
     assert AccountClosure.objects.get(user=member).stage == Stage.CLOSED
 
     page = members_page(client, member.company)
@@ -47,7 +50,8 @@ def test_admin_closes_then_restores_a_member_from_the_members_page(client, compa
     assert f'href="{close_url}"' not in page
     confirm = client.get(restore_url).content.decode()
     assert "can sign in again" in confirm and 'data-testid="admin-restore"' in confirm
-    assert client.post(restore_url).status_code == 302
+    restored = client.post(restore_url)
+    assert restored.status_code == 302 and restored.url == members_url
     assert AccountClosure.objects.get(user=member).stage == Stage.RESTORED
     assert f'href="{close_url}"' in members_page(client, member.company)
 
@@ -63,7 +67,21 @@ def test_no_restore_once_the_thirty_days_have_passed(client, company_admin, memb
     assert f"/retention/accounts/{member.pk}/close/" not in page
     assert "Closed (restorable)" in page  # the stage, without an action
     confirm = client.get(f"/retention/accounts/{member.pk}/restore/").content.decode()
-    assert "cannot be restored" in confirm and 'data-testid="admin-restore"' not in confirm
+    assert "cannot be restored: its thirty days have passed" in confirm
+    assert 'data-testid="admin-restore"' not in confirm
+
+
+def test_the_confirmation_pages_say_where_the_account_stands(client, company_admin, member):
+    """An open account's restore page says there is nothing to restore (not "cannot be
+    restored"); a closed account's close page leads to its restore page."""
+    client.force_login(company_admin)
+    restore_url = f"/retention/accounts/{member.pk}/restore/"
+    page = client.get(restore_url).content.decode()
+    assert "This account is not closed: there is nothing to restore." in page
+    assert "cannot be restored" not in page
+    client.post(f"/retention/accounts/{member.pk}/close/")
+    page = client.get(f"/retention/accounts/{member.pk}/close/").content.decode()
+    assert f'href="{restore_url}"' in page and 'data-testid="admin-close"' not in page
 
 
 def test_partner_with_delegation_gets_the_actions(client, member):

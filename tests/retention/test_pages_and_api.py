@@ -1,6 +1,7 @@
 """Pages and REST endpoints of retention: same rules as the services."""
 
 import csv
+import html
 import io
 import zipfile
 from datetime import timedelta
@@ -34,6 +35,17 @@ def login(client, user):
 
 
 # --- Closing and restoring through the pages ---------------------------------------------
+
+
+def test_the_self_close_errors_are_in_the_users_language(client, standalone):
+    standalone.language = "fr"
+    standalone.save(update_fields=["language"])
+    login(client, standalone)
+    wrong = client.post("/account/close/", {"password": "nope", "confirm": "on"})
+    page = html.unescape(wrong.content.decode())
+    assert "Le mot de passe n'est pas correct." in page
+    assert "The password is not correct." not in page
+    assert not AccountClosure.objects.exists()
 
 
 def test_standalone_closes_through_the_page_and_is_signed_out(client, standalone):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from rainbow_portal.exceptions import ApplicationError
@@ -53,7 +54,10 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
         return Outcome(error=LOCKED if locked else INVALID_LOGIN)
 
     security = _security_for_update(user)
-    password_ok = user.check_password(password) and user.is_active
+    # A closed account (is_active off, SPEC §8.2) with its right password is refused with
+    # its own message below, and is not a failure: the person knows the password, so they
+    # learn nothing by it, and five attempts must not leave a restored account locked.
+    password_ok = user.check_password(password)
     if not password_ok:
         locked = account_failure(user=user, security=security, now=now, ip=ip, reason="password")
         return Outcome(error=LOCKED if locked else INVALID_LOGIN)
@@ -68,6 +72,21 @@ def _login_attempt(*, email: str, password: str, ip: str) -> Outcome:
             data={"reason": "locked", "lock_restarted": False},
         )
         return Outcome(error=LOCKED)
+    if not user.is_active:
+        activity.record(
+            event="user.login.failed",
+            company=user.company_id,
+            target=user,
+            ip=ip,
+            data={"reason": "closed"},
+        )
+        return Outcome(
+            error=_(
+                "This account is closed, so it cannot sign in. Your company's administrator "
+                "can restore it during the thirty days after its closure; if you created the "
+                "account yourself, follow the link we emailed you when it was closed."
+            )
+        )
 
     if not security.email_verified:
         activity.record(
