@@ -36,6 +36,11 @@ FIELDS = [
     f.attname for f in ActivityRecord._meta.concrete_fields if f.attname != "id"
 ]  # what a queued record carries: the row as it will be stored, nothing more
 
+
+def _default(name: str):
+    return ActivityRecord._meta.get_field(name).get_default()
+
+
 # Moves up to ARGV[1] entries from the queue (KEYS[1]) to a batch list (KEYS[2]) and names
 # the batch in the set of open batches (KEYS[3]), in one atomic step.
 CLAIM = """
@@ -69,7 +74,8 @@ def _keys() -> tuple[str, str]:
 
 
 def _encode(row: dict) -> bytes:
-    row = {name: row[name] for name in FIELDS}
+    # A field the row does not name gets the model's default, as a model instance would.
+    row = {name: row[name] if name in row else _default(name) for name in FIELDS}
     row["occurred_at"] = row["occurred_at"].isoformat()
     return json.dumps(row, separators=(",", ":")).encode()
 
