@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from .models import ActivityDrainBatch, ActivityRecord
 from .services import _record_row, activity_records_bulk
+from .spool import spool_drain, spool_pending, spool_write
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +82,17 @@ def _decode(raw: bytes) -> ActivityRecord:
 
 
 def activity_request_record(**fields) -> None:
-    """One request's record (the arguments of `services._record_row`): queued when the queue
-    is configured and answers, inserted at once otherwise."""
+    """One request's record (the arguments of `services._record_row`): appended to this
+    process's spool file when ACTIVITY_SPOOL_DIR is set (D16sp.1), else (or when the spool
+    cannot take it) queued when the queue is configured and answers, inserted at once
+    otherwise: never lost, never a failed request."""
     row = _record_row(**fields)
+    if settings.ACTIVITY_SPOOL_DIR:
+        try:
+            spool_write(_encode(row) + b"\n")
+            return
+        except Exception:  # disk full, permissions: the queue or the table takes it
+            logger.warning("The activity spool is unavailable; the record goes another way.")
     if settings.ACTIVITY_QUEUE_URL:
         try:
             _redis().rpush(_keys()[0], _encode(row))
@@ -146,6 +155,16 @@ def activity_drain(*, max_batches: int | None = None) -> int:
         drained_at__lt=timezone.now() - timedelta(days=settings.ACTIVITY_DRAIN_MEMORY_DAYS)
     ).delete()
     return inserted
+
+
+def activity_drain_all() -> int:
+    """Both ways a request record waits: this node's spool files, then the Redis queue (what
+    `manage.py activity_drain` and the beat task run)."""
+    return spool_drain() + activity_drain()
+
+
+def activity_pending() -> dict:
+    return {"queued": activity_queue_length(), "spool_files": spool_pending()}
 
 
 def activity_queue_length() -> int:

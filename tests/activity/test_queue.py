@@ -23,7 +23,9 @@ def redis_url() -> str:
 @pytest.fixture
 def queue():
     key = f"test:activity:{uuid.uuid4().hex}"
-    with override_settings(ACTIVITY_QUEUE_URL=redis_url(), ACTIVITY_QUEUE_KEY=key):
+    with override_settings(
+        ACTIVITY_QUEUE_URL=redis_url(), ACTIVITY_QUEUE_KEY=key, ACTIVITY_SPOOL_DIR=""
+    ):
         client = queue_services._redis()
         yield client, key
         for name in client.scan_iter(f"{key}*"):
@@ -50,7 +52,7 @@ def test_a_request_is_queued_then_drained_pseudonymized_and_sealed(client, queue
 
 
 def test_redis_down_writes_the_record_directly(client):
-    with override_settings(ACTIVITY_QUEUE_URL="redis://127.0.0.1:1/0"):
+    with override_settings(ACTIVITY_QUEUE_URL="redis://127.0.0.1:1/0", ACTIVITY_SPOOL_DIR=""):
         client.get("/no/such/page/")
     assert ActivityRecord.objects.filter(kind="request", status_code=404).count() == 1
 
