@@ -18,24 +18,20 @@ Action records (`activity.record` inside a service's transaction) never go throu
 they must commit, or roll back, with the state change they describe.
 """
 
-import json
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .codec import _decode, _encode
 from .models import ActivityDrainBatch, ActivityRecord
 from .services import _record_row, activity_records_bulk
 from .spool import spool_drain, spool_pending, spool_write
 
 logger = logging.getLogger(__name__)
-
-FIELDS = [
-    f.attname for f in ActivityRecord._meta.concrete_fields if f.attname != "id"
-]  # what a queued record carries: the row as it will be stored, nothing more
 
 # Moves up to ARGV[1] entries from the queue (KEYS[1]) to a batch list (KEYS[2]) and names
 # the batch in the set of open batches (KEYS[3]), in one atomic step.
@@ -67,18 +63,6 @@ def _redis():
 def _keys() -> tuple[str, str]:
     base = settings.ACTIVITY_QUEUE_KEY
     return base, f"{base}:batches"
-
-
-def _encode(row: dict) -> bytes:
-    row = {name: row[name] for name in FIELDS}
-    row["occurred_at"] = row["occurred_at"].isoformat()
-    return json.dumps(row, separators=(",", ":")).encode()
-
-
-def _decode(raw: bytes) -> ActivityRecord:
-    row = json.loads(raw)
-    row["occurred_at"] = datetime.fromisoformat(row["occurred_at"])
-    return ActivityRecord(**row)
 
 
 def activity_request_record(**fields) -> None:

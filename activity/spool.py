@@ -2,8 +2,8 @@
 per-worker append-only spool file, drained into the table in batches.
 
 Writer (each web process): the record is encoded exactly as for the Redis queue
-(`queue_services._encode`: the row as it will be stored — pseudonymized actor, sealed IP,
-scrubbed data) and appended as one line with ONE `os.write` to the process's own file
+(`codec._encode`: the row as it will be stored — pseudonymized actor, sealed IP, scrubbed
+data) and appended as one line with ONE `os.write` to the process's own file
 `<host>.<pid>.<ns>.open` (O_APPEND, mode 0600) in ACTIVITY_SPOOL_DIR. Once `os.write` has
 returned, the line is in the kernel's page cache: a worker killed with SIGKILL right after
 loses nothing. There is no fsync per request: a machine crash can lose the last seconds, as
@@ -26,6 +26,7 @@ record whose write never completed (its request got no response): skipped and lo
 """
 
 import atexit
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -38,6 +39,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from .codec import _decode
 from .models import ActivityDrainBatch
 from .services import activity_records_bulk
 
@@ -121,10 +123,8 @@ class _Writer:
         """At a clean exit: the file goes to the drain at once."""
         with self.lock:
             if self.fd is not None and self.pid == os.getpid():
-                try:
+                with contextlib.suppress(OSError):
                     self._rotate()
-                except OSError:
-                    pass
 
 
 _writer = _Writer()
@@ -238,8 +238,6 @@ def _read_lines(path: Path) -> list[bytes] | None:
 
 
 def _decode_lines(lines: list[bytes]) -> list:
-    from .queue_services import _decode
-
     records = []
     for line in lines:
         try:
@@ -272,10 +270,8 @@ def _insert_file(path: Path, base: str) -> int:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def spool_drain() -> int:

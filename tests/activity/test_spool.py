@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from activity import queue_services, spool
+from activity import codec, queue_services, spool
 from activity.models import ActivityDrainBatch, ActivityRecord
 from rainbow_portal.crypto import decrypt_ip, pseudonymize
 from tests.factories import UserFactory
@@ -20,7 +20,7 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
-COMPARED = [f for f in queue_services.FIELDS if f not in ("occurred_at", "duration_ms")]
+COMPARED = [f for f in codec.FIELDS if f not in ("occurred_at", "duration_ms")]
 COMPARED = [f for f in COMPARED if f not in ("ip_encrypted", "ip_binding")]  # fresh nonces
 
 
@@ -74,13 +74,13 @@ def test_a_request_is_spooled_then_drained_as_the_direct_write_stores_it(client,
     raw = path.read_bytes()
     assert raw.endswith(b"\n") and raw.count(b"\n") == 1
     assert b"198.51.100.7" not in raw and user.email.encode() not in raw  # sealed at the source
-    spooled = queue_services._decode(raw.rstrip(b"\n"))
+    spooled = codec._decode(raw.rstrip(b"\n"))
     spool._writer.close()  # rotated: .ready
     assert [p.name.rsplit(".", 1)[1] for p in files(spool_dir)] == ["ready"]
     assert spool.spool_drain() == 1
     assert files(spool_dir) == []
     rec = ActivityRecord.objects.get(kind="request")
-    for name in queue_services.FIELDS:  # the row is exactly the line
+    for name in codec.FIELDS:  # the row is exactly the line
         assert getattr(rec, name) == getattr(spooled, name), name
     assert decrypt_ip(rec.ip_encrypted, binding=rec.ip_binding) == "198.51.100.7"
     assert rec.actor_pseudonym == pseudonymize("user", user.pk)
@@ -111,9 +111,7 @@ def test_the_writer_rotates_its_file_by_age_and_by_size(client, spool_dir, monke
     assert ActivityRecord.objects.filter(kind="request").count() == 5
 
 
-def test_a_dead_writers_open_file_is_drained_and_a_live_writers_busy_one_is_not(
-    client, spool_dir
-):
+def test_a_dead_writers_open_file_is_drained_and_a_live_writers_busy_one_is_not(client, spool_dir):
     lines = record_lines(client, 3, spool_dir)
     spool_file(spool_dir, lines[:2], pid=dead_pid())
     client.get("/no/such/page/")  # this (live) process's file, just written: left alone
@@ -122,9 +120,7 @@ def test_a_dead_writers_open_file_is_drained_and_a_live_writers_busy_one_is_not(
     assert ActivityRecord.objects.filter(kind="request").count() == 2
 
 
-def test_a_live_writers_idle_file_is_taken_and_its_next_write_goes_to_a_new_file(
-    client, spool_dir
-):
+def test_a_live_writers_idle_file_is_taken_and_its_next_write_goes_to_a_new_file(client, spool_dir):
     client.get("/no/such/page/")
     (first,) = files(spool_dir, ".open")
     old = time.time() - spool.IDLE_SECONDS - 1

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from activity import queue_services, spool
+from activity import codec, spool
 from activity.models import ActivityDrainBatch, ActivityRecord
 from activity.services import _record_row
 from tests.activity.test_queue_worker_kill import database_url, free_port, workers_of
@@ -127,7 +127,7 @@ def spool_files(folder: Path) -> None:
     files, per_file = FILES, PER_FILE
     for n in range(files):
         lines = [
-            queue_services._encode(
+            codec._encode(
                 _record_row(
                     event="request",
                     kind=ActivityRecord.Kind.REQUEST,
