@@ -205,3 +205,38 @@ def test_drain_threads_of_one_process_never_insert_a_file_twice(tmp_path):
             t.join(timeout=120)
     assert errors == [] and sum(counts) == FILES * PER_FILE, (errors, counts)
     assert_each_file_once(folder)
+
+
+def test_the_looping_drain_stops_on_sigterm_after_a_last_drain(tmp_path):
+    folder = tmp_path / "spool"
+    spool_files(folder)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url(),
+        PORTAL_VAR_DIR=str(tmp_path),
+        ACTIVITY_SPOOL_DIR=str(folder),
+        ACTIVITY_QUEUE_URL="off",
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    drain = subprocess.Popen(
+        [sys.executable, "manage.py", "activity_drain", "--loop", "--every", "30"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while list(folder.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert_each_file_once(folder)  # the first drain
+        late = folder / f"{spool.HOST}.{os.getpid()}.1.ready"
+        late.write_bytes(codec._encode(_record_row(event="request", kind="request")) + b"\n")
+        drain.send_signal(signal.SIGTERM)  # long before its next round (every 30 s)
+        out = drain.communicate(timeout=60)[0]
+    finally:
+        drain.kill()
+        drain.wait()
+    assert drain.returncode == 0
+    assert json.loads(out)["inserted"] == FILES * PER_FILE + 1
+    assert not late.exists()

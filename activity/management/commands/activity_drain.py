@@ -1,4 +1,5 @@
 import json
+import signal
 import time
 
 from django.core.management.base import BaseCommand
@@ -17,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=1.0, help="Seconds between drains.")
 
     def handle(self, *args, loop, every, **options):
+        stopping = []
+        if loop:  # SIGTERM (systemd stop): one last drain, then out. Killed: the next run's.
+            signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
         total = activity_drain_all()
-        while loop:
-            time.sleep(every)
+        while loop and not stopping:
+            deadline = time.monotonic() + every
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.1, every))
             total += activity_drain_all()
         self.stdout.write(json.dumps({"inserted": total, **activity_pending()}))
