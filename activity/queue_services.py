@@ -135,16 +135,25 @@ def activity_drain(*, max_batches: int | None = None) -> int:
         _finish(client, batch_id)
         client.delete(f"{key}:lock")
         done += 1
+    _forget_old_batches()
+    return inserted
+
+
+def _forget_old_batches() -> None:
+    """Batch rows (queue batches and spool files) are remembered a few days: long enough for
+    any drain killed between its commit and its clean-up to have been followed by another."""
     ActivityDrainBatch.objects.filter(
         drained_at__lt=timezone.now() - timedelta(days=settings.ACTIVITY_DRAIN_MEMORY_DAYS)
     ).delete()
-    return inserted
 
 
 def activity_drain_all() -> int:
     """Both ways a request record waits: this node's spool files, then the Redis queue (what
     `manage.py activity_drain` and the beat task run)."""
-    return spool_drain() + activity_drain()
+    inserted = spool_drain() + activity_drain()
+    if not settings.ACTIVITY_QUEUE_URL:
+        _forget_old_batches()  # activity_drain did it otherwise
+    return inserted
 
 
 def activity_pending() -> dict:

@@ -49,6 +49,9 @@ ROTATE_BYTES = 4 * 1024 * 1024
 # An `.open` file of a live writer untouched this long is taken by the drain (an idle worker's
 # last records would otherwise wait for its next request).
 IDLE_SECONDS = 5.0
+# A `.draining.<pid>` file claimed this long ago is taken again even if that pid is alive (a
+# dead drain's pid reused by another process): two drains on one file meet on its batch row.
+STUCK_SECONDS = 120.0
 HOST = socket.gethostname().replace("/", "_") or "localhost"
 
 
@@ -179,7 +182,14 @@ def _claimable(path: Path, host: str, pid: int, state: str, drainer: int | None)
     if state == "ready":
         return True
     if state == "draining":
-        return drainer is not None and (drainer == me or not _alive(drainer))
+        if drainer is None:
+            return False
+        if drainer == me or not _alive(drainer):
+            return True
+        try:  # the rename that claimed it set its ctime
+            return time.time() - path.stat().st_ctime >= STUCK_SECONDS
+        except FileNotFoundError:
+            return False
     # `.open`: the writer is dead, or idle (the flock protocol makes taking it safe anyway).
     if host == HOST and not _alive(pid):
         return True

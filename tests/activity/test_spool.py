@@ -262,3 +262,33 @@ def test_the_command_drains_the_spool(client, spool_dir):
     call_command("activity_drain", stdout=out)
     assert '"inserted": 1' in out.getvalue() and '"spool_files": 0' in out.getvalue()
     assert ActivityRecord.objects.filter(kind="request").count() == 1
+
+
+def test_a_claim_stuck_with_a_live_pid_is_taken_again_after_a_while(client, spool_dir, monkeypatch):
+    lines = record_lines(client, 2, spool_dir)
+    busy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:  # a dead drain's pid now belongs to another (live) process
+        path = spool_file(spool_dir, lines, pid=dead_pid(), state=f"draining.{busy.pid}")
+        assert spool.spool_drain() == 0 and path.exists()
+        monkeypatch.setattr(spool, "STUCK_SECONDS", 0.0)  # as if claimed long ago
+        assert spool.spool_drain() == 2
+    finally:
+        busy.kill()
+        busy.wait()
+    assert files(spool_dir) == []
+
+
+def test_the_spool_drain_forgets_batch_rows_after_a_few_days(client, spool_dir):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = ActivityDrainBatch.objects.create(batch_id="x" * 32, rows=1)
+    ActivityDrainBatch.objects.filter(pk=old.pk).update(
+        drained_at=timezone.now() - timedelta(days=settings.ACTIVITY_DRAIN_MEMORY_DAYS, hours=1)
+    )
+    client.get("/no/such/page/")
+    spool._writer.close()
+    assert queue_services.activity_drain_all() == 1
+    assert list(ActivityDrainBatch.objects.values_list("rows", flat=True)) == [1]
+    assert not ActivityDrainBatch.objects.filter(pk=old.pk).exists()
