@@ -18,28 +18,20 @@ Action records (`activity.record` inside a service's transaction) never go throu
 they must commit, or roll back, with the state change they describe.
 """
 
-import json
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .codec import _decode, _encode
 from .models import ActivityDrainBatch, ActivityRecord
 from .services import _record_row, activity_records_bulk
+from .spool import spool_drain, spool_pending, spool_write
 
 logger = logging.getLogger(__name__)
-
-FIELDS = [
-    f.attname for f in ActivityRecord._meta.concrete_fields if f.attname != "id"
-]  # what a queued record carries: the row as it will be stored, nothing more
-
-
-def _default(name: str):
-    return ActivityRecord._meta.get_field(name).get_default()
-
 
 # Moves up to ARGV[1] entries from the queue (KEYS[1]) to a batch list (KEYS[2]) and names
 # the batch in the set of open batches (KEYS[3]), in one atomic step.
@@ -73,23 +65,18 @@ def _keys() -> tuple[str, str]:
     return base, f"{base}:batches"
 
 
-def _encode(row: dict) -> bytes:
-    # A field the row does not name gets the model's default, as a model instance would.
-    row = {name: row[name] if name in row else _default(name) for name in FIELDS}
-    row["occurred_at"] = row["occurred_at"].isoformat()
-    return json.dumps(row, separators=(",", ":")).encode()
-
-
-def _decode(raw: bytes) -> ActivityRecord:
-    row = json.loads(raw)
-    row["occurred_at"] = datetime.fromisoformat(row["occurred_at"])
-    return ActivityRecord(**row)
-
-
 def activity_request_record(**fields) -> None:
-    """One request's record (the arguments of `services._record_row`): queued when the queue
-    is configured and answers, inserted at once otherwise."""
+    """One request's record (the arguments of `services._record_row`): appended to this
+    process's spool file when ACTIVITY_SPOOL_DIR is set (D16sp.1), else (or when the spool
+    cannot take it) queued when the queue is configured and answers, inserted at once
+    otherwise: never lost, never a failed request."""
     row = _record_row(**fields)
+    if settings.ACTIVITY_SPOOL_DIR:
+        try:
+            spool_write(_encode(row) + b"\n")
+            return
+        except Exception:  # disk full, permissions: the queue or the table takes it
+            logger.warning("The activity spool is unavailable; the record goes another way.")
     if settings.ACTIVITY_QUEUE_URL:
         try:
             _redis().rpush(_keys()[0], _encode(row))
@@ -148,10 +135,29 @@ def activity_drain(*, max_batches: int | None = None) -> int:
         _finish(client, batch_id)
         client.delete(f"{key}:lock")
         done += 1
+    _forget_old_batches()
+    return inserted
+
+
+def _forget_old_batches() -> None:
+    """Batch rows (queue batches and spool files) are remembered a few days: long enough for
+    any drain killed between its commit and its clean-up to have been followed by another."""
     ActivityDrainBatch.objects.filter(
         drained_at__lt=timezone.now() - timedelta(days=settings.ACTIVITY_DRAIN_MEMORY_DAYS)
     ).delete()
+
+
+def activity_drain_all() -> int:
+    """Both ways a request record waits: this node's spool files, then the Redis queue (what
+    `manage.py activity_drain` and the beat task run)."""
+    inserted = spool_drain() + activity_drain()
+    if not settings.ACTIVITY_QUEUE_URL:
+        _forget_old_batches()  # activity_drain did it otherwise
     return inserted
+
+
+def activity_pending() -> dict:
+    return {"queued": activity_queue_length(), "spool_files": spool_pending()}
 
 
 def activity_queue_length() -> int:

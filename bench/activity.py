@@ -9,9 +9,11 @@ dropped).
 1. Request-logging overhead: the same view (the API's JSON 404, the cheapest routed view)
    through two Django test clients, one whose middleware chain has the activity middleware
    and one without, requests interleaved one by one; median and mean difference per request.
-   The record takes the production path: queued on Redis (ACTIVITY_QUEUE_URL, default the
-   Redis of CELERY_BROKER_URL or REDIS_URL) and drained after the timing (D15c.1); with
-   `--direct`, inserted into the table on every request as before the queue.
+   The record takes the production path: appended to this process's spool file (`--write
+   spool`, the default: a temporary ACTIVITY_SPOOL_DIR, D16sp.1), or queued on Redis (`--write
+   queue`: ACTIVITY_QUEUE_URL, default the Redis of CELERY_BROKER_URL or REDIS_URL, D15c.1),
+   and drained after the timing; with `--write direct` (or `--direct`), inserted into the
+   table on every request as before the queue. The result names the write used.
 2. The 12-month purge: a log of `--rows` records spread evenly over 13 months (INSERT …
    SELECT generate_series), then `activity_purge` (batched deletes through the occurred_at
    index) removes the month older than twelve; rows per second, and the time extrapolated
@@ -24,8 +26,10 @@ Last line: JSON.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,15 +61,23 @@ def overhead(requests: int) -> dict:
             times.append(time.perf_counter() - t)
             assert response.status_code == 404
     drained = 0
-    if settings.ACTIVITY_QUEUE_URL:
-        from activity.queue_services import activity_drain
+    if settings.ACTIVITY_SPOOL_DIR or settings.ACTIVITY_QUEUE_URL:
+        from activity import spool
+        from activity.queue_services import activity_drain_all
 
+        spool._writer.close()  # the open file to the drain, as at a worker's exit
         t = time.perf_counter()
-        drained = activity_drain()
+        drained = activity_drain_all()
         drain_ms = (time.perf_counter() - t) * 1000
+    write = "direct"
+    if settings.ACTIVITY_SPOOL_DIR:
+        write = "spool"
+    elif settings.ACTIVITY_QUEUE_URL:
+        write = "queue"
     return {
         "requests_each": requests,
-        "write": "queue" if settings.ACTIVITY_QUEUE_URL else "direct",
+        "write": write,
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "drained": drained,
         "drain_ms_per_record": round(drain_ms / drained, 3) if drained else None,
         "median_on_ms": round(statistics.median(on_times) * 1000, 3),
@@ -178,7 +190,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=2_000_000)
-    parser.add_argument("--direct", action="store_true", help="no queue: one INSERT a request")
+    parser.add_argument(
+        "--write",
+        choices=["spool", "queue", "direct"],
+        default="spool",
+        help="the request record's write (default: the spool, production's default)",
+    )
+    parser.add_argument("--direct", action="store_true", help="= --write direct")
     parser.add_argument(
         "--no-partitions",
         action="store_true",
@@ -188,10 +206,13 @@ def main():
     queue = os.environ.get("CELERY_BROKER_URL", "")
     if not queue.startswith("redis"):
         queue = os.environ.get("REDIS_URL", "")
+    write = "direct" if args.direct else args.write
     os.environ["ACTIVITY_QUEUE_URL"] = (
-        "off" if args.direct else os.environ.get("ACTIVITY_QUEUE_URL", queue or "off")
+        os.environ.get("ACTIVITY_QUEUE_URL", queue or "off") if write == "queue" else "off"
     )
     os.environ.setdefault("ACTIVITY_QUEUE_KEY", "rainbow:bench-activity:queue")
+    spool_dir = tempfile.mkdtemp(prefix="bench-activity-spool-")
+    os.environ["ACTIVITY_SPOOL_DIR"] = spool_dir if write == "spool" else "off"
     url, admin, name = scratch_url(os.environ["DATABASE_URL"], "_bench_activity")
     recreate(admin, name)
     os.environ["DATABASE_URL"] = url
@@ -209,6 +230,7 @@ def main():
         connection.close()
     finally:
         recreate(admin, name, drop_only=True)
+        shutil.rmtree(spool_dir, ignore_errors=True)
     print(json.dumps(result))
 
 

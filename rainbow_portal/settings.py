@@ -468,6 +468,33 @@ if ACTIVITY_QUEUE_URL == "off":
 if ACTIVITY_QUEUE_URL:
     env.get_url("ACTIVITY_QUEUE_URL", ACTIVITY_QUEUE_URL, {"redis", "rediss", "unix"})
 ACTIVITY_QUEUE_KEY = os.environ.get("ACTIVITY_QUEUE_KEY", "rainbow:activity:queue")
+# Cheaper still (D16sp.1): each web process appends its records to its own spool file in this
+# folder, drained by `manage.py activity_drain --loop` on the same node (and the beat task).
+# Production default: var/activity-spool; development: none. ACTIVITY_SPOOL_DIR=off: no spool
+# (then the queue above, or the direct write). A spool write that fails goes to those.
+ACTIVITY_SPOOL_DIR = os.environ.get(
+    "ACTIVITY_SPOOL_DIR", "" if DEBUG else str(VAR_DIR / "activity-spool")
+).strip()
+if ACTIVITY_SPOOL_DIR == "off":
+    ACTIVITY_SPOOL_DIR = ""
+if ACTIVITY_SPOOL_DIR:
+    if not os.path.isabs(ACTIVITY_SPOOL_DIR):
+        raise ImproperlyConfigured("ACTIVITY_SPOOL_DIR must be an absolute path (or off).")
+    try:
+        Path(ACTIVITY_SPOOL_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"ACTIVITY_SPOOL_DIR {ACTIVITY_SPOOL_DIR!r} cannot be created ({exc.strerror})."
+        ) from None
+    if not os.access(ACTIVITY_SPOOL_DIR, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(
+            f"ACTIVITY_SPOOL_DIR {ACTIVITY_SPOOL_DIR!r} is not writable by this user "
+            "(or set it to off)."
+        )
+# The writer hands its file to the drain (renamed .ready) when it is older than this.
+ACTIVITY_SPOOL_ROTATE_SECONDS = env.get_int("ACTIVITY_SPOOL_ROTATE_SECONDS", 1)
+if ACTIVITY_SPOOL_ROTATE_SECONDS < 1:
+    raise ImproperlyConfigured("ACTIVITY_SPOOL_ROTATE_SECONDS must be at least 1.")
 ACTIVITY_DRAIN_BATCH = env.get_int("ACTIVITY_DRAIN_BATCH", 2000)
 ACTIVITY_DRAIN_MEMORY_DAYS = 3
 

@@ -203,6 +203,8 @@ def start(with_celery: bool) -> None:
         env,
         folder,
     )
+    # The web node's activity drain (deploy/systemd/rainbow-portal-activity-drain.service).
+    spawn("drain", [PYTHON, str(ROOT / "manage.py"), "activity_drain", "--loop"], env, folder)
     if with_celery:
         celery = str(Path(PYTHON).with_name("celery"))
         spawn("worker", [celery, "-A", "rainbow_portal", "worker", "-l", "info"], env, folder)
@@ -246,14 +248,14 @@ def _pid(path: Path) -> int | None:
 
 
 def running(folder: Path) -> list[str]:
-    names = ("nginx", "gunicorn", "worker", "beat")
+    names = ("nginx", "gunicorn", "drain", "worker", "beat")
     return [n for n in names if _pid(folder / f"{n}.pid")]
 
 
 def stop() -> None:
     folder = config()["dir"]
     # nginx first (no new requests), then the web workers finish theirs; beat before the worker.
-    order = ("nginx", "gunicorn", "beat", "worker")
+    order = ("nginx", "gunicorn", "drain", "beat", "worker")
     for name in order:
         sig = signal.SIGQUIT if name == "nginx" else signal.SIGTERM
         pid = _pid(folder / f"{name}.pid")

@@ -63,6 +63,7 @@ def test_sigkill_of_a_worker_under_load_loses_no_answered_request(tmp_path):
         PORTAL_VAR_DIR=str(tmp_path),
         ACTIVITY_QUEUE_URL=settings.REDIS_URL,
         ACTIVITY_QUEUE_KEY=key,
+        ACTIVITY_SPOOL_DIR="off",  # this test is the Redis queue's (the spool's: test_spool_*)
         DATABASE_CONN_MAX_AGE="60",
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)

@@ -18,6 +18,7 @@ from tests.deploy.conftest import ROOT, _need
 UNITS = ROOT / "deploy" / "systemd"
 BACKUP_SERVICE = "rainbow-portal-backup.service"
 BACKUP_TIMER = "rainbow-portal-backup.timer"
+DRAIN_SERVICE = "rainbow-portal-activity-drain.service"
 APP_DIR = "/srv/rainbow-portal"
 
 
@@ -106,6 +107,40 @@ def test_the_backup_service_keeps_the_web_units_hardening(service, web):
     assert one(service, "Service", "UMask") == "0077"
 
 
+@pytest.fixture(scope="module")
+def drain():
+    return parse(UNITS / DRAIN_SERVICE)
+
+
+def test_the_drain_service_loops_a_manage_py_command_that_exists(drain):
+    """Every web node runs it: the spool files are local to the node (D16sp.1)."""
+    assert one(drain, "Service", "Type") == "simple"
+    assert one(drain, "Service", "Restart") == "always"
+    argv = one(drain, "Service", "ExecStart").split()
+    assert argv[:3] == [f"{APP_DIR}/.venv/bin/python", "manage.py", "activity_drain"]
+    assert get_commands()["activity_drain"] == "activity"
+    parser = load_command_class("activity", "activity_drain").create_parser(
+        "manage.py", "activity_drain"
+    )
+    assert parser.parse_args(argv[3:]).loop  # it keeps draining
+    assert one(drain, "Install", "WantedBy") == "multi-user.target"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "User", "Group", "EnvironmentFile", "WorkingDirectory", "ReadWritePaths", "UMask",
+        "NoNewPrivileges", "PrivateTmp", "PrivateDevices", "ProtectSystem", "ProtectHome",
+        "ProtectKernelTunables", "ProtectKernelModules", "ProtectControlGroups",
+        "RestrictAddressFamilies", "RestrictNamespaces", "LockPersonality",
+        "CapabilityBoundingSet",
+    ],
+)  # fmt: skip
+def test_the_drain_service_runs_like_the_web_unit(drain, web, key):
+    # The same user (it reads and removes the web workers' 0600 files) and hardening.
+    assert one(drain, "Service", key) == one(web, "Service", key)
+
+
 def test_the_timer_starts_the_backup_daily_and_catches_up(timer):
     assert one(timer, "Timer", "Unit") == BACKUP_SERVICE
     assert (UNITS / BACKUP_SERVICE).is_file()
@@ -141,7 +176,7 @@ def verify(units: list[Path], tmp_path: Path) -> subprocess.CompletedProcess:
 
 def test_systemd_accepts_every_unit_without_a_warning(tmp_path):
     units = sorted(UNITS.glob("*.service")) + sorted(UNITS.glob("*.timer"))
-    assert {BACKUP_SERVICE, BACKUP_TIMER} <= {u.name for u in units}
+    assert {BACKUP_SERVICE, BACKUP_TIMER, DRAIN_SERVICE} <= {u.name for u in units}
     done = verify(units, tmp_path)
     assert done.returncode == 0 and not (done.stdout + done.stderr).strip(), done.stderr
 
