@@ -19,8 +19,8 @@ class RequestActivityMiddleware:
     """Records every request (SPEC §10.1): method, route name, status, duration, pseudonymized
     user, encrypted source IP, company, region. Never the body, headers, cookies or query
     string: those may hold passwords and tokens (SPEC §10.2). The record is appended to this
-    worker's spool file (activity.spool, D16sp.1) or queued on Redis (activity.queue_services,
-    D15c.1) before the response leaves, or written directly."""
+    worker's spool file (activity.spool_services, D16sp.1) or queued on Redis
+    (activity.queue_services, D15c.1) before the response leaves, or written directly."""
 
     def __init__(self, get_response):
         self.get_response = get_response

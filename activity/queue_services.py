@@ -29,7 +29,7 @@ from django.utils import timezone
 from .codec import _decode, _encode
 from .models import ActivityDrainBatch, ActivityRecord
 from .services import _record_row, activity_records_bulk
-from .spool import spool_drain, spool_pending, spool_write
+from .spool_services import spool_drain, spool_pending, spool_write
 
 logger = logging.getLogger(__name__)
 

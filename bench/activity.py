@@ -62,7 +62,7 @@ def overhead(requests: int) -> dict:
             assert response.status_code == 404
     drained = 0
     if settings.ACTIVITY_SPOOL_DIR or settings.ACTIVITY_QUEUE_URL:
-        from activity import spool
+        from activity import spool_services as spool
         from activity.queue_services import activity_drain_all
 
         spool._writer.close()  # the open file to the drain, as at a worker's exit

@@ -129,6 +129,15 @@ def seed(n: int, bubbles_per_account: int, now) -> None:
             ],
             batch_size=5000,
         )
+    # A production database has statistics on these tables (autovacuum analyzes them); just
+    # after a bulk load it has none, and the planner guessed one membership for a batch of
+    # a thousand accounts, joining them to the bubbles by a nested loop over every bubble
+    # (auto_explain: 123 ms for that one SELECT at 20,000 accounts). Left to autovacuum,
+    # the analyze ran at some moment of the timed run, which moved its time by ±10 s.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def worker(now_iso: str, batch: int, queue) -> None:

@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from activity import codec, queue_services, spool
+from activity import codec, queue_services
+from activity import spool_services as spool
 from activity.models import ActivityDrainBatch, ActivityRecord
 from rainbow_portal.crypto import decrypt_ip, pseudonymize
 from tests.factories import UserFactory

@@ -16,7 +16,8 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from activity import codec, spool
+from activity import codec
+from activity import spool_services as spool
 from activity.models import ActivityDrainBatch, ActivityRecord
 from activity.services import _record_row
 from tests.activity.test_queue_worker_kill import database_url, free_port, workers_of
