@@ -23,12 +23,11 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from .codec import _decode, _encode
 from .models import ActivityDrainBatch, ActivityRecord
-from .services import _record_row, activity_records_bulk
+from .services import _record_row, activity_batch_insert
 from .spool_services import spool_drain, spool_pending, spool_write
 
 logger = logging.getLogger(__name__)
@@ -88,14 +87,7 @@ def activity_request_record(**fields) -> None:
 
 def _insert_batch(batch_id: str, items: list[bytes]) -> int:
     """Insert one claimed batch unless an earlier drain already committed it."""
-    with transaction.atomic():
-        _row, created = ActivityDrainBatch.objects.get_or_create(
-            batch_id=batch_id, defaults={"rows": len(items)}
-        )
-        if not created:
-            return 0
-        activity_records_bulk([_decode(raw) for raw in items])
-    return len(items)
+    return activity_batch_insert(batch_id, [_decode(raw) for raw in items], rows=len(items))
 
 
 def _finish(client, batch_id: str) -> None:

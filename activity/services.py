@@ -6,14 +6,14 @@ import re
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
 from rainbow_portal.crypto import encrypt_ip, new_binding, pseudonymize
 
 from . import events
-from .models import ActivityRecord
+from .models import ActivityDrainBatch, ActivityRecord
 
 # Keys whose values never enter a record, whatever a caller passes (SPEC §10.2).
 SECRET_KEY_PATTERN = re.compile(
@@ -209,6 +209,24 @@ def _copy_plan():
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     return prepared, f"COPY {quote(ActivityRecord._meta.db_table)} ({columns}) FROM STDIN"
+
+
+def activity_batch_insert(batch_id: str, records: list[ActivityRecord], *, rows: int) -> int:
+    """A drained batch of request records (a Redis queue batch, a spool file) inserted unless
+    an earlier drain already committed it: the batch's `ActivityDrainBatch` row (`rows`: the
+    entries it held) and its records commit in one transaction. Returns how many were
+    inserted, 0 when the batch was already in."""
+    try:
+        with transaction.atomic():
+            _row, created = ActivityDrainBatch.objects.get_or_create(
+                batch_id=batch_id, defaults={"rows": rows}
+            )
+            if not created:
+                return 0
+            activity_records_bulk(records)
+    except IntegrityError:
+        return 0  # another drain committed this very batch meanwhile
+    return len(records)
 
 
 def activity_records_bulk(records: list[ActivityRecord]) -> list[ActivityRecord]:

@@ -37,11 +37,9 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from .codec import _decode
-from .models import ActivityDrainBatch
-from .services import activity_records_bulk
+from .services import activity_batch_insert
 
 logger = logging.getLogger(__name__)
 
@@ -263,18 +261,8 @@ def _insert_file(path: Path, base: str) -> int:
         return 0  # gone: another drain finished it
     inserted = 0
     if lines:
-        batch_id = batch_id_of(base)
-        try:
-            with transaction.atomic():
-                _row, created = ActivityDrainBatch.objects.get_or_create(
-                    batch_id=batch_id, defaults={"rows": len(lines)}
-                )
-                if created:
-                    records = _decode_lines(lines)
-                    activity_records_bulk(records)
-                    inserted = len(records)
-        except IntegrityError:
-            inserted = 0  # another drain committed this very file meanwhile
+        records = _decode_lines(lines)
+        inserted = activity_batch_insert(batch_id_of(base), records, rows=len(lines))
     _unlink(path)
     return inserted
 

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from activity import codec, queue_services
+from activity import codec, queue_services, services
 from activity import spool_services as spool
 from activity.models import ActivityDrainBatch, ActivityRecord
 from rainbow_portal.crypto import decrypt_ip, pseudonymize
@@ -164,7 +164,7 @@ def test_a_drain_killed_before_its_commit_leaves_the_file_to_the_next(
     def killed(records):
         raise KeyboardInterrupt("the drain dies inside its transaction")
 
-    monkeypatch.setattr(spool, "activity_records_bulk", killed)
+    monkeypatch.setattr(services, "activity_records_bulk", killed)
     with pytest.raises(KeyboardInterrupt):
         spool.spool_drain()
     monkeypatch.undo()

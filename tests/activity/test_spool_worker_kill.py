@@ -2,7 +2,6 @@
 under load loses no answered request's record (its spool file is drained once it is dead), and
 two drains running at once never insert a file twice."""
 
-import http.client
 import json
 import os
 import signal
@@ -20,7 +19,11 @@ from activity import codec
 from activity import spool_services as spool
 from activity.models import ActivityDrainBatch, ActivityRecord
 from activity.services import _record_row
-from tests.activity.test_queue_worker_kill import database_url, free_port, workers_of
+from tests.activity.killed_worker import (
+    assert_every_answer_recorded,
+    database_url,
+    sigkill_a_worker_under_load,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,93 +31,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_sigkill_of_a_spooling_worker_under_load_loses_no_answered_request(tmp_path):
     folder = tmp_path / "spool"
-    port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url(),
-        PORTAL_VAR_DIR=str(tmp_path),
-        ACTIVITY_SPOOL_DIR=str(folder),
-        ACTIVITY_QUEUE_URL="off",
-        DATABASE_CONN_MAX_AGE="60",
+    run = sigkill_a_worker_under_load(
+        dict(
+            PORTAL_VAR_DIR=str(tmp_path), ACTIVITY_SPOOL_DIR=str(folder), ACTIVITY_QUEUE_URL="off"
+        ),
+        gunicorn_args=("--threads", "3"),  # gthread: the writer's lock is exercised too
     )
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "rainbow_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "3",  # gthread: the writer's lock is exercised too
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    answered, failed = [], []
-    stop = threading.Event()
-
-    def load():
-        while not stop.is_set():
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                conn.request("GET", "/no/such/page/", headers={"Host": "localhost"})
-                status = conn.getresponse().status
-                conn.close()
-                answered.append(status)
-            except (OSError, http.client.HTTPException):
-                failed.append(1)
-                time.sleep(0.01)
-
-    probes = 0
-    try:
-        for _ in range(150):  # both workers booted and answering
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/no/such/page/", headers={"Host": "localhost"})
-                assert conn.getresponse().status == 404
-                conn.close()
-                probes += 1
-                if len(workers_of(server.pid)) == 2:
-                    break
-            except (OSError, http.client.HTTPException):
-                failed.append(1)  # a probe timed out: the server may still have answered
-            time.sleep(0.2)
-        threads = [threading.Thread(target=load) for _ in range(6)]
-        for t in threads:
-            t.start()
-        time.sleep(3)
-        before = len(answered)
-        victims = workers_of(server.pid)
-        assert len(victims) == 2
-        os.kill(victims[0], signal.SIGKILL)
-        time.sleep(3)
-        stop.set()
-        for t in threads:
-            t.join(timeout=15)
-        assert victims[0] not in workers_of(server.pid)  # it died; gunicorn started another
-        # The killed worker left its last file open (no rotation, no clean exit).
-        assert any(p.name.split(".")[-3] == str(victims[0]) for p in folder.iterdir())
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    assert before > 20 and len(answered) > before + 20, (before, len(answered))
-    assert set(answered) == {404}, set(answered)
+    # The killed worker left its last file open (no rotation, no clean exit).
+    assert any(p.name.split(".")[-3] == str(run.victim) for p in folder.iterdir())
     with override_settings(ACTIVITY_SPOOL_DIR=str(folder), ACTIVITY_QUEUE_URL=""):
         spool.spool_drain()
     assert list(folder.iterdir()) == []  # every file claimed, inserted and removed
-    recorded = ActivityRecord.objects.filter(kind="request", status_code=404).count()
-    # Every answered request has its record; a request cut by the kill may have one too.
-    assert probes + len(answered) <= recorded <= probes + len(answered) + len(failed), (
-        probes,
-        len(answered),
-        len(failed),
-        recorded,
-    )
+    assert_every_answer_recorded(run)
 
 
 FILES, PER_FILE = 40, 25
