@@ -30,7 +30,11 @@ class MeSerializer(serializers.Serializer):
     company = serializers.SerializerMethodField()
 
     def get_company(self, user) -> dict:
-        return {"id": user.company_id, "name": user.company.name, "slug": user.company.slug}
+        return _company(user)
+
+
+def _company(user) -> dict:
+    return {"id": user.company_id, "name": user.company.name, "slug": user.company.slug}
 
 
 def me_representation(user) -> dict:
@@ -43,7 +47,7 @@ def me_representation(user) -> dict:
         "first_name": user.first_name,
         "last_name": user.last_name,
         "title": user.title,
-        "company": {"id": user.company_id, "name": user.company.name, "slug": user.company.slug},
+        "company": _company(user),
     }
 
 

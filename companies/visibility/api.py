@@ -33,7 +33,11 @@ class HitSerializer(serializers.Serializer):
     invite_in_app = strict.BooleanField()
 
     def get_company(self, hit) -> dict:
-        return {"id": hit.company_id, "name": hit.company_name, "slug": hit.company_slug}
+        return _hit_company(hit)
+
+
+def _hit_company(hit) -> dict:
+    return {"id": hit.company_id, "name": hit.company_name, "slug": hit.company_slug}
 
 
 def hit_representation(hit) -> dict:
@@ -45,7 +49,7 @@ def hit_representation(hit) -> dict:
         "first_name": hit.first_name,
         "last_name": hit.last_name,
         "title": hit.title,
-        "company": {"id": hit.company_id, "name": hit.company_name, "slug": hit.company_slug},
+        "company": _hit_company(hit),
         "invite_in_app": hit.invite_in_app,
     }
 
