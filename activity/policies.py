@@ -4,6 +4,14 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+OPERATIONS_APP, OPERATIONS_CODENAME = "activity", "operations"
+
+
+def operations_prime(user, held: bool) -> None:
+    """Put the answer of a query that read it with the user where holds_operations looks
+    (accounts.security.user_rows: the session and token lookups)."""
+    user._operations_cache = held
+
 
 def holds_operations(user) -> bool:
     """The `activity.operations` permission, held directly or through a group. Being a
@@ -16,7 +24,9 @@ def holds_operations(user) -> bool:
     cached = getattr(user, "_operations_cache", None)
     if cached is None:
         cached = (
-            Permission.objects.filter(codename="operations", content_type__app_label="activity")
+            Permission.objects.filter(
+                codename=OPERATIONS_CODENAME, content_type__app_label=OPERATIONS_APP
+            )
             .filter(Q(user=user) | Q(group__user=user))
             .exists()
         )

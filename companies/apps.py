@@ -8,6 +8,7 @@ class CompaniesConfig(AppConfig):
     def ready(self):
         # Django: modules that reach models are imported once the registry is ready.
         from accounts.security import selectors as security_selectors
+        from accounts.security import user_rows as security_user_rows
         from accounts.security.services import company_policy as security_services
         from accounts.security.services import tokens as security_tokens
         from accounts.security.signals import email_verified
@@ -25,4 +26,4 @@ class CompaniesConfig(AppConfig):
         security_selectors.admin_role_check = holds_admin_role
         security_services.security_rights_check = can_manage_security
         security_tokens.admin_roles_of = admin_roles_held
-        security_tokens.roles_column = (user_roles_column, user_roles_prime)
+        security_user_rows.roles_column = (user_roles_column, user_roles_prime)

@@ -10,6 +10,27 @@ with no edit: only the joins are written by hand."""
 from django.db import connections
 
 
+def _converters(fields, alias: str, connection) -> list:
+    """(index, column, converters) of the fields that have any: what Django's compiler
+    applies to a fetched value (SQLCompiler.get_converters), the backend's then the field's."""
+    out = []
+    for index, field in enumerate(fields):
+        col = field.get_col(alias)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            out.append((index, col, found))
+    return out
+
+
+def _convert(values: list, converters, connection) -> list:
+    for index, col, found in converters:
+        value = values[index]
+        for converter in found:
+            value = converter(value, col, connection)
+        values[index] = value
+    return values
+
+
 class ModelColumns:
     """The concrete columns of `model` under the table alias `alias`: their SQL, and how to
     turn a row's slice of values back into an instance."""
@@ -25,15 +46,7 @@ class ModelColumns:
         self.sql = ", ".join(f"{alias}.{quote(f.column)}" for f in fields)
         self.width = len(fields)
         self.pk_index = self.attnames.index(model._meta.pk.attname)
-        converters = []
-        for index, field in enumerate(fields):
-            col = field.get_col(alias)
-            # What Django's compiler applies (SQLCompiler.get_converters): the backend's,
-            # then the field's own.
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if found:
-                converters.append((index, col, found))
-        self.converters = converters
+        self.converters = _converters(fields, alias, connection)
 
     @property
     def table(self) -> str:
@@ -45,10 +58,24 @@ class ModelColumns:
         values = list(row[start : start + self.width])
         if values[self.pk_index] is None:
             return None
-        connection = connections[self.using]
-        for index, col, found in self.converters:
-            value = values[index]
-            for converter in found:
-                value = converter(value, col, connection)
-            values[index] = value
+        values = _convert(values, self.converters, connections[self.using])
         return self.model.from_db(self.using, self.attnames, values)
+
+
+class FieldColumns:
+    """Some columns of `model` under `alias`, read as plain values (no instance): for a page
+    that shows a few fields of many rows. `values(row, start)` converts them as Django would
+    (a SQLite datetime arrives as text, for one)."""
+
+    def __init__(self, model, alias: str, names: list[str], using: str = "default"):
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        fields = [model._meta.get_field(name) for name in names]
+        self.using = using
+        self.sql = ", ".join(f"{alias}.{quote(f.column)}" for f in fields)
+        self.width = len(fields)
+        self.converters = _converters(fields, alias, connection)
+
+    def values(self, row, start: int = 0) -> list:
+        values = list(row[start : start + self.width])
+        return _convert(values, self.converters, connections[self.using])

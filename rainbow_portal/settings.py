@@ -227,6 +227,8 @@ else:
 
 # --- Authentication ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend with a one-query session user (accounts/backends.py, issue 15).
+AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.sessions.models import Session
@@ -29,7 +30,7 @@ def session_start(
     Returns True when a second factor is still needed before anything else.
     `second_factor_satisfied`: an SSO sign-in through an IdP the company marked as
     enforcing multi-factor (SPEC §7.6) is not asked for the portal's own second factor."""
-    user.backend = "django.contrib.auth.backends.ModelBackend"
+    user.backend = settings.AUTHENTICATION_BACKENDS[0]
     auth_login(request, user)  # cycles the session key (no fixation)
     request.session[SESSION_LAST_ACTIVITY] = int(timezone.now().timestamp())
     pending = not second_factor_satisfied and (

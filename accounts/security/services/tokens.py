@@ -19,7 +19,8 @@ from core.prepared import execute_prepared
 from core.rows import ModelColumns
 from rainbow_portal.exceptions import ApplicationError
 
-from ...models import CompanySecurityPolicy, PersonalToken, User
+from ...models import PersonalToken, User
+from .. import user_rows
 
 TOKEN_PREFIX = "rbp"  # nosec B105 - the public prefix of every token, not a secret
 MAX_DAYS = 90  # SPEC §7.8
@@ -30,9 +31,6 @@ TOUCH_EVERY = timedelta(minutes=1)
 # The admin roles a user holds (SPEC §3.1) are the companies layer's knowledge; accounts sits
 # below it, so companies sets this in CompaniesConfig.ready() (policies.admin_roles_held).
 admin_roles_of = None
-# ((connection, user id SQL) -> (column SQL, parse), (user, roles) -> None), set there too:
-# the token lookup reads the user's roles in its own query instead of a second one (issue 15).
-roles_column = None
 
 REASONS = {
     "user": "revoked by its owner",
@@ -174,28 +172,16 @@ def token_for_secret(secret: str) -> PersonalToken | None:
 
 @functools.cache
 def _lookup_plan(vendor: str):
-    """The token lookup's SQL and its row layout, built once per process (see core.rows)."""
-
-    company_model = User._meta.get_field("company").related_model
-    parts = [
-        ModelColumns(PersonalToken, "t"),
-        ModelColumns(User, "u"),
-        ModelColumns(company_model, "c"),
-        ModelColumns(CompanySecurityPolicy, "p"),
-    ]
-    token, user, company, policy = parts
+    """The token lookup's SQL and its row layout, built once per process: the token's
+    columns in front of the signed-in user's (accounts.security.user_rows)."""
+    token = ModelColumns(PersonalToken, "t")
+    user_select, user_joins, _width, build_user = user_rows.plan(vendor)
     quote = connection.ops.quote_name
-    roles_sql, parse_roles = roles_column[0](connection, f"u.{quote('id')}")
     # Every name comes from the models' _meta, quoted; the prefix is the one parameter.
-    select = ", ".join(p.sql for p in parts)
-    joins = (
-        f" JOIN {user.table} u ON u.{quote('id')} = t.{quote('user_id')}"
-        f" JOIN {company.table} c ON c.{quote('id')} = u.{quote('company_id')}"
-        f" LEFT JOIN {policy.table} p ON p.{quote('company_id')} = c.{quote('id')}"
-    )
+    joins = f" JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = t.{quote('user_id')}"
     where = f"t.{quote('prefix')} = %(prefix)s"
-    sql = f"SELECT {select}, {roles_sql} FROM {token.table} t{joins} WHERE {where}"  # noqa: S608  # nosec B608
-    return sql, parts, parse_roles
+    sql = f"SELECT {token.sql}, {user_select} FROM {token.table} t{joins}{user_joins} WHERE {where}"  # noqa: S608  # nosec B608
+    return sql, token, build_user
 
 
 def _token_by_prefix(prefix: str) -> PersonalToken | None:
@@ -205,35 +191,14 @@ def _token_by_prefix(prefix: str) -> PersonalToken | None:
     rather than `select_related` because compiling that ORM query cost ~1 ms of CPU per call,
     more than the rest of the lookup (core.rows), and prepared because planning its joins
     cost PostgreSQL fifty times running it (core.prepared)."""
-    if roles_column is None:
-        raise ImproperlyConfigured(
-            "companies must set accounts.security.services.tokens.roles_column."
-        )
-    sql, (token_cols, user_cols, company_cols, policy_cols), parse_roles = _lookup_plan(
-        connection.vendor
-    )
+    sql, token_cols, build_user = _lookup_plan(connection.vendor)
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, {"prefix": prefix}, prefix="rp_token")
         row = cursor.fetchone()
     if row is None:
         return None
-    start = 0
-    token = token_cols.build(row, start)
-    start += token_cols.width
-    user = user_cols.build(row, start)
-    start += user_cols.width
-    company = company_cols.build(row, start)
-    start += company_cols.width
-    policy = policy_cols.build(row, start)
-    roles_column[1](user, parse_roles(row[-1]))
-    PersonalToken.user.field.set_cached_value(token, user)
-    User.company.field.set_cached_value(user, company)
-    # A company without a policy row has the defaults (CompanySecurityPolicy's docstring).
-    if policy is None:
-        policy = CompanySecurityPolicy(company=company)
-    else:
-        CompanySecurityPolicy.company.field.set_cached_value(policy, company)
-    company._security_policy_cache = policy
+    token = token_cols.build(row, 0)
+    PersonalToken.user.field.set_cached_value(token, build_user(row, token_cols.width))
     return token
 
 
