@@ -128,8 +128,19 @@ class BubbleMember(models.Model):
     @property
     def display_name(self) -> str:
         if self.user_id is None:
-            return f"{self.guest_email} (guest)"
-        return self.user.get_full_name() or self.user.email
+            return member_display_name(guest_email=self.guest_email)
+        user = self.user
+        return member_display_name(
+            email=user.email, first_name=user.first_name, last_name=user.last_name
+        )
+
+
+def member_display_name(*, guest_email="", email=None, first_name="", last_name="") -> str:
+    """A participant's name as pages show it: the account's full name or address, or a
+    guest's address marked as such (`email` is None for a guest: no account)."""
+    if email is None:
+        return f"{guest_email} (guest)"
+    return f"{first_name} {last_name}".strip() or email
 
 
 class GuestInvitation(models.Model):

@@ -2,14 +2,20 @@
 
 import base64
 import binascii
+import functools
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from companies.models import CompanyFileSharing, MemberFileSharing
+from core.prepared import execute_prepared
+from core.rows import FieldColumns, ModelColumns
 from rainbow_portal.exceptions import ApplicationError
 from vault import DecryptionError
 from vault import selectors as vault_selectors
@@ -26,6 +32,7 @@ from .models import (
     MemberRole,
     MemberStatus,
     Message,
+    member_display_name,
 )
 from .sealing import open_bodies, open_body
 
@@ -52,44 +59,92 @@ def bubble_list_for_user(*, user):
 # What a bubble page asks besides the membership row, read by the same query: the running
 # conference (at most one per bubble, a unique constraint) and the file sharing settings of the
 # user, their company and the bubble's company (SPEC §9.4; None: no row), for the policies.
+# The settings land on the membership as sharing_user_mode, sharing_user_company and
+# sharing_bubble_company (bubbles.policies.file_sharing_on_for reads them).
 RUNNING_CONFERENCE = "running_conference"
-SHARING = {
-    "sharing_user_mode": "user__file_sharing__mode",
-    "sharing_user_company": "user__company__file_sharing__enabled",
-    "sharing_bubble_company": "bubble__company__file_sharing__enabled",
-}
 
 
-def _with_page_state(members):
-    return (
-        members.annotate(
-            **{
-                RUNNING_CONFERENCE: FilteredRelation(
-                    "bubble__conferences",
-                    condition=Q(bubble__conferences__state=ConferenceState.STARTED),
-                )
-            },
-            **{name: F(path) for name, path in SHARING.items()},
-        )
-        .select_related("bubble", "bubble__company", "user", "user__company")
-        .select_related(RUNNING_CONFERENCE)
+@functools.cache
+def _page_state_plan():
+    """The SQL of `bubble_get_for_user`, built once per process from the models' _meta (the
+    ORM version, with its FilteredRelation and five joins, cost more CPU to compile on every
+    page than PostgreSQL spends answering it: issue 11's message page)."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    company_model = Bubble._meta.get_field("company").related_model
+    member, bubble, company, conference = (
+        ModelColumns(BubbleMember, "m"),
+        ModelColumns(Bubble, "b"),
+        ModelColumns(company_model, "bc"),
+        ModelColumns(Conference, "f"),
     )
+    user_sharing = quote(MemberFileSharing._meta.db_table)
+    company_sharing = quote(CompanyFileSharing._meta.db_table)
+
+    def q(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    pk = quote("id")
+    sql = (
+        f"SELECT {member.sql}, {bubble.sql}, {company.sql}, {conference.sql},"  # noqa: S608  # nosec B608
+        " us.{mode}, uc.{enabled}, bs.{enabled}"
+        f" FROM {member.table} m"
+        f" JOIN {bubble.table} b ON b.{pk} = m.{q(BubbleMember, 'bubble')}"
+        f" JOIN {company.table} bc ON bc.{pk} = b.{q(Bubble, 'company')}"
+        f" LEFT JOIN {conference.table} f ON f.{q(Conference, 'bubble')} = b.{pk}"
+        f" AND f.{q(Conference, 'state')} = %(started)s"
+        f" LEFT JOIN {user_sharing} us ON us.{{user}} = m.{q(BubbleMember, 'user')}"
+        f" LEFT JOIN {company_sharing} uc ON uc.{{company}} = %(user_company)s"
+        f" LEFT JOIN {company_sharing} bs ON bs.{{company}} = b.{q(Bubble, 'company')}"
+        f" WHERE m.{q(BubbleMember, 'bubble')} = %(bubble)s"
+        f" AND m.{q(BubbleMember, 'user')} = %(user)s"
+        f" AND m.{q(BubbleMember, 'status')} IN (%(invited)s, %(accepted)s)"
+        f" AND b.{q(Bubble, 'status')} <> %(deleted)s"
+    ).format(
+        mode=q(MemberFileSharing, "mode"),
+        enabled=q(CompanyFileSharing, "enabled"),
+        user=q(MemberFileSharing, "user"),
+        company=q(CompanyFileSharing, "company"),
+    )
+    return sql, (member, bubble, company, conference)
 
 
 def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
     """The bubble and the viewer's membership, in one query with what the page needs to know
     about them (the running conference, the file sharing settings)."""
-    member = (
-        _with_page_state(BubbleMember.objects)
-        .filter(bubble_id=_pk(pk), user=user, status__in=CURRENT_STATUSES)
-        .exclude(bubble__status=BubbleStatus.DELETED)
-        .first()
-    )
-    if member is None or not getattr(user, "is_active", False):
+    bubble_id = _pk(pk)
+    if not getattr(user, "is_active", False) or not 0 < bubble_id < 2**63:
         raise Http404("No such bubble.")
-    # The join leaves the attribute unset when no conference runs: None says "read, none".
-    setattr(member, RUNNING_CONFERENCE, getattr(member, RUNNING_CONFERENCE, None))
-    return member.bubble, member
+    sql, parts = _page_state_plan()
+    params = {
+        "bubble": bubble_id,
+        "user": user.pk,
+        "user_company": user.company_id,
+        "started": ConferenceState.STARTED,
+        "invited": MemberStatus.INVITED,
+        "accepted": MemberStatus.ACCEPTED,
+        "deleted": BubbleStatus.DELETED,
+    }
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        execute_prepared(cursor, sql, params, prefix="bubble_member")
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such bubble.")
+    built, start = [], 0
+    for columns in parts:
+        built.append(columns.build(row, start))
+        start += columns.width
+    member, bubble, company, conference = built
+    Bubble.company.field.set_cached_value(bubble, company)
+    BubbleMember.bubble.field.set_cached_value(member, bubble)
+    # The membership's account is the viewer, already read with their company: not joined.
+    BubbleMember.user.field.set_cached_value(member, user)
+    # None says "read, none running" (running_conference_for asks no query then).
+    setattr(member, RUNNING_CONFERENCE, conference)
+    mode, user_company, bubble_company = row[start:]
+    member.sharing_user_mode = mode
+    member.sharing_user_company = None if user_company is None else bool(user_company)
+    member.sharing_bubble_company = None if bubble_company is None else bool(bubble_company)
+    return bubble, member
 
 
 def bubble_get_for_viewer(*, viewer, pk) -> Bubble:
@@ -180,57 +235,123 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from None
 
 
-# The columns a page shows of a message's author (its display name): not the whole account.
-_AUTHOR_FIELDS = (
-    "author__id",
-    "author__user_id",
-    "author__guest_email",
-    "author__role",
-    "author__status",
-    "author__user__id",
-    "author__user__email",
-    "author__user__first_name",
-    "author__user__last_name",
+@dataclass(slots=True)
+class PageMessage:
+    """A message as its page shows it: plain values, no model instance (a page reads 50 of
+    them on every view, and building message, author and account instances for each cost
+    more than the rest of the query)."""
+
+    id: uuid.UUID
+    created_at: datetime
+    author_id: int
+    author_name: str
+    body_sealed: bytes
+    bubble: Bubble
+    body: str = ""
+    live_files: list = field(default_factory=list)
+    is_last: bool = False
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+
+# One statement, written once (an ORM query with these joins costs more CPU to compile than
+# the index walk costs PostgreSQL): the page's messages with their authors' names and their
+# live files, and on a deeper page the conversation's last live message id, so that "delete
+# my last message" shows on the right row whatever the page. The inner SELECT walks the keyset
+# index (bubbles_message_keyset) backwards from the cursor and stops at the page's size; the
+# files are joined to those rows only (one row per file, a message without files once).
+_PAGE_SQL = """
+SELECT {outer}, m.guest_email, m.email, m.first_name, m.last_name, m.last_id, {files}
+FROM (
+  SELECT {inner}, a.guest_email, u.email, u.first_name, u.last_name, {last} AS last_id
+  FROM {messages} m
+  JOIN {members} a ON a.id = m.author_id
+  LEFT JOIN {users} u ON u.id = a.user_id
+  WHERE m.bubble_id = %(bubble)s AND m.deleted_at IS NULL{keyset}
+  ORDER BY m.created_at DESC, m.id DESC
+  LIMIT %(limit)s
+) m
+LEFT JOIN {file_table} f ON f.message_id = m.id AND f.deleted_at IS NULL
+ORDER BY m.created_at DESC, m.id DESC, f.created_at, f.id
+"""
+_LAST_SQL = (
+    "(SELECT l.id FROM {messages} l WHERE l.bubble_id = %(bubble)s AND l.deleted_at IS NULL"
+    " ORDER BY l.created_at DESC, l.id DESC LIMIT 1)"
 )
+_MESSAGE_COLUMNS = ["id", "created_at", "author_id", "body_sealed"]
 
 
-def _live_messages(bubble: Bubble):
-    return Message.objects.filter(bubble=bubble, deleted_at__isnull=True).order_by(
-        "-created_at", "-id"
+@functools.cache
+def _page_statement(deep: bool) -> tuple[str, FieldColumns, ModelColumns]:
+    columns = FieldColumns(Message, "m", _MESSAGE_COLUMNS)
+    files = ModelColumns(BubbleFile, "f")
+    tables = {
+        "messages": Message._meta.db_table,
+        "members": BubbleMember._meta.db_table,
+        "users": User._meta.db_table,
+    }
+    sql = _PAGE_SQL.format(
+        outer=columns.sql,
+        inner=columns.sql,
+        files=files.sql,
+        file_table=files.table,
+        last=_LAST_SQL.format(**tables) if deep else "NULL",
+        keyset=" AND (m.created_at, m.id) < (%(at)s, %(pk)s)" if deep else "",
+        **tables,
     )
+    return sql, columns, files
 
 
 def message_page(*, bubble: Bubble, before: str = "", limit: int = PAGE_SIZE):
-    """(messages newest first, each with `.body` opened and `.is_last` — the conversation's
-    last message —, cursor of the next page or ""). Three queries whatever the bubble's size
-    and the page: the messages (with their authors, and on a deeper page the conversation's
-    last message id as a subquery), their files, and the company's keys to open the bodies."""
+    """(messages newest first as `PageMessage`s, each with `.body` opened, `.live_files` and
+    `.is_last` — the conversation's last message —, cursor of the next page or ""). Two
+    queries whatever the bubble's size and the page: the messages with their authors and
+    files, and the company's keys to open the bodies."""
     limit = max(1, min(int(limit), 200))
-    qs = (
-        _live_messages(bubble)
-        .select_related("author", "author__user")
-        .only("id", "bubble_id", "author_id", "body_sealed", "created_at", *_AUTHOR_FIELDS)
-    )
+    connection = connections[DEFAULT_DB_ALIAS]
+    params = {"bubble": bubble.pk, "limit": limit + 1}
     if before:
         at, pk = decode_cursor(before)
-        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk)).annotate(
-            conversation_last_id=Subquery(_live_messages(bubble).values("pk")[:1])
-        )
-    rows = list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    # The page's files in one plain query (cheaper than prefetch_related's machinery).
-    files: dict = {}
-    live = BubbleFile.objects.filter(message_id__in=[m.pk for m in rows], deleted_at__isnull=True)
-    for bubble_file in live.order_by("created_at"):
-        files.setdefault(bubble_file.message_id, []).append(bubble_file)
-    for message in rows:
-        message.bubble = bubble  # known: no join, no copy of the bubble per row
-        message.live_files = files.get(message.pk, [])
-    for index, (message, body) in enumerate(zip(rows, _opened(rows), strict=True)):
+        # As the ORM would send them (SQLite keeps UUIDs as hex and datetimes as UTC text).
+        params["at"] = Message._meta.get_field("created_at").get_db_prep_value(at, connection)
+        params["pk"] = Message._meta.pk.get_db_prep_value(pk, connection)
+    sql, columns, files = _page_statement(bool(before))
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, sql, params, prefix="bubble_page")
+        rows = cursor.fetchall()
+    page, last_id, seen = [], None, 0
+    width = columns.width
+    for row in rows:
+        pk, created_at, author_id, sealed = columns.values(row)
+        if not page or page[-1].id != pk:
+            seen += 1
+            if seen > limit:  # the row that says an older page exists
+                break
+            guest_email, email, first, last, last_id = row[width : width + 5]
+            page.append(
+                PageMessage(
+                    id=pk,
+                    created_at=created_at,
+                    author_id=author_id,
+                    author_name=member_display_name(
+                        guest_email=guest_email, email=email, first_name=first, last_name=last
+                    ),
+                    body_sealed=bytes(sealed),
+                    bubble=bubble,  # known: no join, no copy of the bubble per row
+                )
+            )
+        bubble_file = files.build(row, width + 5)
+        if bubble_file is not None:
+            page[-1].live_files.append(bubble_file)
+    more = seen > limit
+    if isinstance(last_id, str):  # SQLite answers the subquery's UUID as hex text
+        last_id = uuid.UUID(last_id)
+    for index, (message, body) in enumerate(zip(page, _opened(page), strict=True)):
         message.body = body
-        message.is_last = message.pk == message.conversation_last_id if before else index == 0
-    return rows, (encode_cursor(rows[-1]) if more and rows else "")
+        message.is_last = message.id == last_id if before else index == 0
+    return page, (encode_cursor(page[-1]) if more and page else "")
 
 
 UNREADABLE = "(This message cannot be read.)"

@@ -42,6 +42,7 @@ def message_list(request, bubble):
         data = _valid(MessageSerializer, request)
         message = services.message_post(member=member, body=data["body"], actor=request.user)
         message.body = data["body"].strip()
+        message.author_name = member.display_name
         message.live_files = []
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
     page, cursor = selectors.message_page(

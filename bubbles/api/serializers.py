@@ -75,7 +75,7 @@ class FileSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    author = strict.CharField(source="author.display_name", read_only=True)
+    author = strict.CharField(source="author_name", read_only=True)
     body = strict.CharField(max_length=10_000)
     created_at = serializers.DateTimeField(read_only=True)
     files = FileSerializer(many=True, read_only=True, source="live_files")

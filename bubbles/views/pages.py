@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.confirm import confirm_page
+from core.forms import form_fields_html
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import forms, policies, rights, selectors, services
@@ -58,6 +59,7 @@ def _context(request, bubble, member):
             messages.error(request, exc.message)
     rights = {action: policy(member=member) for action, policy in policies.POLICIES.items()}
     can_post = policies.can_post(member=member, conference=conference, entry=entry)
+    file_sharing_on = policies.file_sharing_on_for(member=member)
     return {
         "bubble": bubble,
         "member": member,
@@ -67,21 +69,26 @@ def _context(request, bubble, member):
         "can_post": can_post,
         "shows_content": shows_content,
         "participants": selectors.participant_list(bubble=bubble),
-        "messages_page": message_items(page, member=member, can_post=can_post),
+        "messages_page": message_items(
+            page, member=member, can_post=can_post, file_links=file_sharing_on
+        ),
         "next_cursor": cursor,
         "conference": conference,
         "entry": entry,
-        "file_sharing_on": policies.file_sharing_on_for(member=member),
+        "file_sharing_on": file_sharing_on,
         "conference_url": request.build_absolute_uri(
             reverse("bubbles:conference", args=[bubble.pk])
         )
         if rights["get_conference_link"]
         else "",
-        "message_form": forms.MessageForm(),
-        "file_form": forms.FileForm(),
-        "add_form": forms.AddMemberForm(auto_id="add_%s"),
-        "guest_form": forms.GuestInviteForm(auto_id="guest_%s"),
-        "rename_form": forms.BubbleForm(initial={"name": bubble.name, "topic": bubble.topic}),
+        # Empty forms the page shows every time: rendered once per process (core.forms).
+        "message_form": form_fields_html(forms.MessageForm()),
+        "file_form": form_fields_html(forms.FileForm()),
+        "add_form": form_fields_html(forms.AddMemberForm(auto_id="add_%s")),
+        "guest_form": form_fields_html(forms.GuestInviteForm(auto_id="guest_%s")),
+        "rename_form": form_fields_html(
+            forms.BubbleForm(initial={"name": bubble.name, "topic": bubble.topic})
+        ),
     }
 
 

@@ -106,9 +106,11 @@ def test_detail_page_query_count_is_constant(client, bubble, people):
     assert deep.count('data-testid="message"') == 30
     counts.append(deep_count)
     assert len(set(counts)) == 1, counts
-    # Session, account and company checks, menu, activity record: the page's own share is
-    # the membership (with conference and file sharing), 3 for the list, the participants.
-    assert counts[0] <= 13, counts
+    # The session; the account with its company, policy, roles and operations flag (one
+    # query, accounts.backends); the membership with the bubble, conference and file sharing;
+    # the messages with their files; the company's keys; the participants; the request's
+    # activity record (written directly in the tests).
+    assert counts[0] == 7, counts
 
 
 def test_only_the_conversations_last_message_offers_deletion_on_any_page(client, bubble, people):

@@ -6,12 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from rest_framework.test import APIClient
 
+from bubbles import forms as bubble_forms
 from companies.models import Company, Role
 from companies.services import user_create
+from core.forms import form_fields_html
 from rainbow_portal.emails import validate_email_address
 from rainbow_portal.exceptions import ApplicationError
 from tests.factories import CompanyFactory, UserFactory, login_with_second_factor
@@ -90,3 +95,46 @@ def test_api_strict_email_field_refuses_a_long_local_part(client):
     )
     assert answer.status_code == 400
     assert "before the @" in str(answer.json()["error"]["fields"]["admin_email"])
+
+
+# --- form_fields_html: empty forms rendered once per process (issue 11) -----------------
+
+
+class _Static(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+
+
+class _Dynamic(forms.Form):
+    choice = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = choices
+
+
+def _included(form) -> str:
+    return render_to_string("core/form_fields.html", {"form": form})
+
+
+def test_form_fields_html_is_what_the_include_renders():
+    assert form_fields_html(_Static()) == _included(_Static())
+    assert form_fields_html(_Static(auto_id="x_%s")) == _included(_Static(auto_id="x_%s"))
+    assert 'id="x_email"' in form_fields_html(_Static(auto_id="x_%s"))
+
+
+def test_form_fields_html_keeps_nothing_that_varies_per_form():
+    bound = _Static(data={"email": "not an address"})
+    assert "errorlist" in form_fields_html(bound)  # errors of this form, not a kept copy
+    assert 'value="a@b.test"' in form_fields_html(_Static(initial={"email": "a@b.test"}))
+    assert "first" in form_fields_html(_Dynamic(choices=[("1", "first")]))
+    assert "second" in form_fields_html(_Dynamic(choices=[("2", "second")]))
+    assert 'value="a@b.test"' not in form_fields_html(_Static())
+
+
+def test_form_fields_html_follows_the_language():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        french = form_fields_html(bubble_forms.GuestInviteForm())
+    english = form_fields_html(bubble_forms.GuestInviteForm())
+    assert "invité" in french and "Guest&#x27;s email address" in english
