@@ -43,13 +43,11 @@ elif __name__ == "__main__":
     sys.path.append(sys.path.pop(0))
 
 import argparse
-import base64
 import contextlib
 import json
 import os
 import random
 import re
-import secrets
 import signal
 import subprocess
 import tempfile
@@ -62,6 +60,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
 
+import production  # noqa: E402
 from scratch_db import recreate, scratch_url  # noqa: E402
 
 PORTS = {"floor": 8130, "portal": 8131, "noactivity": 8132}
@@ -72,34 +71,25 @@ def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
 
-def key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
-
-
 def production_env(database_url: str, var_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DEBUG="0",
+    # Fresh keys per run (bench/production.py), the stack's own host, proxy and limits.
+    base = {k: v for k, v in os.environ.items() if k not in FRESH}
+    return production.production_env(
+        base,
         DATABASE_URL=database_url,
         PORTAL_VAR_DIR=var_dir,
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATA_MASTER_KEY=key(),
-        ACTIVITY_KEY=key(),
-        DIGEST_KEY=key(),
         ALLOWED_HOSTS="localhost",
         TRUSTED_PROXIES="127.0.0.1",
-        EMAIL_HOST="smtp.bench.invalid",
         # The bench sends thousands of calls a second with one token: the per-token limit
         # (SPEC §7.9) still runs on every call, only its rate is raised.
         API_THROTTLE_TOKEN="100000000/minute",
         API_THROTTLE_USER="100000000/minute",
         LOG_LEVEL="WARNING",
-        INVOICE_ISSUER_NAME="Rainbow Portal (test)",
-        INVOICE_ISSUER_ADDRESS="1 Test Street|Test City",
-        INVOICE_ISSUER_VAT_NUMBER="FR00000000000",
         ACTIVITY_QUEUE_KEY="rainbow:bench-http:activity",
     )
-    return env
+
+
+FRESH = ("SECRET_KEY", "DATA_MASTER_KEY", "ACTIVITY_KEY", "DIGEST_KEY")
 
 
 def gunicorn(app: str, port: int, env: dict, args) -> subprocess.Popen:

@@ -10,28 +10,23 @@ last line one JSON object, and removes what it seeded.
 """
 
 import argparse
-import base64
 import json
 import os
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
+from production import use_production_settings
+
 # Production settings (issue 9): DEBUG off, and what `check --deploy` asks for, from generated
-# values unless the environment gives them. Django's test clients call "testserver", over
-# HTTPS (the proxy header production trusts), so that no request is a redirect.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("DATA_MASTER_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-os.environ.setdefault("ACTIVITY_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("EMAIL_HOST", "smtp.invalid")  # nothing here sends mail
-os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="bench-members-"))
+# values unless the environment gives them (bench/production.py). Django's test clients call
+# "testserver", over HTTPS (the proxy header production trusts), so that no request is a
+# redirect.
+use_production_settings()
 HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
 
 import django  # noqa: E402
