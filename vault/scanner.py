@@ -65,8 +65,23 @@ class ClamdStream:
 
     def finish(self) -> None:
         """Send the end marker and read the verdict; returns only for `stream: OK`."""
+        self.end()
+        self.result()
+
+    def end(self) -> None:
+        """Send the end marker: clamd starts scanning what it received."""
         try:
             self._sock.sendall(struct.pack(">I", 0))
+        except TimeoutError:
+            self.close()
+            raise ScanRefused("timeout", "clamd stopped reading the stream") from None
+        except OSError as exc:
+            self.close()
+            raise ScanRefused("unavailable", f"clamd closed the stream: {exc}") from None
+
+    def result(self) -> None:
+        """Wait for the verdict of an ended stream; returns only for `stream: OK`."""
+        try:
             reply = b""
             while b"\0" not in reply and len(reply) < MAX_REPLY:
                 data = self._sock.recv(MAX_REPLY)

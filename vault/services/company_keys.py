@@ -13,7 +13,7 @@ from activity.services import activity_record
 from .. import keys
 from ..errors import DecryptionError
 from ..models import CompanyKey
-from ..selectors import _company_id
+from ..selectors import _company_id, company_key_current
 
 
 def _key_create(*, company_id: int, version: int) -> CompanyKey:
@@ -42,7 +42,7 @@ def company_key_current_or_create(*, company, actor=None) -> CompanyKey:
     """The company's current key version, created (v1, or the next after a shredding) when
     there is none. Safe under concurrency: a second writer racing the first reuses its key."""
     cid = _company_id(company)
-    current = CompanyKey.objects.filter(company_id=cid, retired_at__isnull=True).first()
+    current = company_key_current(company=cid)
     if current is not None:
         return current
     try:

@@ -89,9 +89,17 @@ class _ScanSide(threading.Thread):
         self.queue: queue.Queue = queue.Queue(maxsize=4)
         self.error: ScanRefused | None = None
         self.failed = threading.Event()
+        # Set once the stream's end marker is sent (or the scan side is done): see file_store.
+        self.ended = threading.Event()
         self.finish_requested = True
 
     def run(self):
+        try:
+            self._run()
+        finally:
+            self.ended.set()
+
+    def _run(self):
         finish = True
         while True:
             chunk = self.queue.get()
@@ -108,7 +116,9 @@ class _ScanSide(threading.Thread):
                 self._fail(ScanRefused("error", f"scanning failed: {exc!r}"))
         if finish and self.error is None:
             try:
-                self.stream.finish()
+                self.stream.end()
+                self.ended.set()
+                self.stream.result()
             except ScanRefused as exc:
                 self._fail(exc)
             except Exception as exc:
@@ -233,6 +243,10 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
             scan.start()
             total, head = 0, b""
             hasher = hashlib.sha256()
+            # A small file's hash waits until its scan has started: hashing before would hold
+            # back the end of the stream, and clamd scans only once it has the whole stream.
+            # Those segments are held anyway (_Cipher's early ones), so this costs no memory.
+            unhashed: list[bytes] | None = []
             cipher = _Cipher(tmp, company_id=cid, object_id=object_id, actor=actor)
             while True:
                 chunk = _read_full(upload, envelope.SEGMENT_SIZE)
@@ -245,7 +259,13 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                 if len(head) < 4096:
                     head += chunk[: 4096 - len(head)]
                 scan.queue.put(chunk)
-                hasher.update(chunk)
+                if unhashed is not None and len(unhashed) < EARLY_SEGMENTS:
+                    unhashed.append(chunk)
+                else:
+                    for segment in unhashed or ():
+                        hasher.update(segment)
+                    unhashed = None
+                    hasher.update(chunk)
                 cipher.add(chunk)
                 if scan.failed.is_set():
                     break
@@ -255,6 +275,12 @@ def file_store(*, company, object_id: str, upload, actor) -> StoredFile:
                 # clamd scans what it received only now: the key lookup of a small file, the
                 # last segment's encryption and the ciphertext's fsync all run meanwhile.
                 scan.request_finish(True)
+                for segment in unhashed or ():
+                    hasher.update(segment)  # releases the GIL: the scan side keeps sending
+                # The key lookup holds the GIL in stretches longer than a socket write: begun
+                # before the stream is all sent, it kept the scan side waiting for the GIL
+                # (1 MB: the end marker 3 ms late, so the verdict too).
+                scan.ended.wait()
                 cipher.finish()
                 tmp.flush()
                 os.fsync(tmp.fileno())
