@@ -104,3 +104,23 @@ def test_the_page_escapes_what_people_wrote_and_named(client, bubble, people):
     stored = BubbleFile.objects.get(message=row)
     link = reverse("bubbles:file-download", args=[bubble.pk, stored.pk])
     assert f'href="{link}" data-testid="file-link"' in page
+
+
+def test_the_participant_list_is_the_current_ones_oldest_first_without_their_secrets(
+    bubble, people, django_assert_num_queries
+):
+    guest = BubbleMember.objects.create(
+        bubble=bubble, guest_email="g@elsewhere.test", role=MemberRole.GUEST, status="accepted"
+    )
+    gone = membership(bubble, people["co"])
+    gone.status = MemberStatus.LEFT
+    gone.save()
+    with django_assert_num_queries(1):
+        listed = selectors.participant_list(bubble=bubble)
+        names = [p.display_name for p in listed]
+    current = BubbleMember.objects.filter(bubble=bubble, status__in=["invited", "accepted"])
+    expected = current.select_related("user").order_by("created_at", "id")
+    assert [p.pk for p in listed] == [p.pk for p in expected] and guest.pk == listed[-1].pk
+    assert names == [p.display_name for p in expected]
+    assert gone.pk not in [p.pk for p in listed]
+    assert "password" in listed[0].user.get_deferred_fields()  # never read for a list
