@@ -11,8 +11,6 @@ from core.prepared import execute_prepared
 from .models import User
 from .security import user_rows
 
-PATH = "accounts.backends.PortalBackend"
-
 
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
