@@ -39,7 +39,8 @@ class _TempFile(File):
 def is_s3(storage) -> bool:
     """django-storages' S3 storage (or a subclass). Looked up among the loaded modules: a
     storage of that class cannot exist unless its module was imported, and a deployment on
-    a local folder does not pay for importing boto3."""
+    a local folder does not import the S3 backend or boto3 (only botocore's exception
+    classes, above, for STORAGE_ERRORS)."""
     module = sys.modules.get("storages.backends.s3")
     return module is not None and isinstance(storage, module.S3Storage)
 
