@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import CompanyFileSharing, MemberFileSharing
-from core.prepared import execute_prepared
+from core.prepared import fetch_prepared
 from core.rows import FieldColumns, ModelColumns
 from rainbow_portal.exceptions import ApplicationError
 from vault import DecryptionError
@@ -124,11 +124,10 @@ def bubble_get_for_user(*, user, pk) -> tuple[Bubble, BubbleMember]:
         "accepted": MemberStatus.ACCEPTED,
         "deleted": BubbleStatus.DELETED,
     }
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        execute_prepared(cursor, sql, params, prefix="bubble_member")
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch_prepared(sql, params, prefix="bubble_member")
+    if not rows:
         raise Http404("No such bubble.")
+    row = rows[0]
     built, start = [], 0
     for columns in parts:
         built.append(columns.build(row, start))
@@ -208,9 +207,7 @@ def participant_list(*, bubble: Bubble) -> list[BubbleMember]:
         "invited": MemberStatus.INVITED,
         "accepted": MemberStatus.ACCEPTED,
     }
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        execute_prepared(cursor, sql, params, prefix="bubble_participants")
-        rows = cursor.fetchall()
+    rows = fetch_prepared(sql, params, prefix="bubble_participants")
     out = []
     for row in rows:
         member = member_cols.build(row, 0)
@@ -356,9 +353,7 @@ def message_page(*, bubble: Bubble, before: str = "", limit: int = PAGE_SIZE):
         params["at"] = Message._meta.get_field("created_at").get_db_prep_value(at, connection)
         params["pk"] = Message._meta.pk.get_db_prep_value(pk, connection)
     sql, columns, files = _page_statement(bool(before))
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, params, prefix="bubble_page")
-        rows = cursor.fetchall()
+    rows = fetch_prepared(sql, params, prefix="bubble_page")
     page, last_id, seen = [], None, 0
     width = columns.width
     for row in rows:

@@ -11,6 +11,8 @@ import hashlib
 import re
 import weakref
 
+from django.db import connections
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Per connection: the primary's and the replica's each prepare their own.
 _prepared: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
@@ -47,3 +49,10 @@ def execute_prepared(cursor, sql: str, params: dict, *, prefix: str) -> None:
         cursor.nextset()
     cursor.nextset()
     done.add(name)
+
+
+def fetch_prepared(sql: str, params: dict, *, prefix: str, using: str = "default") -> list:
+    """The rows of `sql` run as a prepared statement on the `using` connection."""
+    with connections[using].cursor() as cursor:
+        execute_prepared(cursor, sql, params, prefix=prefix)
+        return cursor.fetchall()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from core.prepared import execute_prepared
+from core.prepared import fetch_prepared
 from core.rows import ModelColumns
 
 from . import envelope
@@ -38,9 +38,8 @@ def _key_statements():
 
 
 def _keys(sql: str, company_id: int, columns) -> list[CompanyKey]:
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        execute_prepared(cursor, sql, {"company": company_id}, prefix="vault_keys")
-        return [columns.build(row, 0) for row in cursor.fetchall()]
+    rows = fetch_prepared(sql, {"company": company_id}, prefix="vault_keys")
+    return [columns.build(row, 0) for row in rows]
 
 
 def company_keyring(*, company) -> Keyring:
