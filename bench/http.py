@@ -102,13 +102,16 @@ def gunicorn(app: str, port: int, env: dict, args) -> subprocess.Popen:
         str(args.workers),
         "--worker-class",
         args.worker_class,
-        "--access-logfile",
-        "-" if args.access_log else "/dev/null",
         "--log-level",
         "warning",
         "--chdir",
         str(ROOT),
     ]
+    if args.access_log:
+        # Off otherwise, as in production (deploy/gunicorn.conf.py: accesslog = None; nginx
+        # logs the requests): a log written to /dev/null is still formatted, a tenth of a
+        # cheap request's time.
+        cmd += ["--access-logfile", "-"]
     if args.worker_class == "gthread":
         cmd += ["--threads", str(args.threads)]
     return subprocess.Popen(cmd, env=env, start_new_session=True)
@@ -158,39 +161,6 @@ def wrk(
     return {"rps": rps, "requests": total, "p99_ms": float(p99.group(1)) * scale}
 
 
-TYPE_DEFAULTS = {
-    "boolean": "false",
-    "text": "''",
-    "character varying": "''",
-    "integer": "0",
-    "bigint": "0",
-    "smallint": "0",
-    "jsonb": "'{}'",
-    "timestamp with time zone": "now()",
-    "date": "now()",
-}
-
-
-def fill_defaults(tables: list[str]) -> None:
-    """Column defaults in the scratch database for NOT NULL columns that bench/search.py's
-    COPY does not list (columns added after it was written, with a Django-side default)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = 'public' AND table_name = ANY(%s) AND is_nullable = 'NO'"
-            " AND column_default IS NULL AND is_generated = 'NEVER'"
-            " AND column_name <> 'id'",
-            [tables],
-        )
-        for table, column, kind in cur.fetchall():
-            if kind in TYPE_DEFAULTS:
-                cur.execute(
-                    f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {TYPE_DEFAULTS[kind]}'
-                )
-
-
 def prepare(users: int) -> dict:
     """Seed the scratch database (already migrated) and make two tokens; returns the
     tokens and the search paths."""
@@ -202,10 +172,9 @@ def prepare(users: int) -> dict:
 
     # The seeded rows go into the scratch database's own tables (not a schema of their
     # own as bench/search.py does): the web workers read them with no search_path trick.
-    search.create_schema = lambda: None
+    search.create_schema = lambda: search.fill_defaults(search.TABLES)
     rng = random.Random(15)
     connection.ensure_connection()
-    fill_defaults(search.TABLES)
     search.seed(users, rng)
     searches = search.sample_searches(rng, 2)
     viewer = next(v for v, _q in searches if v.visibility_mode == "public")

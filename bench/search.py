@@ -44,6 +44,7 @@ TAG = "bench-search"
 EMAIL_DOMAIN = "bench-search.invalid"
 N_COMPANIES = 20_000
 N_ORGS = 600
+UNVERIFIED_SHARE = 0.02
 SYLLABLES = [
     "ba",
     "be",
@@ -151,6 +152,58 @@ def company_rows(rng):
     return rows
 
 
+TYPE_DEFAULTS = {
+    "boolean": "false",
+    "text": "''",
+    "character varying": "''",
+    "integer": "0",
+    "bigint": "0",
+    "smallint": "0",
+    "jsonb": "'{}'",
+    "timestamp with time zone": "now()",
+    "date": "now()",
+}
+
+
+def fill_defaults(tables: list[str], schema: str = "public") -> None:
+    """Column defaults in `schema` for NOT NULL columns that seed()'s COPY does not list
+    (columns added after it was written, with a Django-side default only).
+
+    The model field's own default wins: a blanket `false` once made every seeded user
+    unverified (`visibility_verified`), so every search walked its whole prefix and found
+    nobody, and the search figures measured an empty directory."""
+    from django.apps import apps
+    from psycopg import sql
+
+    fields = {
+        (model._meta.db_table, field.column): field
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+    }
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = ANY(%s) AND is_nullable = 'NO'"
+            " AND column_default IS NULL AND is_generated = 'NEVER'"
+            " AND column_name <> 'id'",
+            [schema, tables],
+        )
+        for table, column, kind in cur.fetchall():
+            field = fields.get((table, column))
+            default = field.get_default() if field is not None and field.has_default() else None
+            if isinstance(default, bool | int | str):
+                value = sql.Literal(default)
+            elif kind in TYPE_DEFAULTS:
+                value = sql.SQL(TYPE_DEFAULTS[kind])
+            else:
+                continue
+            cur.execute(
+                sql.SQL("ALTER TABLE {}.{} ALTER COLUMN {} SET DEFAULT {}").format(
+                    sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column), value
+                )
+            )
+
+
 def create_schema():
     """The seeded rows live in a schema of their own, in tables made LIKE the real ones
     (columns, generated columns, defaults, indexes; no foreign keys), found first on the
@@ -161,6 +214,8 @@ def create_schema():
         cur.execute(f"CREATE SCHEMA {SCHEMA}")
         for table in TABLES:
             cur.execute(f"CREATE TABLE {SCHEMA}.{table} (LIKE public.{table} INCLUDING ALL)")
+    fill_defaults(TABLES, SCHEMA)
+    with connection.cursor() as cur:
         cur.execute(f"SET search_path TO {SCHEMA}, public")
 
 
@@ -221,7 +276,7 @@ def seed(n_users: int, rng) -> dict:
         pg.copy(
             "COPY accounts_user (password, is_superuser, email, first_name, last_name, title, "
             "is_active, is_staff, date_joined, company_id, visibility_override, visibility_mode, "
-            "visibility_org_id, visibility_china) FROM STDIN"
+            "visibility_org_id, visibility_china, visibility_verified) FROM STDIN"
         ) as copy,
     ):
         for i in range(n_users):
@@ -243,6 +298,8 @@ def seed(n_users: int, rng) -> dict:
                     override or mode,
                     org,
                     china,
+                    # SPEC §7.1: an account not yet verified is found by nobody; a few are.
+                    rng.random() >= UNVERIFIED_SHARE,
                 )
             )
     with connection.cursor() as cur:
@@ -329,57 +386,67 @@ FROM (
   SELECT uid, min(k) AS k FROM (
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE company_id = %(co)s AND id <> %(v)s
+      AND visibility_verified
       AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE company_id = %(co)s AND id <> %(v)s
+      AND visibility_verified
       AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT u.id, u.name_key COLLATE "C" FROM accounts_contact c
       JOIN accounts_user u ON u.id = c.contact_id
       WHERE c.owner_id = %(v)s AND u.visibility_china = %(ch)s AND u.id <> %(v)s
+      AND u.visibility_verified
       AND u.name_key COLLATE "C" >= %(lo)s AND u.name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT u.id, u.last_key COLLATE "C" FROM accounts_contact c
       JOIN accounts_user u ON u.id = c.contact_id
       WHERE c.owner_id = %(v)s AND u.visibility_china = %(ch)s AND u.id <> %(v)s
+      AND u.visibility_verified
       AND u.last_key COLLATE "C" >= %(lo)s AND u.last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE company_id IN (SELECT company_id FROM companies_visibilitygrant
         WHERE visible_by_id = %(co)s) AND visibility_china = %(ch)s AND id <> %(v)s
+      AND visibility_verified
       AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE company_id IN (SELECT company_id FROM companies_visibilitygrant
         WHERE visible_by_id = %(co)s) AND visibility_china = %(ch)s AND id <> %(v)s
+      AND visibility_verified
       AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
+      AND visibility_verified
       AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE visibility_org_id = %(org)s
       AND visibility_mode <> 'private' AND visibility_china = %(ch)s AND id <> %(v)s
+      AND visibility_verified
       AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, name_key COLLATE "C" FROM accounts_user
       WHERE visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
+      AND visibility_verified
       AND name_key COLLATE "C" >= %(lo)s AND name_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
     UNION ALL
     (SELECT id, last_key COLLATE "C" FROM accounts_user
       WHERE visibility_mode = 'public' AND visibility_china = %(ch)s AND id <> %(v)s
+      AND visibility_verified
       AND last_key COLLATE "C" >= %(lo)s AND last_key COLLATE "C" < %(hi)s
       ORDER BY 2, 1 LIMIT 21)
   ) hits (uid, k) GROUP BY uid ORDER BY k, uid LIMIT 21
