@@ -8,6 +8,10 @@ The column lists come from each model's `_meta`, so a field added to a model is 
 with no edit: only the joins are written by hand."""
 
 from django.db import connections
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 def _converters(fields, alias: str, connection) -> list:
@@ -31,6 +35,24 @@ def _convert(values: list, converters, connection) -> list:
     return values
 
 
+def _plain(model, attnames: list[str]) -> bool:
+    """Whether an instance of `model` is only its values: Model.from_db not overridden, no
+    field stored through a descriptor of its own (`__set__`; a foreign key's only clears a
+    cached related object, which a new instance has not), no pre_init or post_init
+    receiver. Such an instance can be made the way unpickling does, without Model.__init__'s
+    per-field setattr and two signal sends (issue 15: the token lookup builds four per API
+    call). Receivers are checked once per process: none connects after start-up."""
+    if model.from_db.__func__ is not Model.from_db.__func__:
+        return False
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return False
+    for name in attnames:
+        descriptor = model.__dict__.get(name)
+        if hasattr(descriptor, "__set__") and type(descriptor) is not ForeignKeyDeferredAttribute:
+            return False
+    return True
+
+
 class ModelColumns:
     """The concrete columns of `model` under the table alias `alias`: their SQL, and how to
     turn a row's slice of values back into an instance."""
@@ -47,6 +69,7 @@ class ModelColumns:
         self.width = len(fields)
         self.pk_index = self.attnames.index(model._meta.pk.attname)
         self.converters = _converters(fields, alias, connection)
+        self.plain = _plain(model, self.attnames)
 
     @property
     def table(self) -> str:
@@ -59,7 +82,14 @@ class ModelColumns:
         if values[self.pk_index] is None:
             return None
         values = _convert(values, self.converters, connections[self.using])
-        return self.model.from_db(self.using, self.attnames, values)
+        if not self.plain:
+            return self.model.from_db(self.using, self.attnames, values)
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self.attnames, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = self.using
+        return instance
 
 
 class FieldColumns:
