@@ -121,6 +121,20 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# Skipped by API calls made with a personal token (rainbow_portal.handlers, D16c.1): each
+# serves browser sessions only, and such a call never reads the session. A middleware not
+# named here runs on those calls too.
+BROWSER_ONLY_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.UserLanguageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AccountSecurityMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
 
 ROOT_URLCONF = "rainbow_portal.urls"
 WSGI_APPLICATION = "rainbow_portal.wsgi.application"

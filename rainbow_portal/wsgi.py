@@ -1,6 +1,12 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainbow_portal.settings")
-application = get_wsgi_application()
+# What django.core.wsgi.get_wsgi_application does, with the portal's handler (it sends API
+# calls made with a token through a shorter middleware chain: rainbow_portal.handlers).
+django.setup(set_prefix=False)
+
+from rainbow_portal.handlers import PortalWSGIHandler  # noqa: E402
+
+application = PortalWSGIHandler()
