@@ -4,7 +4,8 @@ from django.conf import settings
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django 5.2 does not set itself: Content-Security-Policy and Permissions-Policy.
+    """Headers Django 5.2 does not set itself: Content-Security-Policy, Permissions-Policy,
+    and Cache-Control: no-store on the API's answers.
 
     The CSP allows no inline script or style anywhere (the admin and the API docs included),
     so every page must load its scripts and styles from /static/.
@@ -17,6 +18,10 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path_info.startswith("/api/"):
+            # An API answer is one caller's (a token's or a session's), and a cache keyed on
+            # the URL alone would hand it to the next caller: none keeps it.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 

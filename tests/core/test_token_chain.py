@@ -111,6 +111,7 @@ def test_a_token_call_answers_as_the_whole_chain_does(app):
     assert short_headers == whole_headers
     for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
         assert short.headers[header]
+    assert short.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in short.headers
 
 
@@ -138,7 +139,9 @@ def test_a_session_call_to_the_api_still_needs_its_csrf_token(app):
     CSRF token on a change."""
     user = UserFactory(title="Before")
     session = session_of(user)
-    assert call(app, session=session).json()["id"] == user.pk
+    answer = call(app, session=session)
+    assert answer.json()["id"] == user.pk
+    assert answer.headers["Cache-Control"] == "no-store"
     answer = call(
         app,
         method="PATCH",
@@ -181,3 +184,9 @@ def test_a_token_call_skips_the_session_and_a_page_call_does_not(app, monkeypatc
     assert loaded == []
     call(app, session=session_of(user))
     assert loaded == ["/api/v1/me/"]
+
+
+def test_only_the_api_is_marked_no_store(app):
+    """Pages choose their own caching (the static files are cached for a year)."""
+    assert "Cache-Control" not in call(app, path="/no/such/page/").headers
+    assert call(app, path="/api/v1/no/such/").headers["Cache-Control"] == "no-store"
