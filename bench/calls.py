@@ -76,7 +76,7 @@ def seed() -> str:
     query finds a full page), and a token of one of them."""
     import random
 
-    import search as search_bench
+    import search_data
 
     from tests.factories import CompanyFactory, UserFactory, api_token
 
@@ -85,8 +85,8 @@ def seed() -> str:
     users = [
         UserFactory(
             company=company,
-            first_name="".join(rng.choice(search_bench.SYLLABLES) for _ in range(2)).title(),
-            last_name="".join(rng.choice(search_bench.SYLLABLES) for _ in range(3)).title(),
+            first_name="".join(rng.choice(search_data.SYLLABLES) for _ in range(2)).title(),
+            last_name="".join(rng.choice(search_data.SYLLABLES) for _ in range(3)).title(),
         )
         for _ in range(300)
     ]

@@ -5,7 +5,7 @@ Usage: DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/http.py
        [--threads 4]
 
 Works in a scratch database next to DATABASE_URL's (`<name>_bench_http`, created, migrated,
-seeded with bench/search.py's data builder, dropped at the end). Starts gunicorn itself with
+seeded with bench/search_data.py's builder, dropped at the end). Starts gunicorn itself with
 production settings (DEBUG=0, generated keys, Redis cache, `TRUSTED_PROXIES=127.0.0.1`: wrk
 plays the TLS proxy and sends `X-Forwarded-Proto: https`, so SECURE_SSL_REDIRECT stays on)
 and three servers side by side, each with `--workers` (default: the cores):
@@ -164,7 +164,8 @@ def wrk(
 def prepare(users: int) -> dict:
     """Seed the scratch database (already migrated) and make two tokens; returns the
     tokens and the search paths."""
-    import search  # bench/search.py: django.setup() on import, with our DATABASE_URL
+    import search  # noqa: F401  # bench/search.py: django.setup() on import, our DATABASE_URL
+    import search_data
     from django.db import connection
 
     from accounts.models import User
@@ -172,11 +173,10 @@ def prepare(users: int) -> dict:
 
     # The seeded rows go into the scratch database's own tables (not a schema of their
     # own as bench/search.py does): the web workers read them with no search_path trick.
-    search.create_schema = lambda: search.fill_defaults(search.TABLES)
     rng = random.Random(15)
     connection.ensure_connection()
-    search.seed(users, rng)
-    searches = search.sample_searches(rng, 2)
+    search_data.seed(users, rng, own_schema=False)
+    searches = search_data.sample_searches(rng, 2)
     viewer = next(v for v, _q in searches if v.visibility_mode == "public")
     queries = [q for _v, q in searches]
     _token, search_secret = token_create(user=viewer, actor=viewer, name="bench", scope="read")
