@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "nginx" / "portal.conf.template"
 DHPARAM = HERE / "nginx" / "ffdhe2048.pem"
-DEFAULT_UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # rainbow_portal/settings.py's default
+DEFAULT_UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # rainbow_portal/settings/storage.py's default
 MULTIPART_MARGIN = 1024 * 1024  # boundaries and part headers around the file
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def production_like(settings):
-    # What DEBUG=0 turns on (rainbow_portal/settings.py), with one proxy configured.
+    # What DEBUG=0 turns on (rainbow_portal/settings/), with one proxy configured.
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SESSION_COOKIE_SECURE = True

@@ -72,7 +72,7 @@ def test_limits_and_headers_follow_the_settings(production_site):
 def test_the_renderer_default_cap_is_the_settings_default():
     from render_nginx import DEFAULT_UPLOAD_MAX_BYTES
 
-    import rainbow_portal.settings as module
+    import rainbow_portal.settings.storage as module
 
     # The settings' default (no UPLOAD_MAX_BYTES in the environment) and the renderer's agree.
     source = Path(module.__file__).read_text()
