@@ -1,41 +1,28 @@
-from django.core.validators import validate_domain_name
+"""The company itself: its creation, visibility mode, organization and business partner, and
+the changes a superadmin or its admins make to it (SPEC §2, §4.1)."""
+
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 import activity
-from core.validation import name_refusal
 from rainbow_portal.exceptions import ApplicationError
 
-from ..mail_domains import is_public_mail_domain
 from ..models import (
     Company,
-    CompanyDomain,
-    Organization,
     Region,
-    Role,
-    RoleAssignment,
     VisibilityMode,
 )
 from ..policies import (
     crosses_china_boundary,
-    is_platform_actor,
     require_actor_right,
     require_own_admin,
     require_platform_actor,
-    role_change_refusal,
 )
 from ..rights import MANAGE_COMPANY
-from ..selectors import company_for_email_domain, company_for_pending_invitation, default_company
 from ..visibility.services import sync_company_members
 
 RESERVED_SLUGS = frozenset({"manage", "join", "join-requests", "new", "directory"})
-
-
-def _check_name(name: str) -> None:
-    reason = name_refusal(name)
-    if reason:
-        raise ApplicationError(reason, fields={"name": [reason]})
 
 
 def _unique_slug(name: str) -> str:
@@ -116,22 +103,6 @@ def company_create(
 
 
 @transaction.atomic
-def role_grant(*, user, role: str, actor) -> RoleAssignment:
-    if role not in Role.values:
-        raise ApplicationError(f"“{role}” is not a company role.")
-    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role)
-    if created:
-        activity.record(
-            event="role.granted",
-            actor=actor,
-            company=user.company_id,
-            target=user,
-            data={"role": role},
-        )
-    return assignment
-
-
-@transaction.atomic
 def company_visibility_set(*, company: Company, visibility: str, actor) -> Company:
     """Change a company's visibility mode (SPEC §4.1). The one place that writes it, so that
     everything derived from it is kept in step here. The company's own admins set it."""
@@ -184,18 +155,6 @@ def company_organization_set(*, company: Company, organization, actor) -> Compan
         data={"from": previous, "to": getattr(organization, "pk", None)},
     )
     return company
-
-
-def company_for_signup(*, email: str) -> Company:
-    """Where a self-registering user is placed (SPEC §2.5): a domain match, else the default
-    company. Step 1 (the invitation the user followed) is the invitation sign-up page's own
-    flow; step 3 (another pending invitation) is answered here, and the caller then calls
-    `companies.membership.services.invitation_claim_pending(user=)` once the user exists."""
-    return (
-        company_for_email_domain(email=email)
-        or company_for_pending_invitation(email=email)
-        or default_company()
-    )
 
 
 # --- Superadmin and company-admin changes to a company (SPEC §2, §3.2) -------------------
@@ -305,138 +264,3 @@ def company_partner_set(
         data={"from": previous, "to": getattr(partner, "pk", None)},
     )
     return company
-
-
-def _normalize_domain(domain: str) -> str:
-    return (domain or "").strip().lower().lstrip("@").rstrip(".")
-
-
-def domain_refusal(*, company: Company, domain: str) -> str | None:
-    """Why this domain cannot be given to the company, or None (SPEC §2.5)."""
-    domain = _normalize_domain(domain)
-    try:
-        validate_domain_name(domain)
-    except Exception:
-        return f"“{domain}” is not a domain name."
-    if "." not in domain:
-        return f"“{domain}” is not a domain name."
-    if company.is_default:
-        return "The default company owns no domain: its members are standalone."
-    if is_public_mail_domain(domain):
-        return (
-            f"{domain} is a public email service: anyone can get an address there, so it "
-            "cannot identify a company. Give the company a domain it owns."
-        )
-    owner = CompanyDomain.objects.select_related("company").filter(domain__iexact=domain).first()
-    if owner is not None:
-        where = "this company" if owner.company_id == company.pk else f"“{owner.company.name}”"
-        return f"The domain {domain} already belongs to {where}: a domain belongs to one company."
-    return None
-
-
-@transaction.atomic
-def domain_add(*, company: Company, domain: str, actor):
-    """Give a company an email domain; a domain belongs to at most one company (SPEC §2.5).
-    Superadmin only."""
-    require_platform_actor(actor=actor, what="adds a company's email domains")
-    domain = _normalize_domain(domain)
-    reason = domain_refusal(company=company, domain=domain)
-    if reason:
-        raise ApplicationError(reason, code="domain_refused", fields={"domain": [reason]})
-    row = CompanyDomain.objects.create(company=company, domain=domain)
-    activity.record(
-        event="company.domain.added",
-        actor=actor,
-        company=company,
-        target=company,
-        data={"domain": domain},
-    )
-    return row
-
-
-@transaction.atomic
-def domain_remove(*, domain, actor) -> None:
-    require_platform_actor(actor=actor, what="removes a company's email domains")  # SPEC §2.5
-    company = domain.company
-    name = domain.domain
-    domain.delete()
-    activity.record(
-        event="company.domain.removed",
-        actor=actor,
-        company=company,
-        target=company,
-        data={"domain": name},
-    )
-
-
-@transaction.atomic
-def organization_create(*, name: str, actor):
-    """SPEC §2.7: only a superadmin creates an organization (`actor=None`: the system)."""
-    if not is_platform_actor(actor):
-        raise ApplicationError("Only a platform superadmin creates organizations.")
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError("An organization needs a name.", fields={"name": ["Required."]})
-    _check_name(name)
-    if Organization.objects.filter(name__iexact=name).exists():
-        raise ApplicationError(
-            f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
-        )
-    organization = Organization.objects.create(name=name)
-    activity.record(
-        event="organization.created", actor=actor, target=organization, data={"name": name}
-    )
-    return organization
-
-
-@transaction.atomic
-def organization_rename(*, organization, name: str, actor):
-    require_platform_actor(actor=actor, what="renames organizations")  # SPEC §2.7
-    name = " ".join((name or "").split())
-    if name == organization.name:
-        return organization
-    _check_name(name)
-    if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
-        raise ApplicationError(
-            f"An organization named “{name}” already exists.", fields={"name": ["Taken."]}
-        )
-    organization.name = name
-    organization.save(update_fields=["name"])
-    activity.record(event="organization.renamed", actor=actor, target=organization)
-    return organization
-
-
-def _check_role_change(*, member, role: str, actor) -> None:
-    reason = role_change_refusal(actor=actor, member=member, role=role)
-    if reason:
-        raise ApplicationError(reason, code="permission_denied", fields={"role": [reason]})
-
-
-@transaction.atomic
-def member_role_grant(*, member, role: str, actor) -> RoleAssignment:
-    """A person grants a role to a member, under SPEC §3.2 (holder only, never oneself)."""
-    _check_role_change(member=member, role=role, actor=actor)
-    if RoleAssignment.objects.filter(user=member, role=role).exists():
-        raise ApplicationError(
-            _("%(member)s already holds the role %(role)s.")
-            % {"member": member, "role": Role(role).label}
-        )
-    return role_grant(user=member, role=role, actor=actor)
-
-
-@transaction.atomic
-def member_role_remove(*, member, role: str, actor) -> None:
-    _check_role_change(member=member, role=role, actor=actor)
-    deleted, _rows = RoleAssignment.objects.filter(user=member, role=role).delete()
-    if not deleted:
-        raise ApplicationError(
-            _("%(member)s does not hold the role %(role)s.")
-            % {"member": member, "role": Role(role).label}
-        )
-    activity.record(
-        event="role.revoked",
-        actor=actor,
-        company=member.company_id,
-        target=member,
-        data={"role": role},
-    )
