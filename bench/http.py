@@ -10,7 +10,8 @@ production settings (DEBUG=0, generated keys, Redis cache, `TRUSTED_PROXIES=127.
 plays the TLS proxy and sends `X-Forwarded-Proto: https`, so SECURE_SSL_REDIRECT stays on)
 and three servers side by side, each with `--workers` (default: the cores):
 
-- the floor: bench/floor_wsgi.py, a minimal Django app answering JSON;
+- the floor: bench/floor_wsgi.py, a minimal Django app answering JSON, and on the same
+  server the same answer from a bare DRF APIView (`drf_floor`: what DRF adds by itself);
 - the portal: `/api/v1/me/` with a personal API token, and the directory search
   (`/api/v1/directory/?q=…`, queries rotated by a wrk script) as a seeded user;
 - the portal without the request-activity middleware (bench/settings_no_activity.py).
@@ -19,7 +20,8 @@ The activity drain (`manage.py activity_drain --loop`) runs during the whole ben
 cost of moving queued records into the table is paid in the same CPU budget.
 wrk (8 connections, 2 threads, loopback) measures each target `--seconds` per round, the
 targets interleaved round by round so that all see the same machine. Prints, last, one JSON
-line: floor_rps, me_rps, me_ratio, search_rps, search_ratio, search_p99_ms, activity_cost.
+line: floor_rps, me_rps, me_ratio, search_rps, search_ratio, search_p99_ms, activity_cost
+(and drf_floor_rps, drf_floor_ratio).
 """
 
 import sys
@@ -238,6 +240,7 @@ def main():
         search_h = dict(base, Authorization=f"Bearer {data['search_token']}")
         targets = {
             "floor": (PORTS["floor"], base, ["/api/v1/me/"]),
+            "drf_floor": (PORTS["floor"], base, ["/api/v1/drf/"]),
             "me": (PORTS["portal"], me_h, ["/api/v1/me/"]),
             "me_noactivity": (PORTS["noactivity"], me_h, ["/api/v1/me/"]),
             "search": (PORTS["portal"], search_h, data["search_paths"]),
@@ -290,6 +293,8 @@ def main():
         "threads": args.threads if args.worker_class == "gthread" else 1,
         "load_average": [round(x, 1) for x in load],
         "floor_rps": round(floor),
+        "drf_floor_rps": round(rps("drf_floor")),
+        "drf_floor_ratio": round(rps("drf_floor") / floor, 3),
         "me_rps": round(me),
         "me_noactivity_rps": round(me_off),
         "me_ratio": round(me / floor, 3),
