@@ -14,6 +14,7 @@ EVENTS = {
     "bubble.guest.invited": "A guest was invited to a bubble by email.",
     "bubble.guest.joined": "A guest followed their invitation link.",
     "bubble.guest.revoked": "A guest's invitation was revoked.",
+    "bubble.guest.expired": "A guest whose invitation expired was ended before a new invitation.",
     "bubble.conference.started": "A bubble's conference started.",
     "bubble.conference.joined": "A participant entered a conference's lobby.",
     "bubble.conference.admitted": "An organizer admitted a participant from the lobby.",

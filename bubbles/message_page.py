@@ -153,7 +153,7 @@ def message_page(*, bubble: Bubble, before: str = "", limit: int = PAGE_SIZE):
     more = seen > limit
     if isinstance(last_id, str):  # SQLite answers the subquery's UUID as hex text
         last_id = uuid.UUID(last_id)
-    for index, (message, body) in enumerate(zip(page, _opened(page), strict=True)):
+    for index, (message, body) in enumerate(zip(page, opened_bodies(page), strict=True)):
         message.body = body
         message.is_last = message.id == last_id if before else index == 0
     return page, (encode_cursor(page[-1]) if more and page else "")
@@ -162,9 +162,9 @@ def message_page(*, bubble: Bubble, before: str = "", limit: int = PAGE_SIZE):
 UNREADABLE = "(This message cannot be read.)"
 
 
-def _opened(messages) -> list[str]:
+def opened_bodies(messages, *, unreadable=UNREADABLE) -> list:
     """Bodies in one query; a body that fails to open (tampered, or its key shredded) reads
-    as a notice instead of taking the whole page down."""
+    as `unreadable` instead of taking the whole page (or export) down."""
     try:
         return open_bodies(messages)
     except DecryptionError:
@@ -173,5 +173,5 @@ def _opened(messages) -> list[str]:
             try:
                 out.append(open_body(message=message))
             except DecryptionError:
-                out.append(UNREADABLE)
+                out.append(unreadable)
         return out

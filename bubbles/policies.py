@@ -14,7 +14,7 @@ from companies.membership.selectors import (
     file_sharing_from,
 )
 from companies.models import Role
-from companies.policies import crosses_china_boundary, is_platform_actor
+from companies.policies import crosses_china_boundary
 from companies.selectors import user_roles
 from companies.visibility import rules as visibility
 
@@ -184,7 +184,3 @@ def can_manage_company_bubbles(*, actor, company) -> bool:
 def require_can_manage_company_bubbles(*, actor, company) -> None:
     if not can_manage_company_bubbles(actor=actor, company=company):
         raise PermissionDenied("Only the company's admins see its bubbles.")
-
-
-def is_system(actor) -> bool:
-    return is_platform_actor(actor)

@@ -6,6 +6,7 @@ import uuid
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import CompanyFileSharing, MemberFileSharing
@@ -33,6 +34,7 @@ from .models import (
     Conference,
     ConferenceEntry,
     ConferenceState,
+    GuestInvitation,
     MemberRole,
     MemberStatus,
     Message,
@@ -188,12 +190,17 @@ def _participants_plan():
     member = ModelColumns(BubbleMember, "m")
     user = FieldColumns(User, "u", _PARTICIPANT_USER_FIELDS)
     col = BubbleMember._meta.get_field
+    invitation = GuestInvitation._meta
     sql = (
         f"SELECT {member.sql}, {user.sql} FROM {member.table} m"  # noqa: S608  # nosec B608
         f" LEFT JOIN {quote(User._meta.db_table)} u"
         f" ON u.{quote('id')} = m.{quote(col('user').column)}"
         f" WHERE m.{quote(col('bubble').column)} = %(bubble)s"
         f" AND m.{quote(col('status').column)} IN (%(invited)s, %(accepted)s)"
+        # SPEC §6.2: a guest expires with their invitation (only guests have one).
+        f" AND NOT EXISTS (SELECT 1 FROM {quote(invitation.db_table)} g"
+        f" WHERE g.{quote(invitation.get_field('member').column)} = m.{quote('id')}"
+        f" AND g.{quote(invitation.get_field('expires_at').column)} <= %(now)s)"
         f" ORDER BY m.{quote(col('created_at').column)}, m.{quote('id')}"
     )
     return sql, member, user
@@ -207,6 +214,7 @@ def participant_list(*, bubble: Bubble) -> list[BubbleMember]:
         "bubble": bubble.pk,
         "invited": MemberStatus.INVITED,
         "accepted": MemberStatus.ACCEPTED,
+        "now": timezone.now(),
     }
     rows = fetch_prepared(sql, params, prefix="bubble_participants")
     out = []
@@ -311,6 +319,7 @@ def company_bubble_list(*, company):
     )
     participants = (
         BubbleMember.objects.filter(bubble=OuterRef("pk"), status__in=CURRENT_STATUSES)
+        .exclude(guest_invitation__expires_at__lte=timezone.now())  # SPEC §6.2
         .order_by()
         .values("bubble")
         .annotate(n=Count("pk"))

@@ -18,7 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 import activity
+from rainbow_portal.crypto import DecryptionError
 
+from .mail_bodies import bodies_open
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -53,13 +55,18 @@ def email_deliver(*, email_id: int) -> bool:
         if email is None or email.status != OutboundEmail.Status.QUEUED:
             return False
         email.attempts += 1
+        try:
+            text, html = bodies_open(email)
+        except DecryptionError as exc:
+            # Its key is gone or the row was altered: no retry can send it.
+            return _unopenable(email, exc)
         message = EmailMultiAlternatives(
             subject=email.subject,
-            body=email.body_text,
+            body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
         )
-        message.attach_alternative(email.body_html, "text/html")
+        message.attach_alternative(html, "text/html")
         try:
             get_connection(fail_silently=False).send_messages([message])
         except Exception as exc:
@@ -75,11 +82,25 @@ def email_deliver(*, email_id: int) -> bool:
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
         email.body_text = email.body_html = ""  # may hold one-time codes: keep no copy
+        email.body_sealed = b""
         email.last_error = ""
         email.next_attempt_at = None
         email.save()
         activity.record(event="email.sent", target=email, data={"template": email.template})
         return True
+
+
+def _unopenable(email: OutboundEmail, exc: Exception) -> bool:
+    email.status = OutboundEmail.Status.FAILED
+    email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    email.next_attempt_at = None
+    email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    activity.record(
+        event="email.failed",
+        target=email,
+        data={"attempts": email.attempts, "reason": "body_unopenable"},
+    )
+    return False
 
 
 @transaction.atomic

@@ -16,6 +16,9 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=250)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # An email that carries encrypted content (a bubble conversation, SPEC §9.1) keeps its
+    # text and HTML here, sealed (core.mail_bodies), and the two columns above empty.
+    body_sealed = models.BinaryField(blank=True, default=b"", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

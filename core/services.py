@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 import activity
 
 from .delivery import SWEEP_GRACE
+from .mail_bodies import bodies_seal
 from .models import OutboundEmail
 from .tasks import send_email
 
@@ -39,10 +40,14 @@ def email_render(*, to: str, template: str, context: dict) -> tuple[str, str, st
     return subject, text, html
 
 
-def email_send(*, to: str, template: str, context: dict, actor=None) -> OutboundEmail:
+def email_send(
+    *, to: str, template: str, context: dict, actor=None, sealed: bool = False
+) -> OutboundEmail:
     """Queue `templates/email/<template>.{subject,txt,html}` for `to`, in their language.
 
     Call it inside the service's transaction: the email leaves only if that commits.
+    `sealed`: the body carries content kept encrypted at rest (SPEC §9.1); it is stored
+    sealed, bound to the row, and opened only to send it (core.mail_bodies).
     """
     subject, text, html = email_render(to=to, template=template, context=context)
     email = OutboundEmail.objects.create(
@@ -50,9 +55,13 @@ def email_send(*, to: str, template: str, context: dict, actor=None) -> Outbound
         template=template,
         to=to,
         subject=subject,
-        body_text=text,
-        body_html=html,
+        body_text="" if sealed else text,
+        body_html="" if sealed else html,
     )
+    if sealed:
+        # Bound to the row's id, which exists only now: a second write, same transaction.
+        email.body_sealed = bodies_seal(email_id=email.pk, text=text, html=html)
+        email.save(update_fields=["body_sealed"])
     activity.record(event="email.queued", actor=actor, target=email, data={"template": template})
     # robust: a broker that is down does not turn the committed change into an error page;
     # the email stays queued and the sweep sends it (D15b.5).

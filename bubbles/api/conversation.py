@@ -66,7 +66,7 @@ def message_detail(request, bubble, message_id):
 
 @extend_schema(
     request=None,
-    responses={202: None, **errors(401, 403, 404)},
+    responses={202: None, **errors(401, 403, 404, 429)},
     summary="Email me this conversation (to my own address)",
 )
 @viewer_endpoint(["POST"], objects=BUBBLE)

@@ -182,14 +182,26 @@ def _accepted(member: BubbleMember, message: str) -> None:
         raise ApplicationError(message)
 
 
+def _refuse_closed_account(member: BubbleMember, message: str) -> None:
+    # A closed account holds no right (policies.has_right): giving it a role would leave the
+    # bubble without anyone able to use it (SPEC §6.3, §6.7).
+    if member.user_id is not None and not member.user.is_active:
+        raise ApplicationError(message, code="account_closed")
+
+
 @transaction.atomic
 def bubble_co_organizer_promote(*, member: BubbleMember, actor) -> BubbleMember:
     bubble = lock_bubble(member.bubble)
     _acting(bubble, actor, rights.PROMOTE_CO_ORGANIZER)
-    member = BubbleMember.objects.select_for_update(of=("self",)).get(pk=member.pk, bubble=bubble)
+    member = (
+        BubbleMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk, bubble=bubble)
+    )
     if member.role != MemberRole.MEMBER:
         raise ApplicationError(_("Only a member can be promoted to co-organizer."))
     _accepted(member, "Only a member who accepted the invitation can become a co-organizer.")
+    _refuse_closed_account(member, _("This account is closed: it cannot become a co-organizer."))
     touch(member, role=MemberRole.CO_ORGANIZER)
     record("bubble.member.promoted", bubble=bubble, actor=actor, target=member.user)
     return member
@@ -229,6 +241,7 @@ def bubble_ownership_transfer(*, bubble: Bubble, to: BubbleMember, actor) -> Bub
             _("Ownership can only go to a current co-organizer: promote them first."),
             code="not_co_organizer",
         )
+    _refuse_closed_account(to, _("This account is closed: ownership cannot go to it."))
     _swap_owner(bubble=bubble, old=old, new=to)
     record("bubble.ownership.transferred", bubble=bubble, actor=actor, target=to.user)
     return to
@@ -292,9 +305,11 @@ def _close(bubble: Bubble, *, status: str, actor, event: str) -> Bubble:
 
 @transaction.atomic
 def bubble_archive(*, bubble: Bubble, actor) -> Bubble:
-    """SPEC §6.4: read-only for everyone, forever (no service reopens it)."""
+    """SPEC §6.4: read-only for everyone, forever (no service reopens it). `actor=None` is
+    the scheduled system; anyone else, a superadmin included, archives only as the bubble's
+    organizer (SPEC §6.1; superadmins see metadata only, D11a.9)."""
     bubble = lock_bubble(bubble)
-    if not policies.is_system(actor):
+    if actor is not None:
         _acting(bubble, actor, rights.ARCHIVE_BUBBLE)
     return _close(bubble, status=BubbleStatus.ARCHIVED, actor=actor, event="bubble.archived")
 

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from accounts.models import normalize_email
 from accounts.security.ratelimit import email_action_limit
 from companies.membership.selectors import token_hash
+from companies.policies import crosses_china_boundary
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies, rights
 from ..models import BubbleMember, GuestInvitation, MemberRole, MemberStatus
+from ..selectors import user_by_email
 from .common import lock_bubble, membership_of, record, touch
-
-# SPEC §7.9, until the shared limiter lands: (count, seconds) per scope (D11a.5).
 
 
 def guest_link(token: str) -> str:
@@ -46,12 +46,15 @@ def bubble_guest_invite(*, bubble, email: str, actor) -> GuestInvitation:
         raise ApplicationError(_("You are already in this bubble."))
     existing = (
         BubbleMember.objects.select_for_update(of=("self",))
+        .select_related("guest_invitation")
         .filter(bubble=bubble, role=MemberRole.GUEST, guest_email__iexact=email)
         .filter(status__in=[MemberStatus.INVITED, MemberStatus.ACCEPTED])
         .first()
     )
     if existing is not None:
-        raise ApplicationError(_("This address is already invited as a guest."))
+        if not existing.guest_invitation.is_expired:
+            raise ApplicationError(_("This address is already invited as a guest."))
+        _end_expired_guest(existing, actor=actor)
     # SPEC §7.9: per inviter, per company and per address, like every action that mails.
     email_action_limit(
         action="guest_invitation", user=actor, company=bubble.company_id, address=email
@@ -85,6 +88,34 @@ def bubble_guest_invite(*, bubble, email: str, actor) -> GuestInvitation:
     return invitation
 
 
+def _end_expired_guest(member: BubbleMember, *, actor) -> None:
+    """SPEC §6.2: a guest expires with their invitation. The old participant ends (`removed`,
+    the ended status of SPEC §6.1 that fits: nobody left) so that a new invitation can take
+    its place; its link stays expired."""
+    touch(member, status=MemberStatus.REMOVED)
+    record(
+        "bubble.guest.expired",
+        bubble=member.bubble,
+        actor=actor,
+        target=member.guest_invitation,
+        guest=True,
+    )
+
+
+def _guest_crosses_china_boundary(invitation: GuestInvitation) -> bool:
+    """SPEC §2.3: no bubble crosses the China boundary. A guest address that belongs to an
+    account is that account's company's; the inviter's company counts too, as for members
+    (policies.add_refusal)."""
+    account = user_by_email(email=invitation.email)
+    if account is None:
+        return False
+    bubble = invitation.bubble
+    inviter = invitation.invited_by
+    return crosses_china_boundary(bubble.company, account.company) or (
+        inviter is not None and crosses_china_boundary(inviter.company, account.company)
+    )
+
+
 def guest_invitation_for_token(token: str) -> GuestInvitation | None:
     return (
         GuestInvitation.objects.select_related("bubble", "member")
@@ -112,7 +143,11 @@ def bubble_guest_redeem(*, token: str, email: str) -> BubbleMember:
     found = guest_invitation_for_token(token)
     if found is None:
         raise ApplicationError(guest_link_refusal(None), code="guest_link_invalid")
-    invitation = GuestInvitation.objects.select_for_update(of=("self",)).get(pk=found.pk)
+    invitation = (
+        GuestInvitation.objects.select_for_update(of=("self",))
+        .select_related("bubble__company", "invited_by__company")
+        .get(pk=found.pk)
+    )
     refusal = guest_link_refusal(invitation)
     if refusal:
         raise ApplicationError(refusal, code="guest_link_invalid")
@@ -120,6 +155,16 @@ def bubble_guest_redeem(*, token: str, email: str) -> BubbleMember:
         raise ApplicationError(
             _("This link was sent to another address: only its recipient can use it."),
             code="guest_link_other_address",
+        )
+    # Checked here, not when inviting: the inviter gets the same answer whoever the address
+    # belongs to, and only its owner reads this (D3.10). The link stays unused.
+    if _guest_crosses_china_boundary(invitation):
+        raise ApplicationError(
+            _(
+                "This bubble cannot be joined from your region: companies in China and "
+                "elsewhere never link."
+            ),
+            code="guest_link_region",
         )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])

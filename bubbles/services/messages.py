@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.security.ratelimit import email_action_limit
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import policies
@@ -71,6 +72,13 @@ def conversation_email_request(*, member, actor) -> ConversationExport:
         raise PermissionDenied("Only a participant with an account can have it emailed.")
     if not policies.can_view(member=member):
         raise PermissionDenied("You are not a participant of this bubble.")
+    # SPEC §7.9: per user, per company and per address, like every action that mails.
+    email_action_limit(
+        action="conversation_export",
+        user=actor,
+        company=member.bubble.company_id,
+        address=actor.email,
+    )
     export = ConversationExport.objects.create(member=member)
     record("bubble.conversation.emailed", bubble=member.bubble, actor=actor, target=export)
     transaction.on_commit(lambda: conversation_email.delay(str(export.pk)))

@@ -40,6 +40,8 @@ EMAIL_ACTION_LIMITS = {
     "company_invitation": {"user": (200, _HOUR), "company": (200, _HOUR), "address": (5, _DAY)},
     "visibility_request": {"user": (10, _HOUR), "company": (20, _HOUR)},
     "guest_invitation": {"user": (50, _HOUR), "company": (500, _HOUR), "address": (5, _DAY)},
+    # "Email me this conversation" (SPEC §6.6, §9.3) goes to the asker's own address.
+    "conversation_export": {"user": (10, _HOUR), "company": (200, _HOUR), "address": (20, _DAY)},
 }
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

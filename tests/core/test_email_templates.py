@@ -32,6 +32,8 @@ CONTEXTS = {
     "bubble_conversation": {
         "bubble_name": "Launch & plans",
         "lines": [{"at": timezone.now(), "author": "Alice Martin", "body": "See you <b>soon</b>"}],
+        "left_out": True,
+        "kept": 5000,
     },
     "bubble_guest_invitation": {
         "bubble_name": "Launch",

@@ -32,7 +32,7 @@ def compute_table() -> dict:
             tag = "bubble-rights-probe"
             company = company_create(name=f"{tag} company", region="EMEA", actor=None)
             people = {
-                role: user_create(email=f"{role}@{tag}.invalid", company=company, actor=None)
+                role: user_create(email=f"{role}@{tag}.test", company=company, actor=None)
                 for role in (MemberRole.ORGANIZER, MemberRole.CO_ORGANIZER, MemberRole.MEMBER)
             }
             organizer = people[MemberRole.ORGANIZER]
