@@ -1,9 +1,13 @@
+from collections.abc import Callable
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 import activity
 from accounts.security.password_policy import password_check
+from rainbow_portal.emails import validate_email_address
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import PROFILE_FIELDS, User, normalize_email
@@ -73,6 +77,44 @@ SELF_LOCKED_FIELDS = {
 SUPERADMIN_ONLY_FIELDS = {"is_superuser", "is_staff", "groups", "user_permissions"}
 M2M_FIELDS = ("groups", "user_permissions")
 
+# Whether an account is closed (SPEC §8) is retention's knowledge; accounts sits below it, so
+# retention sets this in RetentionConfig.ready(): `closure_stage_check(user)` answers the
+# stage of the account's open closure ("closed", "anonymized", "deleted") or None.
+closure_stage_check: Callable[[User], str | None] | None = None
+CLOSED = "closed"
+ANONYMIZED_STAGES = {"anonymized", "deleted"}
+
+
+def _closure_stage(user: User) -> str | None:
+    if closure_stage_check is None:
+        # Refusing to guess: without it the admin could reopen a closed account.
+        raise ImproperlyConfigured("retention did not register its closure check.")
+    return closure_stage_check(user)
+
+
+def _anonymized_refusal() -> ApplicationError:
+    message = _(
+        "This account was anonymized after its closure: it can never be reactivated "
+        "and no password can be set on it."
+    )
+    return ApplicationError(message, code="anonymized", fields={"is_active": [message]})
+
+
+def _require_may_activate(user: User) -> None:
+    """Ticking "active" must not bypass the restore rules (SPEC §8.2): a closed account is
+    restored through retention's restore (before T+30, licenses and link handled there), an
+    anonymized one never comes back. An account deactivated without a closure may be."""
+    stage = _closure_stage(user)
+    if stage == CLOSED:
+        message = _(
+            "This account is closed: reopen it with “Restore” on its closure page (at "
+            "/retention/accounts/%(id)s/restore/, within thirty days of the closure), "
+            "not with the active box."
+        ) % {"id": user.pk}
+        raise ApplicationError(message, code="closed", fields={"is_active": [message]})
+    if stage in ANONYMIZED_STAGES:
+        raise _anonymized_refusal()
+
 
 @transaction.atomic
 def user_admin_update(*, user: User, actor, **changes) -> User:
@@ -90,6 +132,10 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
         )
     if "email" in changes:
         changes["email"] = normalize_email(changes["email"])
+        try:
+            validate_email_address(changes["email"])
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], fields={"email": exc.messages}) from None
     changed = {}
     for key, value in changes.items():
         if key in M2M_FIELDS:
@@ -116,6 +162,8 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
                 _("Only a superadmin changes these: %(join)s.")
                 % {"join": ", ".join(reserved)}  # SPEC §3.2
             )
+    if changed.get("is_active") is True:
+        _require_may_activate(user)
     if "email" in changed and (
         User.objects.filter(email__iexact=changed["email"]).exclude(pk=user.pk).exists()
     ):
@@ -150,6 +198,8 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
         raise ApplicationError(
             _("Change your own password on your profile's password page, not in the admin.")
         )
+    if _closure_stage(user) in ANONYMIZED_STAGES:
+        raise _anonymized_refusal()
     if password is None:
         user.set_unusable_password()
     else:

@@ -3,6 +3,7 @@ admin action leaves exactly one activity record; a refused change shows its mess
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
@@ -249,6 +250,23 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.member_role_remove(member=obj.user, role=obj.role, actor=request.user)
+
+    # Labels that name the user by id, never by name (services.role_assignment_admin_log).
+    def log_addition(self, request, obj, message):
+        return services.role_assignment_admin_log(
+            assignment=obj, actor=request.user, flag=ADDITION, message=message
+        )
+
+    def log_change(self, request, obj, message):
+        return services.role_assignment_admin_log(
+            assignment=obj, actor=request.user, flag=CHANGE, message=message
+        )
+
+    def log_deletions(self, request, queryset):
+        return [
+            services.role_assignment_admin_log(assignment=obj, actor=request.user, flag=DELETION)
+            for obj in queryset
+        ]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -31,6 +31,7 @@ EVENTS.update(
         "join_request.created": "A standalone user asked to join a company.",
         "join_request.accepted": "A company accepted a join request.",
         "join_request.declined": "A company declined a join request.",
+        "join_request.canceled": "A pending join request ended with its user's account closure.",
         "join_link.created": "A company created a join link.",
         "join_link.enabled": "A join link was switched on.",
         "join_link.disabled": "A join link was switched off.",

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_EMAIL_LENGTH = 254
 MAX_LOCAL_PART = 64
+# RFC 2606 §2: no address under ".invalid" can receive mail. The portal writes its anonymized
+# stubs there (`closed-<id>@anonymized.invalid`), so nobody may hold one by signing up.
+RESERVED_TOP_LEVEL_DOMAINS = frozenset({"invalid"})
 
 
 def validate_email_address(value: str) -> None:
@@ -25,4 +28,14 @@ def validate_email_address(value: str) -> None:
             _("The part before the @ has at most %(max)d characters (this one has %(n)d).")
             % {"max": MAX_LOCAL_PART, "n": len(local)},
             code="local_part_length",
+        )
+    top_level = value.rsplit("@", 1)[-1].rstrip(".").rsplit(".", 1)[-1].lower()
+    if top_level in RESERVED_TOP_LEVEL_DOMAINS:
+        raise ValidationError(
+            _(
+                "Addresses ending in .%(domain)s cannot receive email (the domain is reserved): "
+                "use your real address."
+            )
+            % {"domain": top_level},
+            code="reserved_domain",
         )

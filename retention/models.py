@@ -113,6 +113,10 @@ class RetentionRun(models.Model):
     deleted = models.PositiveIntegerField(default=0)
     held = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
+    # The beat's fan-out: how many step tasks it dispatched, and the ids of those that ended
+    # (a task delivered again keeps its id, so it is counted once); the last completes the run.
+    workers = models.PositiveSmallIntegerField(default=0)
+    workers_done = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

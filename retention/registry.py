@@ -59,6 +59,8 @@ PERSONAL: dict[str, dict[str, str]] = {
         "body_text": SCRUB_TEXT,
         "body_html": SCRUB_TEXT,
         "last_error": SCRUB_TEXT,  # an SMTP refusal may quote the address
+        # A conversation export, sealed (D17b.2); it goes with its row, addressed to its owner.
+        "body_sealed": DELETE_ROWS,
     },
     "sessions.Session": {"session_data": DELETE_ROWS},
 }
@@ -92,12 +94,22 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "sessions.Session": {"session_key"},
     "accounts.PersonalToken": {"scope", "roles_at_creation"},
     "accounts.UserSecurity": {"recent_failures"},
-    "sso.SamlRequest": {"id", "purpose", "next_url"},
+    "sso.SamlRequest": {"id", "purpose", "next_url", "browser_digest"},
 }
 
 # Models without a foreign key to the user that still hold personal data: the test checks
 # they are covered too, and the anonymizer handles them by address or text.
 OTHER_PERSONAL_MODELS = {"core.OutboundEmail", "sessions.Session"}
+
+# Models whose admin label (`str()`, copied by the Django admin into LogEntry.object_repr)
+# names a user, with the field that holds that user ("pk": the user itself). Their entries
+# are scrubbed at T+30 and deleted with a standalone user at T+60 (D12.5).
+ADMIN_LOG_LABELS: dict[str, str] = {
+    "accounts.User": "pk",
+    "companies.RoleAssignment": "user_id",
+    "companies.JoinRequest": "user_id",
+    "accounts.UserSecurity": "user_id",
+}
 
 # Text shown in place of a person once anonymized (SPEC §8.3: others see `***`).
 ANONYMOUS_NAME = "***"

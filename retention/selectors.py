@@ -75,6 +75,13 @@ def is_closed(*, user) -> bool:
     return closure_open_for(user=user) is not None
 
 
+def closure_stage(user) -> str | None:
+    """The stage of the account's open closure, or None: registered as accounts'
+    `closure_stage_check` (the Django admin's user pages, SPEC §8.2)."""
+    closure = closure_open_for(user=user)
+    return None if closure is None else closure.stage
+
+
 def dashboard(*, viewer) -> dict:
     policies.require_can_run_retention(viewer)
     now = timezone.now()

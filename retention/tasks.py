@@ -12,7 +12,7 @@ from django.utils import timezone
 from .services import outbox_drain, run_start, step_work
 from .services.activity_ops import activity_purge
 from .services.exports import data_export_build
-from .services.pipeline import STEPS, run_finished_mark
+from .services.pipeline import STEPS, run_worker_done, step_error
 
 # One beat only: the daily job takes this key for its day, so a second beat started by
 # mistake (or a retried tick) dispatches nothing more. Redis in production: one key for all.
@@ -24,19 +24,26 @@ def retention_daily(now: str | None = None) -> dict:
     moment = datetime.fromisoformat(now) if now else timezone.now()
     if not cache.add(BEAT_LOCK.format(day=moment.date().isoformat()), "1", timeout=26 * 3600):
         return {"skipped": "another beat already ran today's retention"}
-    run = run_start(now=moment, trigger="beat", strict=False)
+    workers = max(1, settings.RETENTION_WORKERS)
+    run = run_start(now=moment, trigger="beat", strict=False, workers=len(STEPS) * workers)
     for step in STEPS:
-        for _ in range(max(1, settings.RETENTION_WORKERS)):
+        for _ in range(workers):
             retention_step.delay(run.pk, step, moment.isoformat())
-    return {"run": run.pk, "dispatched": len(STEPS) * max(1, settings.RETENTION_WORKERS)}
+    return {"run": run.pk, "dispatched": len(STEPS) * workers}
 
 
-@shared_task(name="retention.step", acks_late=True)
-def retention_step(run_id: int | None, step: str, now: str) -> int:
-    """Batches of one step until none is due: several of these share the work."""
-    done = step_work(step=step, now=datetime.fromisoformat(now), run_id=run_id)
-    if run_id is not None:  # the last worker to finish dates the run
-        run_finished_mark(run_id=run_id)
+@shared_task(name="retention.step", acks_late=True, bind=True)
+def retention_step(self, run_id: int | None, step: str, now: str) -> int:
+    """Batches of one step until none is due: several of these share the work. The last of
+    a run's workers completes the run as `retention_run` does (exports, outbox, record)."""
+    try:
+        done = step_work(step=step, now=datetime.fromisoformat(now), run_id=run_id)
+    except Exception as exc:
+        if run_id is not None:  # on the run's dashboard line, as the command's errors
+            run_worker_done(run_id=run_id, worker=self.request.id, errors=[step_error(step, exc)])
+        raise
+    if run_id is not None:
+        run_worker_done(run_id=run_id, worker=self.request.id)
     return done
 
 

@@ -34,6 +34,10 @@ def require_can_create_company(*, actor) -> None:
 
 def join_refusal(*, user, company: Company) -> str | None:
     """Why `user` may not join `company` (by request or link), or None (SPEC §2.6, §2.3)."""
+    if not user.is_active:
+        # A closed account (SPEC §8.2) keeps its standalone snapshot: joining now would have
+        # its data deleted at T+60 as a standalone user's while it is a member's.
+        return _("The account is closed: it cannot join a company.")
     if company.is_default:
         return "Everyone standalone is already in the default company."
     if user.company_id == company.pk:

@@ -27,6 +27,7 @@ from .organizations import (
 from .roles import (
     member_role_grant,
     member_role_remove,
+    role_assignment_admin_log,
     role_grant,
 )
 from .users import (
@@ -53,6 +54,7 @@ __all__ = [
     "member_role_remove",
     "organization_create",
     "organization_rename",
+    "role_assignment_admin_log",
     "role_grant",
     "user_create",
     "user_move_to_company",

@@ -1,5 +1,9 @@
 """Company roles: granting and removing them (SPEC §3.1, §3.2)."""
 
+import json
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -59,4 +63,21 @@ def member_role_remove(*, member, role: str, actor) -> None:
         company=member.company_id,
         target=member,
         data={"role": role},
+    )
+
+
+def role_assignment_admin_log(
+    *, assignment: RoleAssignment, actor, flag: int, message=""
+) -> LogEntry:
+    """The Django admin's log entry for a role assignment. The admin would copy `str()`
+    ("{user} · {role}") into a label kept for years with no key to the user, so an entry
+    about a role removed long ago would name the person after their anonymization
+    (SPEC §8.3, D12.5): this one names the user by id."""
+    return LogEntry.objects.create(
+        user_id=actor.pk,
+        content_type=ContentType.objects.get_for_model(assignment, for_concrete_model=False),
+        object_id=str(assignment.pk),
+        object_repr=f"user {assignment.user_id} · {assignment.get_role_display()}"[:200],
+        action_flag=flag,
+        change_message=json.dumps(message) if isinstance(message, list) else message,
     )

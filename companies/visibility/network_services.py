@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import Contact, Invitation, NetworkSettings, User, normalize_email
@@ -69,6 +70,9 @@ def invitation_send_in_app(*, inviter: User, invitee: User, actor) -> Invitation
     world = rules.DbWorld()
     if not rules.can_find(v, t, world):
         raise _not_found()
+    if not invitee.is_active:
+        # SPEC §4.8: a closed account is still found, marked closed, but joins no network.
+        raise ApplicationError(_("This account is closed: it cannot be invited."), code="closed")
     verdict = rules.explain_invite(v, t, world, rules.IN_APP)
     if not verdict:
         raise ApplicationError(f"You cannot invite this person in the app: {verdict.reason}.")

@@ -35,8 +35,9 @@ BUBBLE_GUEST_LINK_HOURS = env.get_int("BUBBLE_GUEST_LINK_HOURS", 48)
 RETENTION_BATCH_SIZE = env.get_int("RETENTION_BATCH_SIZE", 1000)
 RETENTION_WORKERS = env.get_int("RETENTION_WORKERS", 2)
 RETENTION_ACCOUNT_PAUSE = env.get_int("RETENTION_ACCOUNT_PAUSE_MS", 0) / 1000
-# SPEC §10.3: activity records are kept twelve months; the purge deletes this many per batch.
-ACTIVITY_RETENTION_DAYS = env.get_int("ACTIVITY_RETENTION_DAYS", 365)
+# SPEC §10.3: activity records are kept twelve calendar months (not 365 days: a year with a
+# 29 February is longer); the purge deletes this many per batch.
+ACTIVITY_RETENTION_MONTHS = env.get_int("ACTIVITY_RETENTION_MONTHS", 12)
 ACTIVITY_PURGE_BATCH = env.get_int("ACTIVITY_PURGE_BATCH", 20000)
 # Data exports (GDPR Art. 20): how long the download link works (hours).
 DATA_EXPORT_TTL_HOURS = env.get_int("DATA_EXPORT_TTL_HOURS", 72)

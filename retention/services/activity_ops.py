@@ -5,10 +5,11 @@ The purge deletes in batches through the `occurred_at` index (decision D12.4: me
 against monthly partitions in bench/activity.py, docs/performance.md).
 """
 
+import calendar
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,10 +31,25 @@ IP_SCAN_LIMIT = 50_000
 PAGE_SIZE = 200
 
 
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same wall time `months` calendar months earlier; a day the month lacks becomes
+    its last (2028-02-29 → 2027-02-28)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def activity_retention_cutoff(now: datetime) -> datetime:
+    """SPEC §10.3 says "12 months", not 365 days (a year holding 29 February is longer);
+    counted in UTC like every date of the retention app (SPEC §8.5)."""
+    return months_before(now.astimezone(UTC), settings.ACTIVITY_RETENTION_MONTHS)
+
+
 def activity_purge(*, now: datetime | None = None, batch_size: int = 0) -> int:
     """Delete records older than the retention period, one batch per transaction."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.ACTIVITY_RETENTION_DAYS)
+    cutoff = activity_retention_cutoff(now)
     batch_size = batch_size or settings.ACTIVITY_PURGE_BATCH
     table = ActivityRecord._meta.db_table
     total = 0

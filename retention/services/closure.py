@@ -9,11 +9,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import activity
 from accounts.models import User
-from accounts.security.selectors import has_two_factor
+from accounts.security.selectors import totp_device
 from core.services import email_send
 from rainbow_portal.exceptions import ApplicationError
 
@@ -36,11 +35,13 @@ def _check_identity(*, user: User, password: str, otp: str) -> None:
     if not password or not user.check_password(password):
         message = _("The password is not correct.")
         raise ApplicationError(message, fields={"password": [message]})
-    if has_two_factor(user=user):
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if not otp or not (otp.strip().isdigit() and device.verify_token(otp.strip())):
-            message = _("Enter the current code from your authenticator app.")
-            raise ApplicationError(message, fields={"otp": [message]})
+    # The portal's device (seed sealed, D10c.2), as the sign-in's second step loads it: the
+    # plain django-otp model would read the sealed seed as hex and fail.
+    device = totp_device(user=user)
+    code = (otp or "").strip()
+    if device is not None and not (code.isdigit() and device.verify_token(code)):
+        message = _("Enter the current code from your authenticator app.")
+        raise ApplicationError(message, fields={"otp": [message]})
 
 
 @transaction.atomic
@@ -80,6 +81,7 @@ def account_close(
     sessions = steps.sessions_revoke(user_ids=[user.pk])
     tokens = steps.tokens_revoke_for_user(user=user, actor=actor)
     licenses = steps.licenses_release(user=user, actor=actor)
+    join_requests = steps.join_requests_cancel(user=user, actor=actor)
     activity.record(
         event="account.closed",
         actor=actor,
@@ -92,6 +94,7 @@ def account_close(
             "browsers_signed_out": sessions,
             "api_access_revoked": tokens,
             "licenses": licenses,
+            "join_requests_canceled": join_requests,
             "anonymize_due_at": closure.anonymize_due_at.isoformat(),
         },
     )

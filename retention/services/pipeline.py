@@ -10,16 +10,18 @@ a second worker (SKIP LOCKED), so two workers never process the same account.
 
 import os
 import re
+import secrets
 import time
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ from core.models import OutboundEmail
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
-from ..registry import ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
+from ..registry import ADMIN_LOG_LABELS, ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
 from . import steps
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
@@ -135,11 +137,73 @@ def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
     OutboundEmail.objects.bulk_update(rows, columns)
 
 
-def _admin_log_scrub(*, user_ids: list[int]) -> None:
-    ct = ContentType.objects.get_for_model(User)
-    LogEntry.objects.filter(among("object_id", (str(i) for i in user_ids)), content_type=ct).update(
-        object_repr=ANONYMOUS_NAME, change_message=""
+def _admin_log_entries(*, user_ids: list[int]):
+    """The admin log's entries whose label names one of the users: about the user row and
+    about every listed model that points at it (registry.ADMIN_LOG_LABELS)."""
+    match = Q(pk__in=[])
+    for label, field in ADMIN_LOG_LABELS.items():
+        model = apps.get_model(label)
+        if field == "pk":
+            ids = user_ids
+        else:
+            ids = model.objects.filter(among(field, user_ids)).values_list("pk", flat=True)
+        object_ids = [str(i) for i in ids]
+        if object_ids:
+            ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            match |= Q(content_type=ct) & among("object_id", object_ids)
+    return LogEntry.objects.filter(match)
+
+
+def _admin_log_mentions(*, terms: list[str]):
+    """Entries about the listed models other than the user row whose label quotes a name or
+    address: written before the labels named users by id, about rows since deleted (a role
+    removed long ago), so no key finds them. A namesake's label is starred too."""
+    terms = [t for t in terms if len(t) >= 3]
+    models = [apps.get_model(label) for label, field in ADMIN_LOG_LABELS.items() if field != "pk"]
+    types = [ContentType.objects.get_for_model(m, for_concrete_model=False).pk for m in models]
+    if not terms or not types:
+        return LogEntry.objects.none()
+    if connection.vendor == "postgresql":
+        patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", t) + "%" for t in terms]
+        table = LogEntry._meta.db_table
+        with connection.cursor() as cursor:
+            # bandit B608 accepted: the table is the model's own; every value is a parameter.
+            sql = (
+                f"SELECT id FROM {table} WHERE content_type_id = ANY(%s)"  # noqa: S608  # nosec B608
+                " AND object_repr LIKE ANY(%s)"
+            )
+            cursor.execute(sql, [types, patterns])
+            return LogEntry.objects.filter(pk__in=[row[0] for row in cursor.fetchall()])
+    match = Q(pk__in=[])
+    for term in terms:
+        match |= Q(object_repr__contains=term)
+    return LogEntry.objects.filter(match, content_type_id__in=types)
+
+
+def _admin_log_scrub(*, user_ids: list[int], terms: list[str]) -> None:
+    scrubbed = {"object_repr": ANONYMOUS_NAME, "change_message": ""}
+    _admin_log_entries(user_ids=user_ids).update(**scrubbed)
+    _admin_log_mentions(terms=terms).update(**scrubbed)
+
+
+def _anonymous_addresses(user_ids: list[int]) -> tuple[dict[int, str], set[int]]:
+    """Each user's address after T+30, and who had to get another one. `closed-<id>@…` is
+    refused at sign-up (.invalid, RFC 2606), but a row written before that rule, or around
+    the services, may hold it: one such row must not fail the whole batch on the unique
+    index every day. Its user gets a random suffix instead (the batch is one transaction,
+    so a re-run after a crash draws again: nothing of the first draw survives)."""
+    wanted = {pk: anonymous_email(pk) for pk in user_ids}
+    holders = dict(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=list(wanted.values()))
+        .values_list("address", "pk")
     )
+    # Held by any other row, a batch member included: the UPDATE checks uniqueness row by
+    # row, so a swap inside the batch would fail depending on the row order.
+    taken = {pk for pk, address in wanted.items() if holders.get(address, pk) != pk}
+    for pk in taken:
+        wanted[pk] = f"closed-{pk}-{secrets.token_hex(6)}@anonymized.invalid"
+    return wanted, taken
 
 
 def _exports_delete(*, user_ids: list[int], now: datetime) -> None:
@@ -160,6 +224,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     }
     emails = [u.email for u in users.values()]
     names = [n for n in (u.get_full_name() for u in users.values()) if n]
+    addresses, taken = _anonymous_addresses(user_ids)
     records = steps.bubbles_leave_as_member(users=users, now=now)
     organizer_left, organizer_records = steps.bubbles_leave_as_organizer(users=users, now=now)
     records += organizer_records
@@ -183,6 +248,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
                     "files": "deleted" if closure.standalone else "kept",
                     "files_deleted": files,
                     "organizer_memberships_ended": left,
+                    "address_was_taken": user.pk in taken,
                     "worker": os.getpid(),
                 },
             )
@@ -192,19 +258,26 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     steps.network_delete(user_ids=user_ids, emails=emails)
     steps.extensions_release(user_ids=user_ids)
     steps.bubbles_guest_traces_scrub(
-        emails=emails, anonymous={u.email: anonymous_email(u.pk) for u in users.values()}
+        emails=emails, anonymous={u.email: addresses[u.pk] for u in users.values()}
     )
     _outbound_scrub(emails=emails, names=names)
-    _admin_log_scrub(user_ids=user_ids)
+    _admin_log_scrub(user_ids=user_ids, terms=[*emails, *names])
     _exports_delete(user_ids=user_ids, now=now)
-    User.objects.filter(among("pk", user_ids)).update(
+    steps.addresses_unverify(user_ids=user_ids)
+    stub = {
+        "first_name": ANONYMOUS_NAME,
+        "last_name": "",
+        "title": "",
+        "password": make_password(None),
+        "is_active": False,
+    }
+    usual = [pk for pk in user_ids if pk not in taken]
+    User.objects.filter(among("pk", usual)).update(
         email=Concat(Value("closed-"), Cast("id", CharField()), Value("@anonymized.invalid")),
-        first_name=ANONYMOUS_NAME,
-        last_name="",
-        title="",
-        password=make_password(None),
-        is_active=False,
+        **stub,
     )
+    for pk in sorted(taken):  # rare: one statement each
+        User.objects.filter(pk=pk).update(email=addresses[pk], **stub)
     AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.ANONYMIZED, anonymized_at=now
     )
@@ -243,10 +316,7 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
     if standalone:
         steps.bubbles_content_delete(user_ids=standalone)
         steps.license_history_delete(user_ids=standalone)
-        ct = ContentType.objects.get_for_model(User)
-        LogEntry.objects.filter(
-            among("object_id", [str(i) for i in standalone]), content_type=ct
-        ).delete()
+        _admin_log_entries(user_ids=standalone).delete()
         User.objects.filter(among("pk", standalone)).delete()
     AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.DELETED, deleted_at=now
@@ -285,9 +355,12 @@ def step_work(*, step: str, now: datetime, run_id: int | None = None) -> int:
         total += done
 
 
-def run_start(*, now: datetime, trigger: str, strict: bool = True) -> RetentionRun:
+def run_start(
+    *, now: datetime, trigger: str, strict: bool = True, workers: int = 0
+) -> RetentionRun:
     """Open a run at the logical moment `now`. `strict` (the command): a moment before the
-    last run is refused, because steps are not undone and dates would go backwards."""
+    last run is refused, because steps are not undone and dates would go backwards.
+    `workers`: how many step tasks the beat fans out to; the last to end completes the run."""
     if timezone.is_naive(now):
         raise ApplicationError(_("The moment must carry a time zone (use UTC, e.g. ...Z)."))
     last = RetentionRun.objects.filter(dry_run=False).order_by("-now").first()
@@ -307,12 +380,17 @@ def run_start(*, now: datetime, trigger: str, strict: bool = True) -> RetentionR
         trigger=trigger,
         closed=counts["closed"],
         held=counts["held"],
+        workers=workers,
     )
 
 
 def run_finish(*, run: RetentionRun, errors: list[str] | None = None) -> RetentionRun:
+    """Date the run's end and write its record, once: a task delivered again after a crash
+    finds the run finished and writes nothing more (SPEC §8.5)."""
     with transaction.atomic():
         run = RetentionRun.objects.select_for_update().get(pk=run.pk)
+        if run.finished_at is not None:
+            return run
         run.errors = [*run.errors, *(errors or [])]
         run.finished_at = timezone.now()
         run.save(update_fields=["errors", "finished_at"])
@@ -321,6 +399,35 @@ def run_finish(*, run: RetentionRun, errors: list[str] | None = None) -> Retenti
             data={"run": run.pk, **run.as_counts(), "errors": len(run.errors)},
         )
     return run
+
+
+def run_complete(*, run: RetentionRun, errors: list[str] | None = None) -> RetentionRun:
+    """What every run does once its steps are over, whether the command ran them in this
+    process or the beat's workers did: expired exports, the file outbox, the run's record.
+    Each part is idempotent, so completing twice changes nothing more."""
+    data_exports_expire(now=run.now)
+    outbox_drain()
+    return run_finish(run=run, errors=errors)
+
+
+def run_worker_done(
+    *, run_id: int, worker: str, errors: list[str] | None = None
+) -> RetentionRun | None:
+    """One of the beat's step tasks (`worker`: its task id, the same when delivered again)
+    is over; the last of the run's workers completes it. Returns the run when this call
+    completed it, else None."""
+    with transaction.atomic():
+        run = RetentionRun.objects.select_for_update().get(pk=run_id)
+        if run.finished_at is not None:
+            return None
+        if worker not in run.workers_done:
+            run.workers_done = [*run.workers_done, worker]
+        run.errors = [*run.errors, *(errors or [])]
+        run.save(update_fields=["workers_done", "errors"])
+        last = len(run.workers_done) >= run.workers
+    # Outside the lock: a crash here leaves every worker counted and the run unfinished, and
+    # the redelivered task (same id) finds itself counted and completes it.
+    return run_complete(run=run) if last else None
 
 
 def retention_run(*, now: datetime, dry_run: bool = False, trigger: str = "command") -> dict:
@@ -343,15 +450,12 @@ def retention_run(*, now: datetime, dry_run: bool = False, trigger: str = "comma
         try:
             step_work(step=step, now=now, run_id=run.pk)
         except Exception as exc:  # recorded on the run, shown on the dashboard, re-raised
-            errors.append(f"{step}: {type(exc).__name__}: {exc}")
-    data_exports_expire(now=now)
-    outbox_drain()
-    run = run_finish(run=run, errors=errors)
+            errors.append(step_error(step, exc))
+    run = run_complete(run=run, errors=errors)
     if errors:
         raise ApplicationError("The run met errors: " + "; ".join(errors), code="run_errors")
     return run.as_counts()
 
 
-def run_finished_mark(*, run_id: int) -> None:
-    """Date a run's end; every worker of the run calls it, the last one's time stays."""
-    RetentionRun.objects.filter(pk=run_id).update(finished_at=timezone.now())
+def step_error(step: str, exc: Exception) -> str:
+    return f"{step}: {type(exc).__name__}: {exc}"

@@ -21,6 +21,7 @@ from accounts.models import (
     PersonalToken,
     RecoveryCode,
     User,
+    UserSecurity,
     UserSession,
 )
 from accounts.security.services import tokens as personal_tokens
@@ -37,6 +38,7 @@ from bubbles.models import (
     MemberStatus,
     Message,
 )
+from companies.membership.services import join_requests_cancel_for_user
 from companies.models import CompanyInvitation, RoleAssignment
 from sso.models import ConnectionTest
 from subscriptions.models import Extension, License
@@ -79,6 +81,10 @@ def tokens_revoke_for_user(*, user, actor) -> int:
 
 def licenses_release(*, user, actor) -> int:
     return licenses_release_for_user(user=user, actor=actor, reason="account_closed")
+
+
+def join_requests_cancel(*, user, actor) -> int:
+    return join_requests_cancel_for_user(user=user, actor=actor, reason="account_closed")
 
 
 # --- T+30 --------------------------------------------------------------------------------
@@ -331,6 +337,21 @@ def network_delete(*, user_ids: list[int], emails: list[str]) -> None:
         among("inviter_id", user_ids) | among("invitee_id", user_ids) | among("email", emails)
     ).delete()
     CompanyInvitation.objects.filter(among("email", emails)).delete()
+
+
+def addresses_unverify(*, user_ids: list[int]) -> None:
+    """The anonymous address was never verified, and SPEC §7.1 already makes an unverified
+    account unfindable and uninvitable: so does SPEC §4.8 after anonymization, through the
+    flag the directory's query filters on (no new predicate in it) and the row the rules'
+    Python face reads. The batch form of `accounts.security.services.user_verified_set`."""
+    have = set(
+        UserSecurity.objects.filter(among("user_id", user_ids)).values_list("user_id", flat=True)
+    )
+    UserSecurity.objects.bulk_create(
+        UserSecurity(user_id=pk, email_verified=False) for pk in user_ids if pk not in have
+    )
+    UserSecurity.objects.filter(among("user_id", user_ids)).update(email_verified=False)
+    User.objects.filter(among("pk", user_ids)).update(visibility_verified=False)
 
 
 def extensions_release(*, user_ids: list[int]) -> None:

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.http import Http404
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import PersonalToken, User, UserSession
+from accounts.security.services import authenticator_device_create
 from activity.models import ActivityRecord
 from companies.models import Role
 from companies.visibility.search import findable_ids
@@ -74,7 +74,7 @@ def test_closure_frees_licenses(company_admin, member):
 def test_standalone_must_give_password_and_second_factor_where_enrolled(standalone):
     with pytest.raises(ApplicationError, match="password"):
         account_close(user=standalone, actor=standalone, password="wrong")
-    device = TOTPDevice.objects.create(user=standalone, name="phone", confirmed=True)
+    device = authenticator_device_create(user=standalone, name="phone", confirmed=True)
     with pytest.raises(ApplicationError, match="authenticator"):
         account_close(user=standalone, actor=standalone, password=PASSWORD, otp="000000")
     assert not AccountClosure.objects.exists()

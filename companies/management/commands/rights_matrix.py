@@ -50,7 +50,7 @@ def compute_matrix() -> dict:
                 # A company admin's "own company" is an end customer (of the partner, so that
                 # "customer company" for it is a sibling customer it has no right on).
                 home = customer if role == Role.COMPANY_ADMIN else partner
-                actor = user_create(email=f"{role}@{tag}.invalid", company=home, actor=None)
+                actor = user_create(email=f"{role}@{tag}.test", company=home, actor=None)
                 role_grant(user=actor, role=role, actor=None)
                 if role == Role.COMPANY_ADMIN:
                     sibling = company_create(

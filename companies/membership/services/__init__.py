@@ -25,6 +25,7 @@ from .join_requests import (
     company_create_by_user,
     join_request_create,
     join_request_decide,
+    join_requests_cancel_for_user,
 )
 from .partners import (
     NO_SUCH_CUSTOMER,
@@ -53,6 +54,7 @@ __all__ = [
     "join_link_use",
     "join_request_create",
     "join_request_decide",
+    "join_requests_cancel_for_user",
     "member_file_sharing_set",
     "partner_invitation_create",
     "partner_invitation_decide",

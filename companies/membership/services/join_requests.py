@@ -69,6 +69,31 @@ def join_request_decide(*, join_request: JoinRequest, accept: bool, actor) -> Jo
 
 
 @transaction.atomic
+def join_requests_cancel_for_user(*, user, actor, reason: str) -> int:
+    """End the user's pending requests (account closure, SPEC §8.2): a closed standalone
+    account must not become a member afterwards. One record per request; returns how many.
+    A restore does not revive them: the user asks again."""
+    pending = list(
+        JoinRequest.objects.select_for_update()
+        .filter(user=user, status=JoinRequest.Status.PENDING)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for join_request in pending:
+        join_request.status = JoinRequest.Status.CANCELED
+        join_request.decided_at = now
+        join_request.save(update_fields=["status", "decided_at"])
+        activity.record(
+            event="join_request.canceled",
+            actor=actor,
+            company=join_request.company_id,
+            target=join_request,
+            data={"reason": reason},
+        )
+    return len(pending)
+
+
+@transaction.atomic
 def company_create_by_user(*, user, name: str) -> Company:
     """A standalone user creates a company and becomes its admin (SPEC §2.6). Region is the
     portal's own and HDS is off: both are a superadmin's choice (SPEC §2.3, D3.3)."""
