@@ -264,3 +264,25 @@ def test_logs_are_json_lines_without_addresses_or_query_strings(stack):
     text = "\n".join(lines)
     assert "private-token-123" not in text
     assert "127.0.0.1" not in "\n".join(json.dumps(e) for e in entries)
+
+
+def test_gunicorn_keeps_nginx_s_upstream_connection_open(stack):
+    """nginx's upstream keep-alive (`keepalive 16`) needs a worker that keeps connections: the
+    sync worker answers `Connection: close` and hangs up after each answer (D17g.1)."""
+    headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", stack["gunicorn_port"], source_address=("127.0.0.2", 0)
+    )
+    answers = []
+    try:
+        for _ in range(3):
+            conn.request("GET", "/healthz", headers=headers)
+            local = conn.sock.getsockname()  # http.client reopens a socket the server closed
+            response = conn.getresponse()
+            response.read()
+            answers.append((response.status, response.headers.get("Connection", ""), local))
+    finally:
+        conn.close()
+    assert [a[0] for a in answers] == [200, 200, 200], answers
+    assert all(a[1].lower() != "close" for a in answers), answers
+    assert len({a[2] for a in answers}) == 1, answers
