@@ -112,6 +112,9 @@ class SamlRequest(models.Model):
     connection_test = models.ForeignKey(
         "ConnectionTest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # Keyed digest of the binding cookie of the browser that started the sign-in: only that
+    # browser's POST is accepted (login CSRF). Blank on rows made before it existed.
+    browser_digest = models.CharField(max_length=80, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     consumed_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,12 @@ from django.core.exceptions import PermissionDenied
 from companies.models import Role
 from companies.policies import can_manage_security
 
+from .selectors import user_holds_role
+
 OWN_ADMIN_ROLES = frozenset({Role.COMPANY_ADMIN, Role.BP_ADMIN})
+# SPEC §7.6 "a designated break-glass admin": being on the list is the designation, these
+# roles (held now, in the listing company) are the "admin".
+BREAK_GLASS_ROLES = OWN_ADMIN_ROLES
 
 
 def can_manage_identity_providers(*, actor, company) -> bool:
@@ -19,10 +24,29 @@ def require_can_manage_identity_providers(*, actor, company) -> None:
         raise PermissionDenied("Only the company's own admins manage its sign-in providers.")
 
 
+def company_may_use_sso(*, company) -> bool:
+    """SPEC §2.2: the default company is not a company for its standalone users, so no IdP
+    speaks for them — one would sign in as any of them by asserting their address."""
+    return not company.is_default
+
+
+def is_break_glass_admin(*, user, settings_row) -> bool:
+    """Listed by the company *and* holding its admin role now: the list is not re-checked
+    when a role is removed or the user leaves and comes back, so the role is read here."""
+    if user.company_id != settings_row.company_id:
+        return False
+    if getattr(settings_row, "facts_for_user_id", None) == user.pk:
+        # Read with the row (selectors.sso_settings_for_user), for the per-page check.
+        return settings_row.user_listed and settings_row.user_holds_role
+    if not settings_row.break_glass_users.filter(pk=user.pk).exists():
+        return False
+    return user_holds_role(user=user, roles=BREAK_GLASS_ROLES)
+
+
 def may_use_password(*, user, settings_row) -> bool:
     """SPEC §7.6: with SSO required, email + password stays for the break-glass admins."""
     if settings_row is None or not settings_row.require_sso:
         return True
     if user.is_superuser:
         return True
-    return settings_row.break_glass_users.filter(pk=user.pk).exists()
+    return is_break_glass_admin(user=user, settings_row=settings_row)

@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from .policies import may_use_password
-from .selectors import provider_for_email, sso_settings
+from .policies import BREAK_GLASS_ROLES, may_use_password
+from .selectors import provider_for_email, sso_settings_for_user
 from .services.signin import saml_logout_start
 
 # nosec B105 - a message shown to the person, not a password
@@ -25,7 +25,7 @@ class Router:
         return reverse("sso:start", args=[provider.pk]) + "?" + query
 
     def password_refusal(self, *, user) -> str | None:
-        row = sso_settings(company=user.company_id) if user.company_id else None
+        row = sso_settings_for_user(user=user, roles=BREAK_GLASS_ROLES)
         if may_use_password(user=user, settings_row=row):
             return None
         return PASSWORD_REFUSED

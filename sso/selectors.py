@@ -1,9 +1,10 @@
 """Reads for external sign-in. Company-scoped: a provider is found only with its company."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from accounts.models import User
+from companies.models import RoleAssignment
 
 from .models import CompanySsoSettings, ConnectionTest, IdentityProvider
 
@@ -20,7 +21,8 @@ def provider_for_email(*, email: str) -> IdentityProvider | None:
         return None
     return (
         IdentityProvider.objects.select_related("company")
-        .filter(enabled=True, company__domains__domain__iexact=domain)
+        # SPEC §2.2: the default company's people never go to an IdP (sso.policies).
+        .filter(enabled=True, company__is_default=False, company__domains__domain__iexact=domain)
         .order_by("-is_default", "created_at")
         .first()
     )
@@ -42,15 +44,41 @@ def provider_get(*, company, provider_id) -> IdentityProvider:
 
 def provider_by_id(*, provider_id) -> IdentityProvider:
     """For the protocol endpoints (ACS, callback), which the IdP reaches by the provider's
-    random id; disabled providers answer 404."""
+    random id; disabled providers, and any left on the default company, answer 404."""
     try:
-        return IdentityProvider.objects.select_related("company").get(pk=provider_id, enabled=True)
+        return IdentityProvider.objects.select_related("company").get(
+            pk=provider_id, enabled=True, company__is_default=False
+        )
     except (IdentityProvider.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such identity provider.") from exc
 
 
 def sso_settings(*, company) -> CompanySsoSettings | None:
     return CompanySsoSettings.objects.filter(company=company).first()
+
+
+def sso_settings_for_user(*, user, roles) -> CompanySsoSettings | None:
+    """The user's company's settings with the break-glass facts about this user (on the list;
+    holding one of `roles` now) read in the same query: asked on every page of a password
+    session (accounts middleware), so one query whatever the answer."""
+    if not user.company_id:
+        return None
+    listed = CompanySsoSettings.break_glass_users.through.objects.filter(
+        companyssosettings_id=OuterRef("pk"), user_id=user.pk
+    )
+    row = (
+        CompanySsoSettings.objects.filter(company=user.company_id)
+        .annotate(
+            user_listed=Exists(listed),
+            user_holds_role=Exists(
+                RoleAssignment.objects.filter(user_id=user.pk, role__in=list(roles))
+            ),
+        )
+        .first()
+    )
+    if row is not None:
+        row.facts_for_user_id = user.pk
+    return row
 
 
 def connection_test_get(*, viewer, test_id) -> ConnectionTest:
@@ -82,3 +110,9 @@ def provider_any_by_id(*, provider_id) -> IdentityProvider:
 
 def company_members_by_ids(*, company, ids) -> list[User]:
     return list(User.objects.filter(company=company, pk__in=list(ids)))
+
+
+def user_holds_role(*, user, roles) -> bool:
+    """Read now, not from the per-request role cache: a sign-in decision must see a role
+    removed (or lost by a move between companies) a moment ago."""
+    return RoleAssignment.objects.filter(user=user, role__in=list(roles)).exists()

@@ -36,6 +36,7 @@ def _finish(request, outcome: signin.Outcome):
         user=outcome.user,
         ip=client_ip(request),
         second_factor_satisfied=outcome.second_factor_satisfied,
+        identity_provider=outcome.provider_id,
     )
     if outcome.saml_session:
         request.session[signin.SAML_SESSION_KEY] = outcome.saml_session
@@ -51,6 +52,25 @@ def _finish(request, outcome: signin.Outcome):
 ENABLED_PROVIDER = {"provider": ("provider_id", selectors.provider_by_id)}
 
 
+def _saml_redirect(response_class, provider, **kwargs):
+    """Start a SAML sign-in and bind it to this browser: a random key in a cookie sent back
+    only to this provider's ACS, by the IdP's cross-site POST (SameSite=None, which browsers
+    accept only with Secure), never readable by scripts; the request keeps its digest."""
+    key = signin.new_browser_key()
+    started = signin.saml_start(provider=provider, browser_key=key, **kwargs)
+    response = response_class(started.url)
+    response.set_cookie(
+        started.cookie_name,
+        key,
+        max_age=int(signin.REQUEST_LIFETIME.total_seconds()),
+        path=reverse("sso:saml-acs", args=[provider.pk]),
+        secure=True,
+        httponly=True,
+        samesite="None",
+    )
+    return response
+
+
 @public_page(objects=ENABLED_PROVIDER)
 @never_cache
 def start(request, provider):
@@ -58,9 +78,7 @@ def start(request, provider):
     next_url = request.GET.get("next", "")[:500]
     hint = request.GET.get("login_hint", "")[:254]
     if provider.kind == IdentityProvider.Kind.SAML:
-        return HttpResponseRedirect(
-            signin.saml_start(provider=provider, next_url=next_url, login_hint=hint)
-        )
+        return _saml_redirect(HttpResponseRedirect, provider, next_url=next_url, login_hint=hint)
     return HttpResponseRedirect(
         oidc_signin.oidc_start(
             provider=provider, request=request, next_url=next_url, login_hint=hint
@@ -68,7 +86,9 @@ def start(request, provider):
     )
 
 
-@csrf_exempt  # the IdP's cross-site POST; the signed, once-only assertion is the proof
+# The IdP's cross-site POST carries no CSRF token: the signed, once-only assertion is the
+# proof, and for a sign-in started here the binding cookie ties it to this browser.
+@csrf_exempt
 @public_page(methods=("POST",), objects=ENABLED_PROVIDER)
 @never_cache
 def saml_acs(request, provider):
@@ -88,7 +108,8 @@ def saml_metadata(request, provider):
 @public_page(objects=ENABLED_PROVIDER)
 @never_cache
 def saml_sls(request, provider):
-    """Single logout from the IdP: the local session ends, then back to the IdP or sign-in."""
+    """Single logout from the IdP: a LogoutRequest naming this browser's SAML session ends
+    it; then back to the IdP (its answer) or to sign-in."""
     if "SAMLRequest" not in request.GET and "SAMLResponse" not in request.GET:
         message = "This address is for your identity provider's sign-out messages."
         return render(request, "sso/refused.html", {"message": message}, status=400)
@@ -117,19 +138,21 @@ PROVIDER = {"provider": ("provider_id", selectors.provider_get)}
 @company_page(right=MANAGE, methods=("POST",), objects=PROVIDER)
 def test_start(request, company, provider):
     test = signin.connection_test_start(provider=provider, actor=request.user)
+
+    def onward(url):
+        return render(
+            request,
+            "core/onward.html",
+            {
+                "url": url,
+                "title": f"Testing {provider.name}",
+                "message": "Sign in at the provider; nobody is signed in to the portal by a test.",
+            },
+        )
+
     if provider.kind == IdentityProvider.Kind.SAML:
-        url = signin.saml_start(provider=provider, test=test)
-    else:
-        url = oidc_signin.oidc_start(provider=provider, request=request, test=test)
-    return render(
-        request,
-        "core/onward.html",
-        {
-            "url": url,
-            "title": f"Testing {provider.name}",
-            "message": "Sign in at the provider; nobody is signed in to the portal by a test.",
-        },
-    )
+        return _saml_redirect(onward, provider, test=test)
+    return onward(oidc_signin.oidc_start(provider=provider, request=request, test=test))
 
 
 @viewer_page(objects={"test": ("test_id", selectors.connection_test_get)})

@@ -20,7 +20,11 @@ from ..models import (
     SamlRequest,
     SeenAssertion,
 )
-from ..policies import OWN_ADMIN_ROLES, require_can_manage_identity_providers
+from ..policies import (
+    OWN_ADMIN_ROLES,
+    company_may_use_sso,
+    require_can_manage_identity_providers,
+)
 
 SAML_FIELDS = (
     "saml_entity_id",
@@ -40,6 +44,19 @@ EDITABLE = {
 
 def _refuse(field: str, message: str):
     raise ApplicationError(message, fields={field: [message]})
+
+
+def _refuse_default_company(company) -> None:
+    # No field named: the page shows it above the form, the API as the error's message.
+    if not company_may_use_sso(company=company):
+        raise ApplicationError(
+            _(
+                "The default company holds standalone users, who belong to no company: they "
+                "sign in with their own email and password, never through an identity "
+                "provider."
+            ),
+            code="default_company",
+        )
 
 
 def _apply_saml_metadata(provider: IdentityProvider, xml: str) -> None:
@@ -128,6 +145,7 @@ def identity_provider_create(
     *, company, kind: str, actor, metadata_xml: str = "", client_secret: str = "", **fields
 ) -> IdentityProvider:
     require_can_manage_identity_providers(actor=actor, company=company)
+    _refuse_default_company(company)
     if kind not in IdentityProvider.Kind.values:
         _refuse("kind", "Choose SAML v2 or OpenID Connect.")
     unknown = set(fields) - set(EDITABLE[kind])
@@ -159,6 +177,8 @@ def identity_provider_update(
     *, provider: IdentityProvider, actor, metadata_xml: str = "", client_secret: str = "", **fields
 ) -> IdentityProvider:
     require_can_manage_identity_providers(actor=actor, company=provider.company)
+    # One made on the default company before this refusal existed can only be deleted.
+    _refuse_default_company(provider.company)
     provider = IdentityProvider.objects.select_for_update().get(pk=provider.pk)
     unknown = set(fields) - set(EDITABLE[provider.kind])
     if unknown:
@@ -265,6 +285,7 @@ def company_sso_settings_set(
     *, company, actor, require_sso: bool, jit_provisioning: bool, break_glass_users=()
 ) -> CompanySsoSettings:
     require_can_manage_identity_providers(actor=actor, company=company)
+    _refuse_default_company(company)
     # A break-glass user must be one of the company's own admins: the person who can undo a
     # broken IdP configuration.
     users = list(break_glass_users)

@@ -16,6 +16,12 @@ OIDC_PENDING_MAX = 5
 HIDDEN_CLAIMS = {"nonce", "at_hash", "c_hash", "sid", "auth_time"}
 
 
+def email_unverified(value) -> bool:
+    """D13.4: an answer whose email_verified is false is refused. Some providers send the
+    claim as the string "false" (a bool() of it would be True)."""
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
 def oidc_start(
     *, provider: IdentityProvider, request, next_url: str = "", login_hint: str = "", test=None
 ) -> str:
@@ -84,7 +90,7 @@ def oidc_callback(*, request, ip: str = "") -> Outcome:
         if backend.jwks_refreshed is not None:
             IdentityProvider.objects.filter(pk=provider.pk).update(oidc_jwks=backend.jwks_refreshed)
         email = str(claims.get(provider.oidc_email_claim) or "")
-        if claims.get("email_verified") is False:
+        if email_unverified(claims.get("email_verified")):
             return _refused(
                 provider=provider,
                 reason="email_unverified",

@@ -6,23 +6,32 @@ admin's connection test the precise one. Nobody is signed in by a refusal or by 
 the view starts the session only from an Outcome with a user.
 """
 
+import hashlib
+import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from onelogin.saml2.constants import OneLogin_Saml2_Constants
+from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
 from onelogin.saml2.response import OneLogin_Saml2_Response
 
 import activity
 from accounts.models import User, normalize_email
 from companies.models import CompanyDomain
 from companies.services import user_create
+from core.validation import name_refusal
+from rainbow_portal.crypto import digest_matches, keyed_digest
 from rainbow_portal.exceptions import ApplicationError
 
 from .. import saml
 from ..models import ConnectionTest, IdentityProvider, SamlRequest, SeenAssertion
-from ..policies import require_can_manage_identity_providers
+from ..policies import company_may_use_sso, require_can_manage_identity_providers
 from ..selectors import email_domain, sso_settings
 
 REQUEST_LIFETIME = timedelta(minutes=10)
@@ -30,6 +39,25 @@ GENERIC_REFUSAL = (
     "Signing in through your company's identity provider did not work. Try again; if it "
     "keeps failing, your company's admin can see why."
 )
+
+
+# Refusals the person can act on get their own words; every other reason stays generic (the
+# precise one is in the activity record and the admin's connection test).
+PERSON_MESSAGES = {
+    "other_browser": gettext_lazy(
+        "This sign-in was started in another browser, or this browser did not keep its "
+        "cookie. Start signing in again from this browser."
+    ),
+}
+# SAML login CSRF: the browser that starts a sign-in gets a random key in a cookie; the ACS
+# accepts an answer to that request only from a browser presenting it (the IdP's POST is
+# cross-site, hence SameSite=None; the session cookie, SameSite=Lax, does not come with it).
+SAML_BROWSER_COOKIE = "sso_saml"  # + a per-request suffix (saml_browser_cookie)
+BROWSER_DIGEST_PURPOSE = "sso.saml.browser"
+NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+# What a SAML sign-in keeps in the session (provider, NameID, its format, SessionIndex), for
+# the single logouts in either direction.
+SAML_SESSION_KEY = "sso_saml"
 
 
 @dataclass
@@ -41,12 +69,16 @@ class Outcome:
     detail: str = ""
     second_factor_satisfied: bool = False
     asserted: dict = field(default_factory=dict)
+    # The provider that signed the user in (SAML and OIDC): marks the session as an SSO one.
+    provider_id: str = ""
     # SAML: what a later single logout names (provider, NameID, SessionIndex).
     saml_session: dict = field(default_factory=dict)
 
     @property
     def message(self) -> str:
-        return GENERIC_REFUSAL if self.reason else ""
+        if not self.reason:
+            return ""
+        return str(PERSON_MESSAGES.get(self.reason, GENERIC_REFUSAL))
 
 
 def _test_for(test_id) -> ConnectionTest | None:
@@ -89,11 +121,35 @@ def connection_test_start(*, provider: IdentityProvider, actor) -> ConnectionTes
     return ConnectionTest.objects.create(provider=provider, actor=actor)
 
 
+def name_from_idp(value) -> str:
+    """A name as the IdP sent it, made acceptable to the portal's name validator (D10b.9):
+    line breaks and tabs become spaces, the characters it refuses are dropped (a ZWNJ/ZWJ
+    only where it is refused, so Persian or emoji names keep theirs), cut to the column's
+    length. Anything still refused gives a blank name: the account matters more."""
+    text = "".join(
+        " " if unicodedata.category(ch) == "Cc" and ch.isspace() else ch for ch in str(value or "")
+    )
+    for _pass in range(2):  # again after the cut: it may leave a joiner at the end
+        kept = [ch for ch in text if ch in ("\u200c", "\u200d") or not name_refusal(ch)]
+        text = "".join(
+            ch
+            for i, ch in enumerate(kept)
+            if ch not in ("\u200c", "\u200d")
+            or not name_refusal("".join(kept[max(i - 1, 0) : i + 2]))
+        )
+        text = " ".join(text.split())[:NAME_MAX_LENGTH].strip()
+    return "" if name_refusal(text) else text
+
+
 def _match_user(*, provider: IdentityProvider, email: str, asserted: dict) -> tuple:
     """SPEC §7.6: the user is looked up in the IdP's company only, by their login email;
     an account is created only for a domain the company owns, and only when the company
     turned just-in-time creation on."""
     company = provider.company
+    if not company_may_use_sso(company=company):
+        # SPEC §2.2: standalone users belong to no company, so no IdP speaks for them (the
+        # configuration services refuse such a provider; this holds for one made before).
+        return None, "default_company", "The default company's users never sign in by SSO."
     user = User.objects.filter(company=company, email=email).first()
     if user is not None:
         if not user.is_active:
@@ -111,11 +167,13 @@ def _match_user(*, provider: IdentityProvider, email: str, asserted: dict) -> tu
             email=email,
             company=company,
             actor=None,
-            first_name=str(asserted.get("first_name", ""))[:150],
-            last_name=str(asserted.get("last_name", ""))[:150],
+            first_name=name_from_idp(asserted.get("first_name")),
+            last_name=name_from_idp(asserted.get("last_name")),
         )
     except ApplicationError as exc:
         return None, "provisioning_failed", exc.message
+    except ValidationError as exc:  # full_clean() on what the IdP sent: a refusal, not a 500
+        return None, "provisioning_failed", "; ".join(exc.messages)[:300]
     activity.record(
         event="sso.user.provisioned",
         company=company,
@@ -147,32 +205,58 @@ def _sign_in(*, provider, email: str, asserted: dict, next_url: str, ip: str) ->
         next_url=next_url,
         second_factor_satisfied=provider.enforces_mfa,
         asserted=asserted,
+        provider_id=str(provider.pk),
     )
 
 
 # --- SAML ------------------------------------------------------------------------------------
 
 
+def new_browser_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def saml_browser_cookie(request_id: str) -> str:
+    """The binding cookie's name: one per AuthnRequest, so that sign-ins started in two tabs
+    do not overwrite each other's key (the cookie reaches only the ACS path, so the start page
+    could not read an earlier key back to share it)."""
+    return SAML_BROWSER_COOKIE + "_" + hashlib.sha256(request_id.encode()).hexdigest()[:16]
+
+
+@dataclass
+class SamlRedirect:
+    url: str  # the IdP's sign-in URL with the AuthnRequest
+    cookie_name: str  # set to the browser key, for the ACS
+
+
 @transaction.atomic
 def saml_start(
-    *, provider: IdentityProvider, next_url: str = "", login_hint: str = "", test=None
-) -> str:
+    *,
+    provider: IdentityProvider,
+    browser_key: str,
+    next_url: str = "",
+    login_hint: str = "",
+    test=None,
+) -> SamlRedirect:
     """An AuthnRequest for this provider, remembered so that the ACS accepts a response to
-    it once. Returns the IdP URL to redirect the browser to."""
+    it once, from the browser holding `browser_key` (only its digest is kept). Returns the
+    IdP URL to redirect the browser to and the cookie to hold the key in."""
     auth = saml.OneLogin_Saml2_Auth(
         {"https": "on", "http_host": "portal", "script_name": "/", "get_data": {}, "post_data": {}},
         old_settings=saml.saml_settings(provider),
     )
     url = auth.login(return_to="", name_id_value_req=login_hint or None)
+    request_id = auth.get_last_request_id()
     SamlRequest.objects.create(
-        id=auth.get_last_request_id(),
+        id=request_id,
         provider=provider,
         purpose=SamlRequest.Purpose.TEST if test else SamlRequest.Purpose.LOGIN,
         next_url=next_url[:500],
         connection_test=test,
+        browser_digest=keyed_digest(BROWSER_DIGEST_PURPOSE, browser_key),
         expires_at=timezone.now() + REQUEST_LIFETIME,
     )
-    return url
+    return SamlRedirect(url=url, cookie_name=saml_browser_cookie(request_id))
 
 
 def _saml_asserted(provider, auth) -> dict:
@@ -227,6 +311,20 @@ def saml_acs(*, provider: IdentityProvider, request, path: str, ip: str = "") ->
                 provider=provider,
                 reason="request_used",
                 detail="This sign-in request was already answered.",
+                test=test,
+                ip=ip,
+            )
+        presented = request.COOKIES.get(saml_browser_cookie(in_response_to), "")
+        if not (
+            presented
+            and pending.browser_digest
+            and digest_matches(BROWSER_DIGEST_PURPOSE, presented, pending.browser_digest)
+        ):
+            # Not consumed: the browser that started it may still bring its own answer.
+            return _refused(
+                provider=provider,
+                reason="other_browser",
+                detail="The answer was posted by a browser that did not start this sign-in.",
                 test=test,
                 ip=ip,
             )
@@ -301,10 +399,33 @@ def saml_acs(*, provider: IdentityProvider, request, path: str, ip: str = "") ->
     return outcome
 
 
+def _names_this_session(*, provider, held: dict, xml: str) -> bool:
+    """Whether a (verified) LogoutRequest is about the session in this browser: signed in
+    through this provider, as the NameID it names (and, when it names sessions, this one)."""
+    if not held or held.get("provider") != str(provider.pk):
+        return False
+    try:
+        name_id = OneLogin_Saml2_Logout_Request.get_nameid_data(xml).get("Value") or ""
+        indexes = OneLogin_Saml2_Logout_Request.get_session_indexes(xml)
+    except Exception:  # no NameID (or an encrypted one, which this SP cannot read)
+        return False
+    mine = held.get("name_id") or ""
+    if held.get("name_id_format") == OneLogin_Saml2_Constants.NAMEID_EMAIL_ADDRESS:
+        name_id, mine = name_id.strip().lower(), mine.strip().lower()
+    if not mine or name_id != mine:
+        return False
+    return not indexes or held.get("session_index") in indexes
+
+
 def saml_logout(*, provider: IdentityProvider, request, path: str, end_session) -> str | None:
-    """Single logout started by the IdP (LogoutRequest) or its answer (LogoutResponse):
-    python3-saml checks it in strict mode; the local session ends either way it is valid."""
-    if "SAMLRequest" in request.GET and "Signature" not in request.GET:
+    """Single logout from the IdP. A LogoutRequest (signed, checked by python3-saml in strict
+    mode) ends the local session only when it names this browser's SAML session; the IdP is
+    answered either way (a principal with no session here is signed out already). A
+    LogoutResponse ends nothing: it answers the portal's own sign-out, which already ended
+    the session, and the portal does not keep the requests it sent to check it against."""
+    if "SAMLRequest" not in request.GET:
+        return None
+    if "Signature" not in request.GET:
         # An unsigned LogoutRequest could be any page's link: a logout forced on the user.
         activity.record(
             event="sso.signin.refused",
@@ -315,7 +436,7 @@ def saml_logout(*, provider: IdentityProvider, request, path: str, end_session) 
         return None
     auth = saml.auth_for(provider, request, path=path)
     try:
-        url = auth.process_slo(delete_session_cb=end_session)
+        url = auth.process_slo(keep_local_session=True)
     except Exception:  # not an SLO message at all
         return None
     if auth.get_errors():
@@ -326,10 +447,10 @@ def saml_logout(*, provider: IdentityProvider, request, path: str, end_session) 
             data={"reason": "bad_logout", "detail": (auth.get_last_error_reason() or "")[:200]},
         )
         return None
+    held = request.session.get(SAML_SESSION_KEY) or {}
+    if _names_this_session(provider=provider, held=held, xml=auth.get_last_request_xml()):
+        end_session()
     return url
-
-
-SAML_SESSION_KEY = "sso_saml"
 
 
 def saml_logout_start(*, request) -> str | None:

@@ -66,6 +66,17 @@ def op():
         {"username": "stranger", "email": "stranger@elsewhere.test"},
         {"username": "unverified", "email": "unverified@acme-sso.test"},
         {"username": "newbie", "email": "newbie@acme-sso.test", "first_name": "New"},
+        # Names an IdP may send that the portal's name validator refuses (D10b.9).
+        {"username": "ali", "email": "ali@acme-sso.test", "first_name": "Ali\u200f"},
+        {
+            "username": "newline",
+            "email": "newline@acme-sso.test",
+            "first_name": "Line\nTwo",
+            "last_name": "Tab\tbed",
+        },
+        # email_verified sent as a string (validator.py: "text-<value>").
+        {"username": "text-false", "email": "text-false@acme-sso.test"},
+        {"username": "text-FALSE", "email": "text-upper@acme-sso.test"},
     ]
     for user in users:
         user["password"] = OP_PASSWORD

@@ -235,3 +235,54 @@ def test_purge_forgets_old_connection_tests_and_expired_replay_state(acme_admin,
     assert expired_purge() == 2
     assert list(ConnectionTest.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert list(SeenAssertion.objects.values_list("assertion_id", flat=True)) == ["_kept"]
+
+
+# --- The default company has no identity provider (SPEC §2.2, §7.6) -----------------------------
+
+
+def test_no_identity_provider_on_the_default_company(idp):
+    from companies.selectors import default_company
+
+    rainbow = default_company()
+    superadmin = UserFactory(is_superuser=True, is_staff=True)
+    with pytest.raises(ApplicationError) as caught:
+        saml_create(rainbow, superadmin, metadata_xml=idp.metadata())
+    assert "standalone" in caught.value.message
+    assert not IdentityProvider.objects.filter(company=rainbow).exists()
+    assert not ActivityRecord.objects.filter(event="sso.provider.created").exists()
+
+
+def test_no_sso_settings_on_the_default_company():
+    from companies.selectors import default_company
+    from sso.models import CompanySsoSettings
+
+    rainbow = default_company()
+    superadmin = UserFactory(is_superuser=True, is_staff=True)
+    for require_sso, jit in ((False, True), (True, False), (False, False)):
+        with pytest.raises(ApplicationError) as caught:
+            config.company_sso_settings_set(
+                company=rainbow, actor=superadmin, require_sso=require_sso, jit_provisioning=jit
+            )
+        assert "standalone" in caught.value.message
+    assert not CompanySsoSettings.objects.filter(company=rainbow).exists()
+
+
+def test_a_provider_left_on_the_default_company_cannot_be_changed(idp):
+    from companies.selectors import default_company
+
+    # Made before the refusal existed: it can only be removed.
+    provider = IdentityProvider.objects.create(
+        company=default_company(),
+        kind="saml",
+        name="Left over",
+        saml_entity_id=idp.entity_id,
+        saml_sso_url=idp.sso_url,
+        saml_certificates=idp.cert_pem,
+    )
+    superadmin = UserFactory(is_superuser=True, is_staff=True)
+    with pytest.raises(ApplicationError):
+        config.identity_provider_update(provider=provider, actor=superadmin, enabled=True)
+    provider.refresh_from_db()
+    assert not provider.enabled
+    config.identity_provider_delete(provider=provider, actor=superadmin)
+    assert not IdentityProvider.objects.filter(pk=provider.pk).exists()

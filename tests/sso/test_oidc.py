@@ -267,3 +267,49 @@ def test_hs256_and_none_are_refused(provider, signing):
     with pytest.raises(oidc.OidcError) as caught:
         backend.verify_token(forged, nonce="n-1")
     assert caught.value.reason == "bad_algorithm"
+
+
+@pytest.mark.parametrize("username", ["text-false", "text-FALSE"])
+def test_email_verified_false_as_a_string_is_refused(client, op, provider, acme, username):
+    from accounts.models import User
+
+    CompanySsoSettings.objects.create(company=acme, jit_provisioning=True)
+    url = sign_in_at_op(op, start(client, provider), username)
+    assert callback(client, url).status_code == 400
+    assert last_refusal() == "email_unverified"
+    assert signed_in_as(client) is None
+    assert not User.objects.filter(email__startswith="text-").exists()
+
+
+@pytest.mark.parametrize(
+    "value,unverified",
+    [
+        (False, True),
+        ("false", True),
+        ("False", True),
+        (" FALSE ", True),
+        (True, False),
+        ("true", False),
+        (None, False),
+    ],
+)
+def test_email_unverified_reading(value, unverified):
+    from sso.services.oidc_signin import email_unverified
+
+    assert email_unverified(value) is unverified
+
+
+@pytest.mark.parametrize(
+    "username,names",
+    [("ali", ("Ali", "")), ("newline", ("Line Two", "Tab bed"))],
+)
+def test_jit_cleans_names_the_validator_refuses(client, op, provider, acme, username, names):
+    from accounts.models import User
+
+    CompanySsoSettings.objects.create(company=acme, jit_provisioning=True)
+    url = sign_in_at_op(op, start(client, provider), username)
+    response = callback(client, url)
+    assert response.status_code == 302
+    user = User.objects.get(email=f"{username}@acme-sso.test")
+    assert (user.first_name, user.last_name) == names
+    assert signed_in_as(client) == user.pk

@@ -17,6 +17,20 @@ from .saml_idp import request_from_redirect
 pytestmark = pytest.mark.django_db
 
 
+def idp_post(client, provider, body):
+    """The IdP's cross-site POST from the admin's browser: it carries the SSO binding cookie
+    (SameSite=None) and not the session cookie (SameSite=Lax)."""
+    from django.test import Client
+
+    from sso.services.signin import SAML_BROWSER_COOKIE
+
+    cross_site = Client()
+    for name, cookie in client.cookies.items():
+        if name.startswith(SAML_BROWSER_COOKIE + "_"):
+            cross_site.cookies[name] = cookie.value
+    return cross_site.post(reverse("sso:saml-acs", args=[provider.pk]), {"SAMLResponse": body})
+
+
 def onward_url(response) -> str:
     url = re.search(r'content="0;url=([^"]+)"', response.content.decode()).group(1)
     return html.unescape(url)
@@ -97,12 +111,9 @@ def test_connection_test_shows_what_was_asserted_and_signs_no_one_in(
     body = idp.response(
         email=acme_user.email, acs_url=acs, audience=urls["entity_id"], in_response_to=request_id
     )
-    # The IdP's POST comes cross-site: no session cookie with it.
-    from django.test import Client
-
-    response = Client().post(
-        reverse("sso:saml-acs", args=[saml_provider.pk]), {"SAMLResponse": body}
-    )
+    # The IdP's POST comes cross-site: no session cookie with it, only the browser binding
+    # (SameSite=None, limited to the ACS path).
+    response = idp_post(client, saml_provider, body)
     test = ConnectionTest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("sso:test-result", args=[test.pk])
@@ -128,9 +139,7 @@ def test_failed_connection_test_names_the_precise_reason(client, acme_admin, sam
         audience="https://wrong-audience",
         in_response_to=request_id,
     )
-    from django.test import Client
-
-    Client().post(reverse("sso:saml-acs", args=[saml_provider.pk]), {"SAMLResponse": body})
+    idp_post(client, saml_provider, body)
     test = ConnectionTest.objects.get()
     assert not test.ok and "audience" in test.reason.lower()
     page = client.get(reverse("sso:test-result", args=[test.pk])).content.decode()
@@ -204,3 +213,48 @@ def test_api_sso_settings(api_client, acme, acme_admin, acme_user, saml_provider
         format="json",
     )
     assert response.status_code == 400
+
+
+# --- The default company has no identity provider (SPEC §2.2, §7.6) -----------------------------
+
+
+def test_default_company_pages_show_the_refusal(client, idp):
+    from companies.selectors import default_company
+    from tests.factories import login_with_second_factor
+
+    rainbow = default_company()
+    login_with_second_factor(client, UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(
+        reverse("sso:provider-add", args=[rainbow.slug, "saml"]),
+        {"name": "Okta", "enabled": "on", "saml_metadata_xml": idp.metadata()},
+    )
+    assert response.status_code == 200
+    assert "standalone" in response.content.decode()
+    response = client.post(
+        reverse("sso:providers", args=[rainbow.slug]), {"jit_provisioning": "on"}
+    )
+    assert response.status_code == 200
+    assert "standalone" in response.content.decode()
+    assert not IdentityProvider.objects.filter(company=rainbow).exists()
+
+
+def test_default_company_api_refuses_with_400(api_client, idp):
+    from companies.selectors import default_company
+
+    rainbow = default_company()
+    api_client.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
+    base = f"/api/v1/companies/{rainbow.slug}/"
+    response = api_client.post(
+        base + "identity-providers/",
+        {"kind": "saml", "name": "Okta", "metadata_xml": idp.metadata()},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "standalone" in response.json()["error"]["message"]
+    response = api_client.put(
+        base + "sso-settings/",
+        {"require_sso": False, "jit_provisioning": True, "break_glass_users": []},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not IdentityProvider.objects.filter(company=rainbow).exists()

@@ -108,3 +108,50 @@ def test_partner_admin_counts_as_break_glass_only_when_named(client, saml_provid
     )
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
+
+
+# --- Break-glass lasts only while the admin role does (SPEC §7.6) -----------------------------
+
+
+def _password_step(client, user):
+    return client.post(
+        LOGIN + "?with=password",
+        {"username": user.email, "password": PASSWORD, "step": "password"},
+    )
+
+
+def test_break_glass_ends_with_the_admin_role(client, saml_provider, acme, acme_admin):
+    row = CompanySsoSettings.objects.create(company=acme, require_sso=True)
+    row.break_glass_users.add(acme_admin)
+    acme_admin.roles.all().delete()  # no longer an admin, still on the list
+    response = _password_step(client, acme_admin)
+    assert response.status_code == 200
+    assert "identity provider" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_break_glass_does_not_survive_leaving_and_rejoining(
+    client, saml_provider, acme, acme_admin
+):
+    from companies.selectors import default_company
+    from companies.services import user_move_to_company
+
+    row = CompanySsoSettings.objects.create(company=acme, require_sso=True)
+    row.break_glass_users.add(acme_admin)
+    # Roles do not travel: back in the company as a plain member, still on the list.
+    user_move_to_company(user=acme_admin, company=default_company(), actor=None)
+    user_move_to_company(user=acme_admin, company=acme, actor=None)
+    response = _password_step(client, acme_admin)
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200
+
+
+def test_may_use_password_policy(acme, acme_admin, acme_user):
+    from sso.policies import may_use_password
+
+    row = CompanySsoSettings.objects.create(company=acme, require_sso=True)
+    row.break_glass_users.add(acme_admin, acme_user)
+    assert may_use_password(user=acme_admin, settings_row=row)
+    assert not may_use_password(user=acme_user, settings_row=row)  # listed, not an admin
+    row.require_sso = False
+    assert may_use_password(user=acme_user, settings_row=row)

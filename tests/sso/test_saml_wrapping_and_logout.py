@@ -119,7 +119,7 @@ def test_signature_wrapping_shapes_are_refused(client, saml_provider, idp, acme_
 # --- Single logout ----------------------------------------------------------------------------
 
 
-def _logout_query(idp, provider, *, sign=True):
+def _logout_query(idp, provider, *, sign=True, name_id="bob@acme-sso.test"):
     import datetime as _dt
     import zlib
     from urllib.parse import quote_plus
@@ -134,7 +134,7 @@ def _logout_query(idp, provider, *, sign=True):
         f'ID="_lr{now.replace(":", "")}" Version="2.0" IssueInstant="{now}" Destination="{sls}">'
         f"<saml:Issuer>{idp.entity_id}</saml:Issuer>"
         '<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
-        "bob@acme-sso.test</saml:NameID></samlp:LogoutRequest>"
+        f"{name_id}</saml:NameID></samlp:LogoutRequest>"
     )
     request = base64.b64encode(zlib.compress(xml.encode())[2:-4]).decode()
     alg = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
@@ -146,16 +146,98 @@ def _logout_query(idp, provider, *, sign=True):
     return query
 
 
-def test_signed_logout_request_ends_the_session(client, saml_provider, idp, acme_user):
+def _slo_provider(saml_provider):
     IdentityProvider.objects.filter(pk=saml_provider.pk).update(saml_slo_url="https://idp.test/slo")
     saml_provider.refresh_from_db()
-    client.force_login(acme_user)
+    return saml_provider
+
+
+def _saml_sign_in(client, provider, idp, email):
+    request_id = start(client, provider)
+    assert (
+        post_acs(client, provider, signed(idp, provider, request_id, email=email)).status_code
+        == 302
+    )
+
+
+def test_signed_logout_request_ends_the_session(client, saml_provider, idp, acme_user):
+    provider = _slo_provider(saml_provider)
+    _saml_sign_in(client, provider, idp, acme_user.email)
+    assert signed_in_as(client) == acme_user.pk
     response = client.get(
-        reverse("sso:saml-sls", args=[saml_provider.pk]) + "?" + _logout_query(idp, saml_provider)
+        reverse("sso:saml-sls", args=[provider.pk]) + "?" + _logout_query(idp, provider)
     )
     assert response.status_code == 302
     assert response["Location"].startswith("https://idp.test/slo")
     assert signed_in_as(client) is None
+
+
+def test_logout_request_for_bob_leaves_alices_session(client, saml_provider, idp, acme_user):
+    provider = _slo_provider(saml_provider)
+    alice = UserFactory(email="alice@acme-sso.test", company=acme_user.company)
+    _saml_sign_in(client, provider, idp, alice.email)
+    response = client.get(
+        reverse("sso:saml-sls", args=[provider.pk]) + "?" + _logout_query(idp, provider)
+    )
+    # The IdP is answered (Bob has no session here), Alice stays signed in.
+    assert response.status_code == 302
+    assert signed_in_as(client) == alice.pk
+
+
+def test_logout_request_leaves_a_password_session(client, saml_provider, idp, acme_user):
+    provider = _slo_provider(saml_provider)
+    client.force_login(acme_user)  # signed in with a password, not through this provider
+    client.get(reverse("sso:saml-sls", args=[provider.pk]) + "?" + _logout_query(idp, provider))
+    assert signed_in_as(client) == acme_user.pk
+
+
+def test_logout_request_of_another_provider_leaves_the_session(
+    client, saml_provider, idp, acme_user
+):
+    provider = _slo_provider(saml_provider)
+    _saml_sign_in(client, provider, idp, acme_user.email)
+    other = IdentityProvider.objects.create(
+        company=acme_user.company,
+        kind="saml",
+        name="Second IdP",
+        enabled=True,
+        saml_entity_id=idp.entity_id,
+        saml_sso_url=idp.sso_url,
+        saml_slo_url="https://idp.test/slo",
+        saml_certificates=idp.cert_pem,
+    )
+    client.get(reverse("sso:saml-sls", args=[other.pk]) + "?" + _logout_query(idp, other))
+    assert signed_in_as(client) == acme_user.pk
+
+
+def _logout_response_query(idp, provider):
+    import datetime as _dt
+    import zlib
+    from urllib.parse import quote_plus
+
+    sls = saml.sp_urls(provider)["sls"]
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    xml = (
+        f'<samlp:LogoutResponse xmlns:samlp="{NS["samlp"]}" xmlns:saml="{NS["saml"]}" '
+        f'ID="_lresp1" Version="2.0" IssueInstant="{now}" Destination="{sls}" '
+        'InResponseTo="_whatever">'
+        f"<saml:Issuer>{idp.entity_id}</saml:Issuer>"
+        '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>'
+        "</samlp:Status></samlp:LogoutResponse>"
+    )
+    response = base64.b64encode(zlib.compress(xml.encode())[2:-4]).decode()
+    return f"SAMLResponse={quote_plus(response)}"
+
+
+def test_logout_response_never_ends_a_session(client, saml_provider, idp, acme_user):
+    provider = _slo_provider(saml_provider)
+    _saml_sign_in(client, provider, idp, acme_user.email)
+    response = client.get(
+        reverse("sso:saml-sls", args=[provider.pk]) + "?" + _logout_response_query(idp, provider)
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert signed_in_as(client) == acme_user.pk
 
 
 def test_unsigned_or_forged_logout_request_changes_nothing(client, saml_provider, idp, acme_user):

@@ -29,6 +29,9 @@ RECOVERY_CODE_COUNT = 10
 
 SESSION_TWO_FACTOR_PENDING = "two_factor_pending"
 SESSION_LAST_ACTIVITY = "last_activity"
+# The identity provider a session was signed in through (SPEC §7.6); absent for a password
+# session. Set by session_start alone, so no leftover of an unfinished SSO start counts.
+SESSION_IDENTITY_PROVIDER = "signed_in_by_idp"
 
 INVALID_LOGIN = "The email or password is not correct."
 LOCKED = (

@@ -17,6 +17,7 @@ from ...models import (
 )
 from ..selectors import has_two_factor, two_factor_required
 from .common import (
+    SESSION_IDENTITY_PROVIDER,
     SESSION_LAST_ACTIVITY,
     SESSION_TWO_FACTOR_PENDING,
 )
@@ -24,15 +25,27 @@ from .common import (
 
 @transaction.atomic
 def session_start(
-    *, request, user: User, ip: str = "", second_factor_satisfied: bool = False
+    *,
+    request,
+    user: User,
+    ip: str = "",
+    second_factor_satisfied: bool = False,
+    identity_provider: str = "",
 ) -> bool:
     """Sign the user in: a new session key (rotated), registered for the session list.
     Returns True when a second factor is still needed before anything else.
     `second_factor_satisfied`: an SSO sign-in through an IdP the company marked as
-    enforcing multi-factor (SPEC §7.6) is not asked for the portal's own second factor."""
+    enforcing multi-factor (SPEC §7.6) is not asked for the portal's own second factor.
+    `identity_provider`: the IdP's id for an SSO sign-in, empty for a password one."""
     user.backend = settings.AUTHENTICATION_BACKENDS[0]
     auth_login(request, user)  # cycles the session key (no fixation)
     request.session[SESSION_LAST_ACTIVITY] = int(timezone.now().timestamp())
+    # auth_login keeps the data of a session already the user's: a password sign-in over an
+    # SSO one must not inherit its mark (the password rules would stop applying to it).
+    if identity_provider:
+        request.session[SESSION_IDENTITY_PROVIDER] = identity_provider
+    else:
+        request.session.pop(SESSION_IDENTITY_PROVIDER, None)
     pending = not second_factor_satisfied and (
         two_factor_required(user=user) or has_two_factor(user=user)
     )

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.security.services import session_start
+from accounts.security import external
+from accounts.security.services import session_end, session_start
 from activity.middleware import client_ip
 from core.confirm import confirm_page
 from core.redirects import requested_next, with_next
@@ -95,6 +96,42 @@ def company_invitation_cancel(request, company, invitation):
     return redirect("companies:invitations", slug=company.slug)
 
 
+def _sso_onward(request, *, user, company):
+    """SPEC §7.6: where the company requires SSO, joining it starts no password session (the
+    password sign-in would refuse this person too): any session ends, and the person goes to
+    the company's identity provider. None when a password session is allowed."""
+    if not external.password_refusal(user=user):
+        return None
+    if request.user.is_authenticated:
+        session_end(request=request, reason="sso_required")
+    onward = external.start_url(email=user.email, next_url=reverse("core:dashboard"))
+    if onward:
+        # A page that moves on by itself: the CSP's form-action stops a redirect to the IdP.
+        return render(
+            request,
+            "core/onward.html",
+            {
+                "url": onward,
+                "title": _("Welcome to %(company)s") % {"company": company.name},
+                "message": _(
+                    "%(company)s signs its people in through its identity provider: "
+                    "continue there to sign in."
+                )
+                % {"company": company.name},
+            },
+        )
+    # The address is not on the company's domains, so email-first sign-in cannot route it.
+    messages.info(
+        request,
+        _(
+            "Your account in %(company)s is ready. %(company)s signs its people in through "
+            "its identity provider, not with a password: ask its admin how to sign in."
+        )
+        % {"company": company.name},
+    )
+    return redirect("accounts:login")
+
+
 def invitation(request, token):
     """The emailed link. A new person creates an account here and lands in the company; a
     signed-in standalone user accepts in one click."""
@@ -107,7 +144,10 @@ def invitation(request, token):
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                services.invitation_accept_existing(token=token, user=request.user)
+                user = services.invitation_accept_existing(token=token, user=request.user)
+                onward = _sso_onward(request, user=user, company=found.company)
+                if onward:
+                    return onward
             elif has_account:
                 # Said only to the link's holder; an address someone else pre-registered
                 # is recovered by a reset, which confirms it and claims this invitation.
@@ -122,6 +162,9 @@ def invitation(request, token):
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                 )
+                onward = _sso_onward(request, user=user, company=found.company)
+                if onward:
+                    return onward
                 # The portal's own sign-in: a listed session, and the company's 2FA policy.
                 if session_start(request=request, user=user, ip=client_ip(request)):
                     messages.success(
