@@ -81,3 +81,27 @@ def test_a_restored_or_never_closed_account_is_activated_as_before(closed, root)
     other = UserFactory(is_active=False)
     services.user_admin_update(user=other, actor=root, is_active=True)
     assert User.objects.get(pk=other.pk).is_active
+
+
+def test_the_admin_form_edits_an_anonymized_stub_and_says_why_it_stays_inactive(
+    client, closed, root
+):
+    """The form sends every field, the stub's `.invalid` address included: taking away a
+    former staff member's rights must still save, and ticking "active" names the real reason."""
+    person, closure = closed
+    User.objects.filter(pk=person.pk).update(is_staff=True)
+    _anonymize(closure)
+    person = User.objects.get(pk=person.pk)
+    assert person.email.endswith("@anonymized.invalid") and person.is_staff
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    data = change_form_data(client, person)
+    data.pop("is_staff", None)
+    client.post(url, data, follow=True)
+    person.refresh_from_db()
+    assert not person.is_staff
+    data = change_form_data(client, person, is_active="on")
+    page = client.post(url, data, follow=True).content.decode()
+    assert "it can never be reactivated" in page
+    assert "cannot receive email" not in page
+    person.refresh_from_db()
+    assert not person.is_active
