@@ -54,7 +54,9 @@ def provider_by_id(*, provider_id) -> IdentityProvider:
 
 
 def sso_settings(*, company) -> CompanySsoSettings | None:
-    return CompanySsoSettings.objects.filter(company=company).first()
+    # A row left on the default company (saved before D17s.1 refused it) is never in force:
+    # it would refuse every standalone user a password while no IdP may sign them in.
+    return CompanySsoSettings.objects.filter(company=company, company__is_default=False).first()
 
 
 def sso_settings_for_user(*, user, roles) -> CompanySsoSettings | None:
@@ -67,7 +69,7 @@ def sso_settings_for_user(*, user, roles) -> CompanySsoSettings | None:
         companyssosettings_id=OuterRef("pk"), user_id=user.pk
     )
     row = (
-        CompanySsoSettings.objects.filter(company=user.company_id)
+        CompanySsoSettings.objects.filter(company=user.company_id, company__is_default=False)
         .annotate(
             user_listed=Exists(listed),
             user_holds_role=Exists(

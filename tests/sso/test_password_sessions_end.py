@@ -219,3 +219,16 @@ def test_an_sso_session_pays_no_query(client, saml_provider, idp, acme_user):
         assert _page(client).status_code == 200
     print(f"SAML session page queries: {len(queries)}")
     assert not [q for q in queries if "sso_companyssosettings" in q["sql"]]
+
+
+def test_settings_left_on_the_default_company_refuse_no_standalone_user(client, kept):
+    """Saved before the default company was refused SSO settings (D17s.1): such a row must not
+    lock every standalone user out of the password, when no IdP may sign them in either."""
+    from sso.models import CompanySsoSettings
+
+    CompanySsoSettings.objects.create(company=default_company(), require_sso=True)
+    dana = UserFactory(email="dana@gmail.test", company=default_company())
+    key = _password_sign_in(client, dana)
+    response = _page(client)
+    assert response.status_code == 200
+    kept(dana, key, response)
