@@ -12,7 +12,7 @@ from django.utils import timezone
 from .services import outbox_drain, run_start, step_work
 from .services.activity_ops import activity_purge
 from .services.exports import data_export_build
-from .services.pipeline import STEPS, run_worker_done, step_error
+from .services.pipeline import STEPS, run_dispatch_cut, run_worker_done, step_error
 
 # One beat only: the daily job takes this key for its day, so a second beat started by
 # mistake (or a retried tick) dispatches nothing more. Redis in production: one key for all.
@@ -26,10 +26,19 @@ def retention_daily(now: str | None = None) -> dict:
         return {"skipped": "another beat already ran today's retention"}
     workers = max(1, settings.RETENTION_WORKERS)
     run = run_start(now=moment, trigger="beat", strict=False, workers=len(STEPS) * workers)
-    for step in STEPS:
-        for _ in range(workers):
-            retention_step.delay(run.pk, step, moment.isoformat())
-    return {"run": run.pk, "dispatched": len(STEPS) * workers}
+    dispatched = 0
+    try:
+        for step in STEPS:
+            for _ in range(workers):
+                retention_step.delay(run.pk, step, moment.isoformat())
+                dispatched += 1
+    except Exception as exc:
+        # The broker failed part-way: the day's lock keeps a retry from sending the rest, so
+        # the run waits for the tasks that left, not for ones that never will. Tomorrow's run
+        # takes up what is still due.
+        run_dispatch_cut(run_id=run.pk, dispatched=dispatched, error=f"dispatch: {exc!r}")
+        raise
+    return {"run": run.pk, "dispatched": dispatched}
 
 
 @shared_task(name="retention.step", acks_late=True, bind=True)

@@ -23,12 +23,15 @@ from django.db import connection, transaction
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import User
 from activity.services import activity_record_build, activity_records_bulk
+from core.mail_bodies import bodies_open, bodies_seal
 from core.models import OutboundEmail
+from rainbow_portal.crypto import DecryptionError
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
@@ -102,12 +105,33 @@ def _pause() -> None:
 # --- T+30 ----------------------------------------------------------------------------------
 
 
+def _sealed_outbound_scrub(*, terms: list[str]) -> None:
+    """The sealed bodies (a conversation export waiting or failed for good, D17b.2) quote
+    other people's names and messages, and no LIKE sees into them: each is opened, scrubbed
+    and sealed again. Few rows: a body is wiped once sent. One that no longer opens could
+    never be sent either, and goes."""
+    for row in OutboundEmail.objects.exclude(body_sealed=b"").only("id", "body_sealed"):
+        try:
+            text, html = bodies_open(row)
+        except DecryptionError:
+            row.delete()
+            continue
+        new_text, new_html = text, html
+        for term in terms:
+            new_text = new_text.replace(term, ANONYMOUS_NAME)
+            new_html = new_html.replace(escape(term), ANONYMOUS_NAME).replace(term, ANONYMOUS_NAME)
+        if (new_text, new_html) != (text, html):
+            row.body_sealed = bodies_seal(email_id=row.pk, text=new_text, html=new_html)
+            row.save(update_fields=["body_sealed"])
+
+
 def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
     """Emails sent to the user go; emails sent to others lose the user's address and name."""
     OutboundEmail.objects.filter(among("to", emails)).delete()
     terms = [t for t in [*emails, *names] if len(t) >= 3]
     if not terms:
         return
+    _sealed_outbound_scrub(terms=terms)
     columns = fields_for("core.OutboundEmail", SCRUB_TEXT)
     if connection.vendor == "postgresql":
         # One statement whatever the batch size (a Q of thousands of ORs costs seconds).
@@ -427,6 +451,20 @@ def run_worker_done(
         last = len(run.workers_done) >= run.workers
     # Outside the lock: a crash here leaves every worker counted and the run unfinished, and
     # the redelivered task (same id) finds itself counted and completes it.
+    return run_complete(run=run) if last else None
+
+
+def run_dispatch_cut(*, run_id: int, dispatched: int, error: str) -> RetentionRun | None:
+    """The beat sent only `dispatched` of the run's step tasks: those are all it waits for
+    now. If they have all ended already, this call completes the run."""
+    with transaction.atomic():
+        run = RetentionRun.objects.select_for_update().get(pk=run_id)
+        if run.finished_at is not None:
+            return None
+        run.workers = dispatched
+        run.errors = [*run.errors, error]
+        run.save(update_fields=["workers", "errors"])
+        last = len(run.workers_done) >= run.workers
     return run_complete(run=run) if last else None
 
 

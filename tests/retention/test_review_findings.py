@@ -132,6 +132,35 @@ def test_a_redelivered_step_task_does_not_finish_the_run_twice(member, company_a
     assert ActivityRecord.objects.filter(event="retention.run.finished").count() == 1
 
 
+def test_a_dispatch_cut_short_by_the_broker_still_completes_the_run(
+    member, company_admin, monkeypatch
+):
+    """The broker fails after two step tasks left: the day's lock stops a retry from sending
+    the rest, so the run must wait for those two only, not for good."""
+    from kombu.exceptions import OperationalError
+
+    from retention import tasks
+
+    closure = account_close(user=member, actor=company_admin)
+    moment = closure.anonymize_due_at + days(1)
+    sent, real = [], tasks.retention_step.delay
+
+    def delay(*args):
+        if len(sent) == 2:
+            raise OperationalError("broker gone")
+        sent.append(args)
+        return real(*args)  # eager in the tests: runs here, and ends before the cut
+
+    monkeypatch.setattr(tasks.retention_step, "delay", delay)
+    with pytest.raises(OperationalError):
+        tasks.retention_daily.apply(args=[moment.isoformat()], throw=True)
+    run = RetentionRun.objects.get()
+    assert run.workers == 2 and len(run.workers_done) == 2
+    assert run.finished_at is not None
+    assert any(e.startswith("dispatch:") for e in run.errors)
+    assert ActivityRecord.objects.filter(event="retention.run.finished").count() == 1
+
+
 # --- Finding 4: the admin log's labels of role assignments ----------------------------------
 
 
@@ -253,3 +282,38 @@ def test_the_purge_across_a_leap_day_keeps_exactly_twelve_months(member):
     assert sorted(
         ActivityRecord.objects.filter(event="request").values_list("occurred_at", flat=True)
     ) == [timezone.localtime(m, UTC) for m in kept]
+
+
+# --- Review of the fixes: a sealed conversation export is scrubbed too -----------------------
+
+
+def test_a_sealed_conversation_export_loses_an_anonymized_authors_name(
+    member, company_admin, company, run
+):
+    from django.utils.html import escape
+
+    from core.mail_bodies import bodies_open, bodies_seal
+    from core.models import OutboundEmail
+
+    reader = UserFactory(company=company)
+    name, address = member.get_full_name(), member.email
+    assert len(name) >= 3
+    email = OutboundEmail.objects.create(
+        template="bubble_conversation",
+        to=reader.email,
+        subject="A conversation",
+        status=OutboundEmail.Status.FAILED,  # refused for good: kept, sealed (D17b.2)
+    )
+    email.body_sealed = bodies_seal(
+        email_id=email.pk,
+        text=f"{name} <{address}>: the merger is on",
+        html=f"<p>{escape(name)} &lt;{address}&gt;: the merger is on</p>",
+    )
+    email.save(update_fields=["body_sealed"])
+    closure = account_close(user=member, actor=company_admin)
+    assert run(closure.anonymize_due_at + days(1))["anonymized"] == 1
+    email.refresh_from_db()
+    text, html = bodies_open(email)
+    for body in (text, html):
+        assert name not in body and escape(name) not in body and address not in body
+        assert "the merger is on" in body  # the reader's copy keeps the rest
