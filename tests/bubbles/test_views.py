@@ -109,8 +109,9 @@ def test_detail_page_query_count_is_constant(client, bubble, people):
     # The session; the account with its company, policy, roles and operations flag (one
     # query, accounts.backends); the membership with the bubble, conference and file sharing;
     # the messages with their files; the company's keys; the participants; the request's
-    # activity record (written directly in the tests).
-    assert counts[0] == 7, counts
+    # activity record (written directly in the tests); the company's SSO rule, asked of a
+    # password session on every page (D17s.7).
+    assert counts[0] == 8, counts
 
 
 def test_only_the_conversations_last_message_offers_deletion_on_any_page(client, bubble, people):
