@@ -11,7 +11,7 @@ from rainbow_portal.emails import validate_email_address
 from rainbow_portal.exceptions import ApplicationError
 
 from .models import PROFILE_FIELDS, User, normalize_email
-from .policies import is_platform_actor
+from .policies import account_admin_refusal, is_platform_actor
 from .security.selectors import profile_locked_fields
 from .security.services import sessions_end
 from .security.services.tokens import tokens_revoke_for_user
@@ -165,6 +165,9 @@ def user_admin_update(*, user: User, actor, **changes) -> User:
                 _("Only a superadmin changes these: %(join)s.")
                 % {"join": ", ".join(reserved)}  # SPEC §3.2
             )
+    refusal = account_admin_refusal(actor=actor, user=user, fields=changed)
+    if refusal:
+        raise ApplicationError(refusal, code="permission_denied")
     if changed.get("is_active") is True:
         _require_may_activate(user)
     if "email" in changed and (
@@ -201,6 +204,9 @@ def user_admin_password_set(*, user: User, actor, password: str | None) -> User:
         raise ApplicationError(
             _("Change your own password on your profile's password page, not in the admin.")
         )
+    refusal = account_admin_refusal(actor=actor, user=user, fields={"password"})
+    if refusal:
+        raise ApplicationError(refusal, code="permission_denied")
     if _closure_stage(user) in ANONYMIZED_STAGES:
         raise _anonymized_refusal()
     if password is None:

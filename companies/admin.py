@@ -24,7 +24,34 @@ from .models import Organization as Org
 from .policies import role_fits_company
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class _Refused(Exception):
+    pass
+
+
+class RefusalMessageAdmin(admin.ModelAdmin):
+    """A service's refusal (ApplicationError) is shown as the admin's message, never a 500;
+    the admin's transaction has rolled back what the save or delete did (D3.6)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (_Refused, ApplicationError) as refused:
+            self.message_user(request, _message(refused), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (_Refused, ApplicationError) as refused:
+            self.message_user(request, _message(refused), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _message(refused: Exception) -> str:
+    return refused.message if isinstance(refused, ApplicationError) else str(refused)
+
+
+class ServiceAdmin(RefusalMessageAdmin):
     """No bulk delete: it would bypass the services."""
 
     actions = None
@@ -91,6 +118,13 @@ class CompanyAdminForm(forms.ModelForm):
                 raise ValidationError(exc.message) from None
         return data
 
+    def clean_name(self):
+        # The model's own validators (an invisible character, say) as a form error: the
+        # services' full_clean would otherwise raise after the form was accepted.
+        name = self.cleaned_data["name"]
+        Company._meta.get_field("name").run_validators(name)
+        return name
+
     def _post_clean(self):
         # Model validation runs in the services, on the fields they own, one at a time.
         pass
@@ -104,6 +138,11 @@ class CompanyAdmin(ServiceAdmin):
     search_fields = ["name", "slug"]
     list_select_related = ["organization"]
     autocomplete_fields = ["organization", "business_partner"]
+
+    def has_add_permission(self, request):
+        # Region and HDS are chosen by a superadmin at creation (SPEC §2.3); company_create
+        # leaves that check to its callers (D10b.8).
+        return request.user.is_superuser and super().has_add_permission(request)
 
     def get_readonly_fields(self, request, obj=None):
         return ["slug"] if obj else []
@@ -148,21 +187,14 @@ class CompanyAdmin(ServiceAdmin):
             # of them back when the message is shown instead of a redirect.
             self._error = exc.message
             raise _Refused(exc.message) from None
+        except ValidationError as exc:
+            # A model rule the form did not hold (full_clean in the services): a message.
+            self._error = " ".join(exc.messages)
+            raise _Refused(self._error) from None
         # The admin's success message and redirect read the saved row, not the form's copy.
         original.refresh_from_db()
         for field in Company._meta.concrete_fields:
             setattr(obj, field.attname, getattr(original, field.attname))
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused as refused:
-            self.message_user(request, str(refused), level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class _Refused(Exception):
-    pass
 
 
 class CompanyDomainForm(forms.ModelForm):
@@ -232,7 +264,7 @@ class RoleAssignmentForm(forms.ModelForm):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(RefusalMessageAdmin):
     form = RoleAssignmentForm
     list_display = ["user", "role", "granted_at"]
     list_filter = ["role"]

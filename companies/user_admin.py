@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import User, UserSecurity
+from accounts.policies import PRIVILEGED_ACCOUNT_FIELDS, account_admin_refusal
 from accounts.security.services import account_unlock
 from rainbow_portal.exceptions import ApplicationError
 
@@ -51,6 +52,11 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_add_permission(self, request):
+        # An account is created into a company with a known password: a superadmin's choice
+        # (SPEC §2.3), like the company itself.
+        return request.user.is_superuser and super().has_add_permission(request)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
@@ -59,6 +65,8 @@ class UserAdmin(BaseUserAdmin):
             fields += sorted(services.SELF_LOCKED_FIELDS)
         elif not request.user.is_superuser:
             fields += sorted(services.SUPERADMIN_ONLY_FIELDS)
+            if account_admin_refusal(actor=request.user, user=obj, fields={"email"}):
+                fields += sorted(PRIVILEGED_ACCOUNT_FIELDS - {"password"})
         return list(dict.fromkeys(fields))
 
     def save_model(self, request, obj, form, change):
@@ -101,9 +109,16 @@ class UserAdmin(BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         """The admin's password page, saved through `user_admin_password_set` (one record,
         every session of the user ended) instead of the form's own save."""
+        user = self.get_object(request, unquote(id))
+        if user is not None and self.has_change_permission(request, user):
+            # A privileged account's password is a superadmin's (SPEC §3.2): not even the form.
+            refusal = account_admin_refusal(actor=request.user, user=user, fields={"password"})
+            if refusal:
+                self.message_user(request, refusal, level=messages.ERROR)
+                back = reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk])
+                return HttpResponseRedirect(back)
         if request.method != "POST":
             return super().user_change_password(request, id, form_url)
-        user = self.get_object(request, unquote(id))
         if not self.has_change_permission(request, user):
             raise PermissionDenied
         if user is None:
@@ -147,7 +162,13 @@ class UserSecurityAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Unlock the selected accounts", permissions=["view"])
+    def has_unlock_permission(self, request):
+        # An action that changes state needs the change permission, not only the view one;
+        # the change form itself stays closed (has_change_permission above).
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description="Unlock the selected accounts", permissions=["unlock"])
     def unlock(self, request, queryset):
         count = sum(
             account_unlock(user=row.user, actor=request.user)
