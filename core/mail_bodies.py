@@ -29,3 +29,10 @@ def bodies_open(email) -> tuple[str, str]:
         return email.body_text, email.body_html
     data = json.loads(data_keyring().unseal(PURPOSE, sealed, aad=_aad(email.pk)))
     return data["text"], data["html"]
+
+
+def body_reseal(*, email_id: int, sealed: bytes) -> bytes | None:
+    """Master-key rotation (`rotate_keys`): the sealed pair sealed again under the ring's
+    current key id, bound to the same row, or None when it already is. Raises
+    DecryptionError when it does not open."""
+    return data_keyring().reseal(PURPOSE, sealed, aad=_aad(email_id))

@@ -124,6 +124,17 @@ class KeyRing:
     def unseal(self, purpose: str, blob: bytes, *, aad: bytes) -> bytes:
         return unseal(None, blob, aad=aad, keys=self._keys(purpose))
 
+    def reseal(self, purpose: str, blob: bytes, *, aad: bytes) -> bytes | None:
+        """The value sealed again under `current_id`, or None when it already is (master-key
+        rotation: idempotent). Raises DecryptionError when it does not open."""
+        if sealed_key_id(blob) == self.current_id and blob[:1] == VERSION_KEYED:
+            return None
+        return self.seal(purpose, self.unseal(purpose, blob, aad=aad), aad=aad)
+
+    @property
+    def retired_ids(self) -> frozenset[int]:
+        return frozenset(kid for kid in self.masters if kid != self.current_id)
+
 
 @lru_cache(maxsize=64)
 def _derived(master: bytes, purpose: str) -> bytes:
@@ -256,9 +267,12 @@ def _read_exactly(src, size: int) -> bytes:
     return b"".join(parts)
 
 
-def seal_stream(ring: KeyRing, purpose: str, src, dst, *, chunk_size: int = STREAM_CHUNK) -> int:
+def seal_stream(
+    ring: KeyRing, purpose: str, src, dst, *, chunk_size: int = STREAM_CHUNK, aad: bytes = b""
+) -> int:
     """Read `src` (a binary file object) to its end and write it sealed to `dst`. Returns
-    the number of plaintext bytes."""
+    the number of plaintext bytes. `aad` (e.g. `associated_data(...)` naming the row) is
+    bound into every chunk: the stream then opens only with the same `aad`."""
     file_id = os.urandom(16)
     header = STREAM_MAGIC + bytes([ring.current_id]) + file_id
     aead = _stream_key(ring, purpose, ring.current_id, file_id)
@@ -269,7 +283,7 @@ def seal_stream(ring: KeyRing, purpose: str, src, dst, *, chunk_size: int = STRE
         following = _read_exactly(src, chunk_size) if chunk else b""
         last = not following
         nonce = index.to_bytes(NONCE_BYTES, "big")
-        sealed = aead.encrypt(nonce, chunk, _chunk_aad(header, index, last))
+        sealed = aead.encrypt(nonce, chunk, _chunk_aad(header, index, last) + aad)
         dst.write(len(sealed).to_bytes(4, "big"))
         dst.write(sealed)
         total += len(chunk)
@@ -278,16 +292,17 @@ def seal_stream(ring: KeyRing, purpose: str, src, dst, *, chunk_size: int = STRE
         chunk, index = following, index + 1
 
 
-def unseal_stream(ring: KeyRing, purpose: str, src, dst) -> int:
-    """Open a stream made by `seal_stream`, writing the plaintext to `dst` chunk by chunk.
-    Raises DecryptionError on any alteration, a wrong key, or a cut-short file (after
-    writing the chunks that verified: a consumer must treat the output as void then)."""
+def unseal_stream_chunks(ring: KeyRing, purpose: str, src, *, aad: bytes = b""):
+    """Open a stream made by `seal_stream`, yielding its plaintext chunk by chunk (memory
+    stays at one chunk). Raises DecryptionError on any alteration, a wrong key or `aad`, or
+    a cut-short file, after yielding the chunks that verified: a consumer must treat what
+    it got as void then (or verify the whole stream first, D11b.2)."""
     header = _read_exactly(src, _STREAM_HEADER)
     if len(header) != _STREAM_HEADER or not header.startswith(STREAM_MAGIC):
         raise DecryptionError("Not a sealed stream.")
     key_id, file_id = header[len(STREAM_MAGIC)], header[len(STREAM_MAGIC) + 1 :]
     aead = _stream_key(ring, purpose, key_id, file_id)
-    total, index = 0, 0
+    index = 0
     while True:
         size = _read_exactly(src, 4)
         if len(size) != 4:
@@ -296,19 +311,36 @@ def unseal_stream(ring: KeyRing, purpose: str, src, dst) -> int:
         nonce = index.to_bytes(NONCE_BYTES, "big")
         for last in (False, True):
             try:
-                chunk = aead.decrypt(nonce, sealed, _chunk_aad(header, index, last))
+                chunk = aead.decrypt(nonce, sealed, _chunk_aad(header, index, last) + aad)
                 break
             except InvalidTag:
                 continue
         else:
             raise DecryptionError("The stream was altered, or the key is wrong.")
-        dst.write(chunk)
-        total += len(chunk)
+        yield chunk
         if last:
             if src.read(1):
                 raise DecryptionError("Data follows the end of the stream.")
-            return total
+            return
         index += 1
+
+
+def unseal_stream(ring: KeyRing, purpose: str, src, dst, *, aad: bytes = b"") -> int:
+    """Open a stream made by `seal_stream`, writing the plaintext to `dst` chunk by chunk.
+    Raises DecryptionError on any alteration, a wrong key, or a cut-short file (after
+    writing the chunks that verified: a consumer must treat the output as void then)."""
+    total = 0
+    for chunk in unseal_stream_chunks(ring, purpose, src, aad=aad):
+        dst.write(chunk)
+        total += len(chunk)
+    return total
+
+
+def stream_key_id(head: bytes) -> int | None:
+    """The key id in a sealed stream's header (its first bytes), or None if not a stream."""
+    if len(head) > len(STREAM_MAGIC) and head.startswith(STREAM_MAGIC):
+        return head[len(STREAM_MAGIC)]
+    return None
 
 
 def backup_keyring() -> KeyRing:

@@ -166,6 +166,9 @@ class DataExport(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     storage_name = models.CharField(max_length=500, blank=True)
+    # The stored zip is sealed (AES-256-GCM, DATA_MASTER_KEY ring, bound to this row). Rows
+    # built before sealing (False) hold a plain zip until they expire (at most TTL + 1 day).
+    sealed = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     ready_at = models.DateTimeField(null=True, blank=True)

@@ -1,15 +1,18 @@
 """Reads of the retention app: an account as seen by someone who may close it, the
 pipeline's state for the dashboard, and a user's exports."""
 
+from django.core.files.storage import default_storage
 from django.db.models import Count, Min
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User, normalize_email
 from companies.models import Company
+from rainbow_portal.crypto import data_keyring, unseal_stream_chunks
 
 from . import policies
 from .models import AccountClosure, DataExport, FileDeletion, LegalHold, RetentionRun, Stage
+from .services.exports import EXPORT_PURPOSE, export_aad
 from .services.pipeline import due_counts
 
 
@@ -116,6 +119,35 @@ def dashboard(*, viewer) -> dict:
 
 def data_export_list(*, user):
     return DataExport.objects.filter(user=user).order_by("-created_at")[:10]
+
+
+PLAIN_CHUNK = 1024 * 1024
+
+
+def _plain_chunks(storage_name: str):
+    with default_storage.open(storage_name, "rb") as f:
+        while chunk := f.read(PLAIN_CHUNK):
+            yield chunk
+
+
+def _sealed_chunks(export: DataExport):
+    ring, aad = data_keyring(), export_aad(export.pk)
+    with default_storage.open(export.storage_name, "rb") as f:
+        yield from unseal_stream_chunks(ring, EXPORT_PURPOSE, f, aad=aad)
+
+
+def data_export_chunks(*, export: DataExport):
+    """The export's zip as an iterator of chunks, for a download the caller has allowed
+    (`data_export_download`). A sealed export is authenticated in full first (one pass, a
+    chunk in memory at a time), so a download is the whole zip or an error, never a cut-off
+    one (as the vault's files, D11b.2); the second pass authenticates each chunk again.
+    Raises DecryptionError when it does not open (altered, moved to another row, key gone).
+    An export built before sealing (`sealed=False`) is read as stored."""
+    if not export.sealed:
+        return _plain_chunks(export.storage_name)
+    for _chunk in _sealed_chunks(export):
+        pass
+    return _sealed_chunks(export)
 
 
 CLOSE = "close"

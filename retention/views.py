@@ -1,26 +1,30 @@
 """Pages of the retention app. Thin: resolve (404), check (policy), validate (form), call a
 service, answer."""
 
+import logging
 from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from companies.policies import can_manage_company
 from companies.scoping import viewer_page
+from rainbow_portal.crypto import DecryptionError
 from rainbow_portal.exceptions import ApplicationError
 
 from . import forms, policies, selectors, services
 from .services import activity_ops, exports
+
+logger = logging.getLogger(__name__)
 
 
 def _apply_error(form, exc: ApplicationError) -> None:
@@ -175,11 +179,17 @@ def export_download(request, token):
             raise Http404(exc.message) from None
         messages.error(request, exc.message)
         return redirect("retention:export")
-    return FileResponse(
-        default_storage.open(export.storage_name, "rb"),
-        as_attachment=True,
-        filename="rainbow-portal-export.zip",
+    try:
+        chunks = selectors.data_export_chunks(export=export)
+    except DecryptionError:
+        logger.error("Data export %s does not open (altered, moved or its key is gone).", export.pk)
+        messages.error(request, _("This export cannot be opened: ask for a new export."))
+        return redirect("retention:export")
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="rainbow-portal-export.zip"
     )
+    return response
 
 
 # --- Operators: retention dashboard and holds ------------------------------------------------

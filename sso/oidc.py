@@ -57,6 +57,14 @@ def seal_client_secret(provider: IdentityProvider, secret: str) -> bytes:
     return crypto.data_keyring().seal(SECRET_PURPOSE, secret.encode(), aad=_secret_aad(provider))
 
 
+def client_secret_reseal(provider: IdentityProvider) -> bytes | None:
+    """Master-key rotation (`rotate_keys`): the provider's sealed secret sealed again under
+    the ring's current key id, bound to the same row, or None when it already is. Raises
+    DecryptionError when it does not open."""
+    blob = bytes(provider.oidc_client_secret_sealed)
+    return crypto.data_keyring().reseal(SECRET_PURPOSE, blob, aad=_secret_aad(provider))
+
+
 def callback_url() -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("sso:oidc-callback")
 

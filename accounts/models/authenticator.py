@@ -10,7 +10,7 @@ import logging
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rainbow_portal.crypto import DecryptionError, associated_data, data_keyring
+from rainbow_portal.crypto import DecryptionError, associated_data, data_keyring, sealed_key_id
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,24 @@ def open_seed(stored: str, *, device_id: int) -> bytes:
     blob = base64.b64decode(stored[len(SEALED_PREFIX) :])
     aad = associated_data(PURPOSE, table=TABLE, row=device_id)
     return data_keyring().unseal(PURPOSE, blob, aad=aad)
+
+
+def reseal_seed(stored: str, *, device_id: int) -> str | None:
+    """Master-key rotation: the seed sealed again under the ring's current key id, or None
+    when it already is. Raises DecryptionError when it does not open (or is not sealed)."""
+    if not stored.startswith(SEALED_PREFIX):
+        raise DecryptionError("This authenticator's secret is not sealed.")
+    blob = base64.b64decode(stored[len(SEALED_PREFIX) :])
+    aad = associated_data(PURPOSE, table=TABLE, row=device_id)
+    resealed = data_keyring().reseal(PURPOSE, blob, aad=aad)
+    return None if resealed is None else SEALED_PREFIX + base64.b64encode(resealed).decode()
+
+
+def seed_key_id(stored: str) -> int | None:
+    """The ring key id a stored seed is sealed under (None: not sealed)."""
+    if not stored.startswith(SEALED_PREFIX):
+        return None
+    return sealed_key_id(base64.b64decode(stored[len(SEALED_PREFIX) :]))
 
 
 class AuthenticatorDevice(TOTPDevice):

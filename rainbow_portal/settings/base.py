@@ -23,8 +23,8 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure
 DATA_MASTER_KEY = env.get_key32("DATA_MASTER_KEY")
 ACTIVITY_KEY = env.get_key32("ACTIVITY_KEY")
 # Rotation (ASVS V11.2.2): a new key gets a new id; the retired ones (`id:base64,...`) open
-# older values only: sealed secrets by their id, company keys (the vault) until
-# `manage.py rotate_keys` has re-wrapped them under the current one. docs/architecture.md
+# older values only, sealed secrets by their id and company keys (the vault), until
+# `manage.py rotate_keys` reports `retired_keys_still_needed: false`. docs/architecture.md
 DATA_MASTER_KEY_ID = env.get_key_id("DATA_MASTER_KEY_ID")
 env.refuse_renamed("DATA_MASTER_KEY_PREVIOUS", "DATA_MASTER_KEY_RETIRED", "id:base64")
 DATA_MASTER_KEY_RETIRED = env.get_retired_keys("DATA_MASTER_KEY_RETIRED", DATA_MASTER_KEY_ID)

@@ -1,18 +1,23 @@
 """A user's own data as a zip of JSON (GDPR Art. 20), built by a Celery task and offered by
 an expiring, single-owner link. Only what the user could already see: their profile, their
 own network (contacts' names and emails, as the network page shows them), their invitations,
-their licenses, and their bubbles through the bubbles app's export."""
+their licenses, and their bubbles through the bubbles app's export.
+
+The zip holds the user's decrypted messages, so it is stored sealed (SPEC §9.1): AES-256-GCM
+in 1 MiB chunks with the DATA_MASTER_KEY ring (`rainbow_portal.crypto.seal_stream`, key id in
+the header, rotatable), bound to the DataExport row by its associated data; it is opened only
+for its owner's download (retention.selectors.data_export_chunks)."""
 
 import hashlib
-import io
 import json
 import secrets
+import tempfile
 import zipfile
 from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +25,7 @@ from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import Contact, Invitation
+from rainbow_portal.crypto import associated_data, data_keyring, seal_stream
 from rainbow_portal.exceptions import ApplicationError
 from subscriptions.models import License
 
@@ -28,6 +34,13 @@ from . import steps
 from .outbox import files_enqueue
 
 EXPORT_FOLDER = "exports"
+EXPORT_PURPOSE = "retention.data_export"
+EXPORT_TABLE = "retention_dataexport"
+SPOOL_BYTES = 8 * 1024 * 1024  # the zip and its sealed copy spill to a temp file past this
+
+
+def export_aad(export_id: int) -> bytes:
+    return associated_data(EXPORT_PURPOSE, table=EXPORT_TABLE, row=export_id)
 
 
 def export_token_hash(token: str) -> str:
@@ -115,17 +128,24 @@ def data_export_build(*, export_id: int) -> bool:
         )
         if export is None:
             return False
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, content in _content(export.user).items():
-                archive.writestr(name, json.dumps(content, indent=2, default=str))
-        name = default_storage.save(
-            f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", ContentFile(buffer.getvalue())
-        )
+        with (
+            tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as plain,
+            tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as sealed,
+        ):
+            with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, content in _content(export.user).items():
+                    archive.writestr(name, json.dumps(content, indent=2, default=str))
+            plain.seek(0)
+            seal_stream(data_keyring(), EXPORT_PURPOSE, plain, sealed, aad=export_aad(export.pk))
+            sealed.seek(0)
+            name = default_storage.save(
+                f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.sealed", File(sealed)
+            )
         export.storage_name = name
+        export.sealed = True
         export.status = DataExport.Status.READY
         export.ready_at = timezone.now()
-        export.save(update_fields=["storage_name", "status", "ready_at"])
+        export.save(update_fields=["storage_name", "sealed", "status", "ready_at"])
         activity.record(event="data_export.ready", target=export.user, data={"export": export.pk})
     return True
 

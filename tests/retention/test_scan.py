@@ -15,7 +15,8 @@ from accounts.security.services import password_reset_request
 from bubbles import services as bubbles
 from bubbles.models import BubbleMember
 from core.services import email_send
-from retention.models import AccountClosure
+from retention.models import AccountClosure, DataExport
+from retention.selectors import data_export_chunks
 from retention.services import account_close
 from retention.services.exports import data_export_request
 from tests.factories import PASSWORD, UserFactory, api_token
@@ -119,7 +120,12 @@ def test_after_t60_a_standalone_user_is_nowhere(
     )
     password_reset_request(email=standalone.email)
     data_export_request(user=standalone, actor=standalone)  # eager task: the zip is written
+    export = DataExport.objects.get(user=standalone)
+    assert not scan_folder(settings.MEDIA_ROOT, TERMS), "the export is stored sealed"
+    opened = settings.MEDIA_ROOT / "opened-export.zip"  # what its owner would download
+    opened.write_bytes(b"".join(data_export_chunks(export=export)))
     assert scan_folder(settings.MEDIA_ROOT, TERMS), "the export must hold the data first"
+    opened.unlink()
     assert scan_database(TERMS)
 
     operator = UserFactory(is_superuser=True, is_staff=True)
@@ -131,6 +137,7 @@ def test_after_t60_a_standalone_user_is_nowhere(
     assert AccountClosure.objects.get(pk=closure.pk).stage == "deleted"
     assert scan_database(TERMS) == []
     assert scan_folder(settings.MEDIA_ROOT, TERMS) == []
+    assert not (settings.MEDIA_ROOT / export.storage_name).exists()  # the sealed export too
     assert scan_folder(vault_storage, TERMS) == []
     assert [p for p in vault_storage.rglob("*") if p.is_file()] == []  # the file's blob too
     # The friend is untouched.

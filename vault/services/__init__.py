@@ -7,6 +7,7 @@ Public API (used by bubbles and retention):
     company_key_rotate(company=, actor=) -> CompanyKey
     company_key_shred(company=, actor=) -> int
     master_key_rewrap(actor=) -> dict
+    ring_secrets_reseal(actor=) -> dict
 """
 
 from .company_keys import (
@@ -15,6 +16,7 @@ from .company_keys import (
     company_key_shred,
     master_key_rewrap,
 )
+from .ring_secrets import ring_secrets_reseal
 from .text import text_encrypt
 from .uploads import MESSAGES, file_delete, file_store
 
@@ -26,5 +28,6 @@ __all__ = [
     "file_delete",
     "file_store",
     "master_key_rewrap",
+    "ring_secrets_reseal",
     "text_encrypt",
 ]

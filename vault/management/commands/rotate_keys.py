@@ -7,9 +7,12 @@
 Master rotation, with the portal serving throughout: (1) deploy with the new key as
 DATA_MASTER_KEY under a new DATA_MASTER_KEY_ID, and the old one in DATA_MASTER_KEY_RETIRED
 as `<old id>:<old key>` (every process reads both); (2) run this command (one row per
-transaction: idempotent, resumable); (3) when it reports `remaining_on_previous: 0`, the
-company keys no longer need the old key (keep it retired while sealed secrets made under its
-id still exist). Prints a JSON summary; exits 1 when a key could not be re-wrapped.
+transaction: idempotent, resumable): it re-wraps the company keys and re-seals the secrets
+sealed with the key ring itself (TOTP seeds, OIDC client secrets, sealed conversation
+emails); (3) when it reports `retired_keys_still_needed: false` (`remaining_on_previous: 0`
+and every `sealed_on_retired` count 0), and DATA_EXPORT_TTL_HOURS + 1 day have passed since
+step 1 (data exports are not re-sealed, they expire), drop the retired key. Prints a JSON
+summary; exits 1 when a key could not be re-wrapped or a secret re-sealed (a re-run resumes).
 """
 
 import json
@@ -21,7 +24,10 @@ from vault import services
 
 
 class Command(BaseCommand):
-    help = "Re-wrap company keys under the current master key; optionally rotate company keys."
+    help = (
+        "Re-wrap company keys and re-seal ring secrets under the current master key; "
+        "optionally rotate company keys."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -37,6 +43,16 @@ class Command(BaseCommand):
         summary = services.master_key_rewrap(
             actor=None, batch_size=options["batch_size"], limit=options["limit"]
         )
+        key_failures = len(summary["failed"])
+        secrets = services.ring_secrets_reseal(actor=None, batch_size=options["batch_size"])
+        summary["resealed"] = secrets["resealed"]
+        summary["sealed_on_retired"] = secrets["sealed_on_retired"]
+        summary["failed"] = summary["failed"] + secrets["failed"]
+        summary["retired_keys_still_needed"] = bool(
+            summary["remaining_on_previous"]
+            or any(secrets["sealed_on_retired"].values())
+            or summary["failed"]
+        )
         if options["company_keys"]:
             companies = Company.objects.filter(vault_keys__isnull=False).distinct()
             if options["company"]:
@@ -49,5 +65,12 @@ class Command(BaseCommand):
                 rotated.append({"company": company.slug, "version": row.version})
             summary["company_keys_rotated"] = rotated
         self.stdout.write(json.dumps(summary, sort_keys=True))
-        if summary["failed"]:
-            raise CommandError(f"{len(summary['failed'])} key(s) could not be re-wrapped.")
+        problems = []
+        if key_failures:
+            problems.append(f"{key_failures} key(s) could not be re-wrapped")
+        if len(summary["failed"]) > key_failures:
+            problems.append(
+                f"{len(summary['failed']) - key_failures} secret(s) could not be re-sealed"
+            )
+        if problems:
+            raise CommandError("; ".join(problems) + ".")
