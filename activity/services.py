@@ -32,6 +32,11 @@ SECRET_PARAM = re.compile(
     r"(?i)([?&;](?:[\w.-]*(?:pass|pwd|secret|token|key|code|otp|auth|session|sig)[\w.-]*)=)[^&#\s]*"
 )
 URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@")
+# Anything shaped like an email address, also URL-encoded (%40), is replaced whatever the key
+# (SPEC §10.2: records are pseudonymized), should a caller put one into a detail by mistake.
+# The local part keeps to the usual characters, so a query string's "email=" stays readable.
+EMAIL_LIKE = re.compile(r"[\w.%+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
+EMAIL_PLACEHOLDER = "[email]"
 SIX_DIGITS = re.compile(r"^\s*\d{3}\s?\d{3}\s*$")
 # Keys where a short numeric value is a one-time code rather than a count.
 CODE_FIELDS = re.compile(r"(?i)code|otp|totp|pin|mfa|2fa|verif|reset|recovery|challenge|answer")
@@ -62,7 +67,9 @@ def _secret_value(text: str) -> bool:
 
 def _clean_text(text: str, key: str = "") -> str | None:
     """The text without secrets it carries, or None when the whole value is one."""
-    text = URL_CREDENTIALS.sub(r"\1" + REMOVED + "@", text)
+    if "@" in text or "%40" in text:  # the cheap test first: scrub runs on every record
+        text = URL_CREDENTIALS.sub(r"\1" + REMOVED + "@", text)
+        text = EMAIL_LIKE.sub(EMAIL_PLACEHOLDER, text)
     text = SECRET_PARAM.sub(r"\1" + REMOVED, text)
     if key and CODE_FIELDS.search(key) and SIX_DIGITS.match(text):
         return None

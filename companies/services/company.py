@@ -109,6 +109,16 @@ def company_visibility_set(*, company: Company, visibility: str, actor) -> Compa
     require_own_admin(actor=actor, company=company, what="set its visibility mode")
     if visibility not in VisibilityMode.values:
         raise ApplicationError(f"“{visibility}” is not a visibility mode.")
+    if company.is_default and company.visibility != visibility:
+        # SPEC §2.2: the default company is not a circle; its standalone users count as
+        # belonging to no company and each chooses public or private for themselves.
+        raise ApplicationError(
+            _(
+                "The default company has no visibility mode of its own: each standalone user "
+                "chooses public or private for themselves."
+            ),
+            code="default_company",
+        )
     if visibility == VisibilityMode.ORGANIZATION and company.organization_id is None:
         raise ApplicationError(
             "Organization mode is only for a company in an organization.",
@@ -136,6 +146,10 @@ def company_organization_set(*, company: Company, organization, actor) -> Compan
     require_platform_actor(actor=actor, what="attaches companies to organizations")
     if company.organization_id == getattr(organization, "pk", None):
         return company
+    if company.is_default and organization is not None:
+        # SPEC §2.2: not a circle. Detaching stays possible (it repairs an earlier attach).
+        message = _("The default company cannot join an organization.")
+        raise ApplicationError(message, code="default_company", fields={"organization": [message]})
     if organization is None and company.visibility == VisibilityMode.ORGANIZATION:
         raise ApplicationError(
             "This company is in organization mode: choose another visibility mode first."

@@ -11,6 +11,7 @@ from accounts.security.password_policy import password_check
 from rainbow_portal.emails import validate_email_address
 from rainbow_portal.exceptions import ApplicationError
 
+from ..models import FileSharingMode, MemberFileSharing
 from ..visibility.inputs import INPUT_FIELDS, derive_inputs
 
 
@@ -71,11 +72,14 @@ def user_move_to_company(*, user: User, company, actor) -> User:
     user.visibility_override = ""
     derive_inputs(user)
     user.save(update_fields=["company", "visibility_override", *INPUT_FIELDS])
+    # So was a file-sharing setting of the user's own (SPEC §9.4): the new company's applies.
+    data = {"from_company": previous, "to_company": company.pk}
+    sharing = MemberFileSharing.objects.filter(user=user).first()
+    if sharing is not None:
+        sharing.delete()
+        if sharing.mode != FileSharingMode.SAME_AS_COMPANY:
+            data["file_sharing_from"] = sharing.mode
     activity.record(
-        event="user.company.changed",
-        actor=actor,
-        company=company,
-        target=user,
-        data={"from_company": previous, "to_company": company.pk},
+        event="user.company.changed", actor=actor, company=company, target=user, data=data
     )
     return user

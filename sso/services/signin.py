@@ -155,13 +155,14 @@ def _match_user(*, provider: IdentityProvider, email: str, asserted: dict) -> tu
         if not user.is_active:
             return None, "inactive_account", "The account is deactivated."
         return user, "", ""
+    # The details go into the activity record: they never name the address (SPEC §10.2).
     if not CompanyDomain.objects.filter(company=company, domain__iexact=email_domain(email)):
-        return None, "foreign_domain", f"The domain of {email} is not one of the company's."
+        return None, "foreign_domain", "The address's domain is not one of the company's."
     if User.objects.filter(email=email).exists():
-        return None, "other_company", f"{email} belongs to an account of another company."
+        return None, "other_company", "The address belongs to an account of another company."
     row = sso_settings(company=company)
     if row is None or not row.jit_provisioning:
-        return None, "no_account", f"No account for {email} in this company."
+        return None, "no_account", "No account for the address here; just-in-time creation is off."
     try:
         user = user_create(
             email=email,

@@ -171,6 +171,8 @@ def test_foreign_domain_signs_no_one_in(client, op, provider):
     url = sign_in_at_op(op, start(client, provider), "stranger")
     assert callback(client, url).status_code == 400
     assert last_refusal() == "foreign_domain"
+    record = ActivityRecord.objects.filter(event="sso.signin.refused").latest("id")
+    assert "stranger" not in str(record.data)  # SPEC §10.2: no address in the record
 
 
 def test_unverified_email_at_the_provider_is_refused(client, op, provider, acme):

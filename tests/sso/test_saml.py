@@ -20,6 +20,11 @@ from .saml_idp import LocalIdP
 pytestmark = pytest.mark.django_db
 
 
+def last_refusal_data() -> str:
+    record = ActivityRecord.objects.filter(event="sso.signin.refused").order_by("-id").first()
+    return str(record.data)
+
+
 def test_signed_response_signs_the_member_in(client, saml_provider, idp, acme_user):
     request_id = start(client, saml_provider, next_url="/accounts/security/")
     response = post_acs(client, saml_provider, signed(idp, saml_provider, request_id))
@@ -225,6 +230,7 @@ def test_user_of_another_company_is_never_matched(client, saml_provider, idp):
     body = signed(idp, saml_provider, request_id, email="carol@elsewhere.test")
     assert post_acs(client, saml_provider, body).status_code == 400
     assert last_refusal() == "foreign_domain"
+    assert "carol" not in last_refusal_data()  # SPEC §10.2: no address in the record
     assert signed_in_as(client) is None
 
 
@@ -236,6 +242,8 @@ def test_owned_domain_address_of_another_company_user_is_refused(client, saml_pr
     body = signed(idp, saml_provider, request_id, email="old@acme-sso.test")
     assert post_acs(client, saml_provider, body).status_code == 400
     assert last_refusal() == "other_company"
+    assert "old@acme-sso.test" not in last_refusal_data()  # SPEC §10.2
+    assert "old@" not in last_refusal_data()
 
 
 def test_no_account_and_no_jit_signs_no_one_in(client, saml_provider, idp):
@@ -243,6 +251,7 @@ def test_no_account_and_no_jit_signs_no_one_in(client, saml_provider, idp):
     body = signed(idp, saml_provider, request_id, email="new@acme-sso.test")
     assert post_acs(client, saml_provider, body).status_code == 400
     assert last_refusal() == "no_account"
+    assert "new@" not in last_refusal_data()  # SPEC §10.2
     from accounts.models import User
 
     assert not User.objects.filter(email="new@acme-sso.test").exists()
