@@ -17,6 +17,7 @@ from django_otp.oath import TOTP
 
 from accounts.models import AuthenticatorDevice
 from accounts.security.services import authenticator_device_create
+from activity.models import ActivityRecord
 from bubbles import services as bubbles
 from bubbles.models import BubbleMember
 from core.mail_bodies import bodies_open
@@ -166,6 +167,12 @@ def test_rotation_reseals_seeds_client_secrets_and_emails_so_the_old_key_can_go(
     }
     assert summary["retired_keys_still_needed"] is False
     assert seed_key_id(device) == 2
+    (record,) = ActivityRecord.objects.filter(event="vault.secrets.resealed")
+    # Every count survives the record's scrub (it drops keys that name a key or a secret).
+    assert record.data == {
+        "to_ring_id": 2,
+        "resealed": {"two_factor_devices": 1, "identity_providers": 1, "email_bodies": 1},
+    }
     again = rotate()  # idempotent
     assert again["resealed"] == {"email_bodies": 0, "oidc_client_secrets": 0, "totp_seeds": 0}
 
@@ -190,3 +197,15 @@ def test_rotation_reports_what_is_still_under_a_retired_key(settings):
     use_ring(settings, current_id=2, current=NEW, retired={1: OLD})  # fixed: the run resumes
     assert rotate()["resealed"]["totp_seeds"] == 1
     assert seed_key_id(device) == 2
+
+
+def test_a_damaged_seed_is_reported_and_the_rotation_still_prints_its_summary(settings):
+    use_ring(settings, current_id=1, current=OLD, retired={})
+    device = authenticator_device_create(user=UserFactory(), name="app", confirmed=True)
+    AuthenticatorDevice.objects.filter(pk=device.pk).update(key="sealed:not*base64!")
+    use_ring(settings, current_id=2, current=NEW, retired={1: OLD})
+    out = io.StringIO()
+    with pytest.raises(Exception, match="could not be re-sealed"):
+        call_command("rotate_keys", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert [f["kind"] for f in summary["failed"]] == ["totp_seeds"]

@@ -79,6 +79,18 @@ def test_default_company_visibility_cannot_change(mode):
     assert not ActivityRecord.objects.filter(event="company.visibility.changed").exists()
 
 
+def test_default_company_set_elsewhere_before_the_rule_goes_back_to_public():
+    """A mode set before the refusal existed can be repaired, never changed to another one."""
+    company = default_company()
+    type(company).objects.filter(pk=company.pk).update(visibility="private")
+    company.refresh_from_db()
+    company_visibility_set(company=company, visibility="public", actor=None)
+    company.refresh_from_db()
+    assert company.visibility == "public"
+    with pytest.raises(ApplicationError):
+        company_visibility_set(company=company, visibility="closed", actor=None)
+
+
 def test_default_company_cannot_join_an_organization():
     company = default_company()
     organization = Organization.objects.create(name="Nordic")

@@ -49,7 +49,11 @@ def seed_key_id(stored: str) -> int | None:
     """The ring key id a stored seed is sealed under (None: not sealed)."""
     if not stored.startswith(SEALED_PREFIX):
         return None
-    return sealed_key_id(base64.b64decode(stored[len(SEALED_PREFIX) :]))
+    try:
+        blob = base64.b64decode(stored[len(SEALED_PREFIX) :])
+    except ValueError:  # binascii.Error: a damaged row, reported by the re-seal as failed
+        return None
+    return sealed_key_id(blob)
 
 
 class AuthenticatorDevice(TOTPDevice):

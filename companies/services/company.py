@@ -109,7 +109,8 @@ def company_visibility_set(*, company: Company, visibility: str, actor) -> Compa
     require_own_admin(actor=actor, company=company, what="set its visibility mode")
     if visibility not in VisibilityMode.values:
         raise ApplicationError(f"“{visibility}” is not a visibility mode.")
-    if company.is_default and company.visibility != visibility:
+    # Back to public stays possible: it repairs a mode set before this rule.
+    if company.is_default and visibility not in (company.visibility, VisibilityMode.PUBLIC):
         # SPEC §2.2: the default company is not a circle; its standalone users count as
         # belonging to no company and each chooses public or private for themselves.
         raise ApplicationError(
