@@ -25,6 +25,7 @@ EVENTS = {
     "user.password.changed": "A signed-in user changed their password.",
     "user.two_factor.enabled": "A user enrolled an authenticator app (TOTP).",
     "user.two_factor.disabled": "A user removed two-factor authentication.",
+    "user.two_factor.reset": "A superadmin removed a user's lost authenticators and codes.",
     "user.two_factor.verified": "A user passed the second sign-in step with a TOTP code.",
     "user.two_factor.recovery_used": "A user passed the second sign-in step with a recovery code.",
     "user.two_factor.recovery_regenerated": "A user generated new recovery codes.",

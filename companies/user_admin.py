@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import User, UserSecurity
 from accounts.policies import PRIVILEGED_ACCOUNT_FIELDS, account_admin_refusal
-from accounts.security.services import account_unlock
+from accounts.security.services import account_unlock, two_factor_reset
 from rainbow_portal.exceptions import ApplicationError
 
 from .services import user_create
@@ -151,7 +151,7 @@ class UserSecurityAdmin(admin.ModelAdmin):
     list_filter = ["email_verified", "profile_locked"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    actions = ["unlock"]
+    actions = ["unlock", "reset_two_factor"]
 
     def has_add_permission(self, request):
         return False
@@ -167,6 +167,30 @@ class UserSecurityAdmin(admin.ModelAdmin):
         # the change form itself stays closed (has_change_permission above).
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.is_superuser  # the service checks it again
+
+    @admin.action(
+        description="Reset two-factor sign-in (authenticator and recovery codes both lost)",
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        done = 0
+        for row in queryset.select_related("user"):
+            try:
+                two_factor_reset(user=row.user, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{row.user}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                f"Two-factor sign-in reset for {done} account(s); their sessions ended, and each"
+                " enrolls again at the next sign-in where it is required.",
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Unlock the selected accounts", permissions=["unlock"])
     def unlock(self, request, queryset):

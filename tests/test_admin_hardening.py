@@ -284,3 +284,48 @@ def test_revoke_and_unlock_offered_with_change_permission(client):
     assert "revoke" in offered_actions(token_page)
     security_page = client.get(reverse("admin:accounts_usersecurity_changelist"))
     assert "unlock" in offered_actions(security_page)
+
+
+# The cost of unregistering django-otp's admin (D17h.2): a lost authenticator is reset by a
+# superadmin through a service, recorded, never by staff, never on one's own account.
+
+
+def test_a_superadmin_resets_a_lost_authenticator_through_the_service(client, root):
+    from accounts.models import AuthenticatorDevice, RecoveryCode, UserSecurity, UserSession
+    from accounts.security.services import authenticator_device_create, recovery_codes_regenerate
+    from activity.models import ActivityRecord
+
+    person = UserFactory(company=CompanyFactory(), email="lost@acme.test")
+    authenticator_device_create(user=person, name="phone", confirmed=True)
+    recovery_codes_regenerate(user=person, actor=person)
+    UserSession.objects.create(user=person, session_key="k" * 32, last_seen="2026-12-04T10:00Z")
+    row, _ = UserSecurity.objects.get_or_create(user=person)
+    page = client.get(reverse("admin:accounts_usersecurity_changelist"))
+    assert "reset_two_factor" in offered_actions(page)
+    client.post(
+        reverse("admin:accounts_usersecurity_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [row.pk]},
+    )
+    assert not AuthenticatorDevice.objects.filter(user=person).exists()
+    assert not RecoveryCode.objects.filter(user=person).exists()
+    assert not UserSession.objects.filter(user=person).exists()
+    record = ActivityRecord.objects.get(event="user.two_factor.reset")
+    assert record.data == {"devices": 1, "recovery": 10}
+
+
+def test_staff_cannot_reset_and_nobody_resets_their_own(client, root):
+    from accounts.models import AuthenticatorDevice
+    from accounts.security.services import two_factor_reset
+
+    staff = UserFactory(company=default_company(), is_staff=True)
+    staff = grant(staff, "accounts.view_usersecurity", "accounts.change_usersecurity")
+    person = UserFactory(company=CompanyFactory())
+    with pytest.raises(ApplicationError):
+        two_factor_reset(user=person, actor=staff)
+    with pytest.raises(ApplicationError, match="own"):
+        two_factor_reset(user=root, actor=root)
+    assert AuthenticatorDevice.objects.filter(user=root).exists()
+    client.logout()
+    login_with_second_factor(client, staff)
+    page = client.get(reverse("admin:accounts_usersecurity_changelist"))
+    assert "reset_two_factor" not in offered_actions(page)

@@ -17,6 +17,7 @@ from ...models import (
     User,
 )
 from ...models.authenticator import SEED_BYTES, seal_seed
+from ...policies import is_superadmin
 from ..selectors import has_two_factor, totp_device, two_factor_required
 from .common import (
     RECOVERY_CODE_COUNT,
@@ -25,6 +26,7 @@ from .common import (
     Outcome,
     _digest,
 )
+from .sessions import sessions_end
 
 # --- Two-factor (SPEC §7.5) ------------------------------------------------------------------
 
@@ -137,6 +139,29 @@ def two_factor_disable(*, user: User, actor, password: str) -> None:
     AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     activity.record(event="user.two_factor.disabled", actor=actor, target=user)
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, actor) -> None:
+    """A superadmin's reset for someone who lost both the authenticator and the recovery
+    codes (D17h.2): the devices and codes go, every session of the user ends, and the next
+    sign-in asks for a new enrollment where one is required. Never one's own: that is the
+    security page's, behind the password and the second factor."""
+    if not is_superadmin(actor):
+        raise ApplicationError(_("Only a superadmin resets someone's two-factor sign-in."))
+    if actor.pk == user.pk:
+        raise ApplicationError(
+            _("Nobody resets their own two-factor sign-in here: use your security page.")
+        )
+    devices = AuthenticatorDevice.objects.filter(user=user).delete()[0]
+    codes = RecoveryCode.objects.filter(user=user).delete()[0]
+    sessions_end(user=user, actor=actor)
+    activity.record(
+        event="user.two_factor.reset",
+        actor=actor,
+        target=user,
+        data={"devices": devices, "recovery": codes},  # "code" keys are scrubbed
+    )
 
 
 @transaction.atomic
