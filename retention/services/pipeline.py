@@ -9,34 +9,26 @@ a second worker (SKIP LOCKED), so two workers never process the same account.
 """
 
 import os
-import re
 import secrets
 import time
 from datetime import datetime
 
-from django.apps import apps
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 import activity
 from accounts.models import User
 from activity.services import activity_record_build, activity_records_bulk
-from core.mail_bodies import bodies_open, bodies_seal
-from core.models import OutboundEmail
-from rainbow_portal.crypto import DecryptionError
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
-from ..registry import ADMIN_LOG_LABELS, ANONYMOUS_NAME, SCRUB_TEXT, anonymous_email, fields_for
-from . import steps
+from ..registry import ANONYMOUS_NAME, anonymous_email
+from . import scrub, steps
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
 from .sets import among
@@ -103,111 +95,6 @@ def _pause() -> None:
 
 
 # --- T+30 ----------------------------------------------------------------------------------
-
-
-def _sealed_outbound_scrub(*, terms: list[str]) -> None:
-    """The sealed bodies (a conversation export waiting or failed for good, D17b.2) quote
-    other people's names and messages, and no LIKE sees into them: each is opened, scrubbed
-    and sealed again. Few rows: a body is wiped once sent. One that no longer opens could
-    never be sent either, and goes."""
-    for row in OutboundEmail.objects.exclude(body_sealed=b"").only("id", "body_sealed"):
-        try:
-            text, html = bodies_open(row)
-        except DecryptionError:
-            row.delete()
-            continue
-        new_text, new_html = text, html
-        for term in terms:
-            new_text = new_text.replace(term, ANONYMOUS_NAME)
-            new_html = new_html.replace(escape(term), ANONYMOUS_NAME).replace(term, ANONYMOUS_NAME)
-        if (new_text, new_html) != (text, html):
-            row.body_sealed = bodies_seal(email_id=row.pk, text=new_text, html=new_html)
-            row.save(update_fields=["body_sealed"])
-
-
-def _outbound_scrub(*, emails: list[str], names: list[str]) -> None:
-    """Emails sent to the user go; emails sent to others lose the user's address and name."""
-    OutboundEmail.objects.filter(among("to", emails)).delete()
-    terms = [t for t in [*emails, *names] if len(t) >= 3]
-    if not terms:
-        return
-    _sealed_outbound_scrub(terms=terms)
-    columns = fields_for("core.OutboundEmail", SCRUB_TEXT)
-    if connection.vendor == "postgresql":
-        # One statement whatever the batch size (a Q of thousands of ORs costs seconds).
-        patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", t) + "%" for t in terms]
-        table = OutboundEmail._meta.db_table
-        where = " OR ".join(f"{c} LIKE ANY(%s)" for c in columns)
-        with connection.cursor() as cursor:
-            # bandit B608 accepted: table and columns come from the model and the registry;
-            # the search terms are parameters.
-            sql = f"SELECT id FROM {table} WHERE {where}"  # noqa: S608  # nosec B608
-            cursor.execute(sql, [patterns] * len(columns))
-            ids = [row[0] for row in cursor.fetchall()]
-        matching = OutboundEmail.objects.filter(pk__in=ids)
-    else:
-        match = Q()
-        for term in terms:
-            for column in columns:
-                match |= Q(**{f"{column}__contains": term})
-        matching = OutboundEmail.objects.filter(match)
-    rows = list(matching)
-    for row in rows:
-        for column in columns:
-            text = getattr(row, column)
-            for term in terms:
-                text = text.replace(term, ANONYMOUS_NAME)
-            setattr(row, column, text)
-    OutboundEmail.objects.bulk_update(rows, columns)
-
-
-def _admin_log_entries(*, user_ids: list[int]):
-    """The admin log's entries whose label names one of the users: about the user row and
-    about every listed model that points at it (registry.ADMIN_LOG_LABELS)."""
-    match = Q(pk__in=[])
-    for label, field in ADMIN_LOG_LABELS.items():
-        model = apps.get_model(label)
-        if field == "pk":
-            ids = user_ids
-        else:
-            ids = model.objects.filter(among(field, user_ids)).values_list("pk", flat=True)
-        object_ids = [str(i) for i in ids]
-        if object_ids:
-            ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
-            match |= Q(content_type=ct) & among("object_id", object_ids)
-    return LogEntry.objects.filter(match)
-
-
-def _admin_log_mentions(*, terms: list[str]):
-    """Entries about the listed models other than the user row whose label quotes a name or
-    address: written before the labels named users by id, about rows since deleted (a role
-    removed long ago), so no key finds them. A namesake's label is starred too."""
-    terms = [t for t in terms if len(t) >= 3]
-    models = [apps.get_model(label) for label, field in ADMIN_LOG_LABELS.items() if field != "pk"]
-    types = [ContentType.objects.get_for_model(m, for_concrete_model=False).pk for m in models]
-    if not terms or not types:
-        return LogEntry.objects.none()
-    if connection.vendor == "postgresql":
-        patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", t) + "%" for t in terms]
-        table = LogEntry._meta.db_table
-        with connection.cursor() as cursor:
-            # bandit B608 accepted: the table is the model's own; every value is a parameter.
-            sql = (
-                f"SELECT id FROM {table} WHERE content_type_id = ANY(%s)"  # noqa: S608  # nosec B608
-                " AND object_repr LIKE ANY(%s)"
-            )
-            cursor.execute(sql, [types, patterns])
-            return LogEntry.objects.filter(pk__in=[row[0] for row in cursor.fetchall()])
-    match = Q(pk__in=[])
-    for term in terms:
-        match |= Q(object_repr__contains=term)
-    return LogEntry.objects.filter(match, content_type_id__in=types)
-
-
-def _admin_log_scrub(*, user_ids: list[int], terms: list[str]) -> None:
-    scrubbed = {"object_repr": ANONYMOUS_NAME, "change_message": ""}
-    _admin_log_entries(user_ids=user_ids).update(**scrubbed)
-    _admin_log_mentions(terms=terms).update(**scrubbed)
 
 
 def _anonymous_addresses(user_ids: list[int]) -> tuple[dict[int, str], set[int]]:
@@ -284,8 +171,8 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     steps.bubbles_guest_traces_scrub(
         emails=emails, anonymous={u.email: addresses[u.pk] for u in users.values()}
     )
-    _outbound_scrub(emails=emails, names=names)
-    _admin_log_scrub(user_ids=user_ids, terms=[*emails, *names])
+    scrub.outbound_scrub(emails=emails, names=names)
+    scrub.admin_log_scrub(user_ids=user_ids, terms=[*emails, *names])
     _exports_delete(user_ids=user_ids, now=now)
     steps.addresses_unverify(user_ids=user_ids)
     stub = {
@@ -340,7 +227,7 @@ def _delete(closures: list[AccountClosure], now: datetime) -> list:
     if standalone:
         steps.bubbles_content_delete(user_ids=standalone)
         steps.license_history_delete(user_ids=standalone)
-        _admin_log_entries(user_ids=standalone).delete()
+        scrub.admin_log_entries(user_ids=standalone).delete()
         User.objects.filter(among("pk", standalone)).delete()
     AccountClosure.objects.filter(among("pk", [c.pk for c in closures])).update(
         stage=Stage.DELETED, deleted_at=now
