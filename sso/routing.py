@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from .policies import BREAK_GLASS_ROLES, may_use_password
 from .selectors import provider_for_email, sso_settings_for_user
-from .services.signin import saml_logout_start
+from .services.saml_signin import saml_logout_start
 
 # nosec B105 - a message shown to the person, not a password
 PASSWORD_REFUSED = (  # nosec B105

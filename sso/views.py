@@ -22,7 +22,7 @@ from . import oidc, saml, selectors
 from .forms import FORMS, SsoSettingsForm
 from .models import IdentityProvider
 from .policies import can_manage_identity_providers
-from .services import config, oidc_signin, signin
+from .services import config, oidc_signin, saml_signin, signin
 
 
 def _finish(request, outcome: signin.Outcome):
@@ -39,7 +39,7 @@ def _finish(request, outcome: signin.Outcome):
         identity_provider=outcome.provider_id,
     )
     if outcome.saml_session:
-        request.session[signin.SAML_SESSION_KEY] = outcome.saml_session
+        request.session[saml_signin.SAML_SESSION_KEY] = outcome.saml_session
     target = next_path(outcome.next_url) or reverse("core:dashboard")
     if pending:
         return HttpResponseRedirect(with_next(reverse("accounts:two-factor-verify"), target))
@@ -56,8 +56,8 @@ def _saml_redirect(response_class, provider, **kwargs):
     """Start a SAML sign-in and bind it to this browser: a random key in a cookie sent back
     only to this provider's ACS, by the IdP's cross-site POST (SameSite=None, which browsers
     accept only with Secure), never readable by scripts; the request keeps its digest."""
-    key = signin.new_browser_key()
-    started = signin.saml_start(provider=provider, browser_key=key, **kwargs)
+    key = saml_signin.new_browser_key()
+    started = saml_signin.saml_start(provider=provider, browser_key=key, **kwargs)
     response = response_class(started.url)
     response.set_cookie(
         started.cookie_name,
@@ -92,7 +92,7 @@ def start(request, provider):
 @public_page(methods=("POST",), objects=ENABLED_PROVIDER)
 @never_cache
 def saml_acs(request, provider):
-    outcome = signin.saml_acs(
+    outcome = saml_signin.saml_acs(
         provider=provider, request=request, path=request.path, ip=client_ip(request)
     )
     return _finish(request, outcome)
@@ -113,7 +113,7 @@ def saml_sls(request, provider):
     if "SAMLRequest" not in request.GET and "SAMLResponse" not in request.GET:
         message = "This address is for your identity provider's sign-out messages."
         return render(request, "sso/refused.html", {"message": message}, status=400)
-    url = signin.saml_logout(
+    url = saml_signin.saml_logout(
         provider=provider,
         request=request,
         path=request.path,

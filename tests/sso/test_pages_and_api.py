@@ -22,7 +22,7 @@ def idp_post(client, provider, body):
     (SameSite=None) and not the session cookie (SameSite=Lax)."""
     from django.test import Client
 
-    from sso.services.signin import SAML_BROWSER_COOKIE
+    from sso.services.saml_signin import SAML_BROWSER_COOKIE
 
     cross_site = Client()
     for name, cookie in client.cookies.items():
