@@ -6,8 +6,6 @@ from django.core.exceptions import PermissionDenied
 from companies.models import Role
 from companies.policies import can_manage_security
 
-from .selectors import user_holds_role
-
 OWN_ADMIN_ROLES = frozenset({Role.COMPANY_ADMIN, Role.BP_ADMIN})
 # SPEC §7.6 "a designated break-glass admin": being on the list is the designation, these
 # roles (held now, in the listing company) are the "admin".
@@ -32,15 +30,14 @@ def company_may_use_sso(*, company) -> bool:
 
 def is_break_glass_admin(*, user, settings_row) -> bool:
     """Listed by the company *and* holding its admin role now: the list is not re-checked
-    when a role is removed or the user leaves and comes back, so the role is read here."""
+    when a role is removed or the user leaves and comes back, so both facts are read with
+    the row, for this user (selectors.sso_settings_for_user). A row read otherwise answers
+    no: deny unless the facts say yes."""
     if user.company_id != settings_row.company_id:
         return False
-    if getattr(settings_row, "facts_for_user_id", None) == user.pk:
-        # Read with the row (selectors.sso_settings_for_user), for the per-page check.
-        return settings_row.user_listed and settings_row.user_holds_role
-    if not settings_row.break_glass_users.filter(pk=user.pk).exists():
+    if getattr(settings_row, "facts_for_user_id", None) != user.pk:
         return False
-    return user_holds_role(user=user, roles=BREAK_GLASS_ROLES)
+    return settings_row.user_listed and settings_row.user_holds_role
 
 
 def may_use_password(*, user, settings_row) -> bool:

@@ -112,9 +112,3 @@ def provider_any_by_id(*, provider_id) -> IdentityProvider:
 
 def company_members_by_ids(*, company, ids) -> list[User]:
     return list(User.objects.filter(company=company, pk__in=list(ids)))
-
-
-def user_holds_role(*, user, roles) -> bool:
-    """Read now, not from the per-request role cache: a sign-in decision must see a role
-    removed (or lost by a move between companies) a moment ago."""
-    return RoleAssignment.objects.filter(user=user, role__in=list(roles)).exists()

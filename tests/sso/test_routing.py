@@ -147,11 +147,16 @@ def test_break_glass_does_not_survive_leaving_and_rejoining(
 
 
 def test_may_use_password_policy(acme, acme_admin, acme_user):
-    from sso.policies import may_use_password
+    from sso.policies import BREAK_GLASS_ROLES, may_use_password
+    from sso.selectors import sso_settings_for_user
 
-    row = CompanySsoSettings.objects.create(company=acme, require_sso=True)
-    row.break_glass_users.add(acme_admin, acme_user)
-    assert may_use_password(user=acme_admin, settings_row=row)
+    def row_for(user):
+        return sso_settings_for_user(user=user, roles=BREAK_GLASS_ROLES)
+
+    created = CompanySsoSettings.objects.create(company=acme, require_sso=True)
+    created.break_glass_users.add(acme_admin, acme_user)
+    assert may_use_password(user=acme_admin, settings_row=row_for(acme_admin))
+    row = row_for(acme_user)
     assert not may_use_password(user=acme_user, settings_row=row)  # listed, not an admin
     row.require_sso = False
     assert may_use_password(user=acme_user, settings_row=row)
