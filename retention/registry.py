@@ -115,9 +115,13 @@ ADMIN_LOG_LABELS: dict[str, str] = {
 ANONYMOUS_NAME = "***"
 
 
-def anonymous_email(user_id: int) -> str:
-    """Unique (the email column is), meaningless, and undeliverable (.invalid, RFC 2606)."""
-    return f"closed-{user_id}@anonymized.invalid"
+ANONYMOUS_DOMAIN = "anonymized.invalid"
+
+
+def anonymous_email(user_id: int, suffix: str = "") -> str:
+    """Unique (the email column is), meaningless, and undeliverable (.invalid, RFC 2606).
+    `suffix`: for the rare user whose address another row already holds (D17r.1)."""
+    return f"closed-{user_id}{'-' + suffix if suffix else ''}@{ANONYMOUS_DOMAIN}"
 
 
 def fields_for(label: str, action: str) -> list[str]:

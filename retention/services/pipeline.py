@@ -27,7 +27,7 @@ from activity.services import activity_record_build, activity_records_bulk
 from rainbow_portal.exceptions import ApplicationError
 
 from ..models import AccountClosure, DataExport, LegalHold, RetentionRun, Stage
-from ..registry import ANONYMOUS_NAME, anonymous_email
+from ..registry import ANONYMOUS_DOMAIN, ANONYMOUS_NAME, anonymous_email
 from . import scrub, steps
 from .exports import data_exports_expire
 from .outbox import files_enqueue, outbox_drain
@@ -113,7 +113,7 @@ def _anonymous_addresses(user_ids: list[int]) -> tuple[dict[int, str], set[int]]
     # row, so a swap inside the batch would fail depending on the row order.
     taken = {pk for pk, address in wanted.items() if holders.get(address, pk) != pk}
     for pk in taken:
-        wanted[pk] = f"closed-{pk}-{secrets.token_hex(6)}@anonymized.invalid"
+        wanted[pk] = anonymous_email(pk, suffix=secrets.token_hex(6))
     return wanted, taken
 
 
@@ -184,7 +184,7 @@ def _anonymize(closures: list[AccountClosure], now: datetime) -> list:
     }
     usual = [pk for pk in user_ids if pk not in taken]
     User.objects.filter(among("pk", usual)).update(
-        email=Concat(Value("closed-"), Cast("id", CharField()), Value("@anonymized.invalid")),
+        email=Concat(Value("closed-"), Cast("id", CharField()), Value("@" + ANONYMOUS_DOMAIN)),
         **stub,
     )
     for pk in sorted(taken):  # rare: one statement each
@@ -321,38 +321,41 @@ def run_complete(*, run: RetentionRun, errors: list[str] | None = None) -> Reten
     return run_finish(run=run, errors=errors)
 
 
-def run_worker_done(
-    *, run_id: int, worker: str, errors: list[str] | None = None
+def _run_progress(
+    *, run_id: int, errors: list[str], worker: str | None = None, workers: int | None = None
 ) -> RetentionRun | None:
-    """One of the beat's step tasks (`worker`: its task id, the same when delivered again)
-    is over; the last of the run's workers completes it. Returns the run when this call
-    completed it, else None."""
+    """Count one more ended worker (`worker`: a task id, counted once however often it is
+    delivered) or lower the number the run waits for (`workers`), under the run's lock; when
+    every awaited worker has ended, complete the run. Returns the run when this call completed
+    it, else None."""
     with transaction.atomic():
         run = RetentionRun.objects.select_for_update().get(pk=run_id)
         if run.finished_at is not None:
             return None
-        if worker not in run.workers_done:
+        if worker is not None and worker not in run.workers_done:
             run.workers_done = [*run.workers_done, worker]
-        run.errors = [*run.errors, *(errors or [])]
-        run.save(update_fields=["workers_done", "errors"])
+        if workers is not None:
+            run.workers = workers
+        run.errors = [*run.errors, *errors]
+        run.save(update_fields=["workers_done", "workers", "errors"])
         last = len(run.workers_done) >= run.workers
     # Outside the lock: a crash here leaves every worker counted and the run unfinished, and
     # the redelivered task (same id) finds itself counted and completes it.
     return run_complete(run=run) if last else None
 
 
+def run_worker_done(
+    *, run_id: int, worker: str, errors: list[str] | None = None
+) -> RetentionRun | None:
+    """One of the beat's step tasks (`worker`: its task id) is over; the last of the run's
+    workers completes it."""
+    return _run_progress(run_id=run_id, worker=worker, errors=errors or [])
+
+
 def run_dispatch_cut(*, run_id: int, dispatched: int, error: str) -> RetentionRun | None:
     """The beat sent only `dispatched` of the run's step tasks: those are all it waits for
     now. If they have all ended already, this call completes the run."""
-    with transaction.atomic():
-        run = RetentionRun.objects.select_for_update().get(pk=run_id)
-        if run.finished_at is not None:
-            return None
-        run.workers = dispatched
-        run.errors = [*run.errors, error]
-        run.save(update_fields=["workers", "errors"])
-        last = len(run.workers_done) >= run.workers
-    return run_complete(run=run) if last else None
+    return _run_progress(run_id=run_id, workers=dispatched, errors=[error])
 
 
 def retention_run(*, now: datetime, dry_run: bool = False, trigger: str = "command") -> dict:
